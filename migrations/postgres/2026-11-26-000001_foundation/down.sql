@@ -1,0 +1,11 @@
+DROP TABLE idempotency_keys;
+DROP TABLE case_counters;
+DROP TRIGGER case_events_no_update ON case_events;
+DROP FUNCTION case_events_append_only();
+DROP TABLE case_events;
+DROP TABLE case_items;
+DROP TABLE cases;
+DROP TABLE applicants;
+DROP TABLE api_tokens;
+DROP TABLE users;
+DROP TABLE agencies;

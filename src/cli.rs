@@ -1,0 +1,130 @@
+//! The command line: `serve`, `migrate`, `user add`, `openapi`.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use chrono::Utc;
+use clap::{Parser, Subcommand};
+
+use crate::app::{open_database, Application};
+use crate::config::Settings;
+use crate::domain::Role;
+use crate::service::{users, ServiceError};
+
+/// Case tracking for government-information disclosure requests (政府信息公开申请).
+#[derive(Debug, Parser)]
+#[command(name = "gongkai", version, about)]
+pub struct Cli {
+    /// A settings file read after the built-in defaults (config/default.toml documents every key).
+    #[arg(long, global = true, env = "GONGKAI_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// The database: postgres://… for PostgreSQL, anything else is a SQLite file path
+    /// (overrides DATABASE_URL and the settings).
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the HTTP service, creating and migrating the database first.
+    Serve {
+        /// Address and port to listen on (default from settings: 127.0.0.1:8080).
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Create the database if needed and apply pending migrations, then exit.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Write the OpenAPI document generated from the code.
+    Openapi {
+        /// Where to write it.
+        #[arg(long, default_value = "openapi/openapi.json")]
+        output: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the API token is printed as the last line of standard output.
+    Add {
+        /// The user's name.
+        #[arg(long)]
+        name: String,
+        /// clerk, officer, supervisor, admin or auditor.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The user's agency; only admin and auditor may have none (they then see every agency).
+        #[arg(long)]
+        agency: Option<i64>,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| "expected one of: clerk, officer, supervisor, admin, auditor".to_string())
+}
+
+/// Run the parsed command.
+///
+/// # Errors
+/// Whatever stops the command; `main` prints it and exits non-zero.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(cli.config.as_deref(), cli.database_url.as_deref()).context("invalid settings")?;
+    crate::telemetry::init(&settings.log);
+    match cli.command {
+        Command::Serve { bind } => serve(&settings, bind),
+        Command::Migrate => {
+            open_database(&settings)?;
+            eprintln!("database is up to date");
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Add { name, role, agency },
+        } => {
+            let db = open_database(&settings)?;
+            let now = Utc::now().naive_utc();
+            let created = db
+                .write_blocking(|conn| users::create_unchecked(conn, &name, role, agency, now))
+                .map_err(|e: ServiceError| anyhow::anyhow!("{e}"))?;
+            println!(
+                "created user {} ({}) with role {}",
+                created.user.id, created.user.name, created.user.role
+            );
+            println!("{}", created.token);
+            Ok(())
+        }
+        Command::Openapi { output } => {
+            let json = openapi_json()?;
+            if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(&output, json).with_context(|| format!("cannot write {}", output.display()))?;
+            eprintln!("wrote {}", output.display());
+            Ok(())
+        }
+    }
+}
+
+/// The OpenAPI document as pretty JSON with a final newline (the committed form).
+///
+/// # Errors
+/// Serialisation fails.
+pub fn openapi_json() -> anyhow::Result<String> {
+    Ok(format!("{}\n", crate::http::openapi().to_pretty_json()?))
+}
+
+fn serve(settings: &Settings, bind: Option<String>) -> anyhow::Result<()> {
+    let bind = bind.unwrap_or_else(|| settings.server.bind.clone());
+    let listener = TcpListener::bind(&bind).with_context(|| format!("cannot listen on {bind}"))?;
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings, listener)?;
+        tracing::info!(%bind, backend = ?app.state.db.backend(), "gongkai is listening");
+        app.server.await.context("server failed")
+    })
+}

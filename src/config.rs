@@ -1,0 +1,160 @@
+//! Settings: `config/default.toml` (embedded in the binary), an optional file, `GONGKAI__SECTION__KEY`
+//! environment variables, `DATABASE_URL`, then command-line flags. Unknown keys are errors.
+
+use std::path::Path;
+use std::time::Duration;
+
+use config::{Config, Environment, File, FileFormat};
+use serde::Deserialize;
+
+use crate::storage::DbOptions;
+
+/// The embedded defaults (the documented file itself).
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub bind: String,
+    pub workers: usize,
+    pub body_limit_bytes: usize,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub pool_size: u32,
+    pub connect_timeout_ms: u64,
+    pub sqlite_busy_timeout_ms: u64,
+    pub sqlite_synchronous: SqliteSynchronous,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SqliteSynchronous {
+    Normal,
+    Full,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub level: String,
+    pub format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Settings {
+    /// Load the settings from the layers above, reading the process environment.
+    ///
+    /// # Errors
+    /// A file that cannot be read, a malformed value, or an unknown key.
+    pub fn load(file: Option<&Path>, database_url: Option<&str>) -> Result<Self, config::ConfigError> {
+        Self::load_from(file, database_url, std::env::vars())
+    }
+
+    /// Load the settings with an explicit environment (for tests).
+    ///
+    /// # Errors
+    /// As [`Settings::load`].
+    pub fn load_from(
+        file: Option<&Path>,
+        database_url: Option<&str>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, config::ConfigError> {
+        let env: Vec<(String, String)> = env.into_iter().collect();
+        let env_database_url = env.iter().find(|(k, _)| k == "DATABASE_URL").map(|(_, v)| v.clone());
+        let gongkai_env = env.into_iter().filter(|(k, _)| k.starts_with("GONGKAI__")).collect();
+        let mut builder = Config::builder().add_source(File::from_str(DEFAULT_TOML, FileFormat::Toml));
+        if let Some(file) = file {
+            builder = builder.add_source(File::from(file).required(true));
+        }
+        builder = builder
+            .add_source(
+                Environment::with_prefix("GONGKAI")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true)
+                    .source(Some(gongkai_env)),
+            )
+            .set_override_option("database.url", env_database_url)?
+            .set_override_option("database.url", database_url.map(str::to_string))?;
+        builder.build()?.try_deserialize()
+    }
+
+    /// The pool options of the database settings.
+    pub fn db_options(&self) -> DbOptions {
+        DbOptions {
+            url: self.database.url.clone(),
+            pool_size: self.database.pool_size,
+            connect_timeout: Duration::from_millis(self.database.connect_timeout_ms),
+            sqlite_busy_timeout: Duration::from_millis(self.database.sqlite_busy_timeout_ms),
+            sqlite_synchronous_full: self.database.sqlite_synchronous == SqliteSynchronous::Full,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_load_without_any_file_or_environment() {
+        let settings = Settings::load_from(None, None, env(&[])).unwrap();
+        assert_eq!(settings.server.bind, "127.0.0.1:8080");
+        assert_eq!(settings.database.url, "data/gongkai.sqlite3");
+        assert_eq!(settings.log.format, LogFormat::Text);
+    }
+
+    #[test]
+    fn environment_overrides_and_database_url_wins() {
+        let settings = Settings::load_from(
+            None,
+            None,
+            env(&[
+                ("GONGKAI__SERVER__BIND", "0.0.0.0:9000"),
+                ("GONGKAI__DATABASE__POOL_SIZE", "3"),
+                ("DATABASE_URL", "x.db"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(settings.server.bind, "0.0.0.0:9000");
+        assert_eq!(settings.database.pool_size, 3);
+        assert_eq!(settings.database.url, "x.db");
+        let flag = Settings::load_from(None, Some("y.db"), env(&[("DATABASE_URL", "x.db")])).unwrap();
+        assert_eq!(flag.database.url, "y.db");
+    }
+
+    #[test]
+    fn an_unknown_key_is_an_error() {
+        assert!(Settings::load_from(None, None, env(&[("GONGKAI__SERVER__BINDD", "x")])).is_err());
+        assert!(Settings::load_from(None, None, env(&[("GONGKAI__NOPE__X", "x")])).is_err());
+    }
+
+    #[test]
+    fn an_unknown_enum_value_is_an_error() {
+        assert!(Settings::load_from(None, None, env(&[("GONGKAI__LOG__FORMAT", "xml")])).is_err());
+    }
+}

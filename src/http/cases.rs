@@ -1,0 +1,653 @@
+//! `/api/v1/cases`: intake, reads, lists, events, decision and withdrawal.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::{IntoParams, ToSchema};
+
+use super::auth::AuthUser;
+use super::error::{ApiError, ReadErrors, WriteErrors};
+use super::extract::{expected_version, Json};
+use super::pagination::{Page, PageParams};
+use super::AppState;
+use crate::domain::calendar::Calendar;
+use crate::domain::case::{self as case_rules, limits, ApplicantInput, NewCase};
+use crate::domain::error::Errors;
+use crate::domain::identity::mask;
+use crate::domain::{ApplicantCategory, CaseStatus, Channel, IdType, Outcome, Violation};
+use crate::service::cases::{self, CaseDetails, Decision, IdempotencyKey, Now};
+use crate::storage::applicants::ApplicantRow;
+use crate::storage::cases::{CaseFilter, CaseRow, EventRow};
+use crate::storage::is_unique_violation;
+
+// ---------------------------------------------------------------- requests
+
+/// The applicant of a new request.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicantRequest {
+    /// The report column: natural person or one of the five kinds of organisation.
+    pub category: ApplicantCategory,
+    #[schema(example = "张三")]
+    pub name: String,
+    /// Defaults to `resident_id_card` for natural persons and `unified_social_credit_code` for organisations.
+    pub id_type: Option<IdType>,
+    /// Checked: resident identity numbers (MOD 11-2) and unified social credit codes (MOD 31).
+    #[schema(example = "11010519491231002X")]
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+}
+
+/// One piece of information asked for.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemRequest {
+    pub description: String,
+}
+
+/// A new disclosure request, registered the day it arrives.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCaseRequest {
+    pub agency_id: i64,
+    pub channel: Channel,
+    /// The day the applicant submitted (posted, sent), when known.
+    pub submitted_on: Option<NaiveDate>,
+    /// The legal receipt date (Art. 31): it starts the reply period. Not in the future.
+    #[schema(example = "2019-03-05")]
+    pub received_on: NaiveDate,
+    pub applicant: ApplicantRequest,
+    /// What is asked for.
+    #[schema(example = "2018年南山区棚户区改造补偿标准文件")]
+    pub description: String,
+    /// The separate pieces of information asked for, if more than one.
+    #[serde(default)]
+    pub items: Vec<ItemRequest>,
+}
+
+impl CreateCaseRequest {
+    /// Turn the request into a validated intake.
+    ///
+    /// # Errors
+    /// Every field error at once.
+    pub fn validate(&self, today: NaiveDate) -> Result<NewCase, Violation> {
+        let mut errors = Errors::default();
+        let a = &self.applicant;
+        let applicant = case_rules::parse_applicant(
+            &mut errors,
+            "applicant",
+            &ApplicantInput {
+                category: Some(a.category),
+                name: &a.name,
+                id_type: a.id_type,
+                id_number: a.id_number.as_deref(),
+                phone: a.phone.as_deref(),
+                email: a.email.as_deref(),
+                address: a.address.as_deref(),
+            },
+        );
+        let description = errors.text("description", &self.description, limits::DESCRIPTION);
+        if self.items.len() > limits::ITEMS {
+            errors.add("items", format!("at most {} items", limits::ITEMS));
+        }
+        let items: Vec<String> = self
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| errors.text(&format!("items[{i}].description"), &item.description, limits::ITEM))
+            .collect();
+        case_rules::check_intake_dates(&mut errors, self.submitted_on, self.received_on, today);
+        errors.finish()?;
+        let applicant = applicant.ok_or_else(|| Violation::field("validation_failed", "applicant", "is invalid"))?;
+        Ok(NewCase {
+            agency_id: self.agency_id,
+            channel: self.channel,
+            submitted_on: self.submitted_on,
+            received_on: self.received_on,
+            applicant,
+            description,
+            items,
+        })
+    }
+}
+
+/// The outcome of one item of the case.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemOutcomeRequest {
+    /// The item's id (from the case's `items`).
+    pub id: i64,
+    pub outcome: Outcome,
+}
+
+/// The decision (答复) that concludes a case.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequest {
+    #[schema(example = "2019-03-20")]
+    pub decided_on: NaiveDate,
+    /// The case outcome. May be left out when the items' outcomes determine it (all the same, or
+    /// some disclosed and some not → `partially_disclosed`); must agree with them when given.
+    pub outcome: Option<Outcome>,
+    /// The reasons and legal basis stated in the reply.
+    pub basis: Option<String>,
+    /// Each item's outcome: all of the case's items, or none.
+    #[serde(default)]
+    pub items: Vec<ItemOutcomeRequest>,
+    /// The version the decision is based on (or send `If-Match`).
+    pub version: Option<i64>,
+}
+
+/// The applicant withdrew the request.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalRequest {
+    pub withdrawn_on: NaiveDate,
+    pub version: Option<i64>,
+}
+
+// ---------------------------------------------------------------- responses
+
+/// The applicant as shown on a case (full identity number) or in a list (masked).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicantResponse {
+    pub id: i64,
+    pub category: ApplicantCategory,
+    pub name: String,
+    pub id_type: Option<IdType>,
+    /// Full on the case itself; masked (`110105********002X`) in lists.
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+}
+
+/// One item of a case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemResponse {
+    pub id: i64,
+    pub position: i32,
+    pub description: String,
+    pub outcome: Option<Outcome>,
+}
+
+/// The deadline as of today.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClockSummary {
+    /// The statutory reply deadline; `null` while the clock is stopped.
+    pub due_on: Option<NaiveDate>,
+    /// Working days from today to `due_on`; negative when overdue; `null` once concluded.
+    pub working_days_left: Option<i64>,
+    pub paused: bool,
+    pub extended: bool,
+    /// Open and past its due date.
+    pub overdue: bool,
+    /// Concluded after its due date.
+    pub late: Option<bool>,
+}
+
+/// A case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseResponse {
+    pub id: i64,
+    /// Unique per agency and year, e.g. `NS-2019-00042`.
+    pub case_number: String,
+    pub agency_id: i64,
+    pub status: CaseStatus,
+    pub channel: Channel,
+    pub submitted_on: Option<NaiveDate>,
+    pub received_on: NaiveDate,
+    #[serde(flatten)]
+    pub clock: ClockSummary,
+    pub applicant: ApplicantResponse,
+    pub description: String,
+    pub items: Vec<ItemResponse>,
+    pub outcome: Option<Outcome>,
+    pub concluded_on: Option<NaiveDate>,
+    pub basis: Option<String>,
+    /// Increases with every change; send it back as `If-Match` or `version` to detect lost updates.
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A case in a list (the identity number is masked).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseSummary {
+    pub id: i64,
+    pub case_number: String,
+    pub agency_id: i64,
+    pub status: CaseStatus,
+    pub channel: Channel,
+    pub received_on: NaiveDate,
+    #[serde(flatten)]
+    pub clock: ClockSummary,
+    pub applicant: ApplicantResponse,
+    pub description: String,
+    pub outcome: Option<Outcome>,
+    pub concluded_on: Option<NaiveDate>,
+    pub version: i64,
+}
+
+/// One recorded fact of a case's history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventResponse {
+    /// 1, 2, 3, … in the order recorded.
+    pub seq: i32,
+    /// `received`, `decided`, `withdrawn`, …
+    pub kind: String,
+    /// The legal date of the step.
+    pub effective_on: NaiveDate,
+    /// When it was recorded (UTC).
+    pub recorded_at: NaiveDateTime,
+    /// Who recorded it (`null` for the system).
+    pub actor_id: Option<i64>,
+    /// The step's details.
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+}
+
+fn parse<T>(value: &str, parse: fn(&str) -> Option<T>, what: &str) -> Result<T, ApiError> {
+    parse(value).ok_or_else(|| ApiError::corrupt(what))
+}
+
+fn clock_summary(case: &CaseRow, calendar: &Calendar, today: NaiveDate) -> ClockSummary {
+    let concluded = case.status == CaseStatus::Concluded.as_str();
+    let running = !concluded && !case.paused;
+    ClockSummary {
+        due_on: case.due_on,
+        working_days_left: case
+            .due_on
+            .filter(|_| running)
+            .map(|due| calendar.working_days_between(today, due)),
+        paused: case.paused,
+        extended: case.extended,
+        overdue: running && case.due_on.is_some_and(|due| due < today),
+        late: match (case.concluded_on, case.due_on) {
+            (Some(on), Some(due)) => Some(on > due),
+            _ => None,
+        },
+    }
+}
+
+fn applicant_response(row: ApplicantRow, masked: bool) -> Result<ApplicantResponse, ApiError> {
+    Ok(ApplicantResponse {
+        id: row.id,
+        category: parse(&row.category, ApplicantCategory::parse, "applicants.category")?,
+        id_type: row
+            .id_type
+            .as_deref()
+            .map(|t| parse(t, IdType::parse, "applicants.id_type"))
+            .transpose()?,
+        id_number: row.id_number.map(|n| if masked { mask(&n) } else { n }),
+        name: row.name,
+        phone: row.phone,
+        email: row.email,
+        address: row.address,
+    })
+}
+
+fn outcome_of(value: Option<&str>) -> Result<Option<Outcome>, ApiError> {
+    value.map(|o| parse(o, Outcome::parse, "outcome")).transpose()
+}
+
+impl CaseResponse {
+    fn build(details: CaseDetails, calendar: &Calendar, today: NaiveDate) -> Result<Self, ApiError> {
+        let CaseDetails { case, applicant, items } = details;
+        Ok(Self {
+            clock: clock_summary(&case, calendar, today),
+            status: parse(&case.status, CaseStatus::parse, "cases.status")?,
+            channel: parse(&case.channel, Channel::parse, "cases.channel")?,
+            outcome: outcome_of(case.outcome.as_deref())?,
+            applicant: applicant_response(applicant, false)?,
+            items: items
+                .into_iter()
+                .map(|i| {
+                    Ok(ItemResponse {
+                        id: i.id,
+                        position: i.position,
+                        outcome: outcome_of(i.outcome.as_deref())?,
+                        description: i.description,
+                    })
+                })
+                .collect::<Result<_, ApiError>>()?,
+            id: case.id,
+            case_number: case.case_number,
+            agency_id: case.agency_id,
+            submitted_on: case.submitted_on,
+            received_on: case.received_on,
+            description: case.description,
+            concluded_on: case.concluded_on,
+            basis: case.decision_basis,
+            version: case.version,
+            created_at: case.created_at,
+            updated_at: case.updated_at,
+        })
+    }
+}
+
+impl CaseSummary {
+    fn build(case: CaseRow, applicant: ApplicantRow, calendar: &Calendar, today: NaiveDate) -> Result<Self, ApiError> {
+        Ok(Self {
+            clock: clock_summary(&case, calendar, today),
+            status: parse(&case.status, CaseStatus::parse, "cases.status")?,
+            channel: parse(&case.channel, Channel::parse, "cases.channel")?,
+            outcome: outcome_of(case.outcome.as_deref())?,
+            applicant: applicant_response(applicant, true)?,
+            id: case.id,
+            case_number: case.case_number,
+            agency_id: case.agency_id,
+            received_on: case.received_on,
+            description: case.description,
+            concluded_on: case.concluded_on,
+            version: case.version,
+        })
+    }
+}
+
+impl TryFrom<EventRow> for EventResponse {
+    type Error = ApiError;
+    fn try_from(row: EventRow) -> Result<Self, ApiError> {
+        Ok(Self {
+            payload: serde_json::from_str(&row.payload).map_err(ApiError::internal)?,
+            seq: row.seq,
+            kind: row.kind,
+            effective_on: row.effective_on,
+            recorded_at: row.recorded_at,
+            actor_id: row.actor_id,
+        })
+    }
+}
+
+fn respond(state: &AppState, details: CaseDetails) -> Result<web::Json<CaseResponse>, ApiError> {
+    let calendar = state.calendar();
+    Ok(web::Json(CaseResponse::build(details, &calendar, state.today())?))
+}
+
+// ---------------------------------------------------------------- handlers
+
+fn idempotency_key(req: &HttpRequest, body: &CreateCaseRequest) -> Result<Option<IdempotencyKey>, ApiError> {
+    let Some(value) = req.headers().get("Idempotency-Key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().map(str::trim).unwrap_or_default();
+    if key.is_empty() || key.len() > 200 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Violation::field(
+            "invalid_idempotency_key",
+            "Idempotency-Key",
+            "must be 1–200 visible ASCII characters",
+        )
+        .into());
+    }
+    let canonical = serde_json::to_vec(body).map_err(ApiError::internal)?;
+    Ok(Some(IdempotencyKey {
+        key: key.to_string(),
+        request_hash: hex::encode(Sha256::digest(canonical)),
+    }))
+}
+
+/// Register a request. With an `Idempotency-Key` that the caller already used for the same
+/// request, the case created then is returned (200) instead of a new one.
+#[utoipa::path(tag = "cases", request_body = CreateCaseRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried intake return the first result")),
+    responses(
+        (status = 201, description = "The new case", body = CaseResponse),
+        (status = 200, description = "The case created earlier with the same Idempotency-Key", body = CaseResponse),
+        WriteErrors))]
+#[post("/cases")]
+async fn create_case(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    body: Json<CreateCaseRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.0;
+    let key = idempotency_key(&req, &body)?;
+    let new = body.validate(state.today())?;
+    let attempt = || {
+        let (state, user, new, key) = (state.clone(), user.clone(), new.clone(), key.clone());
+        async move {
+            let calendar = state.calendar();
+            let (at, today) = (state.now(), state.today());
+            state
+                .db
+                .write(move |conn| {
+                    cases::intake(
+                        conn,
+                        &user,
+                        &new,
+                        key.as_ref(),
+                        Now {
+                            at,
+                            today,
+                            calendar: &calendar,
+                        },
+                    )
+                })
+                .await
+        }
+    };
+    let result = match attempt().await {
+        // Two first uses of one key raced (PostgreSQL): the loser now finds the winner's case.
+        Err(crate::service::ServiceError::Storage(crate::storage::StorageError::Query(e)))
+            if key.is_some() && is_unique_violation(&e) =>
+        {
+            attempt().await
+        }
+        other => other,
+    };
+    let (details, created) = result?;
+    let response = respond(&state, details)?;
+    Ok(if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    }
+    .json(response.0))
+}
+
+/// Filters of the case list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseListParams {
+    /// Only this agency (which must be visible).
+    pub agency_id: Option<i64>,
+    pub status: Option<CaseStatus>,
+    /// Received on or after this date.
+    pub received_from: Option<NaiveDate>,
+    /// Received on or before this date.
+    pub received_to: Option<NaiveDate>,
+    /// `true`: only open cases past their due date.
+    pub overdue: Option<bool>,
+    /// Only open cases due before this date.
+    pub due_before: Option<NaiveDate>,
+    /// Only this applicant's cases.
+    pub applicant_id: Option<i64>,
+    /// Text in the description, the case number or the applicant's name.
+    pub q: Option<String>,
+}
+
+/// List the cases the caller sees, newest first.
+#[utoipa::path(tag = "cases", params(CaseListParams, PageParams),
+    responses((status = 200, description = "A page of cases", body = Page<CaseSummary>), ReadErrors))]
+#[get("/cases")]
+async fn list_cases(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    params: web::Query<CaseListParams>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<Page<CaseSummary>>, ApiError> {
+    let limit = page.limit()?;
+    let params = params.into_inner();
+    if params.q.as_ref().is_some_and(|q| q.chars().count() > 200) {
+        return Err(Violation::field("validation_failed", "q", "must be at most 200 characters").into());
+    }
+    let today = state.today();
+    let filter = CaseFilter {
+        agency_id: params.agency_id,
+        status: params.status.map(|s| s.as_str().to_string()),
+        received_from: params.received_from,
+        received_to: params.received_to,
+        due_before: params.due_before,
+        overdue_on: params.overdue.filter(|o| *o).map(|_| today),
+        open_only: params.overdue == Some(false),
+        applicant_id: params.applicant_id,
+        q: params.q.filter(|q| !q.trim().is_empty()),
+        before_id: page.cursor_id()?,
+        scope: None,
+    };
+    let rows = state
+        .db
+        .read(move |conn| cases::list(conn, &user, filter, limit + 1))
+        .await?;
+    let calendar = state.calendar();
+    let page = Page::from_rows(
+        rows,
+        limit,
+        |(c, _)| c.id,
+        |(c, a)| CaseSummary::build(c, a, &calendar, today),
+    );
+    Ok(web::Json(Page {
+        items: page.items.into_iter().collect::<Result<_, _>>()?,
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// Get a case with the applicant's full details.
+#[utoipa::path(tag = "cases", params(("id" = i64, Path, description = "Case id")),
+    responses((status = 200, description = "The case", body = CaseResponse), ReadErrors))]
+#[get("/cases/{id}")]
+async fn get_case(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+) -> Result<web::Json<CaseResponse>, ApiError> {
+    let id = id.into_inner();
+    let details = state.db.read(move |conn| cases::get(conn, &user, id)).await?;
+    respond(&state, details)
+}
+
+/// Paging of a case's events.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventListParams {
+    /// Only events after this sequence number.
+    #[param(minimum = 0)]
+    pub after_seq: Option<i32>,
+    /// At most this many events, 1–500 (default 500).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+}
+
+/// The case's events, in the order recorded. Events are never changed or deleted.
+#[utoipa::path(tag = "cases", params(("id" = i64, Path, description = "Case id"), EventListParams),
+    responses((status = 200, description = "The events", body = Vec<EventResponse>), ReadErrors))]
+#[get("/cases/{id}/events")]
+async fn case_events(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+    params: web::Query<EventListParams>,
+) -> Result<web::Json<Vec<EventResponse>>, ApiError> {
+    let id = id.into_inner();
+    let after = params.after_seq.unwrap_or(0).max(0);
+    let limit = params.limit.unwrap_or(500);
+    if !(1..=500).contains(&limit) {
+        return Err(Violation::field("validation_failed", "limit", "must be between 1 and 500").into());
+    }
+    let rows = state
+        .db
+        .read(move |conn| cases::events(conn, &user, id, after, limit))
+        .await?;
+    Ok(web::Json(
+        rows.into_iter()
+            .map(EventResponse::try_from)
+            .collect::<Result<_, _>>()?,
+    ))
+}
+
+/// Record the decision and conclude the case.
+#[utoipa::path(tag = "cases", request_body = DecisionRequest,
+    params(("id" = i64, Path, description = "Case id"), ("If-Match" = Option<String>, Header, description = "The expected version")),
+    responses((status = 200, description = "The concluded case", body = CaseResponse), WriteErrors))]
+#[post("/cases/{id}/decision")]
+async fn decide(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    body: Json<DecisionRequest>,
+) -> Result<web::Json<CaseResponse>, ApiError> {
+    let body = body.0;
+    let version = expected_version(&req, body.version)?;
+    let mut errors = Errors::default();
+    let basis = errors.optional_text("basis", body.basis.as_deref(), limits::BASIS);
+    errors.finish()?;
+    let decision = Decision {
+        decided_on: body.decided_on,
+        outcome: body.outcome,
+        basis,
+        items: body.items.iter().map(|i| (i.id, i.outcome)).collect(),
+    };
+    let id = id.into_inner();
+    let calendar = state.calendar();
+    let (at, today) = (state.now(), state.today());
+    let details = state
+        .db
+        .write(move |conn| {
+            cases::decide(
+                conn,
+                &user,
+                id,
+                &decision,
+                version,
+                Now {
+                    at,
+                    today,
+                    calendar: &calendar,
+                },
+            )
+        })
+        .await?;
+    respond(&state, details)
+}
+
+/// Record that the applicant withdrew the request; the case concludes as `other_misc`.
+#[utoipa::path(tag = "cases", request_body = WithdrawalRequest,
+    params(("id" = i64, Path, description = "Case id"), ("If-Match" = Option<String>, Header, description = "The expected version")),
+    responses((status = 200, description = "The concluded case", body = CaseResponse), WriteErrors))]
+#[post("/cases/{id}/withdrawal")]
+async fn withdraw(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    body: Json<WithdrawalRequest>,
+) -> Result<web::Json<CaseResponse>, ApiError> {
+    let body = body.0;
+    let version = expected_version(&req, body.version)?;
+    let id = id.into_inner();
+    let calendar = state.calendar();
+    let (at, today) = (state.now(), state.today());
+    let details = state
+        .db
+        .write(move |conn| {
+            cases::withdraw(
+                conn,
+                &user,
+                id,
+                body.withdrawn_on,
+                version,
+                Now {
+                    at,
+                    today,
+                    calendar: &calendar,
+                },
+            )
+        })
+        .await?;
+    respond(&state, details)
+}

@@ -1,0 +1,228 @@
+//! problem+json errors (RFC 9457) with stable codes.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::{IntoResponses, ToSchema};
+
+use crate::domain::{FieldError, Violation};
+use crate::service::ServiceError;
+use crate::storage::StorageError;
+
+/// An error response (`application/problem+json`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the problem type.
+    #[serde(rename = "type")]
+    #[schema(example = "https://gongkai.example/problems/validation_failed")]
+    pub problem_type: String,
+    /// A short summary of the problem type.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong in this instance, for a person.
+    pub detail: String,
+    /// A stable snake_case code for programs.
+    #[schema(example = "validation_failed")]
+    pub code: String,
+    /// The fields concerned, with their paths in the request.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// Every way a request fails, mapped to its status explicitly.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{detail}")]
+    BadRequest { code: &'static str, detail: String },
+    #[error("authentication required")]
+    Unauthorized { detail: &'static str },
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{what} not found")]
+    NotFound { what: &'static str, code: &'static str },
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    #[error(transparent)]
+    Invalid(Violation),
+    #[error("payload too large")]
+    PayloadTooLarge { limit: usize },
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error("service unavailable")]
+    Unavailable,
+}
+
+impl ApiError {
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::BadRequest {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Internal(Box::new(error))
+    }
+
+    /// A stored value that should have been valid was not.
+    pub fn corrupt(what: &str) -> Self {
+        Self::Internal(format!("stored value is not valid: {what}").into())
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest { code, .. } | Self::NotFound { code, .. } | Self::Conflict { code, .. } => code,
+            Self::Invalid(v) => v.code,
+            Self::Unauthorized { .. } => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
+            Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Internal(_) => "internal_error",
+            Self::Unavailable => "service_unavailable",
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            Self::Unauthorized { detail } => (*detail).to_string(),
+            Self::NotFound { what, .. } => format!("no {what} with this id is visible to you"),
+            Self::PayloadTooLarge { limit } => format!("the request body is larger than {limit} bytes"),
+            Self::Internal(_) => "the server failed to handle the request; it has been logged".to_string(),
+            Self::Unavailable => "the database is not reachable".to_string(),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::NotFound { what, code } => Self::NotFound { what, code },
+            ServiceError::Forbidden(detail) => Self::Forbidden(detail),
+            ServiceError::Invalid(v) => Self::Invalid(v),
+            ServiceError::Conflict { code, detail } => Self::Conflict { code, detail },
+            ServiceError::Storage(StorageError::Pool(e)) => {
+                tracing::error!(error = %e, "no database connection");
+                Self::Unavailable
+            }
+            ServiceError::Storage(e) => Self::internal(e),
+        }
+    }
+}
+
+impl From<Violation> for ApiError {
+    fn from(v: Violation) -> Self {
+        Self::Invalid(v)
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(e: StorageError) -> Self {
+        ServiceError::Storage(e).into()
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        ServiceError::from(e).into()
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if let Self::Internal(source) = self {
+            // The cause chain goes to the log, never to the caller.
+            let mut chain = source.to_string();
+            let mut next = source.source();
+            while let Some(cause) = next {
+                chain.push_str(": ");
+                chain.push_str(&cause.to_string());
+                next = cause.source();
+            }
+            tracing::error!(error = %chain, "request failed");
+        }
+        let code = self.code();
+        let problem = Problem {
+            problem_type: format!("https://gongkai.example/problems/{code}"),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            status: status.as_u16(),
+            detail: self.detail(),
+            code: code.to_string(),
+            errors: match self {
+                Self::Invalid(v) => v.errors.clone(),
+                _ => Vec::new(),
+            },
+        };
+        let mut response = HttpResponse::build(status);
+        response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        if matches!(self, Self::Unauthorized { .. }) {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        response.json(problem)
+    }
+}
+
+/// The errors every authenticated endpoint may answer.
+#[derive(IntoResponses)]
+pub enum ReadErrors {
+    /// Malformed query or path parameters.
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(Problem),
+    /// No token, or a token that is unknown, revoked or of a deactivated user.
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    /// The role does not allow this.
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+    /// Unknown id, or not visible to the caller.
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+    /// A parameter breaks a rule.
+    #[response(status = 422, content_type = "application/problem+json")]
+    Invalid(Problem),
+}
+
+/// The errors every authenticated writing endpoint may answer.
+#[derive(IntoResponses)]
+pub enum WriteErrors {
+    /// Malformed JSON.
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(Problem),
+    /// No token, or a token that is unknown, revoked or of a deactivated user.
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    /// The role does not allow this.
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+    /// Unknown id, or not visible to the caller.
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+    /// Conflict with the current state or version.
+    #[response(status = 409, content_type = "application/problem+json")]
+    Conflict(Problem),
+    /// The request body is too large.
+    #[response(status = 413, content_type = "application/problem+json")]
+    TooLarge(Problem),
+    /// A well-formed request that breaks a rule.
+    #[response(status = 422, content_type = "application/problem+json")]
+    Invalid(Problem),
+}

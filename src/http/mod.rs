@@ -1,0 +1,187 @@
+//! The HTTP API: actix-web handlers registered through utoipa-actix-web, so the OpenAPI document
+//! is built from the same routing code as the server.
+
+pub mod agencies;
+pub mod auth;
+pub mod cases;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod pagination;
+pub mod users;
+
+use std::net::TcpListener;
+use std::sync::{Arc, RwLock};
+
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpResponse, HttpServer};
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use tracing_actix_web::TracingLogger;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::{scope, service_config::ServiceConfig, AppExt};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::domain::calendar::Calendar;
+use crate::domain::china_date;
+use crate::storage::Db;
+use error::ApiError;
+use extract::BodyLimit;
+
+/// Shared state of every worker.
+pub struct AppState {
+    pub db: Db,
+    calendar: RwLock<Arc<Calendar>>,
+}
+
+impl AppState {
+    pub fn new(db: Db, calendar: Calendar) -> Self {
+        Self {
+            db,
+            calendar: RwLock::new(Arc::new(calendar)),
+        }
+    }
+
+    /// The calendar in force (a cheap shared copy).
+    pub fn calendar(&self) -> Arc<Calendar> {
+        match self.calendar.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Replace the calendar in force.
+    pub fn set_calendar(&self, calendar: Calendar) {
+        let mut guard = match self.calendar.write() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *guard = Arc::new(calendar);
+    }
+
+    /// The current instant (UTC).
+    pub fn now(&self) -> NaiveDateTime {
+        Utc::now().naive_utc()
+    }
+
+    /// Today's date in China.
+    pub fn today(&self) -> NaiveDate {
+        china_date(self.now())
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "gongkai",
+        description = "Case tracking for government-information disclosure requests (政府信息公开申请): \
+            intake, statutory clocks in working days, decisions with their legal grounds, and the annual report.",
+        license(name = "MIT")
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags(
+        (name = "agencies", description = "The agency tree"),
+        (name = "users", description = "Users, roles and tokens"),
+        (name = "cases", description = "Disclosure requests and their lifecycle"),
+        (name = "health", description = "Probes"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// Every `/api/v1` route.
+fn api_v1(cfg: &mut ServiceConfig) {
+    cfg.service(agencies::create_agency)
+        .service(agencies::list_agencies)
+        .service(agencies::get_agency)
+        .service(users::create_user)
+        .service(users::list_users)
+        .service(users::me)
+        .service(users::get_user)
+        .service(users::deactivate_user)
+        .service(users::activate_user)
+        .service(users::issue_token)
+        .service(cases::create_case)
+        .service(cases::list_cases)
+        .service(cases::get_case)
+        .service(cases::case_events)
+        .service(cases::decide)
+        .service(cases::withdraw);
+}
+
+/// The OpenAPI document, built from the routes.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(health::healthz)
+        .service(health::readyz)
+        .service(scope::scope("/api/v1").configure(api_v1))
+        .split_for_parts();
+    api
+}
+
+/// Settings of the HTTP server.
+#[derive(Clone, Debug)]
+pub struct ServerOptions {
+    pub workers: usize,
+    pub body_limit: usize,
+}
+
+/// Build the server on a bound listener (port 0 picks a free port, as the tests do).
+///
+/// # Errors
+/// The listener cannot be used.
+pub fn server(listener: TcpListener, state: Arc<AppState>, options: &ServerOptions) -> std::io::Result<Server> {
+    let state = web::Data::from(state);
+    let body_limit = options.body_limit;
+    let mut server = HttpServer::new(move || {
+        let (app, api) = App::new()
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
+            .map(|app| {
+                app.wrap(TracingLogger::default())
+                    .app_data(state.clone())
+                    .app_data(web::PayloadConfig::new(body_limit))
+                    .app_data(BodyLimit(body_limit))
+                    .app_data(web::PathConfig::default().error_handler(|err, _| {
+                        ApiError::bad_request("invalid_path", format!("a path parameter is not valid: {err}")).into()
+                    }))
+                    .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                        ApiError::bad_request("invalid_query", format!("a query parameter is not valid: {err}")).into()
+                    }))
+            })
+            .service(health::healthz)
+            .service(health::readyz)
+            .service(scope::scope("/api/v1").configure(api_v1))
+            .split_for_parts();
+        app.service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", api))
+            .route(
+                "/docs",
+                web::get().to(|| async {
+                    HttpResponse::PermanentRedirect()
+                        .insert_header(("Location", "/docs/"))
+                        .finish()
+                }),
+            )
+            .default_service(web::to(|| async {
+                Err::<HttpResponse, _>(ApiError::NotFound {
+                    what: "resource",
+                    code: "route_not_found",
+                })
+            }))
+    });
+    if options.workers > 0 {
+        server = server.workers(options.workers);
+    }
+    Ok(server.listen(listener)?.run())
+}

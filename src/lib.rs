@@ -1,0 +1,12 @@
+//! gongkai: case tracking for government-information disclosure requests (政府信息公开申请).
+//!
+//! Layers, pointing inward: [`http`] → [`service`] → [`storage`] → [`domain`].
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod service;
+pub mod storage;
+pub mod telemetry;

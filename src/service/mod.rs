@@ -1,0 +1,53 @@
+//! Use cases. Each function owns one transaction: it checks the rules against the stored facts,
+//! appends the event, updates the projection and commits, or changes nothing.
+
+pub mod agencies;
+pub mod auth;
+pub mod cases;
+pub mod users;
+
+use crate::domain::Violation;
+use crate::storage::StorageError;
+
+pub use auth::Actor;
+
+/// Why a use case did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The resource does not exist or is not visible to the caller (404).
+    #[error("{what} not found")]
+    NotFound { what: &'static str, code: &'static str },
+    /// The caller's role does not allow the action (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// A well-formed request that breaks a rule (422).
+    #[error(transparent)]
+    Invalid(#[from] Violation),
+    /// The case's state or version does not allow the change (409).
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    /// A failure of the database; never shown to the caller.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<diesel::result::Error> for ServiceError {
+    fn from(error: diesel::result::Error) -> Self {
+        Self::Storage(StorageError::Query(error))
+    }
+}
+
+impl ServiceError {
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::Forbidden(detail.into())
+    }
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;

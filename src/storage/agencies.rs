@@ -1,0 +1,111 @@
+//! Agencies and their tree (materialised `path` of ids, e.g. `/1/4/9/`).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::agencies;
+use super::{insert_returning_id, DbConnection};
+
+#[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
+#[diesel(table_name = agencies)]
+pub struct AgencyRow {
+    pub id: i64,
+    pub name: String,
+    pub code: String,
+    pub parent_id: Option<i64>,
+    pub path: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = agencies)]
+struct NewAgencyRow<'a> {
+    name: &'a str,
+    code: &'a str,
+    parent_id: Option<i64>,
+    path: &'a str,
+    created_at: NaiveDateTime,
+}
+
+/// Insert an agency under `parent` (whose path it extends) and return it.
+///
+/// # Errors
+/// A database error (a duplicate code is a unique violation).
+pub fn insert(
+    conn: &mut DbConnection,
+    name: &str,
+    code: &str,
+    parent: Option<&AgencyRow>,
+    now: NaiveDateTime,
+) -> QueryResult<AgencyRow> {
+    let parent_path = parent.map_or("/", |p| p.path.as_str());
+    let row = NewAgencyRow {
+        name,
+        code,
+        parent_id: parent.map(|p| p.id),
+        path: parent_path,
+        created_at: now,
+    };
+    let id = insert_returning_id!(conn, agencies::table, agencies::id, &row)?;
+    let path = format!("{parent_path}{id}/");
+    diesel::update(agencies::table.find(id))
+        .set(agencies::path.eq(&path))
+        .execute(conn)?;
+    get(conn, id)
+}
+
+/// The agency with `id`.
+///
+/// # Errors
+/// `NotFound` or a database error.
+pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<AgencyRow> {
+    agencies::table.find(id).select(AgencyRow::as_select()).first(conn)
+}
+
+/// The agency with `id`, if any.
+///
+/// # Errors
+/// A database error.
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<AgencyRow>> {
+    agencies::table
+        .find(id)
+        .select(AgencyRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Whether an agency with `code` exists.
+///
+/// # Errors
+/// A database error.
+pub fn code_exists(conn: &mut DbConnection, code: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(agencies::table.filter(agencies::code.eq(code)))).get_result(conn)
+}
+
+/// Agencies whose path starts with `scope` (all when `None`), ordered by id, after `after`.
+///
+/// # Errors
+/// A database error.
+pub fn list(
+    conn: &mut DbConnection,
+    scope: Option<&str>,
+    parent_id: Option<i64>,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<AgencyRow>> {
+    let mut query = agencies::table
+        .select(AgencyRow::as_select())
+        .order(agencies::id)
+        .limit(limit)
+        .into_boxed();
+    if let Some(scope) = scope {
+        query = query.filter(agencies::path.like(format!("{scope}%")));
+    }
+    if let Some(parent_id) = parent_id {
+        query = query.filter(agencies::parent_id.eq(parent_id));
+    }
+    if let Some(after) = after {
+        query = query.filter(agencies::id.gt(after));
+    }
+    query.load(conn)
+}

@@ -1,0 +1,376 @@
+//! Cases: the projection row, its items, its append-only events, case numbers and idempotency keys.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer};
+
+use super::schema::{agencies, applicants, case_events, case_items, cases, idempotency_keys};
+use super::{insert_returning_id, DbConnection};
+
+type DbBackend = <DbConnection as Connection>::Backend;
+
+#[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
+#[diesel(table_name = cases)]
+pub struct CaseRow {
+    pub id: i64,
+    pub agency_id: i64,
+    pub case_number: String,
+    pub year: i32,
+    pub channel: String,
+    pub submitted_on: Option<NaiveDate>,
+    pub received_on: NaiveDate,
+    pub applicant_id: i64,
+    pub applicant_category: String,
+    pub description: String,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub concluded_on: Option<NaiveDate>,
+    pub decision_basis: Option<String>,
+    pub due_on: Option<NaiveDate>,
+    pub paused: bool,
+    pub extended: bool,
+    pub version: i64,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable, Debug)]
+#[diesel(table_name = cases)]
+pub struct NewCaseRow<'a> {
+    pub agency_id: i64,
+    pub case_number: &'a str,
+    pub year: i32,
+    pub channel: &'a str,
+    pub submitted_on: Option<NaiveDate>,
+    pub received_on: NaiveDate,
+    pub applicant_id: i64,
+    pub applicant_category: &'a str,
+    pub description: &'a str,
+    pub status: &'a str,
+    pub due_on: Option<NaiveDate>,
+    pub paused: bool,
+    pub extended: bool,
+    pub version: i64,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The derived columns a transition changes; `None` fields stay as they are.
+#[derive(AsChangeset, Debug, Default)]
+#[diesel(table_name = cases)]
+pub struct CaseChanges<'a> {
+    pub status: Option<&'a str>,
+    pub outcome: Option<Option<&'a str>>,
+    pub concluded_on: Option<Option<NaiveDate>>,
+    pub decision_basis: Option<Option<&'a str>>,
+    pub due_on: Option<Option<NaiveDate>>,
+    pub paused: Option<bool>,
+    pub extended: Option<bool>,
+}
+
+#[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
+#[diesel(table_name = case_items)]
+pub struct ItemRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub position: i32,
+    pub description: String,
+    pub outcome: Option<String>,
+}
+
+#[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
+#[diesel(table_name = case_events)]
+pub struct EventRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub seq: i32,
+    pub kind: String,
+    pub effective_on: NaiveDate,
+    pub recorded_at: NaiveDateTime,
+    pub actor_id: Option<i64>,
+    pub payload: String,
+}
+
+#[derive(Insertable, Debug)]
+#[diesel(table_name = case_events)]
+pub struct NewEventRow<'a> {
+    pub case_id: i64,
+    pub seq: i32,
+    pub kind: &'a str,
+    pub effective_on: NaiveDate,
+    pub recorded_at: NaiveDateTime,
+    pub actor_id: Option<i64>,
+    pub payload: &'a str,
+}
+
+#[derive(QueryableByName)]
+struct Counter {
+    #[diesel(sql_type = Integer)]
+    last_number: i32,
+}
+
+/// Allocate the next number of `agency_id` in `year`. The counter row is locked until the
+/// transaction ends, so concurrent intakes never get the same number.
+///
+/// # Errors
+/// A database error.
+pub fn next_number(conn: &mut DbConnection, agency_id: i64, year: i32) -> QueryResult<i32> {
+    diesel::sql_query(
+        "INSERT INTO case_counters (agency_id, year, last_number) VALUES ($1, $2, 0) \
+         ON CONFLICT (agency_id, year) DO NOTHING",
+    )
+    .bind::<BigInt, _>(agency_id)
+    .bind::<Integer, _>(year)
+    .execute(conn)?;
+    let counter: Counter = diesel::sql_query(
+        "UPDATE case_counters SET last_number = last_number + 1 \
+         WHERE agency_id = $1 AND year = $2 RETURNING last_number",
+    )
+    .bind::<BigInt, _>(agency_id)
+    .bind::<Integer, _>(year)
+    .get_result(conn)?;
+    Ok(counter.last_number)
+}
+
+/// Insert the projection row; returns its id.
+///
+/// # Errors
+/// A database error.
+pub fn insert(conn: &mut DbConnection, row: &NewCaseRow<'_>) -> QueryResult<i64> {
+    insert_returning_id!(conn, cases::table, cases::id, row)
+}
+
+/// Insert the items of a case in order (positions from 1).
+///
+/// # Errors
+/// A database error.
+pub fn insert_items(conn: &mut DbConnection, case_id: i64, items: &[String]) -> QueryResult<()> {
+    for (position, description) in (1..).zip(items) {
+        diesel::insert_into(case_items::table)
+            .values((
+                case_items::case_id.eq(case_id),
+                case_items::position.eq(position),
+                case_items::description.eq(description),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Set the outcome of one item.
+///
+/// # Errors
+/// A database error.
+pub fn set_item_outcome(conn: &mut DbConnection, item_id: i64, outcome: &str) -> QueryResult<usize> {
+    diesel::update(case_items::table.find(item_id))
+        .set(case_items::outcome.eq(outcome))
+        .execute(conn)
+}
+
+/// Append an event.
+///
+/// # Errors
+/// A database error (a duplicate `seq` is a unique violation).
+pub fn insert_event(conn: &mut DbConnection, row: &NewEventRow<'_>) -> QueryResult<i64> {
+    insert_returning_id!(conn, case_events::table, case_events::id, row)
+}
+
+/// Apply `changes` and increment the version, only if the version is still `expected_version`.
+/// Returns whether the row was updated (false: someone else changed it first).
+///
+/// # Errors
+/// A database error.
+pub fn update_versioned(
+    conn: &mut DbConnection,
+    id: i64,
+    expected_version: i64,
+    changes: &CaseChanges<'_>,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        cases::table
+            .filter(cases::id.eq(id))
+            .filter(cases::version.eq(expected_version)),
+    )
+    .set((
+        changes,
+        cases::version.eq(expected_version + 1),
+        cases::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// The case with `id` and the path of its agency, if any.
+///
+/// # Errors
+/// A database error.
+pub fn find_with_path(conn: &mut DbConnection, id: i64) -> QueryResult<Option<(CaseRow, String)>> {
+    cases::table
+        .inner_join(agencies::table)
+        .filter(cases::id.eq(id))
+        .select((CaseRow::as_select(), agencies::path))
+        .first(conn)
+        .optional()
+}
+
+/// The case with `id`.
+///
+/// # Errors
+/// `NotFound` or a database error.
+pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<CaseRow> {
+    cases::table.find(id).select(CaseRow::as_select()).first(conn)
+}
+
+/// The items of a case, in order.
+///
+/// # Errors
+/// A database error.
+pub fn items(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<ItemRow>> {
+    case_items::table
+        .filter(case_items::case_id.eq(case_id))
+        .order(case_items::position)
+        .select(ItemRow::as_select())
+        .load(conn)
+}
+
+/// The events of a case in order, after `after_seq`, at most `limit`.
+///
+/// # Errors
+/// A database error.
+pub fn events(conn: &mut DbConnection, case_id: i64, after_seq: i32, limit: i64) -> QueryResult<Vec<EventRow>> {
+    case_events::table
+        .filter(case_events::case_id.eq(case_id))
+        .filter(case_events::seq.gt(after_seq))
+        .order(case_events::seq)
+        .limit(limit)
+        .select(EventRow::as_select())
+        .load(conn)
+}
+
+/// Filters of the case list. `scope` is the caller's agency path prefix (`None`: everything).
+#[derive(Debug, Default, Clone)]
+pub struct CaseFilter {
+    pub scope: Option<String>,
+    pub agency_id: Option<i64>,
+    pub status: Option<String>,
+    pub open_only: bool,
+    pub received_from: Option<NaiveDate>,
+    pub received_to: Option<NaiveDate>,
+    /// Open, running cases whose due date is before this date.
+    pub due_before: Option<NaiveDate>,
+    /// Open cases whose due date is before this date (overdue as of the day after `today`).
+    pub overdue_on: Option<NaiveDate>,
+    pub applicant_id: Option<i64>,
+    pub q: Option<String>,
+    /// Keyset pagination: only ids below this one (the list is newest first).
+    pub before_id: Option<i64>,
+}
+
+/// Cases matching `filter`, newest first, with their applicants, at most `limit`.
+///
+/// # Errors
+/// A database error.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &CaseFilter,
+    limit: i64,
+) -> QueryResult<Vec<(CaseRow, super::applicants::ApplicantRow)>> {
+    let mut query = cases::table
+        .inner_join(applicants::table)
+        .select((CaseRow::as_select(), super::applicants::ApplicantRow::as_select()))
+        .order(cases::id.desc())
+        .limit(limit)
+        .into_boxed::<DbBackend>();
+    if let Some(scope) = &filter.scope {
+        let visible = agencies::table
+            .filter(agencies::path.like(format!("{scope}%")))
+            .select(agencies::id);
+        query = query.filter(cases::agency_id.eq_any(visible));
+    }
+    if let Some(agency_id) = filter.agency_id {
+        query = query.filter(cases::agency_id.eq(agency_id));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(cases::status.eq(status.clone()));
+    }
+    if filter.open_only {
+        query = query.filter(cases::status.ne("concluded"));
+    }
+    if let Some(from) = filter.received_from {
+        query = query.filter(cases::received_on.ge(from));
+    }
+    if let Some(to) = filter.received_to {
+        query = query.filter(cases::received_on.le(to));
+    }
+    if let Some(date) = filter.due_before {
+        query = query
+            .filter(cases::status.ne("concluded"))
+            .filter(cases::due_on.lt(date));
+    }
+    if let Some(date) = filter.overdue_on {
+        query = query
+            .filter(cases::status.ne("concluded"))
+            .filter(cases::due_on.lt(date));
+    }
+    if let Some(applicant_id) = filter.applicant_id {
+        query = query.filter(cases::applicant_id.eq(applicant_id));
+    }
+    if let Some(q) = &filter.q {
+        let pattern = format!("%{}%", escape_like(q));
+        query = query.filter(
+            cases::description
+                .like(pattern.clone())
+                .escape('\\')
+                .or(cases::case_number.like(pattern.clone()).escape('\\'))
+                .or(applicants::name.like(pattern).escape('\\')),
+        );
+    }
+    if let Some(before) = filter.before_id {
+        query = query.filter(cases::id.lt(before));
+    }
+    query.load(conn)
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// The case created for an idempotency key of a user, with the hash of the request that created it.
+///
+/// # Errors
+/// A database error.
+pub fn find_idempotent(conn: &mut DbConnection, user_id: i64, key: &str) -> QueryResult<Option<(String, i64)>> {
+    idempotency_keys::table
+        .filter(idempotency_keys::user_id.eq(user_id))
+        .filter(idempotency_keys::key.eq(key))
+        .select((idempotency_keys::request_hash, idempotency_keys::case_id))
+        .first(conn)
+        .optional()
+}
+
+/// Remember which case an idempotency key created.
+///
+/// # Errors
+/// A database error (a concurrent first use of the key is a unique violation).
+pub fn insert_idempotent(
+    conn: &mut DbConnection,
+    user_id: i64,
+    key: &str,
+    request_hash: &str,
+    case_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(idempotency_keys::table)
+        .values((
+            idempotency_keys::user_id.eq(user_id),
+            idempotency_keys::key.eq(key),
+            idempotency_keys::request_hash.eq(request_hash),
+            idempotency_keys::case_id.eq(case_id),
+            idempotency_keys::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,342 @@
+//! Storage: diesel over SQLite (bundled, the default) and PostgreSQL through one connection type.
+//!
+//! Backend-specific SQL lives here and nowhere else. Blocking diesel work runs on the blocking thread
+//! pool through [`Db::read`] and [`Db::write`]; a write is always one transaction.
+
+pub mod agencies;
+pub mod applicants;
+pub mod cases;
+pub mod schema;
+pub mod users;
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection, Pool, R2D2Connection};
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+/// One connection to either database.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Insert one row and return its generated `id` (RETURNING is not available on the
+/// multi-backend connection, so each concrete connection runs it).
+macro_rules! insert_returning_id {
+    ($conn:expr, $table:expr, $id:expr, $values:expr) => {{
+        use diesel::RunQueryDsl as _;
+        match $conn {
+            $crate::storage::DbConnection::Postgresql(c) => diesel::insert_into($table)
+                .values($values)
+                .returning($id)
+                .get_result::<i64>(c),
+            $crate::storage::DbConnection::Sqlite(c) => diesel::insert_into($table)
+                .values($values)
+                .returning($id)
+                .get_result::<i64>(c),
+        }
+    }};
+}
+pub(crate) use insert_returning_id;
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Which database a URL names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    /// `postgres://` and `postgresql://` URLs are PostgreSQL; anything else is a SQLite path.
+    pub fn of_url(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::Postgres
+        } else {
+            Self::Sqlite
+        }
+    }
+}
+
+/// Failures below the service layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("database query failed")]
+    Query(#[from] diesel::result::Error),
+    #[error("could not get a database connection")]
+    Pool(#[from] r2d2::PoolError),
+    #[error("could not connect to the database")]
+    Connection(#[from] diesel::ConnectionError),
+    #[error("migrations failed: {0}")]
+    Migration(String),
+    #[error("the database task was cancelled")]
+    Cancelled,
+    #[error("could not prepare the database location: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Settings of the connection pools.
+#[derive(Clone, Debug)]
+pub struct DbOptions {
+    pub url: String,
+    pub pool_size: u32,
+    pub connect_timeout: Duration,
+    pub sqlite_busy_timeout: Duration,
+    pub sqlite_synchronous_full: bool,
+}
+
+/// Opens connections of the backend the URL names, never guessing (the derived `establish`
+/// would fall back to SQLite and create a file named after a PostgreSQL URL).
+#[derive(Clone, Debug)]
+pub struct Manager {
+    options: DbOptions,
+    backend: Backend,
+}
+
+impl Manager {
+    fn sqlite_path(&self) -> &str {
+        self.options.url.strip_prefix("sqlite://").unwrap_or(&self.options.url)
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        match self.backend {
+            Backend::Postgres => PgConnection::establish(&self.options.url)
+                .map(DbConnection::Postgresql)
+                .map_err(r2d2::Error::ConnectionError),
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(self.sqlite_path()).map_err(r2d2::Error::ConnectionError)?;
+                let synchronous = if self.options.sqlite_synchronous_full {
+                    "FULL"
+                } else {
+                    "NORMAL"
+                };
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON;",
+                    self.options.sqlite_busy_timeout.as_millis()
+                ))
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+type DbPool = Pool<Manager>;
+
+/// The connection pools of the service. For SQLite, writes go through a pool of one connection
+/// (SQLite serialises writers anyway; queuing them in the pool avoids busy retries) and reads
+/// through the others; for PostgreSQL both use one pool.
+#[derive(Clone)]
+pub struct Db {
+    read: DbPool,
+    write: DbPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Create the pools (and, for SQLite, the database file's directory).
+    ///
+    /// # Errors
+    /// The database cannot be reached or the directory cannot be created.
+    pub fn connect(options: &DbOptions) -> Result<Self, StorageError> {
+        let backend = Backend::of_url(&options.url);
+        let manager = Manager {
+            options: options.clone(),
+            backend,
+        };
+        if backend == Backend::Sqlite {
+            if let Some(dir) = std::path::Path::new(manager.sqlite_path()).parent() {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(dir)?;
+                }
+            }
+        }
+        let build = |size: u32| {
+            Pool::builder()
+                .max_size(size.max(1))
+                .connection_timeout(options.connect_timeout)
+                .build(manager.clone())
+        };
+        let read = build(options.pool_size)?;
+        let write = match backend {
+            Backend::Sqlite => build(1)?,
+            Backend::Postgres => read.clone(),
+        };
+        Ok(Self { read, write, backend })
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Apply every pending migration.
+    ///
+    /// # Errors
+    /// A migration fails.
+    pub fn migrate(&self) -> Result<(), StorageError> {
+        let mut conn = self.write.get()?;
+        run_migrations(&mut conn)
+    }
+
+    /// Run read-only work on a pooled connection off the async executor.
+    ///
+    /// # Errors
+    /// The pool has no connection in time, or `f` fails.
+    pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StorageError> + Send + 'static,
+    {
+        let pool = self.read.clone();
+        actix_web::rt::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(StorageError::from)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|_| E::from(StorageError::Cancelled))?
+    }
+
+    /// Run `f` as one transaction (on SQLite `BEGIN IMMEDIATE`, so that a read followed by a write
+    /// never fails with a busy snapshot) off the async executor.
+    ///
+    /// # Errors
+    /// The pool has no connection in time, the transaction cannot commit, or `f` fails (then
+    /// everything `f` did is rolled back).
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StorageError> + From<diesel::result::Error> + Send + 'static,
+    {
+        let pool = self.write.clone();
+        actix_web::rt::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(StorageError::from)?;
+            transaction(&mut conn, f)
+        })
+        .await
+        .map_err(|_| E::from(StorageError::Cancelled))?
+    }
+
+    /// Run `f` as one transaction on the calling thread (for commands and tests, not handlers).
+    ///
+    /// # Errors
+    /// As [`Db::write`].
+    pub fn write_blocking<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E>,
+        E: From<StorageError> + From<diesel::result::Error>,
+    {
+        let mut conn = self.write.get().map_err(StorageError::from)?;
+        transaction(&mut conn, f)
+    }
+
+    /// Whether a connection can be had and answers.
+    pub fn ping(&self) -> bool {
+        self.read
+            .get()
+            .map(|mut c| c.batch_execute("SELECT 1").is_ok())
+            .unwrap_or(false)
+    }
+}
+
+/// Run `f` in a transaction: `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL.
+///
+/// # Errors
+/// `f` fails (rolled back), or begin/commit fail.
+pub fn transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Postgresql(_) => conn.transaction(f),
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+            match f(conn) {
+                Ok(value) => {
+                    if let DbConnection::Sqlite(c) = conn {
+                        AnsiTransactionManager::commit_transaction(c)?;
+                    }
+                    Ok(value)
+                }
+                Err(e) => {
+                    if let DbConnection::Sqlite(c) = conn {
+                        // The original error matters more than a failed rollback.
+                        let _ = AnsiTransactionManager::rollback_transaction(c);
+                    }
+                    Err(e)
+                }
+            }
+        }
+    }
+}
+
+/// Apply every pending migration of the connection's backend.
+///
+/// # Errors
+/// A migration fails.
+pub fn run_migrations(conn: &mut DbConnection) -> Result<(), StorageError> {
+    let result = match conn {
+        DbConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+    };
+    result.map_err(|e| StorageError::Migration(e.to_string()))
+}
+
+/// Revert every applied migration (used by the migration test).
+///
+/// # Errors
+/// A down migration fails.
+pub fn revert_all_migrations(conn: &mut DbConnection) -> Result<(), StorageError> {
+    let result = match conn {
+        DbConnection::Postgresql(c) => c.revert_all_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
+        DbConnection::Sqlite(c) => c.revert_all_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+    };
+    result.map_err(|e| StorageError::Migration(e.to_string()))
+}
+
+/// Open a single connection without a pool (for the migration test and tools).
+///
+/// # Errors
+/// The database cannot be reached.
+pub fn establish(options: &DbOptions) -> Result<DbConnection, StorageError> {
+    let manager = Manager {
+        options: options.clone(),
+        backend: Backend::of_url(&options.url),
+    };
+    manager.connect().map_err(|e| match e {
+        r2d2::Error::ConnectionError(c) => StorageError::Connection(c),
+        r2d2::Error::QueryError(q) => StorageError::Query(q),
+    })
+}
+
+/// Whether the error is a unique-constraint violation.
+pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
+    matches!(
+        error,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}

@@ -1,0 +1,134 @@
+//! The diesel schema, written by hand with portable types only (see `migrations/`).
+
+diesel::table! {
+    agencies (id) {
+        id -> BigInt,
+        name -> Text,
+        code -> Text,
+        parent_id -> Nullable<BigInt>,
+        path -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        name -> Text,
+        role -> Text,
+        agency_id -> Nullable<BigInt>,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    applicants (id) {
+        id -> BigInt,
+        category -> Text,
+        name -> Text,
+        id_type -> Nullable<Text>,
+        id_number -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        address -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> BigInt,
+        agency_id -> BigInt,
+        case_number -> Text,
+        year -> Integer,
+        channel -> Text,
+        submitted_on -> Nullable<Date>,
+        received_on -> Date,
+        applicant_id -> BigInt,
+        applicant_category -> Text,
+        description -> Text,
+        status -> Text,
+        outcome -> Nullable<Text>,
+        concluded_on -> Nullable<Date>,
+        decision_basis -> Nullable<Text>,
+        due_on -> Nullable<Date>,
+        paused -> Bool,
+        extended -> Bool,
+        version -> BigInt,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_items (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        position -> Integer,
+        description -> Text,
+        outcome -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    case_events (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        seq -> Integer,
+        kind -> Text,
+        effective_on -> Date,
+        recorded_at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        payload -> Text,
+    }
+}
+
+diesel::table! {
+    case_counters (agency_id, year) {
+        agency_id -> BigInt,
+        year -> Integer,
+        last_number -> Integer,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> BigInt,
+        key -> Text,
+        request_hash -> Text,
+        case_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(users -> agencies (agency_id));
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(cases -> agencies (agency_id));
+diesel::joinable!(cases -> applicants (applicant_id));
+diesel::joinable!(case_items -> cases (case_id));
+diesel::joinable!(case_events -> cases (case_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    agencies,
+    users,
+    api_tokens,
+    applicants,
+    cases,
+    case_items,
+    case_events,
+    case_counters,
+    idempotency_keys,
+);
