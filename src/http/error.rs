@@ -88,6 +88,10 @@ impl ApiError {
     fn detail(&self) -> String {
         match self {
             Self::Unauthorized { detail } => (*detail).to_string(),
+            Self::NotFound {
+                code: "route_not_found",
+                ..
+            } => "there is no such endpoint; see /docs".to_string(),
             Self::NotFound { what, .. } => format!("no {what} with this id is visible to you"),
             Self::PayloadTooLarge { limit } => format!("the request body is larger than {limit} bytes"),
             Self::Internal(_) => "the server failed to handle the request; it has been logged".to_string(),

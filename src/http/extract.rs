@@ -51,8 +51,19 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let inner = e.into_inner();
         match inner.classify() {
             serde_json::error::Category::Data => {
-                let field = if path == "." { String::new() } else { path };
                 let message = clean_serde_message(&inner.to_string());
+                let mut field = if path == "." { String::new() } else { path };
+                // serde names a missing field in its message, at the path of the enclosing object.
+                if let Some(name) = message
+                    .strip_prefix("missing field `")
+                    .and_then(|m| m.strip_suffix('`'))
+                {
+                    field = if field.is_empty() {
+                        name.to_string()
+                    } else {
+                        format!("{field}.{name}")
+                    };
+                }
                 let detail = if field.is_empty() {
                     message.clone()
                 } else {

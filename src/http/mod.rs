@@ -130,6 +130,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     api
 }
 
+async fn openapi_json(document: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
+    HttpResponse::Ok().json(document.get_ref())
+}
+
 /// Settings of the HTTP server.
 #[derive(Clone, Debug)]
 pub struct ServerOptions {
@@ -144,6 +148,8 @@ pub struct ServerOptions {
 pub fn server(listener: TcpListener, state: Arc<AppState>, options: &ServerOptions) -> std::io::Result<Server> {
     let state = web::Data::from(state);
     let body_limit = options.body_limit;
+    // Built once: served as JSON (before the /api/v1 scope, which would otherwise answer 404).
+    let document = web::Data::new(openapi());
     let mut server = HttpServer::new(move || {
         let (app, api) = App::new()
             .into_utoipa_app()
@@ -151,6 +157,8 @@ pub fn server(listener: TcpListener, state: Arc<AppState>, options: &ServerOptio
             .map(|app| {
                 app.wrap(TracingLogger::default())
                     .app_data(state.clone())
+                    .app_data(document.clone())
+                    .route("/api/v1/openapi.json", web::get().to(openapi_json))
                     .app_data(web::PayloadConfig::new(body_limit))
                     .app_data(BodyLimit(body_limit))
                     .app_data(web::PathConfig::default().error_handler(|err, _| {
@@ -164,7 +172,9 @@ pub fn server(listener: TcpListener, state: Arc<AppState>, options: &ServerOptio
             .service(health::readyz)
             .service(scope::scope("/api/v1").configure(api_v1))
             .split_for_parts();
-        app.service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", api))
+        // The routes' document is `api`; `openapi()` built the same one above for serving.
+        drop(api);
+        app.service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"])))
             .route(
                 "/docs",
                 web::get().to(|| async {

@@ -1,0 +1,47 @@
+use reqwest::StatusCode;
+
+use crate::helpers::{expect, expect_problem, spawn_app};
+
+#[tokio::test]
+async fn probes_documentation_and_openapi_are_public() {
+    let app = spawn_app().await;
+    let healthz = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(expect(healthz, StatusCode::OK).await["status"], "ok");
+    let readyz = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(expect(readyz, StatusCode::OK).await["status"], "ok");
+    let doc = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap();
+    let doc = expect(doc, StatusCode::OK).await;
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert!(doc["paths"]["/api/v1/cases"]["post"].is_object());
+    let ui = app.client.get(app.url("/docs/")).send().await.unwrap();
+    assert_eq!(ui.status(), StatusCode::OK);
+    assert!(
+        ui.text().await.unwrap().contains("swagger"),
+        "the UI is served from the binary"
+    );
+    let config = app
+        .client
+        .get(app.url("/docs/swagger-initializer.js"))
+        .send()
+        .await
+        .unwrap();
+    assert!(config.text().await.unwrap().contains("/api/v1/openapi.json"));
+}
+
+#[tokio::test]
+async fn an_unknown_route_is_a_problem_404() {
+    let app = spawn_app().await;
+    let response = app.client.get(app.url("/nothing-here")).send().await.unwrap();
+    expect_problem(response, StatusCode::NOT_FOUND, "route_not_found").await;
+}
+
+#[test]
+fn the_committed_openapi_document_matches_the_code() {
+    let generated = gongkai::cli::openapi_json().unwrap();
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json")).unwrap_or_default();
+    assert!(
+        generated == committed,
+        "openapi/openapi.json is out of date: run `cargo run -- openapi` and commit the result"
+    );
+}

@@ -1,0 +1,225 @@
+//! The test harness: a real server on 127.0.0.1:0 over its own database — a SQLite file in a temp
+//! dir, or, when TEST_DATABASE_URL is set, a fresh PostgreSQL database dropped afterwards.
+
+use std::net::TcpListener;
+
+use chrono::Utc;
+use diesel::{Connection, RunQueryDsl};
+use gongkai::app::Application;
+use gongkai::config::Settings;
+use gongkai::domain::Role;
+use gongkai::service::{users, ServiceError};
+use gongkai::storage::Db;
+use rand::Rng;
+use reqwest::{Response, StatusCode};
+use serde_json::{json, Value};
+
+/// A database of one test, removed when dropped.
+pub enum TestDb {
+    Sqlite {
+        _dir: tempfile::TempDir,
+        url: String,
+    },
+    Postgres {
+        admin_url: String,
+        name: String,
+        url: String,
+    },
+}
+
+impl TestDb {
+    pub fn new() -> Self {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let name = format!("gongkai_test_{}", rand::thread_rng().gen::<u64>());
+                let mut conn = diesel::PgConnection::establish(&admin_url)
+                    .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but PostgreSQL is not reachable: {e}"));
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .unwrap();
+                let base = admin_url.split('?').next().unwrap();
+                let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
+                TestDb::Postgres { admin_url, name, url }
+            }
+            _ => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = dir.path().join("gongkai.sqlite3").to_string_lossy().into_owned();
+                TestDb::Sqlite { _dir: dir, url }
+            }
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, TestDb::Postgres { .. })
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { admin_url, name, .. } = self {
+            if let Ok(mut conn) = diesel::PgConnection::establish(admin_url) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn);
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: Db,
+    /// An administrator bound to no agency.
+    pub admin: String,
+    /// Dropped with the app: the server's connections go with the database.
+    #[allow(dead_code)]
+    pub test_db: TestDb,
+}
+
+pub fn test_settings(url: &str) -> Settings {
+    let env = vec![
+        ("GONGKAI__SERVER__WORKERS".to_string(), "2".to_string()),
+        ("GONGKAI__DATABASE__POOL_SIZE".to_string(), "4".to_string()),
+        ("GONGKAI__LOG__LEVEL".to_string(), "warn".to_string()),
+    ];
+    Settings::load_from(None, Some(url), env).unwrap()
+}
+
+pub async fn spawn_app() -> TestApp {
+    let test_db = TestDb::new();
+    let settings = test_settings(test_db.url());
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let app = tokio::task::spawn_blocking(move || Application::build(&settings, listener))
+        .await
+        .unwrap()
+        .unwrap();
+    let address = format!("http://127.0.0.1:{}", app.port);
+    let db = app.state.db.clone();
+    tokio::spawn(app.server);
+    let mut test = TestApp {
+        address,
+        client: reqwest::Client::new(),
+        db,
+        admin: String::new(),
+        test_db,
+    };
+    test.admin = test.user("root", Role::Admin, None).await;
+    test
+}
+
+impl TestApp {
+    /// Create a user directly (as `gongkai user add` does) and return its token.
+    pub async fn user(&self, name: &str, role: Role, agency: Option<i64>) -> String {
+        let db = self.db.clone();
+        let name = name.to_string();
+        tokio::task::spawn_blocking(move || {
+            db.write_blocking(|conn| users::create_unchecked(conn, &name, role, agency, Utc::now().naive_utc()))
+                .map_err(|e: ServiceError| e.to_string())
+                .unwrap()
+                .token
+        })
+        .await
+        .unwrap()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.client.get(self.url(path)).bearer_auth(token).send().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Create an agency as the root administrator; returns its id.
+    pub async fn agency(&self, code: &str, parent: Option<i64>) -> i64 {
+        let response = self
+            .post(
+                "/api/v1/agencies",
+                &self.admin,
+                &json!({"name": format!("{code} 机关"), "code": code, "parent_id": parent}),
+            )
+            .await;
+        let body = expect(response, StatusCode::CREATED).await;
+        body["id"].as_i64().unwrap()
+    }
+
+    /// Register a simple request in `agency` received on `received_on`; returns the case.
+    pub async fn intake(&self, token: &str, agency: i64, received_on: &str) -> Value {
+        let response = self
+            .post("/api/v1/cases", token, &intake_body(agency, received_on))
+            .await;
+        expect(response, StatusCode::CREATED).await
+    }
+}
+
+pub fn intake_body(agency: i64, received_on: &str) -> Value {
+    json!({
+        "agency_id": agency,
+        "channel": "in_person",
+        "received_on": received_on,
+        "applicant": {
+            "category": "natural_person",
+            "name": "张三",
+            "id_number": "11010519491231002X",
+            "phone": "13800000000",
+            "email": "zhang@example.com"
+        },
+        "description": "2018年南山区棚户区改造补偿标准文件"
+    })
+}
+
+/// Assert the status (printing the body when it differs) and return the JSON body.
+pub async fn expect(response: Response, status: StatusCode) -> Value {
+    let actual = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string());
+    let text = response.text().await.unwrap();
+    assert_eq!(actual, status, "unexpected status; body: {text}");
+    if !status.is_success() {
+        assert_eq!(
+            content_type.as_deref(),
+            Some("application/problem+json"),
+            "errors are problem+json"
+        );
+    }
+    if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    }
+}
+
+/// Assert a problem with `status` and `code`, and return it.
+pub async fn expect_problem(response: Response, status: StatusCode, code: &str) -> Value {
+    let body = expect(response, status).await;
+    assert_eq!(body["code"], code, "problem: {body}");
+    assert_eq!(body["status"], status.as_u16());
+    body
+}
+
+/// The field paths named by a problem.
+pub fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"].as_array().map_or(Vec::new(), |errors| {
+        errors
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_string())
+            .collect()
+    })
+}

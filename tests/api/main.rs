@@ -1,0 +1,12 @@
+//! Black-box HTTP tests. They run on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod agencies;
+mod auth;
+mod cases;
+mod cli;
+mod concurrency;
+mod health;
+mod helpers;
+mod migrations;
+mod users;
