@@ -1,14 +1,19 @@
-//! Start-up: connect, migrate, load the calendar and build the HTTP server.
+//! Start-up: connect, migrate, load the calendar and build the HTTP server; the background tasks
+//! (daily sweep, calendar refresh) of a running service.
 
 use std::net::TcpListener;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use anyhow::Context as _;
+use chrono::{NaiveDateTime, TimeDelta, Utc};
 
 use crate::config::Settings;
 use crate::domain::calendar::Calendar;
 use crate::http::{self, AppState, ServerOptions};
+use crate::service::{calendar as calendar_service, clock, sweep, ServiceError};
 use crate::storage::Db;
 
 /// A built, not yet running, service.
@@ -28,15 +33,37 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<Db> {
     Ok(db)
 }
 
+/// Store the shipped calendar years the database lacks, then load the calendar from the database.
+///
+/// # Errors
+/// The shipped data or the stored data is invalid, or the database fails.
+pub fn load_calendar(db: &Db) -> anyhow::Result<(Calendar, i64)> {
+    let shipped = Calendar::shipped().context("the shipped calendar is invalid")?;
+    let now = Utc::now().naive_utc();
+    db.write_blocking(|conn| calendar_service::seed(conn, &shipped, now))
+        .map_err(|e: ServiceError| anyhow::anyhow!("cannot store the calendar: {e}"))?;
+    db.write_blocking(calendar_service::load)
+        .map_err(|e: ServiceError| anyhow::anyhow!("cannot load the calendar: {e}"))
+}
+
+/// The state a command needs: database, calendar and rules.
+///
+/// # Errors
+/// As [`open_database`] and [`load_calendar`].
+pub fn open_state(settings: &Settings) -> anyhow::Result<Arc<AppState>> {
+    let db = open_database(settings)?;
+    let (calendar, change) = load_calendar(&db)?;
+    let rules = clock::rules(settings.clock.fee_notice_pauses);
+    Ok(Arc::new(AppState::new(db, calendar, change, rules)))
+}
+
 impl Application {
-    /// Open and migrate the database and bind the server to `listener`.
+    /// Open and migrate the database, load the calendar, and bind the server to `listener`.
     ///
     /// # Errors
     /// The database or the listener cannot be used.
     pub fn build(settings: &Settings, listener: TcpListener) -> anyhow::Result<Self> {
-        let db = open_database(settings)?;
-        let calendar = Calendar::shipped().context("the shipped calendar is invalid")?;
-        let state = Arc::new(AppState::new(db, calendar));
+        let state = open_state(settings)?;
         let port = listener.local_addr()?.port();
         let options = ServerOptions {
             workers: settings.server.workers,
@@ -44,5 +71,91 @@ impl Application {
         };
         let server = http::server(listener, state.clone(), &options)?;
         Ok(Self { server, state, port })
+    }
+}
+
+/// Start the background tasks on the current runtime: the calendar refresh and, when enabled,
+/// the daily sweep.
+///
+/// # Errors
+/// `background.sweep_at` is not `HH:MM`.
+pub fn spawn_background(state: Arc<AppState>, settings: &Settings) -> anyhow::Result<()> {
+    let refresh = Duration::from_secs(settings.background.calendar_refresh_seconds.max(1));
+    let refreshing = state.clone();
+    actix_web::rt::spawn(async move {
+        loop {
+            actix_web::rt::time::sleep(refresh).await;
+            let state = refreshing.clone();
+            let result = actix_web::rt::task::spawn_blocking(move || refresh_calendar(&state)).await;
+            if let Ok(Err(e)) = result {
+                tracing::warn!(error = %e, "calendar refresh failed");
+            }
+        }
+    });
+    if settings.background.sweep_enabled {
+        let at = settings
+            .background
+            .sweep_time()
+            .context("background.sweep_at must be HH:MM")?;
+        actix_web::rt::spawn(async move {
+            loop {
+                let state_now = state.clone();
+                let result = actix_web::rt::task::spawn_blocking(move || {
+                    let snapshot = state_now.snapshot();
+                    sweep::run(&state_now.db, snapshot.now(), true)
+                })
+                .await;
+                match result {
+                    Ok(Ok(report)) if report.claimed => {
+                        tracing::info!(day = ?report.day, concluded = report.concluded.len(), "daily sweep done");
+                    }
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => tracing::error!(error = %e, "daily sweep failed"),
+                    Err(e) => tracing::error!(error = %e, "daily sweep task failed"),
+                }
+                actix_web::rt::time::sleep(until_next(Utc::now().naive_utc(), at)).await;
+            }
+        });
+    }
+    Ok(())
+}
+
+/// Reload the calendar when another instance changed it.
+fn refresh_calendar(state: &AppState) -> Result<(), ServiceError> {
+    let latest = state
+        .db
+        .write_blocking(|conn| Ok::<_, ServiceError>(crate::storage::calendar::latest_change(conn)?))?;
+    if latest != state.calendar_change.load(Ordering::Relaxed) {
+        let (calendar, change) = state.db.write_blocking(calendar_service::load)?;
+        state.set_calendar(calendar);
+        state.calendar_change.store(change, Ordering::Relaxed);
+        tracing::info!(change, "calendar reloaded");
+    }
+    Ok(())
+}
+
+/// How long from `now` (UTC) until the next `at` in China (UTC+8).
+fn until_next(now: NaiveDateTime, at: chrono::NaiveTime) -> Duration {
+    let local = now + TimeDelta::hours(8);
+    let mut next = local.date().and_time(at);
+    if next <= local {
+        next += TimeDelta::days(1);
+    }
+    (next - local).to_std().unwrap_or(Duration::from_secs(3600))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_sweep_is_later_today_or_tomorrow_in_china() {
+        let at = chrono::NaiveTime::from_hms_opt(0, 30, 0).unwrap();
+        // 2026-11-26 10:00 UTC is 18:00 in China: the next 00:30 is 6 h 30 min away.
+        let now = NaiveDateTime::parse_from_str("2026-11-26 10:00", "%Y-%m-%d %H:%M").unwrap();
+        assert_eq!(until_next(now, at), Duration::from_secs(6 * 3600 + 1800));
+        // 16:00 UTC is 00:00 in China: 30 minutes.
+        let now = NaiveDateTime::parse_from_str("2026-11-26 16:00", "%Y-%m-%d %H:%M").unwrap();
+        assert_eq!(until_next(now, at), Duration::from_secs(1800));
     }
 }

@@ -7,10 +7,10 @@ use anyhow::Context as _;
 use chrono::Utc;
 use clap::{Parser, Subcommand};
 
-use crate::app::{open_database, Application};
+use crate::app::{open_database, open_state, spawn_background, Application};
 use crate::config::Settings;
 use crate::domain::Role;
-use crate::service::{users, ServiceError};
+use crate::service::{sweep, users, ServiceError};
 
 /// Case tracking for government-information disclosure requests (政府信息公开申请).
 #[derive(Debug, Parser)]
@@ -41,6 +41,12 @@ pub enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Conclude every case whose correction or fee payment lapsed (recorded as system events).
+    Sweep {
+        /// Sweep as of this date (default: today in China).
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
     },
     /// Write the OpenAPI document generated from the code.
     Openapi {
@@ -84,6 +90,20 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("database is up to date");
             Ok(())
         }
+        Command::Sweep { today } => {
+            let state = open_state(&settings)?;
+            let mut snapshot = state.snapshot();
+            if let Some(today) = today {
+                snapshot.today = today;
+            }
+            let report =
+                sweep::run(&state.db, snapshot.now(), false).map_err(|e| anyhow::anyhow!("sweep failed: {e}"))?;
+            for (id, outcome) in &report.concluded {
+                println!("case {id}: concluded as {outcome}");
+            }
+            println!("{} case(s) concluded", report.concluded.len());
+            Ok(())
+        }
         Command::User {
             command: UserCommand::Add { name, role, agency },
         } => {
@@ -124,6 +144,7 @@ fn serve(settings: &Settings, bind: Option<String>) -> anyhow::Result<()> {
     let listener = TcpListener::bind(&bind).with_context(|| format!("cannot listen on {bind}"))?;
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings, listener)?;
+        spawn_background(app.state.clone(), settings)?;
         tracing::info!(%bind, backend = ?app.state.db.backend(), "gongkai is listening");
         app.server.await.context("server failed")
     })

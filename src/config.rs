@@ -18,6 +18,33 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub log: LogSettings,
+    pub clock: ClockSettings,
+    pub background: BackgroundSettings,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ClockSettings {
+    pub fee_notice_pauses: bool,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct BackgroundSettings {
+    pub sweep_enabled: bool,
+    /// `HH:MM`, local time in China.
+    pub sweep_at: String,
+    pub calendar_refresh_seconds: u64,
+}
+
+impl BackgroundSettings {
+    /// The sweep's time of day.
+    ///
+    /// # Errors
+    /// `sweep_at` is not `HH:MM`.
+    pub fn sweep_time(&self) -> Result<chrono::NaiveTime, chrono::ParseError> {
+        chrono::NaiveTime::parse_from_str(&self.sweep_at, "%H:%M")
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]

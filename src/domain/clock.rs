@@ -10,7 +10,10 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use utoipa::ToSchema;
+
 use crate::domain::calendar::{next_day, Calendar};
+use crate::domain::types::CaseStatus;
 
 /// One dated fact of a case that matters to its clock, as recorded.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,25 +91,12 @@ impl Default for ClockRules {
     }
 }
 
-/// The derived status of a case. When several apply, the first in this order wins:
-/// concluded > awaiting_correction > awaiting_fee > in_consultation > received.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ClockStatus {
-    /// The clock is running.
-    Received,
-    /// A correction was requested and the corrected application has not arrived.
-    AwaitingCorrection,
-    /// At least one consultation is unanswered.
-    InConsultation,
-    /// The latest fee notice is unpaid.
-    AwaitingFee,
-    /// The case is concluded.
-    Concluded,
-}
+/// The derived status of a case (the same set as [`CaseStatus`]). When several apply, the first in
+/// this order wins: concluded > awaiting_correction > awaiting_fee > in_consultation > received.
+pub type ClockStatus = CaseStatus;
 
 /// What paused the clock.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PauseKind {
     /// From sending a consultation to its reply (Art. 33 ¶3).
@@ -116,7 +106,7 @@ pub enum PauseKind {
 }
 
 /// One pause and what it did to the count.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PauseExplanation {
     pub kind: PauseKind,
     /// S: the day the consultation was sent or the fee notice issued (itself still counted).
@@ -130,7 +120,7 @@ pub struct PauseExplanation {
 }
 
 /// One consultation and its reply limit.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ConsultationClock {
     pub consultation_id: i64,
     pub sent_on: NaiveDate,
@@ -140,7 +130,7 @@ pub struct ConsultationClock {
 }
 
 /// The extension that was applied.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ExtensionExplanation {
     pub approved_on: NaiveDate,
     pub notified_on: NaiveDate,
@@ -148,7 +138,7 @@ pub struct ExtensionExplanation {
 }
 
 /// The clock of one case on `today`, with every step needed to explain it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
 pub struct Clock {
     pub status: ClockStatus,
     /// The legal receipt date.

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 /// How a fee was computed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FeeBasis {
     /// 按件: by the applicant's count of requests in the calendar month.

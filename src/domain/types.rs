@@ -222,6 +222,25 @@ impl Outcome {
     }
 }
 
+/// Who is consulted (Art. 32 third parties, Art. 34 co-producing agencies).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PartyKind {
+    ThirdParty,
+    Agency,
+}
+keyed_enum!(PartyKind { ThirdParty => "third_party", Agency => "agency" });
+
+/// The consulted party's answer; `none` records that no answer came within the period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Opinion {
+    Consent,
+    Objection,
+    None,
+}
+keyed_enum!(Opinion { Consent => "consent", Objection => "objection", None => "none" });
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -111,3 +111,106 @@ async fn get_agency(
         .await?;
     Ok(web::Json(row.into()))
 }
+
+/// Options of the dashboard.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DashboardParams {
+    /// Include the agency's descendants (default false).
+    pub include_descendants: Option<bool>,
+    /// How many cases to list under due soon and overdue, 1–200 (default 20).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+}
+
+/// A case on the dashboard.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DashboardCase {
+    pub id: i64,
+    pub case_number: String,
+    pub agency_id: i64,
+    pub status: String,
+    pub received_on: chrono::NaiveDate,
+    pub due_on: Option<chrono::NaiveDate>,
+    /// Working days from today to the due date (negative when overdue).
+    pub working_days_left: Option<i64>,
+}
+
+/// Open cases by status.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusCount {
+    pub status: String,
+    pub count: i64,
+}
+
+/// An agency's deadlines at a glance.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DashboardResponse {
+    pub agency_id: i64,
+    pub today: chrono::NaiveDate,
+    pub open_by_status: Vec<StatusCount>,
+    pub open_total: i64,
+    /// Running cases due from today to this date (the next 5 working days).
+    pub due_soon_until: chrono::NaiveDate,
+    pub due_soon_count: i64,
+    pub due_soon: Vec<DashboardCase>,
+    pub overdue_count: i64,
+    pub overdue: Vec<DashboardCase>,
+    pub concluded_this_year: i64,
+    /// Concluded this year after the due date.
+    pub concluded_late_this_year: i64,
+}
+
+/// Open cases by status, cases due in the next 5 working days, overdue cases, and cases
+/// concluded late this year.
+#[utoipa::path(tag = "agencies", params(("id" = i64, Path, description = "Agency id"), DashboardParams),
+    responses((status = 200, description = "The dashboard", body = DashboardResponse), ReadErrors))]
+#[get("/agencies/{id}/dashboard")]
+async fn dashboard(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+    params: web::Query<DashboardParams>,
+) -> Result<web::Json<DashboardResponse>, ApiError> {
+    let limit = params.limit.unwrap_or(20);
+    if !(1..=200).contains(&limit) {
+        return Err(crate::domain::Violation::field("validation_failed", "limit", "must be between 1 and 200").into());
+    }
+    let (id, descendants, snapshot) = (
+        id.into_inner(),
+        params.include_descendants.unwrap_or(false),
+        state.snapshot(),
+    );
+    let calendar = snapshot.calendar.clone();
+    let board = state
+        .db
+        .read(move |conn| crate::service::dashboard::dashboard(conn, &user, id, descendants, limit, snapshot.now()))
+        .await?;
+    let today = board.today;
+    let case = |c: crate::storage::cases::CaseRow| DashboardCase {
+        working_days_left: c.due_on.map(|due| calendar.working_days_between(today, due)),
+        id: c.id,
+        case_number: c.case_number,
+        agency_id: c.agency_id,
+        status: c.status,
+        received_on: c.received_on,
+        due_on: c.due_on,
+    };
+    Ok(web::Json(DashboardResponse {
+        agency_id: board.agency_id,
+        today,
+        open_total: board.open_by_status.iter().map(|(_, n)| n).sum(),
+        open_by_status: board
+            .open_by_status
+            .into_iter()
+            .map(|(status, count)| StatusCount { status, count })
+            .collect(),
+        due_soon_until: board.due_soon_until,
+        due_soon_count: board.due_soon_count,
+        due_soon: board.due_soon.into_iter().map(case).collect(),
+        overdue_count: board.overdue_count,
+        overdue: board.overdue.into_iter().map(case).collect(),
+        concluded_this_year: board.concluded_this_year,
+        concluded_late_this_year: board.concluded_late_this_year,
+    }))
+}

@@ -13,13 +13,19 @@ use super::pagination::{Page, PageParams};
 use super::AppState;
 use crate::domain::calendar::Calendar;
 use crate::domain::case::{self as case_rules, limits, ApplicantInput, NewCase};
+use crate::domain::clock::{Clock, ExtensionExplanation};
 use crate::domain::error::Errors;
+use crate::domain::fees::FeeBasis;
 use crate::domain::identity::mask;
+use crate::domain::types::{Opinion, PartyKind};
 use crate::domain::{ApplicantCategory, CaseStatus, Channel, IdType, Outcome, Violation};
-use crate::service::cases::{self, CaseDetails, Decision, IdempotencyKey, Now};
+use crate::service::cases::{self, CaseDetails, Decision, IdempotencyKey};
+use crate::service::ServiceError;
 use crate::storage::applicants::ApplicantRow;
 use crate::storage::cases::{CaseFilter, CaseRow, EventRow};
 use crate::storage::is_unique_violation;
+use crate::storage::steps::ConsultationRow;
+use crate::storage::StorageError;
 
 // ---------------------------------------------------------------- requests
 
@@ -177,16 +183,61 @@ pub struct ItemResponse {
 /// The deadline as of today.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ClockSummary {
-    /// The statutory reply deadline; `null` while the clock is stopped.
+    /// The statutory reply deadline; `null` while it cannot be known (awaiting a correction, or
+    /// paused before the period was used up).
     pub due_on: Option<NaiveDate>,
-    /// Working days from today to `due_on`; negative when overdue; `null` once concluded.
+    /// Working days from today to `due_on`, negative when overdue; while paused, the working days
+    /// left in the period (frozen); `null` once concluded or while awaiting a correction.
     pub working_days_left: Option<i64>,
+    /// The clock is stopped (correction outstanding, consultation or fee pause).
     pub paused: bool,
     pub extended: bool,
     /// Open and past its due date.
     pub overdue: bool,
     /// Concluded after its due date.
     pub late: Option<bool>,
+    /// Some date involved lies in a year without calendar data (Monday–Friday was assumed).
+    pub provisional: bool,
+}
+
+/// The correction step of a case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CorrectionInfo {
+    /// The last day a correction notice may be issued (7 working days after receipt).
+    pub notice_deadline: NaiveDate,
+    pub requested_on: Option<NaiveDate>,
+    pub respond_by: Option<NaiveDate>,
+    /// While outstanding: the day the request lapses if nothing arrives.
+    pub lapses_on: Option<NaiveDate>,
+    pub corrected_on: Option<NaiveDate>,
+}
+
+/// A consultation of a third party or another agency.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsultationResponse {
+    pub id: i64,
+    pub case_id: i64,
+    pub party_kind: PartyKind,
+    pub party: String,
+    pub sent_on: NaiveDate,
+    /// 15 working days after sending (Art. 32).
+    pub reply_due: NaiveDate,
+    pub replied_on: Option<NaiveDate>,
+    pub opinion: Option<Opinion>,
+}
+
+/// The fee notice of a case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeeResponse {
+    pub issued_on: NaiveDate,
+    pub basis: FeeBasis,
+    pub pages: Option<i32>,
+    /// For `per_request`: the request's number among the applicant's requests that month.
+    pub nth_request: Option<i32>,
+    pub amount_fen: i64,
+    /// The last day to pay (20 working days after the notice).
+    pub pay_by: NaiveDate,
+    pub paid_on: Option<NaiveDate>,
 }
 
 /// A case.
@@ -205,6 +256,10 @@ pub struct CaseResponse {
     pub applicant: ApplicantResponse,
     pub description: String,
     pub items: Vec<ItemResponse>,
+    pub correction: CorrectionInfo,
+    pub consultations: Vec<ConsultationResponse>,
+    pub extension: Option<ExtensionExplanation>,
+    pub fee: Option<FeeResponse>,
     pub outcome: Option<Outcome>,
     pub concluded_on: Option<NaiveDate>,
     pub basis: Option<String>,
@@ -237,24 +292,48 @@ pub struct CaseSummary {
 pub struct EventResponse {
     /// 1, 2, 3, … in the order recorded.
     pub seq: i32,
-    /// `received`, `decided`, `withdrawn`, …
+    /// `received`, `correction_requested`, `correction_received`, `consultation_started`,
+    /// `consultation_replied`, `extended`, `fee_notice_issued`, `fee_paid`, `decided`, `withdrawn`.
     pub kind: String,
     /// The legal date of the step.
     pub effective_on: NaiveDate,
     /// When it was recorded (UTC).
     pub recorded_at: NaiveDateTime,
-    /// Who recorded it (`null` for the system).
+    /// Who recorded it (`null` for the system, e.g. the daily sweep).
     pub actor_id: Option<i64>,
     /// The step's details.
     #[schema(value_type = Object)]
     pub payload: serde_json::Value,
 }
 
-fn parse<T>(value: &str, parse: fn(&str) -> Option<T>, what: &str) -> Result<T, ApiError> {
+/// The full explanation of a case's deadline.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClockResponse {
+    pub case_id: i64,
+    /// The date the explanation is computed for (today in China).
+    pub today: NaiveDate,
+    #[serde(flatten)]
+    pub clock: Clock,
+    /// The same in sentences a citizen understands.
+    pub explanation: Vec<String>,
+    /// The holiday notices of the calendar years used.
+    pub notices: Vec<YearNotices>,
+}
+
+/// The notices a year's calendar data comes from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct YearNotices {
+    pub year: i32,
+    /// Empty when the year has no data (then `provisional` is true).
+    pub notices: Vec<String>,
+}
+
+pub(super) fn parse<T>(value: &str, parse: fn(&str) -> Option<T>, what: &str) -> Result<T, ApiError> {
     parse(value).ok_or_else(|| ApiError::corrupt(what))
 }
 
-fn clock_summary(case: &CaseRow, calendar: &Calendar, today: NaiveDate) -> ClockSummary {
+/// The summary from the stored projection (lists).
+fn stored_clock(case: &CaseRow, calendar: &Calendar, today: NaiveDate) -> ClockSummary {
     let concluded = case.status == CaseStatus::Concluded.as_str();
     let running = !concluded && !case.paused;
     ClockSummary {
@@ -270,6 +349,20 @@ fn clock_summary(case: &CaseRow, calendar: &Calendar, today: NaiveDate) -> Clock
             (Some(on), Some(due)) => Some(on > due),
             _ => None,
         },
+        provisional: !calendar.covers(case.received_on) || case.due_on.is_some_and(|d| !calendar.covers(d)),
+    }
+}
+
+/// The summary from the live clock (a case's own page).
+fn live_clock(clock: &Clock) -> ClockSummary {
+    ClockSummary {
+        due_on: clock.due_on,
+        working_days_left: clock.working_days_left,
+        paused: clock.paused,
+        extended: clock.extended,
+        overdue: clock.overdue,
+        late: clock.late,
+        provisional: clock.provisional,
     }
 }
 
@@ -294,11 +387,57 @@ fn outcome_of(value: Option<&str>) -> Result<Option<Outcome>, ApiError> {
     value.map(|o| parse(o, Outcome::parse, "outcome")).transpose()
 }
 
-impl CaseResponse {
-    fn build(details: CaseDetails, calendar: &Calendar, today: NaiveDate) -> Result<Self, ApiError> {
-        let CaseDetails { case, applicant, items } = details;
+impl TryFrom<ConsultationRow> for ConsultationResponse {
+    type Error = ApiError;
+    fn try_from(row: ConsultationRow) -> Result<Self, ApiError> {
         Ok(Self {
-            clock: clock_summary(&case, calendar, today),
+            id: row.id,
+            case_id: row.case_id,
+            party_kind: parse(&row.party_kind, PartyKind::parse, "consultations.party_kind")?,
+            party: row.party,
+            sent_on: row.sent_on,
+            reply_due: row.reply_due,
+            replied_on: row.replied_on,
+            opinion: row
+                .opinion
+                .as_deref()
+                .map(|o| parse(o, Opinion::parse, "consultations.opinion"))
+                .transpose()?,
+        })
+    }
+}
+
+impl CaseResponse {
+    fn build(details: CaseDetails) -> Result<Self, ApiError> {
+        let CaseDetails {
+            case,
+            applicant,
+            items,
+            clock,
+            consultations,
+            fee_notices,
+        } = details;
+        let fee = fee_notices
+            .into_iter()
+            .next_back()
+            .map(|f| {
+                Ok::<_, ApiError>(FeeResponse {
+                    issued_on: f.issued_on,
+                    basis: match f.basis.as_str() {
+                        "per_page" => FeeBasis::PerPage,
+                        "per_request" => FeeBasis::PerRequest,
+                        _ => return Err(ApiError::corrupt("fee_notices.basis")),
+                    },
+                    pages: f.pages,
+                    nth_request: f.nth_request,
+                    amount_fen: f.amount_fen,
+                    pay_by: f.pay_by,
+                    paid_on: f.paid_on,
+                })
+            })
+            .transpose()?;
+        Ok(Self {
+            clock: live_clock(&clock),
             status: parse(&case.status, CaseStatus::parse, "cases.status")?,
             channel: parse(&case.channel, Channel::parse, "cases.channel")?,
             outcome: outcome_of(case.outcome.as_deref())?,
@@ -314,6 +453,19 @@ impl CaseResponse {
                     })
                 })
                 .collect::<Result<_, ApiError>>()?,
+            correction: CorrectionInfo {
+                notice_deadline: clock.correction_notice_deadline,
+                requested_on: clock.correction_requested_on,
+                respond_by: clock.correction_respond_by,
+                lapses_on: clock.correction_lapses_on,
+                corrected_on: clock.corrected_on,
+            },
+            consultations: consultations
+                .into_iter()
+                .map(ConsultationResponse::try_from)
+                .collect::<Result<_, _>>()?,
+            extension: clock.extension.clone(),
+            fee,
             id: case.id,
             case_number: case.case_number,
             agency_id: case.agency_id,
@@ -332,7 +484,7 @@ impl CaseResponse {
 impl CaseSummary {
     fn build(case: CaseRow, applicant: ApplicantRow, calendar: &Calendar, today: NaiveDate) -> Result<Self, ApiError> {
         Ok(Self {
-            clock: clock_summary(&case, calendar, today),
+            clock: stored_clock(&case, calendar, today),
             status: parse(&case.status, CaseStatus::parse, "cases.status")?,
             channel: parse(&case.channel, Channel::parse, "cases.channel")?,
             outcome: outcome_of(case.outcome.as_deref())?,
@@ -362,9 +514,8 @@ impl TryFrom<EventRow> for EventResponse {
     }
 }
 
-fn respond(state: &AppState, details: CaseDetails) -> Result<web::Json<CaseResponse>, ApiError> {
-    let calendar = state.calendar();
-    Ok(web::Json(CaseResponse::build(details, &calendar, state.today())?))
+pub(super) fn respond(details: CaseDetails) -> Result<web::Json<CaseResponse>, ApiError> {
+    Ok(web::Json(CaseResponse::build(details)?))
 }
 
 // ---------------------------------------------------------------- handlers
@@ -410,43 +561,28 @@ async fn create_case(
     let attempt = || {
         let (state, user, new, key) = (state.clone(), user.clone(), new.clone(), key.clone());
         async move {
-            let calendar = state.calendar();
-            let (at, today) = (state.now(), state.today());
+            let snapshot = state.snapshot();
             state
                 .db
-                .write(move |conn| {
-                    cases::intake(
-                        conn,
-                        &user,
-                        &new,
-                        key.as_ref(),
-                        Now {
-                            at,
-                            today,
-                            calendar: &calendar,
-                        },
-                    )
-                })
+                .write(move |conn| cases::intake(conn, &user, &new, key.as_ref(), snapshot.now()))
                 .await
         }
     };
     let result = match attempt().await {
         // Two first uses of one key raced (PostgreSQL): the loser now finds the winner's case.
-        Err(crate::service::ServiceError::Storage(crate::storage::StorageError::Query(e)))
-            if key.is_some() && is_unique_violation(&e) =>
-        {
+        Err(ServiceError::Storage(StorageError::Query(e))) if key.is_some() && is_unique_violation(&e) => {
             attempt().await
         }
         other => other,
     };
     let (details, created) = result?;
-    let response = respond(&state, details)?;
+    let response = CaseResponse::build(details)?;
     Ok(if created {
         HttpResponse::Created()
     } else {
         HttpResponse::Ok()
     }
-    .json(response.0))
+    .json(response))
 }
 
 /// Filters of the case list.
@@ -460,7 +596,7 @@ pub struct CaseListParams {
     pub received_from: Option<NaiveDate>,
     /// Received on or before this date.
     pub received_to: Option<NaiveDate>,
-    /// `true`: only open cases past their due date.
+    /// `true`: only open, running cases past their due date; `false`: only open cases.
     pub overdue: Option<bool>,
     /// Only open cases due before this date.
     pub due_before: Option<NaiveDate>,
@@ -516,7 +652,7 @@ async fn list_cases(
     }))
 }
 
-/// Get a case with the applicant's full details.
+/// Get a case with the applicant's full details and its clock as of today.
 #[utoipa::path(tag = "cases", params(("id" = i64, Path, description = "Case id")),
     responses((status = 200, description = "The case", body = CaseResponse), ReadErrors))]
 #[get("/cases/{id}")]
@@ -526,8 +662,48 @@ async fn get_case(
     id: web::Path<i64>,
 ) -> Result<web::Json<CaseResponse>, ApiError> {
     let id = id.into_inner();
-    let details = state.db.read(move |conn| cases::get(conn, &user, id)).await?;
-    respond(&state, details)
+    let snapshot = state.snapshot();
+    let details = state
+        .db
+        .read(move |conn| cases::get(conn, &user, id, snapshot.now()))
+        .await?;
+    respond(details)
+}
+
+/// Explain the case's deadline: start, allowance, pauses, extension, holidays and make-up days
+/// that moved it, the calendar years and notices used, and whether the data covered every date.
+#[utoipa::path(tag = "cases", params(("id" = i64, Path, description = "Case id")),
+    responses((status = 200, description = "The explanation", body = ClockResponse), ReadErrors))]
+#[get("/cases/{id}/clock")]
+async fn case_clock(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+) -> Result<web::Json<ClockResponse>, ApiError> {
+    let id = id.into_inner();
+    let snapshot = state.snapshot();
+    let today = snapshot.today;
+    let calendar = snapshot.calendar.clone();
+    let details = state
+        .db
+        .read(move |conn| cases::get(conn, &user, id, snapshot.now()))
+        .await?;
+    let clock = details.clock;
+    let notices = clock
+        .calendar_years
+        .iter()
+        .map(|&year| YearNotices {
+            year,
+            notices: calendar.year(year).map(|y| y.notices.clone()).unwrap_or_default(),
+        })
+        .collect();
+    Ok(web::Json(ClockResponse {
+        case_id: id,
+        today,
+        explanation: clock.explain_zh(),
+        notices,
+        clock,
+    }))
 }
 
 /// Paging of a case's events.
@@ -593,26 +769,12 @@ async fn decide(
         items: body.items.iter().map(|i| (i.id, i.outcome)).collect(),
     };
     let id = id.into_inner();
-    let calendar = state.calendar();
-    let (at, today) = (state.now(), state.today());
+    let snapshot = state.snapshot();
     let details = state
         .db
-        .write(move |conn| {
-            cases::decide(
-                conn,
-                &user,
-                id,
-                &decision,
-                version,
-                Now {
-                    at,
-                    today,
-                    calendar: &calendar,
-                },
-            )
-        })
+        .write(move |conn| cases::decide(conn, &user, id, &decision, version, snapshot.now()))
         .await?;
-    respond(&state, details)
+    respond(details)
 }
 
 /// Record that the applicant withdrew the request; the case concludes as `other_misc`.
@@ -630,24 +792,10 @@ async fn withdraw(
     let body = body.0;
     let version = expected_version(&req, body.version)?;
     let id = id.into_inner();
-    let calendar = state.calendar();
-    let (at, today) = (state.now(), state.today());
+    let snapshot = state.snapshot();
     let details = state
         .db
-        .write(move |conn| {
-            cases::withdraw(
-                conn,
-                &user,
-                id,
-                body.withdrawn_on,
-                version,
-                Now {
-                    at,
-                    today,
-                    calendar: &calendar,
-                },
-            )
-        })
+        .write(move |conn| cases::withdraw(conn, &user, id, body.withdrawn_on, version, snapshot.now()))
         .await?;
-    respond(&state, details)
+    respond(details)
 }

@@ -113,6 +113,7 @@ impl From<ServiceError> for ApiError {
                 Self::Unavailable
             }
             ServiceError::Storage(e) => Self::internal(e),
+            corrupt @ ServiceError::Corrupt(_) => Self::internal(corrupt),
         }
     }
 }

@@ -3,14 +3,17 @@
 
 pub mod agencies;
 pub mod auth;
+pub mod calendar;
 pub mod cases;
 pub mod error;
 pub mod extract;
 pub mod health;
 pub mod pagination;
+pub mod steps;
 pub mod users;
 
 use std::net::TcpListener;
+use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, RwLock};
 
 use actix_web::dev::Server;
@@ -24,6 +27,8 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::domain::calendar::Calendar;
 use crate::domain::china_date;
+use crate::domain::clock::ClockRules;
+use crate::service::cases::Now;
 use crate::storage::Db;
 use error::ApiError;
 use extract::BodyLimit;
@@ -32,13 +37,49 @@ use extract::BodyLimit;
 pub struct AppState {
     pub db: Db,
     calendar: RwLock<Arc<Calendar>>,
+    pub rules: ClockRules,
+    /// The id of the latest calendar change loaded (instances reload when the database has newer).
+    pub calendar_change: AtomicI64,
+}
+
+/// What "now" is for one request: owned, so it can move into a blocking database task.
+pub struct Snapshot {
+    pub at: NaiveDateTime,
+    pub today: NaiveDate,
+    pub calendar: Arc<Calendar>,
+    pub rules: ClockRules,
+}
+
+impl Snapshot {
+    /// The borrowed form the services take.
+    pub fn now(&self) -> Now<'_> {
+        Now {
+            at: self.at,
+            today: self.today,
+            calendar: &self.calendar,
+            rules: &self.rules,
+        }
+    }
 }
 
 impl AppState {
-    pub fn new(db: Db, calendar: Calendar) -> Self {
+    pub fn new(db: Db, calendar: Calendar, calendar_change: i64, rules: ClockRules) -> Self {
         Self {
             db,
             calendar: RwLock::new(Arc::new(calendar)),
+            rules,
+            calendar_change: AtomicI64::new(calendar_change),
+        }
+    }
+
+    /// The instant, today's date, the calendar and the rules for one request.
+    pub fn snapshot(&self) -> Snapshot {
+        let at = self.now();
+        Snapshot {
+            at,
+            today: china_date(at),
+            calendar: self.calendar(),
+            rules: self.rules,
         }
     }
 
@@ -84,6 +125,7 @@ impl AppState {
         (name = "agencies", description = "The agency tree"),
         (name = "users", description = "Users, roles and tokens"),
         (name = "cases", description = "Disclosure requests and their lifecycle"),
+        (name = "calendar", description = "The national working-day calendar"),
         (name = "health", description = "Probes"),
     )
 )]
@@ -103,6 +145,11 @@ fn api_v1(cfg: &mut ServiceConfig) {
     cfg.service(agencies::create_agency)
         .service(agencies::list_agencies)
         .service(agencies::get_agency)
+        .service(agencies::dashboard)
+        .service(calendar::list_years)
+        .service(calendar::get_year)
+        .service(calendar::put_year)
+        .service(calendar::year_changes)
         .service(users::create_user)
         .service(users::list_users)
         .service(users::me)
@@ -114,6 +161,15 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(cases::list_cases)
         .service(cases::get_case)
         .service(cases::case_events)
+        .service(cases::case_clock)
+        .service(steps::request_correction)
+        .service(steps::receive_correction)
+        .service(steps::start_consultation)
+        .service(steps::list_consultations)
+        .service(steps::reply_consultation)
+        .service(steps::extend)
+        .service(steps::issue_fee_notice)
+        .service(steps::pay_fee)
         .service(cases::decide)
         .service(cases::withdraw);
 }

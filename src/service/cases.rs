@@ -1,33 +1,42 @@
-//! Cases: intake, reads, lists, events, decision and withdrawal.
+//! Cases: intake, reads, lists, events, and every step of the lifecycle up to the conclusion.
+//!
+//! Each step loads the case and its events, derives the clock, checks the step against the state
+//! and the legal limits, writes its sub-record (consultation, fee notice) and its event, refreshes
+//! the projection from the new clock (version-checked), all in the caller's transaction.
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde_json::json;
 
+use super::clock::{clock_events, compute, projection};
 use super::{agencies as agency_service, Actor, ServiceError, ServiceResult};
 use crate::domain::calendar::Calendar;
 use crate::domain::case::{check_step_date, roll_up, NewCase};
+use crate::domain::clock::{Clock, ClockEvent, ClockRules};
+use crate::domain::fees::{self, FeeBasis, FeeQuote};
 use crate::domain::{CaseStatus, Outcome, Violation};
 use crate::storage::applicants::{self, ApplicantFields, ApplicantRow};
 use crate::storage::cases::{self, CaseChanges, CaseFilter, CaseRow, EventRow, ItemRow, NewCaseRow, NewEventRow};
+use crate::storage::steps::{self, ConsultationRow, FeeNoticeRow, NewConsultationRow, NewFeeNoticeRow};
 use crate::storage::DbConnection;
 
-/// The statutory reply period in working days (Art. 33).
-pub const REPLY_WORKING_DAYS: u32 = 20;
-
-/// A case with everything shown on its page.
+/// A case with everything shown on its page, and its clock as of today.
 #[derive(Clone, Debug)]
 pub struct CaseDetails {
     pub case: CaseRow,
     pub applicant: ApplicantRow,
     pub items: Vec<ItemRow>,
+    pub clock: Clock,
+    pub consultations: Vec<ConsultationRow>,
+    pub fee_notices: Vec<FeeNoticeRow>,
 }
 
-/// What the caller's clock and calendar say "now" is.
+/// What "now" is for a use case: the instant, today's date in China, the calendar and the rules.
 #[derive(Clone, Copy, Debug)]
 pub struct Now<'a> {
     pub at: NaiveDateTime,
     pub today: NaiveDate,
     pub calendar: &'a Calendar,
+    pub rules: &'a ClockRules,
 }
 
 /// An `Idempotency-Key` with the hash of the request it came with.
@@ -47,6 +56,40 @@ pub struct Decision {
     pub items: Vec<(i64, Outcome)>,
 }
 
+/// A validated correction notice (补正告知).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CorrectionRequest {
+    pub issued_on: NaiveDate,
+    pub respond_by: NaiveDate,
+    pub matters: String,
+}
+
+/// A validated consultation (征求意见).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewConsultation {
+    /// `third_party` or `agency`.
+    pub party_kind: &'static str,
+    pub party: String,
+    pub sent_on: NaiveDate,
+}
+
+/// A validated extension (延期).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Extension {
+    pub approved_on: NaiveDate,
+    pub notified_on: NaiveDate,
+    pub working_days: u32,
+    pub reason: String,
+}
+
+/// A validated fee notice (收费通知).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FeeNotice {
+    pub issued_on: NaiveDate,
+    pub basis: FeeBasis,
+    pub pages: Option<u32>,
+}
+
 fn not_found() -> ServiceError {
     ServiceError::NotFound {
         what: "case",
@@ -54,10 +97,31 @@ fn not_found() -> ServiceError {
     }
 }
 
-fn load_details(conn: &mut DbConnection, case: CaseRow) -> ServiceResult<CaseDetails> {
+/// Load the page of a case whose events are already loaded.
+fn details_with(
+    conn: &mut DbConnection,
+    case: CaseRow,
+    events: &[EventRow],
+    now: &Now<'_>,
+) -> ServiceResult<CaseDetails> {
+    let clock = compute(&clock_events(events)?, now);
     let applicant = applicants::get(conn, case.applicant_id)?;
     let items = cases::items(conn, case.id)?;
-    Ok(CaseDetails { case, applicant, items })
+    let consultations = steps::consultations(conn, case.id)?;
+    let fee_notices = steps::fee_notices(conn, case.id)?;
+    Ok(CaseDetails {
+        case,
+        applicant,
+        items,
+        clock,
+        consultations,
+        fee_notices,
+    })
+}
+
+fn details(conn: &mut DbConnection, case: CaseRow, now: &Now<'_>) -> ServiceResult<CaseDetails> {
+    let events = cases::all_events(conn, case.id)?;
+    details_with(conn, case, &events, now)
 }
 
 /// The case with `id` if the caller sees it.
@@ -96,7 +160,7 @@ pub fn intake(
                 .into());
             }
             let case = cases::get(conn, case_id)?;
-            return Ok((load_details(conn, case)?, false));
+            return Ok((details(conn, case, &now)?, false));
         }
     }
     let agency = agency_service::get_visible(conn, actor, new.agency_id)?;
@@ -117,7 +181,7 @@ pub fn intake(
     let year = new.received_on.year();
     let number = cases::next_number(conn, agency.id, year)?;
     let case_number = format!("{}-{year}-{number:05}", agency.code);
-    let due_on = now.calendar.add_working_days(new.received_on, REPLY_WORKING_DAYS);
+    let clock = compute(&[ClockEvent::Received { on: new.received_on }], &now);
     let case_id = cases::insert(
         conn,
         &NewCaseRow {
@@ -131,7 +195,7 @@ pub fn intake(
             applicant_category: applicant.category.as_str(),
             description: &new.description,
             status: CaseStatus::Received.as_str(),
-            due_on: Some(due_on),
+            due_on: clock.due_on,
             paused: false,
             extended: false,
             version: 1,
@@ -151,12 +215,21 @@ pub fn intake(
         "description": new.description,
         "items": new.items,
     });
-    append_event(conn, case_id, 1, "received", new.received_on, actor, &payload, now.at)?;
+    append_event(
+        conn,
+        case_id,
+        1,
+        "received",
+        new.received_on,
+        Some(actor.user_id),
+        &payload,
+        now.at,
+    )?;
     if let Some(key) = idempotency {
         cases::insert_idempotent(conn, actor.user_id, &key.key, &key.request_hash, case_id, now.at)?;
     }
     let case = cases::get(conn, case_id)?;
-    Ok((load_details(conn, case)?, true))
+    Ok((details(conn, case, &now)?, true))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -166,7 +239,7 @@ fn append_event(
     seq: i64,
     kind: &str,
     effective_on: NaiveDate,
-    actor: &Actor,
+    actor_id: Option<i64>,
     payload: &serde_json::Value,
     at: NaiveDateTime,
 ) -> ServiceResult<()> {
@@ -181,7 +254,7 @@ fn append_event(
             kind,
             effective_on,
             recorded_at: at,
-            actor_id: Some(actor.user_id),
+            actor_id,
             payload: &payload,
         },
     )?;
@@ -192,9 +265,9 @@ fn append_event(
 ///
 /// # Errors
 /// 404 when it does not exist or is not visible.
-pub fn get(conn: &mut DbConnection, actor: &Actor, id: i64) -> ServiceResult<CaseDetails> {
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: i64, now: Now<'_>) -> ServiceResult<CaseDetails> {
     let case = get_visible(conn, actor, id)?;
-    load_details(conn, case)
+    details(conn, case, &now)
 }
 
 /// Cases the caller sees that match `filter`, newest first.
@@ -229,17 +302,65 @@ pub fn events(
     Ok(cases::events(conn, id, after_seq, limit)?)
 }
 
-/// Load a visible case for a change by a handling officer: checks the role, the optional expected
-/// version and that the case is still open, and returns it with the date of its latest event.
+/// An open case loaded for a change: its row, events and clock as of today.
+struct Open {
+    case: CaseRow,
+    events: Vec<EventRow>,
+    clock_events: Vec<ClockEvent>,
+    clock: Clock,
+    /// The effective date of the latest step: a new step may not be dated before it.
+    last: NaiveDate,
+}
+
+impl Open {
+    fn status(&self) -> CaseStatus {
+        self.clock.status
+    }
+
+    /// Refuse unless the case is in one of `allowed`.
+    fn require_status(&self, allowed: &[CaseStatus], step: &str) -> ServiceResult<()> {
+        if allowed.contains(&self.status()) {
+            return Ok(());
+        }
+        let allowed: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
+        Err(ServiceError::conflict(
+            "invalid_state",
+            format!(
+                "{step} is possible only when the case is {}; it is {}",
+                allowed.join(" or "),
+                self.status()
+            ),
+        ))
+    }
+
+    /// Check a step's date: not before the receipt or the previous step, not in the future.
+    fn check_date(&self, field: &str, date: NaiveDate, today: NaiveDate) -> ServiceResult<()> {
+        check_step_date(field, date, self.case.received_on, today)?;
+        if date < self.last {
+            return Err(Violation::field(
+                "date_before_previous_step",
+                field,
+                format!("must not be before the case's previous step on {}", self.last),
+            )
+            .into());
+        }
+        Ok(())
+    }
+}
+
+/// Load a visible, open case for a change: checks visibility (404), the role (403), the optional
+/// expected version (409) and that the case is not concluded (409).
 fn open_for_change(
     conn: &mut DbConnection,
     actor: &Actor,
     id: i64,
     expected_version: Option<i64>,
+    allowed: bool,
     action: &str,
-) -> ServiceResult<(CaseRow, NaiveDate)> {
+    now: &Now<'_>,
+) -> ServiceResult<Open> {
     let case = get_visible(conn, actor, id)?;
-    actor.require(actor.role.can_handle(), action)?;
+    actor.require(allowed, action)?;
     if let Some(expected) = expected_version {
         if expected != case.version {
             return Err(ServiceError::conflict(
@@ -252,71 +373,83 @@ fn open_for_change(
         }
     }
     if case.status == CaseStatus::Concluded.as_str() {
+        let on = case.concluded_on.map_or_else(String::new, |d| d.to_string());
         return Err(ServiceError::conflict(
             "case_concluded",
-            format!(
-                "the case was concluded on {}",
-                case.concluded_on.map_or_else(String::new, |d| d.to_string())
-            ),
+            format!("the case was concluded on {on}"),
         ));
     }
-    let last = cases::events(conn, id, case.version as i32 - 1, 1)?
-        .first()
-        .map_or(case.received_on, |e| e.effective_on);
-    Ok((case, last))
+    let events = cases::all_events(conn, id)?;
+    let clock_events = clock_events(&events)?;
+    let clock = compute(&clock_events, now);
+    let last = events.iter().map(|e| e.effective_on).max().unwrap_or(case.received_on);
+    Ok(Open {
+        case,
+        events,
+        clock_events,
+        clock,
+        last,
+    })
 }
 
-/// Check that a step's date is not before the receipt or the previous step, nor in the future.
-fn check_date(field: &str, date: NaiveDate, case: &CaseRow, last: NaiveDate, today: NaiveDate) -> ServiceResult<()> {
-    check_step_date(field, date, case.received_on, today)?;
-    if date < last {
-        return Err(Violation::field(
-            "date_before_previous_step",
-            field,
-            format!("must not be before the case's previous step on {last}"),
-        )
-        .into());
-    }
-    Ok(())
-}
-
-/// Write the conclusion: projection (version-checked), item outcomes and the event.
-#[allow(clippy::too_many_arguments)]
-fn conclude(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    case: &CaseRow,
-    kind: &str,
+/// A step to record: its event, the clock event it adds and, for a conclusion, the outcome.
+struct Step<'a> {
+    kind: &'a str,
     on: NaiveDate,
-    outcome: Outcome,
-    basis: Option<&str>,
-    payload: &serde_json::Value,
-    at: NaiveDateTime,
-) -> ServiceResult<CaseDetails> {
-    let changes = CaseChanges {
-        status: Some(CaseStatus::Concluded.as_str()),
-        outcome: Some(Some(outcome.as_str())),
-        concluded_on: Some(Some(on)),
-        decision_basis: Some(basis),
-        paused: Some(false),
-        ..CaseChanges::default()
-    };
-    if !cases::update_versioned(conn, case.id, case.version, &changes, at)? {
+    payload: serde_json::Value,
+    clock_event: Option<ClockEvent>,
+    conclusion: Option<(Outcome, Option<&'a str>)>,
+    actor_id: Option<i64>,
+}
+
+/// Append the step's event and refresh the projection from the new clock, version-checked.
+fn record(conn: &mut DbConnection, open: Open, step: Step<'_>, now: &Now<'_>) -> ServiceResult<CaseDetails> {
+    let Open {
+        case,
+        mut events,
+        mut clock_events,
+        ..
+    } = open;
+    if let Some(event) = step.clock_event {
+        clock_events.push(event);
+    }
+    let clock = compute(&clock_events, now);
+    let mut changes = projection(&clock);
+    if let Some((outcome, basis)) = step.conclusion {
+        changes.status = Some(CaseStatus::Concluded.as_str());
+        changes.outcome = Some(Some(outcome.as_str()));
+        changes.concluded_on = Some(Some(step.on));
+        changes.decision_basis = Some(basis);
+        changes.paused = Some(false);
+        changes.lapses_on = Some(None);
+    }
+    if !cases::update_versioned(conn, case.id, case.version, &changes, now.at)? {
         return Err(ServiceError::conflict(
             "version_conflict",
             "the case was changed concurrently: reload it and try again",
         ));
     }
-    append_event(conn, case.id, case.version + 1, kind, on, actor, payload, at)?;
+    append_event(
+        conn,
+        case.id,
+        case.version + 1,
+        step.kind,
+        step.on,
+        step.actor_id,
+        &step.payload,
+        now.at,
+    )?;
     let case = cases::get(conn, case.id)?;
-    load_details(conn, case)
+    events.extend(cases::events(conn, case.id, case.version as i32 - 1, 1)?);
+    details_with(conn, case, &events, now)
 }
 
 /// Record the decision on a case and conclude it.
 ///
 /// # Errors
-/// 404 invisible case; 403 role; 409 concluded case or stale version; 422 dates, items that do not
-/// belong to the case or contradict the outcome, and lapse outcomes whose deadline has not passed.
+/// 404 invisible case; 403 role; 409 concluded case, stale version, or an outstanding step (open
+/// consultation, correction or fee); 422 dates, items that do not belong to the case or
+/// contradict the outcome, and lapse outcomes whose deadline has not passed.
 pub fn decide(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -325,33 +458,23 @@ pub fn decide(
     expected_version: Option<i64>,
     now: Now<'_>,
 ) -> ServiceResult<CaseDetails> {
-    let (case, last) = open_for_change(conn, actor, id, expected_version, "record decisions")?;
-    check_date("decided_on", decision.decided_on, &case, last, now.today)?;
+    let open = open_for_change(
+        conn,
+        actor,
+        id,
+        expected_version,
+        actor.role.can_handle(),
+        "record decisions",
+        &now,
+    )?;
+    open.check_date("decided_on", decision.decided_on, now.today)?;
     let items = cases::items(conn, id)?;
     let item_outcomes = match_items(&items, &decision.items)?;
     let outcome = roll_up(
         &item_outcomes.iter().map(|(_, o)| *o).collect::<Vec<_>>(),
         decision.outcome,
     )?;
-    match outcome {
-        Outcome::OtherCorrectionOverdue => {
-            return Err(Violation::field(
-                "correction_not_lapsed",
-                "outcome",
-                "`other_correction_overdue` needs an outstanding correction request whose deadline has passed",
-            )
-            .into())
-        }
-        Outcome::OtherFeeUnpaid => {
-            return Err(Violation::field(
-                "fee_not_lapsed",
-                "outcome",
-                "`other_fee_unpaid` needs an unpaid fee notice whose payment period has passed",
-            )
-            .into())
-        }
-        _ => {}
-    }
+    check_outcome_against_state(&open, outcome, decision.decided_on)?;
     for item in &items {
         let item_outcome = item_outcomes
             .iter()
@@ -364,17 +487,76 @@ pub fn decide(
         "basis": decision.basis,
         "items": item_outcomes.iter().map(|(id, o)| json!({"id": id, "outcome": o})).collect::<Vec<_>>(),
     });
-    conclude(
-        conn,
-        actor,
-        &case,
-        "decided",
-        decision.decided_on,
-        outcome,
-        decision.basis.as_deref(),
-        &payload,
-        now.at,
-    )
+    let step = Step {
+        kind: "decided",
+        on: decision.decided_on,
+        payload,
+        clock_event: Some(ClockEvent::Concluded {
+            on: decision.decided_on,
+        }),
+        conclusion: Some((outcome, decision.basis.as_deref())),
+        actor_id: Some(actor.user_id),
+    };
+    record(conn, open, step, &now)
+}
+
+/// The lapse outcomes need their lapse; the other outcomes need no step outstanding.
+fn check_outcome_against_state(open: &Open, outcome: Outcome, decided_on: NaiveDate) -> ServiceResult<()> {
+    let clock = &open.clock;
+    match outcome {
+        Outcome::OtherCorrectionOverdue => match clock.correction_lapses_on {
+            Some(lapses) if decided_on >= lapses => Ok(()),
+            Some(lapses) => Err(Violation::field(
+                "correction_not_lapsed",
+                "decided_on",
+                format!(
+                    "the applicant may correct until {}; the request lapses on {lapses}",
+                    lapses.pred_opt().unwrap_or(lapses)
+                ),
+            )
+            .into()),
+            None => Err(Violation::field(
+                "correction_not_lapsed",
+                "outcome",
+                "`other_correction_overdue` needs an outstanding correction request whose deadline has passed",
+            )
+            .into()),
+        },
+        Outcome::OtherFeeUnpaid => match clock.fee_lapses_on {
+            Some(lapses) if decided_on >= lapses => Ok(()),
+            Some(lapses) => Err(Violation::field(
+                "fee_not_lapsed",
+                "decided_on",
+                format!(
+                    "the applicant may pay until {}; the request lapses on {lapses}",
+                    lapses.pred_opt().unwrap_or(lapses)
+                ),
+            )
+            .into()),
+            None => Err(Violation::field(
+                "fee_not_lapsed",
+                "outcome",
+                "`other_fee_unpaid` needs an unpaid fee notice whose payment period has passed",
+            )
+            .into()),
+        },
+        _ => match open.status() {
+            CaseStatus::AwaitingCorrection => Err(ServiceError::conflict(
+                "correction_outstanding",
+                "a correction notice is outstanding: record the corrected application, or conclude as \
+                 `other_correction_overdue` once it has lapsed",
+            )),
+            CaseStatus::AwaitingFee => Err(ServiceError::conflict(
+                "fee_outstanding",
+                "a fee notice is unpaid: record the payment, or conclude as `other_fee_unpaid` once it has lapsed",
+            )),
+            CaseStatus::InConsultation => Err(ServiceError::conflict(
+                "consultation_open",
+                "a consultation is open: record its reply (opinion `none` if the party did not answer) first",
+            )),
+            _ => Ok(()),
+        },
+    }
 }
 
 /// Check that the decision's items are the case's items, each once, all of them.
@@ -423,21 +605,533 @@ pub fn withdraw(
     expected_version: Option<i64>,
     now: Now<'_>,
 ) -> ServiceResult<CaseDetails> {
-    let (case, last) = open_for_change(conn, actor, id, expected_version, "record withdrawals")?;
-    check_date("withdrawn_on", withdrawn_on, &case, last, now.today)?;
+    let open = open_for_change(
+        conn,
+        actor,
+        id,
+        expected_version,
+        actor.role.can_handle(),
+        "record withdrawals",
+        &now,
+    )?;
+    open.check_date("withdrawn_on", withdrawn_on, now.today)?;
     for item in cases::items(conn, id)? {
         cases::set_item_outcome(conn, item.id, Outcome::OtherMisc.as_str())?;
     }
-    let payload = json!({ "outcome": Outcome::OtherMisc });
-    conclude(
+    let step = Step {
+        kind: "withdrawn",
+        on: withdrawn_on,
+        payload: json!({ "outcome": Outcome::OtherMisc }),
+        clock_event: Some(ClockEvent::Concluded { on: withdrawn_on }),
+        conclusion: Some((Outcome::OtherMisc, None)),
+        actor_id: Some(actor.user_id),
+    };
+    record(conn, open, step, &now)
+}
+
+/// Issue the correction notice (补正告知, Art. 30): once, within 7 working days of receipt.
+///
+/// # Errors
+/// 409 unless the clock is running; 422 for a second notice, a late notice, or a deadline not
+/// after the notice.
+pub fn request_correction(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    request: &CorrectionRequest,
+    expected_version: Option<i64>,
+    now: Now<'_>,
+) -> ServiceResult<CaseDetails> {
+    let open = open_for_change(
         conn,
         actor,
-        &case,
-        "withdrawn",
-        withdrawn_on,
-        Outcome::OtherMisc,
-        None,
-        &payload,
-        now.at,
-    )
+        id,
+        expected_version,
+        actor.role.can_handle(),
+        "issue correction notices",
+        &now,
+    )?;
+    if open.clock.correction_requested_on.is_some() {
+        return Err(Violation::field(
+            "correction_already_requested",
+            "issued_on",
+            "a correction may be requested only once (Art. 30)",
+        )
+        .into());
+    }
+    open.require_status(&[CaseStatus::Received], "a correction notice")?;
+    open.check_date("issued_on", request.issued_on, now.today)?;
+    let deadline = open.clock.correction_notice_deadline;
+    if request.issued_on > deadline {
+        return Err(Violation::field(
+            "correction_notice_too_late",
+            "issued_on",
+            format!("a correction notice must be issued within 7 working days of receipt, by {deadline} (Art. 30)"),
+        )
+        .into());
+    }
+    if request.respond_by <= request.issued_on {
+        return Err(Violation::field("validation_failed", "respond_by", "must be after the notice's date").into());
+    }
+    let step = Step {
+        kind: "correction_requested",
+        on: request.issued_on,
+        payload: json!({ "respond_by": request.respond_by, "matters": request.matters }),
+        clock_event: Some(ClockEvent::CorrectionRequested {
+            on: request.issued_on,
+            respond_by: request.respond_by,
+        }),
+        conclusion: None,
+        actor_id: Some(actor.user_id),
+    };
+    record(conn, open, step, &now)
+}
+
+/// Record that the corrected application arrived: a fresh 20-working-day period starts.
+///
+/// # Errors
+/// 409 unless a correction is outstanding; 422 when it arrived after the applicant's deadline.
+pub fn receive_correction(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    received_on: NaiveDate,
+    expected_version: Option<i64>,
+    now: Now<'_>,
+) -> ServiceResult<CaseDetails> {
+    let open = open_for_change(
+        conn,
+        actor,
+        id,
+        expected_version,
+        actor.role.can_register(),
+        "record corrections",
+        &now,
+    )?;
+    open.require_status(&[CaseStatus::AwaitingCorrection], "recording a corrected application")?;
+    open.check_date("received_on", received_on, now.today)?;
+    if let Some(respond_by) = open.clock.correction_respond_by.filter(|by| received_on > *by) {
+        return Err(Violation::field(
+            "correction_lapsed",
+            "received_on",
+            format!("the deadline to correct was {respond_by}; the request has lapsed (conclude it as `other_correction_overdue`)"),
+        )
+        .into());
+    }
+    let step = Step {
+        kind: "correction_received",
+        on: received_on,
+        payload: json!({ "received_on": received_on }),
+        clock_event: Some(ClockEvent::CorrectionReceived { on: received_on }),
+        conclusion: None,
+        actor_id: Some(actor.user_id),
+    };
+    record(conn, open, step, &now)
+}
+
+/// Start a consultation of a third party or another agency (Art. 32, 34): the clock pauses.
+///
+/// # Errors
+/// 409 while a correction or fee is outstanding.
+pub fn start_consultation(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    consultation: &NewConsultation,
+    expected_version: Option<i64>,
+    now: Now<'_>,
+) -> ServiceResult<(ConsultationRow, CaseDetails)> {
+    let open = open_for_change(
+        conn,
+        actor,
+        id,
+        expected_version,
+        actor.role.can_handle(),
+        "start consultations",
+        &now,
+    )?;
+    open.require_status(&[CaseStatus::Received, CaseStatus::InConsultation], "a consultation")?;
+    open.check_date("sent_on", consultation.sent_on, now.today)?;
+    let reply_due = now
+        .calendar
+        .add_working_days(consultation.sent_on, now.rules.consultation_reply_limit);
+    let consultation_id = steps::insert_consultation(
+        conn,
+        &NewConsultationRow {
+            case_id: id,
+            party_kind: consultation.party_kind,
+            party: &consultation.party,
+            sent_on: consultation.sent_on,
+            reply_due,
+        },
+    )?;
+    let step = Step {
+        kind: "consultation_started",
+        on: consultation.sent_on,
+        payload: json!({
+            "consultation_id": consultation_id,
+            "party_kind": consultation.party_kind,
+            "party": consultation.party,
+            "reply_due": reply_due,
+        }),
+        clock_event: Some(ClockEvent::ConsultationStarted {
+            consultation_id,
+            on: consultation.sent_on,
+        }),
+        conclusion: None,
+        actor_id: Some(actor.user_id),
+    };
+    let details = record(conn, open, step, &now)?;
+    let row = details
+        .consultations
+        .iter()
+        .find(|c| c.id == consultation_id)
+        .cloned()
+        .ok_or_else(|| ServiceError::corrupt("the new consultation is missing"))?;
+    Ok((row, details))
+}
+
+/// Record the reply to a consultation (or that none came: opinion `none`); its pause ends.
+///
+/// # Errors
+/// 404 for a consultation of another case; 409 when it was already answered.
+#[allow(clippy::too_many_arguments)]
+pub fn reply_consultation(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    consultation_id: i64,
+    replied_on: NaiveDate,
+    opinion: &'static str,
+    expected_version: Option<i64>,
+    now: Now<'_>,
+) -> ServiceResult<CaseDetails> {
+    let open = open_for_change(
+        conn,
+        actor,
+        id,
+        expected_version,
+        actor.role.can_handle(),
+        "record consultation replies",
+        &now,
+    )?;
+    let consultation = steps::consultations(conn, id)?
+        .into_iter()
+        .find(|c| c.id == consultation_id)
+        .ok_or(ServiceError::NotFound {
+            what: "consultation",
+            code: "consultation_not_found",
+        })?;
+    if consultation.replied_on.is_some() {
+        return Err(ServiceError::conflict(
+            "consultation_replied",
+            "this consultation was already answered",
+        ));
+    }
+    open.check_date("replied_on", replied_on, now.today)?;
+    steps::reply_consultation(conn, consultation_id, replied_on, opinion)?;
+    let step = Step {
+        kind: "consultation_replied",
+        on: replied_on,
+        payload: json!({ "consultation_id": consultation_id, "opinion": opinion }),
+        clock_event: Some(ClockEvent::ConsultationReplied {
+            consultation_id,
+            on: replied_on,
+        }),
+        conclusion: None,
+        actor_id: Some(actor.user_id),
+    };
+    record(conn, open, step, &now)
+}
+
+/// Extend the reply period once by at most 20 working days (Art. 33 ¶2), approved by a supervisor
+/// and notified to the applicant no later than the current due date.
+///
+/// # Errors
+/// 403 below supervisor; 409 unless the clock is running; 422 for a second extension, too many
+/// days, or an approval or notification after the due date.
+pub fn extend(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    extension: &Extension,
+    expected_version: Option<i64>,
+    now: Now<'_>,
+) -> ServiceResult<CaseDetails> {
+    let open = open_for_change(
+        conn,
+        actor,
+        id,
+        expected_version,
+        actor.role.can_supervise(),
+        "approve extensions",
+        &now,
+    )?;
+    if open.clock.extended {
+        return Err(Violation::field(
+            "extension_already_granted",
+            "approved_on",
+            "the period may be extended only once (Art. 33)",
+        )
+        .into());
+    }
+    if extension.working_days == 0 || extension.working_days > now.rules.max_extension {
+        return Err(Violation::field(
+            "extension_too_long",
+            "working_days",
+            format!(
+                "an extension is 1 to {} working days (Art. 33)",
+                now.rules.max_extension
+            ),
+        )
+        .into());
+    }
+    open.require_status(&[CaseStatus::Received], "an extension")?;
+    open.check_date("approved_on", extension.approved_on, now.today)?;
+    if extension.notified_on < extension.approved_on {
+        return Err(Violation::field("validation_failed", "notified_on", "must not be before the approval").into());
+    }
+    check_step_date("notified_on", extension.notified_on, open.case.received_on, now.today)?;
+    let due = open
+        .clock
+        .due_on
+        .ok_or_else(|| ServiceError::conflict("clock_not_running", "the case has no running due date"))?;
+    for (field, date) in [
+        ("approved_on", extension.approved_on),
+        ("notified_on", extension.notified_on),
+    ] {
+        if date > due {
+            return Err(Violation::field(
+                "extension_too_late",
+                field,
+                format!("an extension must be approved and notified no later than the due date {due} (Art. 33)"),
+            )
+            .into());
+        }
+    }
+    let step = Step {
+        kind: "extended",
+        on: extension.approved_on,
+        payload: json!({
+            "approved_on": extension.approved_on,
+            "notified_on": extension.notified_on,
+            "working_days": extension.working_days,
+            "reason": extension.reason,
+            "previous_due_on": due,
+        }),
+        clock_event: Some(ClockEvent::Extended {
+            approved_on: extension.approved_on,
+            notified_on: extension.notified_on,
+            working_days: extension.working_days,
+        }),
+        conclusion: None,
+        actor_id: Some(actor.user_id),
+    };
+    record(conn, open, step, &now)
+}
+
+/// The quote a fee notice would carry for this case.
+fn quote(conn: &mut DbConnection, case: &CaseRow, notice: &FeeNotice) -> ServiceResult<(FeeQuote, Option<u32>)> {
+    match notice.basis {
+        FeeBasis::PerRequest => {
+            let month_start = case.received_on.with_day(1).unwrap_or(case.received_on);
+            let nth = cases::nth_request_in_month(conn, case, month_start)?;
+            let nth = u32::try_from(nth).unwrap_or(u32::MAX);
+            Ok((fees::per_request(nth), Some(nth)))
+        }
+        FeeBasis::PerPage => {
+            let pages = notice
+                .pages
+                .ok_or_else(|| Violation::field("validation_failed", "pages", "is required for per_page"))?;
+            Ok((fees::per_page(pages), None))
+        }
+    }
+}
+
+/// Issue a fee notice (国办函〔2020〕109号): the amount is computed per request (from the applicant's
+/// requests to this agency in the month of receipt) or per page; the clock pauses until payment.
+///
+/// # Errors
+/// 409 unless the clock is running; 422 for a second fee notice or when the scale charges nothing.
+pub fn issue_fee_notice(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    notice: &FeeNotice,
+    expected_version: Option<i64>,
+    now: Now<'_>,
+) -> ServiceResult<CaseDetails> {
+    let open = open_for_change(
+        conn,
+        actor,
+        id,
+        expected_version,
+        actor.role.can_handle(),
+        "issue fee notices",
+        &now,
+    )?;
+    if open.clock.fee_notice_on.is_some() {
+        return Err(Violation::field(
+            "fee_already_issued",
+            "issued_on",
+            "a case carries at most one fee notice",
+        )
+        .into());
+    }
+    open.require_status(&[CaseStatus::Received, CaseStatus::InConsultation], "a fee notice")?;
+    open.check_date("issued_on", notice.issued_on, now.today)?;
+    let (quote, nth) = quote(conn, &open.case, notice)?;
+    if quote.amount_fen == 0 {
+        return Err(Violation::field("no_fee_due", "basis", format!("no fee is due: {}", quote.explanation)).into());
+    }
+    let pay_by = now
+        .calendar
+        .add_working_days(notice.issued_on, now.rules.fee_payment_limit);
+    let basis = match notice.basis {
+        FeeBasis::PerRequest => "per_request",
+        FeeBasis::PerPage => "per_page",
+    };
+    steps::insert_fee_notice(
+        conn,
+        &NewFeeNoticeRow {
+            case_id: id,
+            issued_on: notice.issued_on,
+            basis,
+            pages: notice.pages.and_then(|p| i32::try_from(p).ok()),
+            nth_request: nth.and_then(|n| i32::try_from(n).ok()),
+            amount_fen: quote.amount_fen,
+            pay_by,
+        },
+    )?;
+    let step = Step {
+        kind: "fee_notice_issued",
+        on: notice.issued_on,
+        payload: json!({
+            "basis": basis,
+            "pages": notice.pages,
+            "nth_request": nth,
+            "amount_fen": quote.amount_fen,
+            "explanation": quote.explanation,
+            "pay_by": pay_by,
+        }),
+        clock_event: Some(ClockEvent::FeeNoticeIssued { on: notice.issued_on }),
+        conclusion: None,
+        actor_id: Some(actor.user_id),
+    };
+    record(conn, open, step, &now)
+}
+
+/// Record the payment of the fee; the clock runs again.
+///
+/// # Errors
+/// 409 unless a fee is unpaid; 422 when paid after the payment period.
+pub fn pay_fee(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    paid_on: NaiveDate,
+    expected_version: Option<i64>,
+    now: Now<'_>,
+) -> ServiceResult<CaseDetails> {
+    let open = open_for_change(
+        conn,
+        actor,
+        id,
+        expected_version,
+        actor.role.can_register(),
+        "record payments",
+        &now,
+    )?;
+    open.require_status(&[CaseStatus::AwaitingFee], "recording a payment")?;
+    open.check_date("paid_on", paid_on, now.today)?;
+    let notice = steps::fee_notices(conn, id)?
+        .into_iter()
+        .rev()
+        .find(|f| f.paid_on.is_none())
+        .ok_or_else(|| ServiceError::corrupt("awaiting a fee without an unpaid notice"))?;
+    if paid_on > notice.pay_by {
+        return Err(Violation::field(
+            "fee_lapsed",
+            "paid_on",
+            format!(
+                "the payment period ended on {}; the request has lapsed (conclude it as `other_fee_unpaid`)",
+                notice.pay_by
+            ),
+        )
+        .into());
+    }
+    steps::pay_fee(conn, notice.id, paid_on)?;
+    let step = Step {
+        kind: "fee_paid",
+        on: paid_on,
+        payload: json!({ "fee_notice_id": notice.id, "amount_fen": notice.amount_fen }),
+        clock_event: Some(ClockEvent::FeePaid { on: paid_on }),
+        conclusion: None,
+        actor_id: Some(actor.user_id),
+    };
+    record(conn, open, step, &now)
+}
+
+/// Conclude a case whose correction or fee has lapsed, as the system (no actor), dated the day
+/// after the deadline. Returns the outcome, or `None` when the case is no longer lapsed.
+///
+/// # Errors
+/// A database error or corrupt data.
+pub fn conclude_lapsed(conn: &mut DbConnection, id: i64, now: Now<'_>) -> ServiceResult<Option<Outcome>> {
+    let case = cases::get(conn, id)?;
+    if case.status == CaseStatus::Concluded.as_str() {
+        return Ok(None);
+    }
+    let events = cases::all_events(conn, id)?;
+    let clock_events = clock_events(&events)?;
+    let clock = compute(&clock_events, &now);
+    let (outcome, on) = match (clock.status, clock.correction_lapses_on, clock.fee_lapses_on) {
+        (CaseStatus::AwaitingCorrection, Some(on), _) if on <= now.today => (Outcome::OtherCorrectionOverdue, on),
+        (CaseStatus::AwaitingFee, _, Some(on)) if on <= now.today => (Outcome::OtherFeeUnpaid, on),
+        _ => return Ok(None),
+    };
+    let last = events.iter().map(|e| e.effective_on).max().unwrap_or(case.received_on);
+    for item in cases::items(conn, id)? {
+        cases::set_item_outcome(conn, item.id, outcome.as_str())?;
+    }
+    let open = Open {
+        case,
+        events,
+        clock_events,
+        clock,
+        last,
+    };
+    let step = Step {
+        kind: "decided",
+        on,
+        payload: json!({ "outcome": outcome, "system": "sweep", "basis": outcome.legal_basis() }),
+        clock_event: Some(ClockEvent::Concluded { on }),
+        conclusion: Some((outcome, Some(outcome.legal_basis()))),
+        actor_id: None,
+    };
+    record(conn, open, step, &now)?;
+    Ok(Some(outcome))
+}
+
+/// Recompute the derived clock columns of every case received in `[from, to]` (after the calendar
+/// changed). Concluded cases keep their status; their due date is recomputed. Returns how many.
+///
+/// # Errors
+/// A database error or corrupt data.
+pub fn recompute_clocks(conn: &mut DbConnection, from: NaiveDate, to: NaiveDate, now: Now<'_>) -> ServiceResult<usize> {
+    let ids = cases::ids_received_between(conn, from, to)?;
+    for &id in &ids {
+        let events = cases::all_events(conn, id)?;
+        let clock = compute(&clock_events(&events)?, &now);
+        let mut changes = projection(&clock);
+        if clock.status == CaseStatus::Concluded {
+            changes = CaseChanges {
+                due_on: changes.due_on,
+                extended: changes.extended,
+                ..CaseChanges::default()
+            };
+        }
+        cases::set_clock_columns(conn, id, &changes)?;
+    }
+    Ok(ids.len())
 }

@@ -3,7 +3,11 @@
 
 pub mod agencies;
 pub mod auth;
+pub mod calendar;
 pub mod cases;
+pub mod clock;
+pub mod dashboard;
+pub mod sweep;
 pub mod users;
 
 use crate::domain::Violation;
@@ -26,6 +30,9 @@ pub enum ServiceError {
     /// The case's state or version does not allow the change (409).
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
+    /// Stored data that breaks an invariant; never shown to the caller.
+    #[error("corrupt data: {0}")]
+    Corrupt(String),
     /// A failure of the database; never shown to the caller.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -43,6 +50,10 @@ impl ServiceError {
             code,
             detail: detail.into(),
         }
+    }
+
+    pub fn corrupt(detail: impl Into<String>) -> Self {
+        Self::Corrupt(detail.into())
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Self {

@@ -33,6 +33,7 @@ pub struct CaseRow {
     pub created_by: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub lapses_on: Option<NaiveDate>,
 }
 
 #[derive(Insertable, Debug)]
@@ -68,6 +69,7 @@ pub struct CaseChanges<'a> {
     pub due_on: Option<Option<NaiveDate>>,
     pub paused: Option<bool>,
     pub extended: Option<bool>,
+    pub lapses_on: Option<Option<NaiveDate>>,
 }
 
 #[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
@@ -373,4 +375,76 @@ pub fn insert_idempotent(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// The number of the request among the applicant's requests to the agency received in the month
+/// starting `month_start`, counting every request received before this one (by receipt date, then
+/// registration order) and this one.
+///
+/// # Errors
+/// A database error.
+pub fn nth_request_in_month(conn: &mut DbConnection, case: &CaseRow, month_start: NaiveDate) -> QueryResult<i64> {
+    let same_applicant = cases::applicant_id
+        .eq(case.applicant_id)
+        .and(cases::agency_id.eq(case.agency_id));
+    let earlier: i64 = cases::table
+        .filter(same_applicant)
+        .filter(cases::received_on.ge(month_start))
+        .filter(cases::received_on.lt(case.received_on))
+        .count()
+        .get_result(conn)?;
+    let same_day: i64 = cases::table
+        .filter(same_applicant)
+        .filter(cases::received_on.eq(case.received_on))
+        .filter(cases::id.le(case.id))
+        .count()
+        .get_result(conn)?;
+    Ok(earlier + same_day)
+}
+
+/// Ids of open cases awaiting a correction or a fee whose lapse date is on or before `day`.
+///
+/// # Errors
+/// A database error.
+pub fn lapsed_ids(conn: &mut DbConnection, day: NaiveDate, limit: i64) -> QueryResult<Vec<i64>> {
+    cases::table
+        .filter(cases::status.eq_any(["awaiting_correction", "awaiting_fee"]))
+        .filter(cases::lapses_on.le(day))
+        .order(cases::id)
+        .limit(limit)
+        .select(cases::id)
+        .load(conn)
+}
+
+/// Ids of cases received in `[from, to]` (for recomputing their clocks after a calendar change).
+///
+/// # Errors
+/// A database error.
+pub fn ids_received_between(conn: &mut DbConnection, from: NaiveDate, to: NaiveDate) -> QueryResult<Vec<i64>> {
+    cases::table
+        .filter(cases::received_on.between(from, to))
+        .order(cases::id)
+        .select(cases::id)
+        .load(conn)
+}
+
+/// Rewrite the derived clock columns of a case without changing its version (the facts did not
+/// change, only the calendar they are counted with).
+///
+/// # Errors
+/// A database error.
+pub fn set_clock_columns(conn: &mut DbConnection, id: i64, changes: &CaseChanges<'_>) -> QueryResult<usize> {
+    diesel::update(cases::table.find(id)).set(changes).execute(conn)
+}
+
+/// All events of a case, in order.
+///
+/// # Errors
+/// A database error.
+pub fn all_events(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<EventRow>> {
+    case_events::table
+        .filter(case_events::case_id.eq(case_id))
+        .order(case_events::seq)
+        .select(EventRow::as_select())
+        .load(conn)
 }

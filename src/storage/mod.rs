@@ -5,8 +5,10 @@
 
 pub mod agencies;
 pub mod applicants;
+pub mod calendar;
 pub mod cases;
 pub mod schema;
+pub mod steps;
 pub mod users;
 
 use std::time::Duration;

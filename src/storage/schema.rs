@@ -70,6 +70,7 @@ diesel::table! {
         created_by -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        lapses_on -> Nullable<Date>,
     }
 }
 
@@ -114,7 +115,69 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    calendar_years (year) {
+        year -> Integer,
+        notices -> Text,
+        rest_days -> Text,
+        work_days -> Text,
+        source -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    calendar_changes (id) {
+        id -> BigInt,
+        year -> Integer,
+        changed_at -> Timestamp,
+        changed_by -> Nullable<BigInt>,
+        notice -> Text,
+        previous -> Nullable<Text>,
+        data -> Text,
+    }
+}
+
+diesel::table! {
+    consultations (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        party_kind -> Text,
+        party -> Text,
+        sent_on -> Date,
+        reply_due -> Date,
+        replied_on -> Nullable<Date>,
+        opinion -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    fee_notices (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        issued_on -> Date,
+        basis -> Text,
+        pages -> Nullable<Integer>,
+        nth_request -> Nullable<Integer>,
+        amount_fen -> BigInt,
+        pay_by -> Date,
+        paid_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    sweep_runs (day) {
+        day -> Date,
+        started_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+        concluded -> Integer,
+    }
+}
+
 diesel::joinable!(users -> agencies (agency_id));
+diesel::joinable!(consultations -> cases (case_id));
+diesel::joinable!(fee_notices -> cases (case_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(cases -> agencies (agency_id));
 diesel::joinable!(cases -> applicants (applicant_id));
@@ -131,4 +194,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_events,
     case_counters,
     idempotency_keys,
+    calendar_years,
+    calendar_changes,
+    consultations,
+    fee_notices,
+    sweep_runs,
 );

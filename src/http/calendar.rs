@@ -1,0 +1,212 @@
+//! `/api/v1/calendar`: the national working-day calendar, viewed by everyone, replaced by
+//! administrators with the notice it comes from; every change is kept.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::Ordering;
+
+use actix_web::{get, put, web};
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::auth::AuthUser;
+use super::error::{ApiError, ReadErrors, WriteErrors};
+use super::extract::Json;
+use super::AppState;
+use crate::domain::calendar::YearCalendar;
+use crate::domain::error::Errors;
+use crate::service::{calendar, ServiceError};
+use crate::storage::calendar::{CalendarChangeRow, CalendarYearRow};
+
+/// One year of the calendar.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarYearResponse {
+    pub year: i32,
+    /// The State Council notices the data comes from.
+    pub notices: Vec<String>,
+    /// Every day of the official holiday periods, weekend days included.
+    pub rest_days: BTreeSet<NaiveDate>,
+    /// Weekend days made working days (调休上班).
+    pub work_days: BTreeSet<NaiveDate>,
+    /// `shipped` (the data released with gongkai) or `api` (replaced by an administrator).
+    pub source: String,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: Option<i64>,
+}
+
+/// The years with data.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarYearsResponse {
+    pub years: Vec<CalendarYearResponse>,
+    /// Dates in other years are computed Monday–Friday and marked `provisional`.
+    pub note: String,
+}
+
+/// A year's new data.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutCalendarYearRequest {
+    /// The notice this change comes from, e.g. `国办发明电〔2026〕12号` (recorded with the change).
+    pub notice: String,
+    pub notices: Vec<String>,
+    pub rest_days: BTreeSet<NaiveDate>,
+    pub work_days: BTreeSet<NaiveDate>,
+}
+
+/// A year replaced.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PutCalendarYearResponse {
+    #[serde(flatten)]
+    pub year: CalendarYearResponse,
+    /// Cases whose deadlines were recomputed with the new data.
+    pub recomputed_cases: usize,
+}
+
+/// One recorded change of a year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarChangeResponse {
+    pub id: i64,
+    pub year: i32,
+    pub changed_at: NaiveDateTime,
+    /// `null` for the data shipped with gongkai.
+    pub changed_by: Option<i64>,
+    pub notice: String,
+    /// The year's data before the change (`null` when it had none).
+    #[schema(value_type = Option<Object>)]
+    pub previous: Option<serde_json::Value>,
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+fn year_response(row: CalendarYearRow, data: YearCalendar) -> CalendarYearResponse {
+    CalendarYearResponse {
+        year: row.year,
+        notices: data.notices,
+        rest_days: data.rest_days,
+        work_days: data.work_days,
+        source: row.source,
+        updated_at: row.updated_at,
+        updated_by: row.updated_by,
+    }
+}
+
+fn check_year(year: i32) -> Result<(), ApiError> {
+    if (1949..=2200).contains(&year) {
+        Ok(())
+    } else {
+        Err(crate::domain::Violation::field("validation_failed", "year", "must be between 1949 and 2200").into())
+    }
+}
+
+/// The years with calendar data.
+#[utoipa::path(tag = "calendar", responses((status = 200, description = "The years", body = CalendarYearsResponse), ReadErrors))]
+#[get("/calendar")]
+async fn list_years(state: web::Data<AppState>, _user: AuthUser) -> Result<web::Json<CalendarYearsResponse>, ApiError> {
+    let rows = state
+        .db
+        .read(|conn| {
+            let rows = crate::storage::calendar::all(conn).map_err(ServiceError::from)?;
+            rows.into_iter()
+                .map(|row| calendar::year_of(&row).map(|data| year_response(row, data)))
+                .collect::<Result<Vec<_>, ServiceError>>()
+        })
+        .await?;
+    Ok(web::Json(CalendarYearsResponse {
+        years: rows,
+        note: "dates in years without data are computed Monday–Friday and marked provisional".into(),
+    }))
+}
+
+/// One year of the calendar.
+#[utoipa::path(tag = "calendar", params(("year" = i32, Path, description = "The year")),
+    responses((status = 200, description = "The year", body = CalendarYearResponse), ReadErrors))]
+#[get("/calendar/{year}")]
+async fn get_year(
+    state: web::Data<AppState>,
+    _user: AuthUser,
+    year: web::Path<i32>,
+) -> Result<web::Json<CalendarYearResponse>, ApiError> {
+    let year = year.into_inner();
+    check_year(year)?;
+    let (row, data) = state.db.read(move |conn| calendar::get_year(conn, year)).await?;
+    Ok(web::Json(year_response(row, data)))
+}
+
+/// Replace (or add) a year (administrators not bound to an agency). The change is recorded with
+/// its notice, and the deadlines of the cases it may affect are recomputed.
+#[utoipa::path(tag = "calendar", request_body = PutCalendarYearRequest, params(("year" = i32, Path, description = "The year")),
+    responses((status = 200, description = "The new data", body = PutCalendarYearResponse), WriteErrors))]
+#[put("/calendar/{year}")]
+async fn put_year(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    year: web::Path<i32>,
+    body: Json<PutCalendarYearRequest>,
+) -> Result<web::Json<PutCalendarYearResponse>, ApiError> {
+    let year = year.into_inner();
+    check_year(year)?;
+    let body = body.0;
+    let mut errors = Errors::default();
+    let notice = errors.text("notice", &body.notice, 500);
+    if body.notices.is_empty() {
+        errors.add("notices", "name at least one notice");
+    }
+    for (i, n) in body.notices.iter().enumerate() {
+        errors.text(&format!("notices[{i}]"), n, 500);
+    }
+    if body.rest_days.len() + body.work_days.len() > 366 {
+        errors.add("rest_days", "a year has at most 366 days");
+    }
+    errors.finish()?;
+    let data = YearCalendar {
+        notices: body.notices,
+        rest_days: body.rest_days,
+        work_days: body.work_days,
+    };
+    let snapshot = state.snapshot();
+    let (row, updated, recomputed) = state
+        .db
+        .write(move |conn| calendar::put_year(conn, &user, year, data, &notice, &snapshot.calendar, snapshot.now()))
+        .await?;
+    let data = updated.year(year).cloned().unwrap_or_default();
+    state.set_calendar(updated);
+    let latest = state
+        .db
+        .read(|conn| Ok::<_, ServiceError>(crate::storage::calendar::latest_change(conn)?))
+        .await?;
+    state.calendar_change.store(latest, Ordering::Relaxed);
+    Ok(web::Json(PutCalendarYearResponse {
+        year: year_response(row, data),
+        recomputed_cases: recomputed,
+    }))
+}
+
+/// The recorded changes of a year, oldest first.
+#[utoipa::path(tag = "calendar", params(("year" = i32, Path, description = "The year")),
+    responses((status = 200, description = "The changes", body = Vec<CalendarChangeResponse>), ReadErrors))]
+#[get("/calendar/{year}/changes")]
+async fn year_changes(
+    state: web::Data<AppState>,
+    _user: AuthUser,
+    year: web::Path<i32>,
+) -> Result<web::Json<Vec<CalendarChangeResponse>>, ApiError> {
+    let year = year.into_inner();
+    check_year(year)?;
+    let rows = state.db.read(move |conn| calendar::changes(conn, year)).await?;
+    let to_value = |text: &str| serde_json::from_str::<serde_json::Value>(text).map_err(ApiError::internal);
+    let changes = rows
+        .into_iter()
+        .map(|row: CalendarChangeRow| {
+            Ok(CalendarChangeResponse {
+                previous: row.previous.as_deref().map(to_value).transpose()?,
+                data: to_value(&row.data)?,
+                id: row.id,
+                year: row.year,
+                changed_at: row.changed_at,
+                changed_by: row.changed_by,
+                notice: row.notice,
+            })
+        })
+        .collect::<Result<_, ApiError>>()?;
+    Ok(web::Json(changes))
+}
