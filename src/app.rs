@@ -65,10 +65,7 @@ impl Application {
     pub fn build(settings: &Settings, listener: TcpListener) -> anyhow::Result<Self> {
         let state = open_state(settings)?;
         let port = listener.local_addr()?.port();
-        let options = ServerOptions {
-            workers: settings.server.workers,
-            body_limit: settings.server.body_limit_bytes,
-        };
+        let options = ServerOptions { workers: settings.server.workers, body_limit: settings.server.body_limit_bytes };
         let server = http::server(listener, state.clone(), &options)?;
         Ok(Self { server, state, port })
     }
@@ -93,10 +90,7 @@ pub fn spawn_background(state: Arc<AppState>, settings: &Settings) -> anyhow::Re
         }
     });
     if settings.background.sweep_enabled {
-        let at = settings
-            .background
-            .sweep_time()
-            .context("background.sweep_at must be HH:MM")?;
+        let at = settings.background.sweep_time().context("background.sweep_at must be HH:MM")?;
         actix_web::rt::spawn(async move {
             loop {
                 let state_now = state.clone();
@@ -122,9 +116,8 @@ pub fn spawn_background(state: Arc<AppState>, settings: &Settings) -> anyhow::Re
 
 /// Reload the calendar when another instance changed it.
 fn refresh_calendar(state: &AppState) -> Result<(), ServiceError> {
-    let latest = state
-        .db
-        .write_blocking(|conn| Ok::<_, ServiceError>(crate::storage::calendar::latest_change(conn)?))?;
+    let latest =
+        state.db.write_blocking(|conn| Ok::<_, ServiceError>(crate::storage::calendar::latest_change(conn)?))?;
     if latest != state.calendar_change.load(Ordering::Relaxed) {
         let (calendar, change) = state.db.write_blocking(calendar_service::load)?;
         state.set_calendar(calendar);

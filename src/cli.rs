@@ -104,18 +104,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{} case(s) concluded", report.concluded.len());
             Ok(())
         }
-        Command::User {
-            command: UserCommand::Add { name, role, agency },
-        } => {
+        Command::User { command: UserCommand::Add { name, role, agency } } => {
             let db = open_database(&settings)?;
             let now = Utc::now().naive_utc();
             let created = db
                 .write_blocking(|conn| users::create_unchecked(conn, &name, role, agency, now))
                 .map_err(|e: ServiceError| anyhow::anyhow!("{e}"))?;
-            println!(
-                "created user {} ({}) with role {}",
-                created.user.id, created.user.name, created.user.role
-            );
+            println!("created user {} ({}) with role {}", created.user.id, created.user.name, created.user.role);
             println!("{}", created.token);
             Ok(())
         }

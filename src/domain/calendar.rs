@@ -93,9 +93,7 @@ impl Calendar {
         let file: CalendarFile = toml::from_str(text).map_err(|e| CalendarError::Syntax(e.message().to_string()))?;
         let mut years = BTreeMap::new();
         for (key, data) in file.years {
-            let year: i32 = key
-                .parse()
-                .map_err(|_| CalendarError::Syntax(format!("`{key}` is not a year")))?;
+            let year: i32 = key.parse().map_err(|_| CalendarError::Syntax(format!("`{key}` is not a year")))?;
             data.validate(year)?;
             years.insert(year, data);
         }
@@ -104,9 +102,7 @@ impl Calendar {
 
     /// Build a calendar from already validated years.
     pub fn from_years(years: impl IntoIterator<Item = (i32, YearCalendar)>) -> Self {
-        Self {
-            years: years.into_iter().collect(),
-        }
+        Self { years: years.into_iter().collect() }
     }
 
     /// Replace (or add) one year.
@@ -234,21 +230,12 @@ mod tests {
     #[test]
     fn a_date_listed_in_the_wrong_year_is_rejected() {
         let text = "[years.2020]\nnotices = []\nrest_days = [\"2019-01-01\"]\nwork_days = []\n";
-        assert_eq!(
-            Calendar::from_toml(text),
-            Err(CalendarError::WrongYear {
-                year: 2020,
-                date: d("2019-01-01")
-            })
-        );
+        assert_eq!(Calendar::from_toml(text), Err(CalendarError::WrongYear { year: 2020, date: d("2019-01-01") }));
     }
 
     #[test]
     fn a_weekday_listed_as_make_up_day_is_rejected() {
         let text = "[years.2020]\nnotices = []\nrest_days = []\nwork_days = [\"2020-01-06\"]\n";
-        assert_eq!(
-            Calendar::from_toml(text),
-            Err(CalendarError::WorkDayOnWeekday(d("2020-01-06")))
-        );
+        assert_eq!(Calendar::from_toml(text), Err(CalendarError::WorkDayOnWeekday(d("2020-01-06"))));
     }
 }

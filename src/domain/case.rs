@@ -110,14 +110,7 @@ pub fn parse_applicant(errors: &mut Errors, prefix: &str, input: &ApplicantInput
         }
         (Some(_), None) => None,
     };
-    Some(NewApplicant {
-        category: category?,
-        name,
-        identity,
-        phone,
-        email,
-        address,
-    })
+    Some(NewApplicant { category: category?, name, identity, phone, email, address })
 }
 
 fn is_plausible_email(email: &str) -> bool {
@@ -168,11 +161,7 @@ pub fn check_step_date(
         ));
     }
     if date > today {
-        return Err(Violation::field(
-            "date_in_future",
-            field,
-            format!("must not be in the future (today is {today})"),
-        ));
+        return Err(Violation::field("date_in_future", field, format!("must not be in the future (today is {today})")));
     }
     Ok(())
 }
@@ -226,10 +215,7 @@ mod tests {
 
     #[test]
     fn items_sharing_one_code_give_that_code() {
-        assert_eq!(
-            roll_up(&[UnavailableNotHeld, UnavailableNotHeld], None),
-            Ok(UnavailableNotHeld)
-        );
+        assert_eq!(roll_up(&[UnavailableNotHeld, UnavailableNotHeld], None), Ok(UnavailableNotHeld));
     }
 
     #[test]
@@ -247,20 +233,13 @@ mod tests {
 
     #[test]
     fn mixed_refusals_need_an_explicit_outcome_among_the_items() {
-        assert_eq!(
-            roll_up(&[UnavailableNotHeld, NotProcessedRepeated], None)
-                .unwrap_err()
-                .code,
-            "outcome_required"
-        );
+        assert_eq!(roll_up(&[UnavailableNotHeld, NotProcessedRepeated], None).unwrap_err().code, "outcome_required");
         assert_eq!(
             roll_up(&[UnavailableNotHeld, NotProcessedRepeated], Some(NotProcessedRepeated)),
             Ok(NotProcessedRepeated)
         );
         assert_eq!(
-            roll_up(&[UnavailableNotHeld, NotProcessedRepeated], Some(Disclosed))
-                .unwrap_err()
-                .code,
+            roll_up(&[UnavailableNotHeld, NotProcessedRepeated], Some(Disclosed)).unwrap_err().code,
             "outcome_contradicts_items"
         );
     }

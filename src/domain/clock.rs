@@ -31,11 +31,7 @@ pub enum ClockEvent {
     /// The consultation `consultation_id` was answered (or closed) on `on`; ends its pause.
     ConsultationReplied { consultation_id: i64, on: NaiveDate },
     /// The one extension (延期, Art. 33 ¶2) of `working_days`, approved and notified.
-    Extended {
-        approved_on: NaiveDate,
-        notified_on: NaiveDate,
-        working_days: u32,
-    },
+    Extended { approved_on: NaiveDate, notified_on: NaiveDate, working_days: u32 },
     /// A fee notice (收费通知) issued on `on`; pauses the period when the rules say so.
     FeeNoticeIssued { on: NaiveDate },
     /// The fee was paid on `on`; ends the fee pause.
@@ -255,24 +251,12 @@ impl Facts {
                     }
                 }
                 ClockEvent::ConsultationReplied { consultation_id, on } => {
-                    if let Some(c) = f
-                        .consultations
-                        .iter_mut()
-                        .find(|c| c.0 == consultation_id && c.2.is_none())
-                    {
+                    if let Some(c) = f.consultations.iter_mut().find(|c| c.0 == consultation_id && c.2.is_none()) {
                         c.2 = Some(on);
                     }
                 }
-                ClockEvent::Extended {
-                    approved_on,
-                    notified_on,
-                    working_days,
-                } => {
-                    f.extension.get_or_insert(ExtensionExplanation {
-                        approved_on,
-                        notified_on,
-                        working_days,
-                    });
+                ClockEvent::Extended { approved_on, notified_on, working_days } => {
+                    f.extension.get_or_insert(ExtensionExplanation { approved_on, notified_on, working_days });
                 }
                 ClockEvent::FeeNoticeIssued { on } => f.fees.push((on, None)),
                 ClockEvent::FeePaid { on } => {
@@ -303,35 +287,21 @@ impl Facts {
 /// - Cost: linear in the number of days of the window times the number of pauses.
 pub fn compute(calendar: &Calendar, rules: &ClockRules, events: &[ClockEvent], today: NaiveDate) -> Clock {
     let facts = Facts::collect(events);
-    let received_on = facts
-        .received
-        .or_else(|| events.iter().map(ClockEvent::date).min())
-        .unwrap_or(today);
+    let received_on = facts.received.or_else(|| events.iter().map(ClockEvent::date).min()).unwrap_or(today);
     let start = facts.corrected.unwrap_or(received_on);
     let concluded = facts.concluded.is_some();
     // Lapses and statuses are judged on the conclusion date once there is one.
     let reference = facts.concluded.unwrap_or(today);
     let awaiting_correction = facts.correction.is_some() && facts.corrected.is_none();
-    let correction_stop = if awaiting_correction {
-        facts.correction.map(|(on, _)| on)
-    } else {
-        None
-    };
+    let correction_stop = if awaiting_correction { facts.correction.map(|(on, _)| on) } else { None };
 
     let extension = facts.extension.filter(|e| e.approved_on >= start);
-    let allowance = rules
-        .allowance
-        .saturating_add(extension.as_ref().map_or(0, |e| e.working_days));
+    let allowance = rules.allowance.saturating_add(extension.as_ref().map_or(0, |e| e.working_days));
 
     let mut intervals: Vec<Interval> = facts
         .consultations
         .iter()
-        .map(|&(_, from, to)| Interval {
-            kind: PauseKind::Consultation,
-            from,
-            to,
-            until: to.or(facts.concluded),
-        })
+        .map(|&(_, from, to)| Interval { kind: PauseKind::Consultation, from, to, until: to.or(facts.concluded) })
         .collect();
     if rules.fee_notice_pauses {
         intervals.extend(facts.fees.iter().map(|&(from, to)| Interval {
@@ -351,11 +321,7 @@ pub fn compute(calendar: &Calendar, rules: &ClockRules, events: &[ClockEvent], t
         (a, b) => a.or(b),
     };
 
-    let due_on = if awaiting_correction {
-        None
-    } else {
-        find_due(calendar, start, allowance, &intervals, block)
-    };
+    let due_on = if awaiting_correction { None } else { find_due(calendar, start, allowance, &intervals, block) };
 
     let window = scan_window(calendar, start, due_on.unwrap_or(reference), &intervals, block);
 
@@ -372,11 +338,7 @@ pub fn compute(calendar: &Calendar, rules: &ClockRules, events: &[ClockEvent], t
 
     let correction_requested_on = facts.correction.map(|(on, _)| on);
     let correction_respond_by = facts.correction.map(|(_, by)| by);
-    let correction_lapses_on = if awaiting_correction {
-        correction_respond_by.map(next_day)
-    } else {
-        None
-    };
+    let correction_lapses_on = if awaiting_correction { correction_respond_by.map(next_day) } else { None };
     let correction_lapsed = awaiting_correction && correction_respond_by.is_some_and(|by| reference > by);
 
     let latest_fee = facts.fees.last().copied();
@@ -412,12 +374,7 @@ pub fn compute(calendar: &Calendar, rules: &ClockRules, events: &[ClockEvent], t
     let pauses = intervals
         .iter()
         .zip(window.paused_by)
-        .map(|(i, working_days)| PauseExplanation {
-            kind: i.kind,
-            from: i.from,
-            to: i.to,
-            working_days,
-        })
+        .map(|(i, working_days)| PauseExplanation { kind: i.kind, from: i.from, to: i.to, working_days })
         .collect();
 
     Clock {
@@ -535,11 +492,7 @@ fn scan_window(
         if !calendar.is_working_day(date) {
             continue;
         }
-        if let Some(n) = intervals
-            .iter()
-            .position(|i| i.covers(date))
-            .and_then(|k| w.paused_by.get_mut(k))
-        {
+        if let Some(n) = intervals.iter().position(|i| i.covers(date)).and_then(|k| w.paused_by.get_mut(k)) {
             *n = n.saturating_add(1);
         } else if block.is_none_or(|b| date <= b) {
             w.counted = w.counted.saturating_add(1);
@@ -582,27 +535,14 @@ impl Clock {
     /// current state, and a note when the calendar data was incomplete.
     pub fn explain_zh(&self) -> Vec<String> {
         let mut out = Vec::new();
-        let base = self
-            .allowance
-            .saturating_sub(self.extension.as_ref().map_or(0, |e| e.working_days));
-        out.push(format!(
-            "{}收到申请，答复期限为{}个工作日，自次日起计算。",
-            zh_date(self.received_on),
-            base
-        ));
+        let base = self.allowance.saturating_sub(self.extension.as_ref().map_or(0, |e| e.working_days));
+        out.push(format!("{}收到申请，答复期限为{}个工作日，自次日起计算。", zh_date(self.received_on), base));
         if let Some(on) = self.correction_requested_on {
-            let by = self
-                .correction_respond_by
-                .map(|by| format!("，补正期限至{}", zh_date(by)))
-                .unwrap_or_default();
+            let by = self.correction_respond_by.map(|by| format!("，补正期限至{}", zh_date(by))).unwrap_or_default();
             out.push(format!("{}向申请人发出补正通知，答复期限停止计算{}。", zh_date(on), by));
         }
         if let Some(on) = self.corrected_on {
-            out.push(format!(
-                "{}收到补正后的申请，自次日起重新计算{}个工作日。",
-                zh_date(on),
-                base
-            ));
+            out.push(format!("{}收到补正后的申请，自次日起重新计算{}个工作日。", zh_date(on), base));
         } else if let (true, Some(from)) = (self.correction_lapsed, self.correction_lapses_on) {
             out.push(format!("申请人未在补正期限内补正，自{}起视为放弃申请。", zh_date(from)));
         }
@@ -614,29 +554,23 @@ impl Clock {
                     zh_date(to),
                     pause.working_days
                 ),
-                (PauseKind::Consultation, None) => format!(
-                    "{}起征求意见，尚未收到答复，征求意见期间不计入答复期限。",
-                    zh_date(pause.from)
-                ),
+                (PauseKind::Consultation, None) => {
+                    format!("{}起征求意见，尚未收到答复，征求意见期间不计入答复期限。", zh_date(pause.from))
+                }
                 (PauseKind::Fee, Some(to)) => format!(
                     "{}发出收费通知，{}缴费，期间{}个工作日不计入答复期限。",
                     zh_date(pause.from),
                     zh_date(to),
                     pause.working_days
                 ),
-                (PauseKind::Fee, None) => format!(
-                    "{}发出收费通知，申请人尚未缴费，缴费期间不计入答复期限。",
-                    zh_date(pause.from)
-                ),
+                (PauseKind::Fee, None) => {
+                    format!("{}发出收费通知，申请人尚未缴费，缴费期间不计入答复期限。", zh_date(pause.from))
+                }
             });
         }
         if let (Some(by), Some(from)) = (self.fee_pay_by, self.fee_lapses_on) {
             if self.fee_lapsed {
-                out.push(format!(
-                    "申请人未在缴费期限（至{}）内缴费，自{}起视为放弃申请。",
-                    zh_date(by),
-                    zh_date(from)
-                ));
+                out.push(format!("申请人未在缴费期限（至{}）内缴费，自{}起视为放弃申请。", zh_date(by), zh_date(from)));
             } else {
                 out.push(format!("缴费期限至{}。", zh_date(by)));
             }
@@ -649,10 +583,7 @@ impl Clock {
             ));
         }
         if !self.make_up_days.is_empty() {
-            out.push(format!(
-                "{}为调休上班日，计为工作日。",
-                zh_date_runs(&self.make_up_days)
-            ));
+            out.push(format!("{}为调休上班日，计为工作日。", zh_date_runs(&self.make_up_days)));
         }
         if let Some(e) = &self.extension {
             out.push(format!(
@@ -726,10 +657,7 @@ mod tests {
         let due = c.due_on.unwrap();
         assert_eq!(c.counted_days, c.allowance);
         let paused: u32 = c.pauses.iter().map(|p| p.working_days).sum();
-        assert_eq!(
-            i64::from(c.counted_days + paused),
-            cal().working_days_between(c.start, due)
-        );
+        assert_eq!(i64::from(c.counted_days + paused), cal().working_days_between(c.start, due));
     }
 
     #[test]
@@ -754,10 +682,7 @@ mod tests {
         let c = clock(&[received("2019-09-30")], "2019-09-30");
         assert_eq!(c.due_on, Some(d("2019-11-01")));
         // Weekday rest days only: 5–6 Oct are an ordinary weekend.
-        assert_eq!(
-            c.holidays,
-            ds(&["2019-10-01", "2019-10-02", "2019-10-03", "2019-10-04", "2019-10-07"])
-        );
+        assert_eq!(c.holidays, ds(&["2019-10-01", "2019-10-02", "2019-10-03", "2019-10-04", "2019-10-07"]));
         assert_eq!(c.make_up_days, ds(&["2019-10-12"]));
         assert_counts_add_up(&c);
     }
@@ -790,10 +715,7 @@ mod tests {
         // Counted: Sun 3 Feb (1), 11–15 Feb (6), 18–22 (11), 25 Feb–1 Mar (16), 4–7 Mar (20).
         let c = clock(&[received("2019-02-02")], "2019-02-02");
         assert_eq!(c.due_on, Some(d("2019-03-07")));
-        assert_eq!(
-            c.holidays,
-            ds(&["2019-02-04", "2019-02-05", "2019-02-06", "2019-02-07", "2019-02-08"])
-        );
+        assert_eq!(c.holidays, ds(&["2019-02-04", "2019-02-05", "2019-02-06", "2019-02-07", "2019-02-08"]));
         assert_eq!(c.make_up_days, ds(&["2019-02-03"]));
         assert_counts_add_up(&c);
     }
@@ -807,14 +729,7 @@ mod tests {
         assert_eq!(c.due_on, Some(d("2020-02-25")));
         assert_eq!(
             c.holidays,
-            ds(&[
-                "2020-01-24",
-                "2020-01-27",
-                "2020-01-28",
-                "2020-01-29",
-                "2020-01-30",
-                "2020-01-31"
-            ])
+            ds(&["2020-01-24", "2020-01-27", "2020-01-28", "2020-01-29", "2020-01-30", "2020-01-31"])
         );
         assert!(c.make_up_days.is_empty());
         assert_counts_add_up(&c);
@@ -852,14 +767,8 @@ mod tests {
         let c = clock(
             &[
                 received("2019-09-02"),
-                ClockEvent::ConsultationStarted {
-                    consultation_id: 1,
-                    on: d("2019-09-13"),
-                },
-                ClockEvent::ConsultationReplied {
-                    consultation_id: 1,
-                    on: d("2019-10-03"),
-                },
+                ClockEvent::ConsultationStarted { consultation_id: 1, on: d("2019-09-13") },
+                ClockEvent::ConsultationReplied { consultation_id: 1, on: d("2019-10-03") },
             ],
             "2019-10-08",
         );
@@ -876,14 +785,7 @@ mod tests {
         );
         assert_eq!(
             c.holidays,
-            ds(&[
-                "2019-09-13",
-                "2019-10-01",
-                "2019-10-02",
-                "2019-10-03",
-                "2019-10-04",
-                "2019-10-07"
-            ])
+            ds(&["2019-09-13", "2019-10-01", "2019-10-02", "2019-10-03", "2019-10-04", "2019-10-07"])
         );
         assert_eq!(c.make_up_days, ds(&["2019-09-29", "2019-10-12"]));
         // 13 Sep + 15 working days: 16–20, 23–27 (10), 29, 30 Sep (12), 8–10 Oct (15).
@@ -896,10 +798,7 @@ mod tests {
         // Fri 2019-03-01; correction notice deadline: 4–8 Mar (5), 11–12 Mar (7) → 12 Mar.
         let requested = [
             received("2019-03-01"),
-            ClockEvent::CorrectionRequested {
-                on: d("2019-03-05"),
-                respond_by: d("2019-03-20"),
-            },
+            ClockEvent::CorrectionRequested { on: d("2019-03-05"), respond_by: d("2019-03-20") },
         ];
         let waiting = clock(&requested, "2019-03-10");
         assert_eq!(waiting.status, ClockStatus::AwaitingCorrection);
@@ -936,19 +835,9 @@ mod tests {
         let c = clock(
             &[
                 received("2019-03-05"),
-                ClockEvent::ConsultationStarted {
-                    consultation_id: 7,
-                    on: d("2019-03-11"),
-                },
-                ClockEvent::ConsultationReplied {
-                    consultation_id: 7,
-                    on: d("2019-03-15"),
-                },
-                ClockEvent::Extended {
-                    approved_on: d("2019-04-01"),
-                    notified_on: d("2019-04-02"),
-                    working_days: 20,
-                },
+                ClockEvent::ConsultationStarted { consultation_id: 7, on: d("2019-03-11") },
+                ClockEvent::ConsultationReplied { consultation_id: 7, on: d("2019-03-15") },
+                ClockEvent::Extended { approved_on: d("2019-04-01"), notified_on: d("2019-04-02"), working_days: 20 },
             ],
             "2019-04-03",
         );
@@ -979,10 +868,7 @@ mod tests {
         assert!(!c.fee_lapsed);
         assert_counts_add_up(&c);
 
-        let rules = ClockRules {
-            fee_notice_pauses: false,
-            ..ClockRules::default()
-        };
+        let rules = ClockRules { fee_notice_pauses: false, ..ClockRules::default() };
         let unpaused = compute(cal(), &rules, &events, d("2019-03-20"));
         assert_eq!(unpaused.due_on, Some(d("2019-04-02")));
         assert!(unpaused.pauses.is_empty());
@@ -990,10 +876,7 @@ mod tests {
 
     #[test]
     fn an_unpaid_fee_freezes_the_clock_and_lapses_after_the_pay_by_date() {
-        let events = [
-            received("2019-03-05"),
-            ClockEvent::FeeNoticeIssued { on: d("2019-03-08") },
-        ];
+        let events = [received("2019-03-05"), ClockEvent::FeeNoticeIssued { on: d("2019-03-08") }];
         let c = clock(&events, "2019-04-09");
         assert_eq!(c.status, ClockStatus::AwaitingFee);
         assert!(c.paused);
@@ -1026,18 +909,9 @@ mod tests {
         // 15–19 Apr (12) → Fri 19 Apr.
         let mut events = vec![
             received("2019-03-05"),
-            ClockEvent::ConsultationStarted {
-                consultation_id: 1,
-                on: d("2019-03-11"),
-            },
-            ClockEvent::ConsultationStarted {
-                consultation_id: 2,
-                on: d("2019-03-14"),
-            },
-            ClockEvent::ConsultationReplied {
-                consultation_id: 1,
-                on: d("2019-03-20"),
-            },
+            ClockEvent::ConsultationStarted { consultation_id: 1, on: d("2019-03-11") },
+            ClockEvent::ConsultationStarted { consultation_id: 2, on: d("2019-03-14") },
+            ClockEvent::ConsultationReplied { consultation_id: 1, on: d("2019-03-20") },
         ];
         let open = clock(&events, "2019-03-25");
         assert_eq!(open.status, ClockStatus::InConsultation);
@@ -1048,10 +922,7 @@ mod tests {
         assert_eq!(open.consultations[0].reply_due, d("2019-04-01"));
         assert_eq!(open.consultations[1].replied_on, None);
 
-        events.push(ClockEvent::ConsultationReplied {
-            consultation_id: 2,
-            on: d("2019-03-27"),
-        });
+        events.push(ClockEvent::ConsultationReplied { consultation_id: 2, on: d("2019-03-27") });
         let c = clock(&events, "2019-03-27");
         assert_eq!(c.status, ClockStatus::Received);
         assert_eq!(c.due_on, Some(d("2019-04-19")));
@@ -1071,18 +942,12 @@ mod tests {
 
     #[test]
     fn concluding_after_the_due_date_is_late() {
-        let late = clock(
-            &[received("2019-03-05"), ClockEvent::Concluded { on: d("2019-04-03") }],
-            "2019-05-01",
-        );
+        let late = clock(&[received("2019-03-05"), ClockEvent::Concluded { on: d("2019-04-03") }], "2019-05-01");
         assert_eq!(late.status, ClockStatus::Concluded);
         assert_eq!(late.late, Some(true));
         assert!(!late.overdue);
         assert_eq!(late.working_days_left, None);
-        let on_time = clock(
-            &[received("2019-03-05"), ClockEvent::Concluded { on: d("2019-04-02") }],
-            "2019-05-01",
-        );
+        let on_time = clock(&[received("2019-03-05"), ClockEvent::Concluded { on: d("2019-04-02") }], "2019-05-01");
         assert_eq!(on_time.late, Some(false));
     }
 
@@ -1100,14 +965,8 @@ mod tests {
         let c = clock(
             &[
                 received("2019-03-05"),
-                ClockEvent::ConsultationStarted {
-                    consultation_id: 1,
-                    on: d("2019-03-11"),
-                },
-                ClockEvent::ConsultationReplied {
-                    consultation_id: 1,
-                    on: d("2019-03-15"),
-                },
+                ClockEvent::ConsultationStarted { consultation_id: 1, on: d("2019-03-11") },
+                ClockEvent::ConsultationReplied { consultation_id: 1, on: d("2019-03-15") },
             ],
             "2019-03-20",
         );
@@ -1135,10 +994,7 @@ mod tests {
         let json = serde_json::to_value(&c).unwrap();
         assert_eq!(json["status"], "received");
         assert_eq!(json["due_on"], "2019-04-02");
-        assert_eq!(
-            serde_json::to_value(ClockStatus::AwaitingCorrection).unwrap(),
-            "awaiting_correction"
-        );
+        assert_eq!(serde_json::to_value(ClockStatus::AwaitingCorrection).unwrap(), "awaiting_correction");
     }
 
     // Property tests over random receipts in 2018–2026 and random closed pauses.
@@ -1157,10 +1013,7 @@ mod tests {
         for (i, &(from, len)) in pauses.iter().enumerate() {
             let id = i64::try_from(i).unwrap();
             let s = receipt + chrono::Days::new(u64::from(from));
-            events.push(ClockEvent::ConsultationStarted {
-                consultation_id: id,
-                on: s,
-            });
+            events.push(ClockEvent::ConsultationStarted { consultation_id: id, on: s });
             events.push(ClockEvent::ConsultationReplied {
                 consultation_id: id,
                 on: s + chrono::Days::new(u64::from(len)),
@@ -1171,10 +1024,7 @@ mod tests {
 
     fn covered(events: &[ClockEvent], date: NaiveDate) -> bool {
         let facts = Facts::collect(events);
-        facts
-            .consultations
-            .iter()
-            .any(|&(_, s, e)| s < date && e.is_none_or(|e| date <= e))
+        facts.consultations.iter().any(|&(_, s, e)| s < date && e.is_none_or(|e| date <= e))
     }
 
     const RECEIPTS: std::ops::Range<u32> = 0..3287; // 2018-01-01 ..= 2026-12-31

@@ -14,10 +14,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
+        Self { field: field.into(), message: message.into() }
     }
 }
 
@@ -36,11 +33,7 @@ impl Violation {
     /// A violation of one field.
     pub fn field(code: &'static str, field: &str, message: impl Into<String>) -> Self {
         let message = message.into();
-        Self {
-            code,
-            detail: format!("{field}: {message}"),
-            errors: vec![FieldError::new(field, message)],
-        }
+        Self { code, detail: format!("{field}: {message}"), errors: vec![FieldError::new(field, message)] }
     }
 
     /// Collect field errors into one `validation_failed` violation, or `Ok` when there are none.
@@ -51,16 +44,8 @@ impl Violation {
         if errors.is_empty() {
             return Ok(());
         }
-        let detail = errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; ");
-        Err(Self {
-            code: "validation_failed",
-            detail,
-            errors,
-        })
+        let detail = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+        Err(Self { code: "validation_failed", detail, errors })
     }
 }
 

@@ -69,13 +69,7 @@ pub fn per_request(nth_request_this_month: u32) -> FeeQuote {
         basis: FeeBasis::PerRequest,
         amount_fen: unit_fen,
         explanation,
-        lines: vec![FeeLine {
-            from,
-            to,
-            unit_fen,
-            count: 1,
-            subtotal_fen: unit_fen,
-        }],
+        lines: vec![FeeLine { from, to, unit_fen, count: 1, subtotal_fen: unit_fen }],
     }
 }
 
@@ -83,25 +77,15 @@ pub fn per_request(nth_request_this_month: u32) -> FeeQuote {
 /// 101–200 at 20 yuan, from 201 at 40 yuan per page. One line per band reached (the free band
 /// included, with subtotal 0); no lines for 0 pages.
 pub fn per_page(pages: u32) -> FeeQuote {
-    const BANDS: [(u32, u32, i64); 4] = [
-        (1, FREE_PAGES, 0),
-        (31, 100, 10 * YUAN),
-        (101, 200, 20 * YUAN),
-        (201, u32::MAX, 40 * YUAN),
-    ];
+    const BANDS: [(u32, u32, i64); 4] =
+        [(1, FREE_PAGES, 0), (31, 100, 10 * YUAN), (101, 200, 20 * YUAN), (201, u32::MAX, 40 * YUAN)];
     let lines: Vec<FeeLine> = BANDS
         .iter()
         .filter(|&&(from, _, _)| from <= pages)
         .map(|&(from, to, unit_fen)| {
             let to = to.min(pages);
             let count = to - from + 1;
-            FeeLine {
-                from,
-                to,
-                unit_fen,
-                count,
-                subtotal_fen: unit_fen.saturating_mul(i64::from(count)),
-            }
+            FeeLine { from, to, unit_fen, count, subtotal_fen: unit_fen.saturating_mul(i64::from(count)) }
         })
         .collect();
     let amount_fen = lines.iter().fold(0i64, |sum, l| sum.saturating_add(l.subtotal_fen));
@@ -111,13 +95,7 @@ pub fn per_page(pages: u32) -> FeeQuote {
             if l.unit_fen == 0 {
                 format!("第{}–{}页免费", l.from, l.to)
             } else {
-                format!(
-                    "第{}–{}页每页{}，计{}",
-                    l.from,
-                    l.to,
-                    yuan(l.unit_fen),
-                    yuan(l.subtotal_fen)
-                )
+                format!("第{}–{}页每页{}，计{}", l.from, l.to, yuan(l.unit_fen), yuan(l.subtotal_fen))
             }
         })
         .collect();
@@ -126,12 +104,7 @@ pub fn per_page(pages: u32) -> FeeQuote {
     } else {
         format!("共{pages}页，按量收费：{}；合计{}", parts.join("；"), yuan(amount_fen))
     };
-    FeeQuote {
-        basis: FeeBasis::PerPage,
-        amount_fen,
-        explanation,
-        lines,
-    }
+    FeeQuote { basis: FeeBasis::PerPage, amount_fen, explanation, lines }
 }
 
 /// `100元`, or `12.50元` when there are fen.
@@ -151,18 +124,9 @@ mod tests {
     #[test]
     fn per_request_band_boundaries() {
         // (n, yuan): 10/11, 30/31, 40/41 and one band further.
-        for (n, yuan) in [
-            (0, 0),
-            (1, 0),
-            (10, 0),
-            (11, 100),
-            (30, 100),
-            (31, 200),
-            (40, 200),
-            (41, 300),
-            (50, 300),
-            (51, 400),
-        ] {
+        for (n, yuan) in
+            [(0, 0), (1, 0), (10, 0), (11, 100), (30, 100), (31, 200), (40, 200), (41, 300), (50, 300), (51, 400)]
+        {
             assert_eq!(per_request(n).amount_fen, yuan * 100, "request {n}");
         }
     }
@@ -172,16 +136,7 @@ mod tests {
         let q = per_request(12);
         assert_eq!(q.basis, FeeBasis::PerRequest);
         assert_eq!(q.explanation, "本月第12件申请，按件收费100元");
-        assert_eq!(
-            q.lines,
-            vec![FeeLine {
-                from: 11,
-                to: 30,
-                unit_fen: 10_000,
-                count: 1,
-                subtotal_fen: 10_000
-            }]
-        );
+        assert_eq!(q.lines, vec![FeeLine { from: 11, to: 30, unit_fen: 10_000, count: 1, subtotal_fen: 10_000 }]);
         assert_eq!(per_request(45).lines[0].from, 41);
         assert_eq!(per_request(45).lines[0].to, 50);
     }
@@ -190,15 +145,7 @@ mod tests {
     fn per_page_band_boundaries() {
         // 31 pages: one page at 10 yuan; 100: 70 × 10; 101: 700 + 20; 200: 700 + 100 × 20 = 2700;
         // 201: 2700 + 40.
-        for (pages, yuan) in [
-            (0, 0),
-            (30, 0),
-            (31, 10),
-            (100, 700),
-            (101, 720),
-            (200, 2700),
-            (201, 2740),
-        ] {
+        for (pages, yuan) in [(0, 0), (30, 0), (31, 10), (100, 700), (101, 720), (200, 2700), (201, 2740)] {
             assert_eq!(per_page(pages).amount_fen, yuan * 100, "{pages} pages");
         }
     }
@@ -211,27 +158,9 @@ mod tests {
         assert_eq!(
             q.lines,
             vec![
-                FeeLine {
-                    from: 1,
-                    to: 30,
-                    unit_fen: 0,
-                    count: 30,
-                    subtotal_fen: 0
-                },
-                FeeLine {
-                    from: 31,
-                    to: 100,
-                    unit_fen: 1_000,
-                    count: 70,
-                    subtotal_fen: 70_000
-                },
-                FeeLine {
-                    from: 101,
-                    to: 120,
-                    unit_fen: 2_000,
-                    count: 20,
-                    subtotal_fen: 40_000
-                },
+                FeeLine { from: 1, to: 30, unit_fen: 0, count: 30, subtotal_fen: 0 },
+                FeeLine { from: 31, to: 100, unit_fen: 1_000, count: 70, subtotal_fen: 70_000 },
+                FeeLine { from: 101, to: 120, unit_fen: 2_000, count: 20, subtotal_fen: 40_000 },
             ]
         );
         assert_eq!(

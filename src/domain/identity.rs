@@ -81,10 +81,7 @@ const USCC_CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 fn uscc_value(byte: u8) -> Option<u32> {
-    USCC_CHARS
-        .iter()
-        .position(|&c| c == byte)
-        .and_then(|p| u32::try_from(p).ok())
+    USCC_CHARS.iter().position(|&c| c == byte).and_then(|p| u32::try_from(p).ok())
 }
 
 impl CreditCode {
@@ -150,20 +147,14 @@ mod tests {
 
     #[test]
     fn a_wrong_check_character_is_rejected() {
-        assert_eq!(
-            ResidentIdNumber::parse("110105194912310021"),
-            Err(IdentityError::CheckCharacter)
-        );
+        assert_eq!(ResidentIdNumber::parse("110105194912310021"), Err(IdentityError::CheckCharacter));
     }
 
     #[test]
     fn non_ascii_and_bad_lengths_are_rejected_without_panicking() {
         assert_eq!(ResidentIdNumber::parse("１１０１０５"), Err(IdentityError::Character));
         assert_eq!(ResidentIdNumber::parse("1101051949"), Err(IdentityError::Length));
-        assert_eq!(
-            ResidentIdNumber::parse("110105194913310029"),
-            Err(IdentityError::BirthDate)
-        );
+        assert_eq!(ResidentIdNumber::parse("110105194913310029"), Err(IdentityError::BirthDate));
     }
 
     #[test]
@@ -171,10 +162,7 @@ mod tests {
         // Published codes of real organisations.
         assert!(CreditCode::parse("91350100M000100Y43").is_ok());
         assert!(CreditCode::parse("91110000802100433B").is_ok());
-        assert_eq!(
-            CreditCode::parse("91350100M000100Y44"),
-            Err(IdentityError::CheckCharacter)
-        );
+        assert_eq!(CreditCode::parse("91350100M000100Y44"), Err(IdentityError::CheckCharacter));
         assert_eq!(CreditCode::parse("91350100M000100YI3"), Err(IdentityError::Character));
     }
 

@@ -38,13 +38,7 @@ pub struct AgencyResponse {
 
 impl From<AgencyRow> for AgencyResponse {
     fn from(row: AgencyRow) -> Self {
-        Self {
-            id: row.id,
-            name: row.name,
-            code: row.code,
-            parent_id: row.parent_id,
-            created_at: row.created_at,
-        }
+        Self { id: row.id, name: row.name, code: row.code, parent_id: row.parent_id, created_at: row.created_at }
     }
 }
 
@@ -60,10 +54,7 @@ async fn create_agency(
     let body = body.0;
     let new = NewAgency::parse(&body.name, &body.code, body.parent_id)?;
     let now = state.now();
-    let row = state
-        .db
-        .write(move |conn| agencies::create(conn, &user, &new, now))
-        .await?;
+    let row = state.db.write(move |conn| agencies::create(conn, &user, &new, now)).await?;
     Ok(HttpResponse::Created().json(AgencyResponse::from(row)))
 }
 
@@ -88,10 +79,7 @@ async fn list_agencies(
     let limit = page.limit()?;
     let after = page.cursor_id()?;
     let parent_id = filter.parent_id;
-    let rows = state
-        .db
-        .read(move |conn| agencies::list(conn, &user, parent_id, after, limit + 1))
-        .await?;
+    let rows = state.db.read(move |conn| agencies::list(conn, &user, parent_id, after, limit + 1)).await?;
     Ok(web::Json(Page::from_rows(rows, limit, |r| r.id, AgencyResponse::from)))
 }
 
@@ -105,10 +93,7 @@ async fn get_agency(
     id: web::Path<i64>,
 ) -> Result<web::Json<AgencyResponse>, ApiError> {
     let id = id.into_inner();
-    let row = state
-        .db
-        .read(move |conn| agencies::get_visible(conn, &user, id))
-        .await?;
+    let row = state.db.read(move |conn| agencies::get_visible(conn, &user, id)).await?;
     Ok(web::Json(row.into()))
 }
 
@@ -176,11 +161,7 @@ async fn dashboard(
     if !(1..=200).contains(&limit) {
         return Err(crate::domain::Violation::field("validation_failed", "limit", "must be between 1 and 200").into());
     }
-    let (id, descendants, snapshot) = (
-        id.into_inner(),
-        params.include_descendants.unwrap_or(false),
-        state.snapshot(),
-    );
+    let (id, descendants, snapshot) = (id.into_inner(), params.include_descendants.unwrap_or(false), state.snapshot());
     let calendar = snapshot.calendar.clone();
     let board = state
         .db
@@ -200,11 +181,7 @@ async fn dashboard(
         agency_id: board.agency_id,
         today,
         open_total: board.open_by_status.iter().map(|(_, n)| n).sum(),
-        open_by_status: board
-            .open_by_status
-            .into_iter()
-            .map(|(status, count)| StatusCount { status, count })
-            .collect(),
+        open_by_status: board.open_by_status.into_iter().map(|(status, count)| StatusCount { status, count }).collect(),
         due_soon_until: board.due_soon_until,
         due_soon_count: board.due_soon_count,
         due_soon: board.due_soon.into_iter().map(case).collect(),

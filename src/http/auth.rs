@@ -33,25 +33,17 @@ impl FromRequest for AuthUser {
             let token = token.ok_or(ApiError::Unauthorized {
                 detail: "send `Authorization: Bearer <token>`; `gongkai user add` creates a token",
             })?;
-            let actor = state
-                .db
-                .read(move |conn| auth::authenticate(conn, &token))
-                .await
-                .map_err(ApiError::from)?
-                .ok_or(ApiError::Unauthorized {
-                    detail: "the token is unknown, revoked, or its user is deactivated",
-                })?;
+            let actor =
+                state.db.read(move |conn| auth::authenticate(conn, &token)).await.map_err(ApiError::from)?.ok_or(
+                    ApiError::Unauthorized { detail: "the token is unknown, revoked, or its user is deactivated" },
+                )?;
             Ok(AuthUser(actor))
         })
     }
 }
 
 fn bearer_token(req: &HttpRequest) -> Option<String> {
-    let value = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
+    let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() && token.len() <= 256).then(|| token.to_string())

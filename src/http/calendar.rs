@@ -158,11 +158,7 @@ async fn put_year(
         errors.add("rest_days", "a year has at most 366 days");
     }
     errors.finish()?;
-    let data = YearCalendar {
-        notices: body.notices,
-        rest_days: body.rest_days,
-        work_days: body.work_days,
-    };
+    let data = YearCalendar { notices: body.notices, rest_days: body.rest_days, work_days: body.work_days };
     let snapshot = state.snapshot();
     let (row, updated, recomputed) = state
         .db
@@ -170,15 +166,9 @@ async fn put_year(
         .await?;
     let data = updated.year(year).cloned().unwrap_or_default();
     state.set_calendar(updated);
-    let latest = state
-        .db
-        .read(|conn| Ok::<_, ServiceError>(crate::storage::calendar::latest_change(conn)?))
-        .await?;
+    let latest = state.db.read(|conn| Ok::<_, ServiceError>(crate::storage::calendar::latest_change(conn)?)).await?;
     state.calendar_change.store(latest, Ordering::Relaxed);
-    Ok(web::Json(PutCalendarYearResponse {
-        year: year_response(row, data),
-        recomputed_cases: recomputed,
-    }))
+    Ok(web::Json(PutCalendarYearResponse { year: year_response(row, data), recomputed_cases: recomputed }))
 }
 
 /// The recorded changes of a year, oldest first.

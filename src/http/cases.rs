@@ -338,10 +338,7 @@ fn stored_clock(case: &CaseRow, calendar: &Calendar, today: NaiveDate) -> ClockS
     let running = !concluded && !case.paused;
     ClockSummary {
         due_on: case.due_on,
-        working_days_left: case
-            .due_on
-            .filter(|_| running)
-            .map(|due| calendar.working_days_between(today, due)),
+        working_days_left: case.due_on.filter(|_| running).map(|due| calendar.working_days_between(today, due)),
         paused: case.paused,
         extended: case.extended,
         overdue: running && case.due_on.is_some_and(|due| due < today),
@@ -370,11 +367,7 @@ fn applicant_response(row: ApplicantRow, masked: bool) -> Result<ApplicantRespon
     Ok(ApplicantResponse {
         id: row.id,
         category: parse(&row.category, ApplicantCategory::parse, "applicants.category")?,
-        id_type: row
-            .id_type
-            .as_deref()
-            .map(|t| parse(t, IdType::parse, "applicants.id_type"))
-            .transpose()?,
+        id_type: row.id_type.as_deref().map(|t| parse(t, IdType::parse, "applicants.id_type")).transpose()?,
         id_number: row.id_number.map(|n| if masked { mask(&n) } else { n }),
         name: row.name,
         phone: row.phone,
@@ -398,25 +391,14 @@ impl TryFrom<ConsultationRow> for ConsultationResponse {
             sent_on: row.sent_on,
             reply_due: row.reply_due,
             replied_on: row.replied_on,
-            opinion: row
-                .opinion
-                .as_deref()
-                .map(|o| parse(o, Opinion::parse, "consultations.opinion"))
-                .transpose()?,
+            opinion: row.opinion.as_deref().map(|o| parse(o, Opinion::parse, "consultations.opinion")).transpose()?,
         })
     }
 }
 
 impl CaseResponse {
     fn build(details: CaseDetails) -> Result<Self, ApiError> {
-        let CaseDetails {
-            case,
-            applicant,
-            items,
-            clock,
-            consultations,
-            fee_notices,
-        } = details;
+        let CaseDetails { case, applicant, items, clock, consultations, fee_notices } = details;
         let fee = fee_notices
             .into_iter()
             .next_back()
@@ -460,10 +442,7 @@ impl CaseResponse {
                 lapses_on: clock.correction_lapses_on,
                 corrected_on: clock.corrected_on,
             },
-            consultations: consultations
-                .into_iter()
-                .map(ConsultationResponse::try_from)
-                .collect::<Result<_, _>>()?,
+            consultations: consultations.into_iter().map(ConsultationResponse::try_from).collect::<Result<_, _>>()?,
             extension: clock.extension.clone(),
             fee,
             id: case.id,
@@ -534,10 +513,7 @@ fn idempotency_key(req: &HttpRequest, body: &CreateCaseRequest) -> Result<Option
         .into());
     }
     let canonical = serde_json::to_vec(body).map_err(ApiError::internal)?;
-    Ok(Some(IdempotencyKey {
-        key: key.to_string(),
-        request_hash: hex::encode(Sha256::digest(canonical)),
-    }))
+    Ok(Some(IdempotencyKey { key: key.to_string(), request_hash: hex::encode(Sha256::digest(canonical)) }))
 }
 
 /// Register a request. With an `Idempotency-Key` that the caller already used for the same
@@ -562,10 +538,7 @@ async fn create_case(
         let (state, user, new, key) = (state.clone(), user.clone(), new.clone(), key.clone());
         async move {
             let snapshot = state.snapshot();
-            state
-                .db
-                .write(move |conn| cases::intake(conn, &user, &new, key.as_ref(), snapshot.now()))
-                .await
+            state.db.write(move |conn| cases::intake(conn, &user, &new, key.as_ref(), snapshot.now())).await
         }
     };
     let result = match attempt().await {
@@ -577,12 +550,7 @@ async fn create_case(
     };
     let (details, created) = result?;
     let response = CaseResponse::build(details)?;
-    Ok(if created {
-        HttpResponse::Created()
-    } else {
-        HttpResponse::Ok()
-    }
-    .json(response))
+    Ok(if created { HttpResponse::Created() } else { HttpResponse::Ok() }.json(response))
 }
 
 /// Filters of the case list.
@@ -635,21 +603,10 @@ async fn list_cases(
         before_id: page.cursor_id()?,
         scope: None,
     };
-    let rows = state
-        .db
-        .read(move |conn| cases::list(conn, &user, filter, limit + 1))
-        .await?;
+    let rows = state.db.read(move |conn| cases::list(conn, &user, filter, limit + 1)).await?;
     let calendar = state.calendar();
-    let page = Page::from_rows(
-        rows,
-        limit,
-        |(c, _)| c.id,
-        |(c, a)| CaseSummary::build(c, a, &calendar, today),
-    );
-    Ok(web::Json(Page {
-        items: page.items.into_iter().collect::<Result<_, _>>()?,
-        next_cursor: page.next_cursor,
-    }))
+    let page = Page::from_rows(rows, limit, |(c, _)| c.id, |(c, a)| CaseSummary::build(c, a, &calendar, today));
+    Ok(web::Json(Page { items: page.items.into_iter().collect::<Result<_, _>>()?, next_cursor: page.next_cursor }))
 }
 
 /// Get a case with the applicant's full details and its clock as of today.
@@ -663,10 +620,7 @@ async fn get_case(
 ) -> Result<web::Json<CaseResponse>, ApiError> {
     let id = id.into_inner();
     let snapshot = state.snapshot();
-    let details = state
-        .db
-        .read(move |conn| cases::get(conn, &user, id, snapshot.now()))
-        .await?;
+    let details = state.db.read(move |conn| cases::get(conn, &user, id, snapshot.now())).await?;
     respond(details)
 }
 
@@ -684,26 +638,14 @@ async fn case_clock(
     let snapshot = state.snapshot();
     let today = snapshot.today;
     let calendar = snapshot.calendar.clone();
-    let details = state
-        .db
-        .read(move |conn| cases::get(conn, &user, id, snapshot.now()))
-        .await?;
+    let details = state.db.read(move |conn| cases::get(conn, &user, id, snapshot.now())).await?;
     let clock = details.clock;
     let notices = clock
         .calendar_years
         .iter()
-        .map(|&year| YearNotices {
-            year,
-            notices: calendar.year(year).map(|y| y.notices.clone()).unwrap_or_default(),
-        })
+        .map(|&year| YearNotices { year, notices: calendar.year(year).map(|y| y.notices.clone()).unwrap_or_default() })
         .collect();
-    Ok(web::Json(ClockResponse {
-        case_id: id,
-        today,
-        explanation: clock.explain_zh(),
-        notices,
-        clock,
-    }))
+    Ok(web::Json(ClockResponse { case_id: id, today, explanation: clock.explain_zh(), notices, clock }))
 }
 
 /// Paging of a case's events.
@@ -734,15 +676,8 @@ async fn case_events(
     if !(1..=500).contains(&limit) {
         return Err(Violation::field("validation_failed", "limit", "must be between 1 and 500").into());
     }
-    let rows = state
-        .db
-        .read(move |conn| cases::events(conn, &user, id, after, limit))
-        .await?;
-    Ok(web::Json(
-        rows.into_iter()
-            .map(EventResponse::try_from)
-            .collect::<Result<_, _>>()?,
-    ))
+    let rows = state.db.read(move |conn| cases::events(conn, &user, id, after, limit)).await?;
+    Ok(web::Json(rows.into_iter().map(EventResponse::try_from).collect::<Result<_, _>>()?))
 }
 
 /// Record the decision and conclude the case.
@@ -770,10 +705,8 @@ async fn decide(
     };
     let id = id.into_inner();
     let snapshot = state.snapshot();
-    let details = state
-        .db
-        .write(move |conn| cases::decide(conn, &user, id, &decision, version, snapshot.now()))
-        .await?;
+    let details =
+        state.db.write(move |conn| cases::decide(conn, &user, id, &decision, version, snapshot.now())).await?;
     respond(details)
 }
 

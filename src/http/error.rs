@@ -57,10 +57,7 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::BadRequest {
-            code,
-            detail: detail.into(),
-        }
+        Self::BadRequest { code, detail: detail.into() }
     }
 
     pub fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
@@ -88,10 +85,7 @@ impl ApiError {
     fn detail(&self) -> String {
         match self {
             Self::Unauthorized { detail } => (*detail).to_string(),
-            Self::NotFound {
-                code: "route_not_found",
-                ..
-            } => "there is no such endpoint; see /docs".to_string(),
+            Self::NotFound { code: "route_not_found", .. } => "there is no such endpoint; see /docs".to_string(),
             Self::NotFound { what, .. } => format!("no {what} with this id is visible to you"),
             Self::PayloadTooLarge { limit } => format!("the request body is larger than {limit} bytes"),
             Self::Internal(_) => "the server failed to handle the request; it has been logged".to_string(),

@@ -54,21 +54,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 let message = clean_serde_message(&inner.to_string());
                 let mut field = if path == "." { String::new() } else { path };
                 // serde names a missing field in its message, at the path of the enclosing object.
-                if let Some(name) = message
-                    .strip_prefix("missing field `")
-                    .and_then(|m| m.strip_suffix('`'))
-                {
-                    field = if field.is_empty() {
-                        name.to_string()
-                    } else {
-                        format!("{field}.{name}")
-                    };
+                if let Some(name) = message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
+                    field = if field.is_empty() { name.to_string() } else { format!("{field}.{name}") };
                 }
-                let detail = if field.is_empty() {
-                    message.clone()
-                } else {
-                    format!("{field}: {message}")
-                };
+                let detail = if field.is_empty() { message.clone() } else { format!("{field}: {message}") };
                 ApiError::Invalid(Violation {
                     code: "validation_failed",
                     detail,
@@ -79,10 +68,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         }
     })?;
     deserializer.end().map_err(|e| {
-        ApiError::bad_request(
-            "malformed_json",
-            format!("trailing characters after the JSON value: {e}"),
-        )
+        ApiError::bad_request("malformed_json", format!("trailing characters after the JSON value: {e}"))
     })?;
     Ok(value)
 }

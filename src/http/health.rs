@@ -27,14 +27,10 @@ async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let db = state.db.clone();
-    let ok = actix_web::rt::task::spawn_blocking(move || db.ping())
-        .await
-        .unwrap_or(false);
+    let ok = actix_web::rt::task::spawn_blocking(move || db.ping()).await.unwrap_or(false);
     if ok {
         HttpResponse::Ok().json(Health { status: "ok".into() })
     } else {
-        HttpResponse::ServiceUnavailable().json(Health {
-            status: "unavailable".into(),
-        })
+        HttpResponse::ServiceUnavailable().json(Health { status: "unavailable".into() })
     }
 }

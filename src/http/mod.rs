@@ -53,34 +53,19 @@ pub struct Snapshot {
 impl Snapshot {
     /// The borrowed form the services take.
     pub fn now(&self) -> Now<'_> {
-        Now {
-            at: self.at,
-            today: self.today,
-            calendar: &self.calendar,
-            rules: &self.rules,
-        }
+        Now { at: self.at, today: self.today, calendar: &self.calendar, rules: &self.rules }
     }
 }
 
 impl AppState {
     pub fn new(db: Db, calendar: Calendar, calendar_change: i64, rules: ClockRules) -> Self {
-        Self {
-            db,
-            calendar: RwLock::new(Arc::new(calendar)),
-            rules,
-            calendar_change: AtomicI64::new(calendar_change),
-        }
+        Self { db, calendar: RwLock::new(Arc::new(calendar)), rules, calendar_change: AtomicI64::new(calendar_change) }
     }
 
     /// The instant, today's date, the calendar and the rules for one request.
     pub fn snapshot(&self) -> Snapshot {
         let at = self.now();
-        Snapshot {
-            at,
-            today: china_date(at),
-            calendar: self.calendar(),
-            rules: self.rules,
-        }
+        Snapshot { at, today: china_date(at), calendar: self.calendar(), rules: self.rules }
     }
 
     /// The calendar in force (a cheap shared copy).
@@ -233,17 +218,11 @@ pub fn server(listener: TcpListener, state: Arc<AppState>, options: &ServerOptio
         app.service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"])))
             .route(
                 "/docs",
-                web::get().to(|| async {
-                    HttpResponse::PermanentRedirect()
-                        .insert_header(("Location", "/docs/"))
-                        .finish()
-                }),
+                web::get()
+                    .to(|| async { HttpResponse::PermanentRedirect().insert_header(("Location", "/docs/")).finish() }),
             )
             .default_service(web::to(|| async {
-                Err::<HttpResponse, _>(ApiError::NotFound {
-                    what: "resource",
-                    code: "route_not_found",
-                })
+                Err::<HttpResponse, _>(ApiError::NotFound { what: "resource", code: "route_not_found" })
             }))
     });
     if options.workers > 0 {

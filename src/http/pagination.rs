@@ -32,12 +32,9 @@ impl PageParams {
         match self.limit {
             None => Ok(DEFAULT_LIMIT),
             Some(l) if (1..=MAX_LIMIT).contains(&l) => Ok(l),
-            Some(_) => Err(Violation::field(
-                "validation_failed",
-                "limit",
-                format!("must be between 1 and {MAX_LIMIT}"),
-            )
-            .into()),
+            Some(_) => {
+                Err(Violation::field("validation_failed", "limit", format!("must be between 1 and {MAX_LIMIT}")).into())
+            }
         }
     }
 
@@ -75,14 +72,7 @@ impl<T> Page<T> {
     pub fn from_rows<R>(mut rows: Vec<R>, limit: i64, id_of: impl Fn(&R) -> i64, map: impl FnMut(R) -> T) -> Self {
         let more = rows.len() as i64 > limit;
         rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        let next_cursor = if more {
-            rows.last().map(|r| cursor_for(id_of(r)))
-        } else {
-            None
-        };
-        Self {
-            items: rows.into_iter().map(map).collect(),
-            next_cursor,
-        }
+        let next_cursor = if more { rows.last().map(|r| cursor_for(id_of(r))) } else { None };
+        Self { items: rows.into_iter().map(map).collect(), next_cursor }
     }
 }

@@ -108,11 +108,7 @@ async fn request_correction(
     let mut errors = Errors::default();
     let matters = errors.text("matters", &body.matters, limits::DESCRIPTION);
     errors.finish()?;
-    let request = CorrectionRequest {
-        issued_on: body.issued_on,
-        respond_by: body.respond_by,
-        matters,
-    };
+    let request = CorrectionRequest { issued_on: body.issued_on, respond_by: body.respond_by, matters };
     let (id, snapshot) = (id.into_inner(), state.snapshot());
     let details = state
         .db
@@ -160,11 +156,7 @@ async fn start_consultation(
     let mut errors = Errors::default();
     let party = errors.text("party", &body.party, limits::ADDRESS);
     errors.finish()?;
-    let consultation = NewConsultation {
-        party_kind: body.party_kind.as_str(),
-        party,
-        sent_on: body.sent_on,
-    };
+    let consultation = NewConsultation { party_kind: body.party_kind.as_str(), party, sent_on: body.sent_on };
     let (id, snapshot) = (id.into_inner(), state.snapshot());
     let (row, _) = state
         .db
@@ -183,17 +175,8 @@ async fn list_consultations(
     id: web::Path<i64>,
 ) -> Result<web::Json<Vec<ConsultationResponse>>, ApiError> {
     let (id, snapshot) = (id.into_inner(), state.snapshot());
-    let details = state
-        .db
-        .read(move |conn| cases::get(conn, &user, id, snapshot.now()))
-        .await?;
-    Ok(web::Json(
-        details
-            .consultations
-            .into_iter()
-            .map(ConsultationResponse::try_from)
-            .collect::<Result<_, _>>()?,
-    ))
+    let details = state.db.read(move |conn| cases::get(conn, &user, id, snapshot.now())).await?;
+    Ok(web::Json(details.consultations.into_iter().map(ConsultationResponse::try_from).collect::<Result<_, _>>()?))
 }
 
 /// Record the reply to a consultation; its pause ends on the reply date.
@@ -247,10 +230,8 @@ async fn extend(
         reason,
     };
     let (id, snapshot) = (id.into_inner(), state.snapshot());
-    let details = state
-        .db
-        .write(move |conn| cases::extend(conn, &user, id, &extension, version, snapshot.now()))
-        .await?;
+    let details =
+        state.db.write(move |conn| cases::extend(conn, &user, id, &extension, version, snapshot.now())).await?;
     respond(details)
 }
 
@@ -273,23 +254,16 @@ async fn issue_fee_notice(
         (FeeBasis::PerPage, None | Some(0)) => {
             errors.add("pages", "the number of pages (at least 1) is required for per_page")
         }
-        (FeeBasis::PerRequest, Some(_)) => errors.add(
-            "pages",
-            "is only for per_page: fees are per request or per page, never both",
-        ),
+        (FeeBasis::PerRequest, Some(_)) => {
+            errors.add("pages", "is only for per_page: fees are per request or per page, never both")
+        }
         _ => {}
     }
     errors.finish()?;
-    let notice = FeeNotice {
-        issued_on: body.issued_on,
-        basis: body.basis,
-        pages: body.pages,
-    };
+    let notice = FeeNotice { issued_on: body.issued_on, basis: body.basis, pages: body.pages };
     let (id, snapshot) = (id.into_inner(), state.snapshot());
-    let details = state
-        .db
-        .write(move |conn| cases::issue_fee_notice(conn, &user, id, &notice, version, snapshot.now()))
-        .await?;
+    let details =
+        state.db.write(move |conn| cases::issue_fee_notice(conn, &user, id, &notice, version, snapshot.now())).await?;
     respond(details)
 }
 
@@ -308,9 +282,7 @@ async fn pay_fee(
     let body = body.0;
     let version = expected_version(&req, body.version)?;
     let (id, snapshot) = (id.into_inner(), state.snapshot());
-    let details = state
-        .db
-        .write(move |conn| cases::pay_fee(conn, &user, id, body.paid_on, version, snapshot.now()))
-        .await?;
+    let details =
+        state.db.write(move |conn| cases::pay_fee(conn, &user, id, body.paid_on, version, snapshot.now())).await?;
     respond(details)
 }

@@ -62,10 +62,7 @@ impl TryFrom<UserRow> for UserResponse {
 impl TryFrom<CreatedUser> for UserWithTokenResponse {
     type Error = ApiError;
     fn try_from(created: CreatedUser) -> Result<Self, ApiError> {
-        Ok(Self {
-            user: created.user.try_into()?,
-            token: created.token,
-        })
+        Ok(Self { user: created.user.try_into()?, token: created.token })
     }
 }
 
@@ -80,10 +77,8 @@ async fn create_user(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     let now = state.now();
-    let created = state
-        .db
-        .write(move |conn| users::create(conn, &user, &body.name, body.role, body.agency_id, now))
-        .await?;
+    let created =
+        state.db.write(move |conn| users::create(conn, &user, &body.name, body.role, body.agency_id, now)).await?;
     Ok(HttpResponse::Created().json(UserWithTokenResponse::try_from(created)?))
 }
 
@@ -98,15 +93,9 @@ async fn list_users(
 ) -> Result<web::Json<Page<UserResponse>>, ApiError> {
     let limit = page.limit()?;
     let after = page.cursor_id()?;
-    let rows = state
-        .db
-        .read(move |conn| users::list(conn, &user, after, limit + 1))
-        .await?;
+    let rows = state.db.read(move |conn| users::list(conn, &user, after, limit + 1)).await?;
     let page = Page::from_rows(rows, limit, |r| r.id, UserResponse::try_from);
-    Ok(web::Json(Page {
-        items: page.items.into_iter().collect::<Result<_, _>>()?,
-        next_cursor: page.next_cursor,
-    }))
+    Ok(web::Json(Page { items: page.items.into_iter().collect::<Result<_, _>>()?, next_cursor: page.next_cursor }))
 }
 
 /// The caller itself.
@@ -114,10 +103,7 @@ async fn list_users(
 #[get("/users/me")]
 async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<web::Json<UserResponse>, ApiError> {
     let id = user.user_id;
-    let row = state
-        .db
-        .read(move |conn| crate::storage::users::get(conn, id).map_err(ApiError::from))
-        .await?;
+    let row = state.db.read(move |conn| crate::storage::users::get(conn, id).map_err(ApiError::from)).await?;
     Ok(web::Json(row.try_into()?))
 }
 
@@ -142,10 +128,7 @@ async fn set_active(
     active: bool,
 ) -> Result<web::Json<UserResponse>, ApiError> {
     let now = state.now();
-    let row = state
-        .db
-        .write(move |conn| users::set_active(conn, &actor, id, active, now))
-        .await?;
+    let row = state.db.write(move |conn| users::set_active(conn, &actor, id, active, now)).await?;
     Ok(web::Json(row.try_into()?))
 }
 
@@ -195,9 +178,6 @@ async fn issue_token(
     let id = id.into_inner();
     let revoke = body.0.revoke_others;
     let now = state.now();
-    let created = state
-        .db
-        .write(move |conn| users::issue_token(conn, &user, id, revoke, now))
-        .await?;
+    let created = state.db.write(move |conn| users::issue_token(conn, &user, id, revoke, now)).await?;
     Ok(HttpResponse::Created().json(UserWithTokenResponse::try_from(created)?))
 }

@@ -27,9 +27,7 @@ impl NewAgency {
         let code = code.trim().to_string();
         if code.is_empty()
             || code.len() > 16
-            || !code
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+            || !code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
         {
             errors.add("code", "must be 1–16 characters: uppercase letters A–Z, digits or '-'");
         }
@@ -39,10 +37,7 @@ impl NewAgency {
 }
 
 fn not_found() -> ServiceError {
-    ServiceError::NotFound {
-        what: "agency",
-        code: "agency_not_found",
-    }
+    ServiceError::NotFound { what: "agency", code: "agency_not_found" }
 }
 
 /// Create an agency. Only admins; an admin bound to an agency creates only inside its subtree.

@@ -32,10 +32,7 @@ impl Actor {
         if allowed {
             Ok(())
         } else {
-            Err(ServiceError::forbidden(format!(
-                "the role `{}` may not {action}",
-                self.role
-            )))
+            Err(ServiceError::forbidden(format!("the role `{}` may not {action}", self.role)))
         }
     }
 }
@@ -67,11 +64,5 @@ pub fn authenticate(conn: &mut DbConnection, token: &str) -> ServiceResult<Optio
     if !user.active || (user.agency_id.is_some() && path.is_none()) {
         return Ok(None);
     }
-    Ok(Some(Actor {
-        user_id: user.id,
-        name: user.name,
-        role,
-        agency_id: user.agency_id,
-        scope: path,
-    }))
+    Ok(Some(Actor { user_id: user.id, name: user.name, role, agency_id: user.agency_id, scope: path }))
 }

@@ -47,8 +47,7 @@ pub fn year_of(row: &CalendarYearRow) -> ServiceResult<YearCalendar> {
         rest_days: parse_dates(&row.rest_days)?,
         work_days: parse_dates(&row.work_days)?,
     };
-    data.validate(row.year)
-        .map_err(|e| ServiceError::corrupt(e.to_string()))?;
+    data.validate(row.year).map_err(|e| ServiceError::corrupt(e.to_string()))?;
     Ok(data)
 }
 
@@ -67,25 +66,14 @@ pub fn seed(conn: &mut DbConnection, shipped: &Calendar, at: NaiveDateTime) -> S
         let row = to_row(year, data, "shipped", at, None)?;
         store::put(conn, &row)?;
         let notice = data.notices.join("；");
-        store::insert_change(
-            conn,
-            year,
-            at,
-            None,
-            &format!("shipped with gongkai: {notice}"),
-            None,
-            &row_json(&row),
-        )?;
+        store::insert_change(conn, year, at, None, &format!("shipped with gongkai: {notice}"), None, &row_json(&row))?;
         added += 1;
     }
     Ok(added)
 }
 
 fn row_json(row: &CalendarYearRow) -> String {
-    format!(
-        "{{\"notices\":{},\"rest_days\":{},\"work_days\":{}}}",
-        row.notices, row.rest_days, row.work_days
-    )
+    format!("{{\"notices\":{},\"rest_days\":{},\"work_days\":{}}}", row.notices, row.rest_days, row.work_days)
 }
 
 /// The calendar stored in the database.
@@ -106,10 +94,8 @@ pub fn load(conn: &mut DbConnection) -> ServiceResult<(Calendar, i64)> {
 /// # Errors
 /// 404 when the year has no data.
 pub fn get_year(conn: &mut DbConnection, year: i32) -> ServiceResult<(CalendarYearRow, YearCalendar)> {
-    let row = store::find(conn, year)?.ok_or(ServiceError::NotFound {
-        what: "calendar year",
-        code: "calendar_year_not_found",
-    })?;
+    let row = store::find(conn, year)?
+        .ok_or(ServiceError::NotFound { what: "calendar year", code: "calendar_year_not_found" })?;
     let data = year_of(&row)?;
     Ok((row, data))
 }
@@ -136,12 +122,8 @@ pub fn put_year(
     calendar: &Calendar,
     now: Now<'_>,
 ) -> ServiceResult<(CalendarYearRow, Calendar, usize)> {
-    actor.require(
-        actor.role.can_administer() && actor.scope.is_none(),
-        "replace the national calendar",
-    )?;
-    data.validate(year)
-        .map_err(|e| Violation::field("invalid_calendar", "rest_days", e.to_string()))?;
+    actor.require(actor.role.can_administer() && actor.scope.is_none(), "replace the national calendar")?;
+    data.validate(year).map_err(|e| Violation::field("invalid_calendar", "rest_days", e.to_string()))?;
     let previous = store::find(conn, year)?;
     let row = to_row(year, &data, "api", now.at, Some(actor.user_id))?;
     store::put(conn, &row)?;
@@ -155,21 +137,11 @@ pub fn put_year(
         &row_json(&row),
     )?;
     let mut updated = calendar.clone();
-    updated
-        .set_year(year, data)
-        .map_err(|e| Violation::field("invalid_calendar", "rest_days", e.to_string()))?;
+    updated.set_year(year, data).map_err(|e| Violation::field("invalid_calendar", "rest_days", e.to_string()))?;
     // A period of at most 40 working days plus pauses starts at most a few months before the
     // year; cases received from the previous year on may count days in it.
     let from = NaiveDate::from_ymd_opt(year - 1, 1, 1).unwrap_or(NaiveDate::MIN);
     let to = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
-    let recomputed = recompute_clocks(
-        conn,
-        from,
-        to,
-        Now {
-            calendar: &updated,
-            ..now
-        },
-    )?;
+    let recomputed = recompute_clocks(conn, from, to, Now { calendar: &updated, ..now })?;
     Ok((row, updated, recomputed))
 }

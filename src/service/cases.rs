@@ -91,10 +91,7 @@ pub struct FeeNotice {
 }
 
 fn not_found() -> ServiceError {
-    ServiceError::NotFound {
-        what: "case",
-        code: "case_not_found",
-    }
+    ServiceError::NotFound { what: "case", code: "case_not_found" }
 }
 
 /// Load the page of a case whose events are already loaded.
@@ -109,14 +106,7 @@ fn details_with(
     let items = cases::items(conn, case.id)?;
     let consultations = steps::consultations(conn, case.id)?;
     let fee_notices = steps::fee_notices(conn, case.id)?;
-    Ok(CaseDetails {
-        case,
-        applicant,
-        items,
-        clock,
-        consultations,
-        fee_notices,
-    })
+    Ok(CaseDetails { case, applicant, items, clock, consultations, fee_notices })
 }
 
 fn details(conn: &mut DbConnection, case: CaseRow, now: &Now<'_>) -> ServiceResult<CaseDetails> {
@@ -173,10 +163,7 @@ pub fn intake(
         address: applicant.address.as_deref(),
         updated_at: now.at,
     };
-    let identity = applicant
-        .identity
-        .as_ref()
-        .map(|i| (i.id_type.as_str(), i.number.as_str()));
+    let identity = applicant.identity.as_ref().map(|i| (i.id_type.as_str(), i.number.as_str()));
     let applicant_id = applicants::upsert(conn, identity, &fields)?;
     let year = new.received_on.year();
     let number = cases::next_number(conn, agency.id, year)?;
@@ -215,16 +202,7 @@ pub fn intake(
         "description": new.description,
         "items": new.items,
     });
-    append_event(
-        conn,
-        case_id,
-        1,
-        "received",
-        new.received_on,
-        Some(actor.user_id),
-        &payload,
-        now.at,
-    )?;
+    append_event(conn, case_id, 1, "received", new.received_on, Some(actor.user_id), &payload, now.at)?;
     if let Some(key) = idempotency {
         cases::insert_idempotent(conn, actor.user_id, &key.key, &key.request_hash, case_id, now.at)?;
     }
@@ -248,15 +226,7 @@ fn append_event(
     let payload = payload.to_string();
     cases::insert_event(
         conn,
-        &NewEventRow {
-            case_id,
-            seq,
-            kind,
-            effective_on,
-            recorded_at: at,
-            actor_id,
-            payload: &payload,
-        },
+        &NewEventRow { case_id, seq, kind, effective_on, recorded_at: at, actor_id, payload: &payload },
     )?;
     Ok(())
 }
@@ -325,11 +295,7 @@ impl Open {
         let allowed: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
         Err(ServiceError::conflict(
             "invalid_state",
-            format!(
-                "{step} is possible only when the case is {}; it is {}",
-                allowed.join(" or "),
-                self.status()
-            ),
+            format!("{step} is possible only when the case is {}; it is {}", allowed.join(" or "), self.status()),
         ))
     }
 
@@ -365,31 +331,19 @@ fn open_for_change(
         if expected != case.version {
             return Err(ServiceError::conflict(
                 "version_conflict",
-                format!(
-                    "the case is at version {}, not {expected}: reload it and try again",
-                    case.version
-                ),
+                format!("the case is at version {}, not {expected}: reload it and try again", case.version),
             ));
         }
     }
     if case.status == CaseStatus::Concluded.as_str() {
         let on = case.concluded_on.map_or_else(String::new, |d| d.to_string());
-        return Err(ServiceError::conflict(
-            "case_concluded",
-            format!("the case was concluded on {on}"),
-        ));
+        return Err(ServiceError::conflict("case_concluded", format!("the case was concluded on {on}")));
     }
     let events = cases::all_events(conn, id)?;
     let clock_events = clock_events(&events)?;
     let clock = compute(&clock_events, now);
     let last = events.iter().map(|e| e.effective_on).max().unwrap_or(case.received_on);
-    Ok(Open {
-        case,
-        events,
-        clock_events,
-        clock,
-        last,
-    })
+    Ok(Open { case, events, clock_events, clock, last })
 }
 
 /// A step to record: its event, the clock event it adds and, for a conclusion, the outcome.
@@ -404,12 +358,7 @@ struct Step<'a> {
 
 /// Append the step's event and refresh the projection from the new clock, version-checked.
 fn record(conn: &mut DbConnection, open: Open, step: Step<'_>, now: &Now<'_>) -> ServiceResult<CaseDetails> {
-    let Open {
-        case,
-        mut events,
-        mut clock_events,
-        ..
-    } = open;
+    let Open { case, mut events, mut clock_events, .. } = open;
     if let Some(event) = step.clock_event {
         clock_events.push(event);
     }
@@ -429,16 +378,7 @@ fn record(conn: &mut DbConnection, open: Open, step: Step<'_>, now: &Now<'_>) ->
             "the case was changed concurrently: reload it and try again",
         ));
     }
-    append_event(
-        conn,
-        case.id,
-        case.version + 1,
-        step.kind,
-        step.on,
-        step.actor_id,
-        &step.payload,
-        now.at,
-    )?;
+    append_event(conn, case.id, case.version + 1, step.kind, step.on, step.actor_id, &step.payload, now.at)?;
     let case = cases::get(conn, case.id)?;
     events.extend(cases::events(conn, case.id, case.version as i32 - 1, 1)?);
     details_with(conn, case, &events, now)
@@ -458,28 +398,14 @@ pub fn decide(
     expected_version: Option<i64>,
     now: Now<'_>,
 ) -> ServiceResult<CaseDetails> {
-    let open = open_for_change(
-        conn,
-        actor,
-        id,
-        expected_version,
-        actor.role.can_handle(),
-        "record decisions",
-        &now,
-    )?;
+    let open = open_for_change(conn, actor, id, expected_version, actor.role.can_handle(), "record decisions", &now)?;
     open.check_date("decided_on", decision.decided_on, now.today)?;
     let items = cases::items(conn, id)?;
     let item_outcomes = match_items(&items, &decision.items)?;
-    let outcome = roll_up(
-        &item_outcomes.iter().map(|(_, o)| *o).collect::<Vec<_>>(),
-        decision.outcome,
-    )?;
+    let outcome = roll_up(&item_outcomes.iter().map(|(_, o)| *o).collect::<Vec<_>>(), decision.outcome)?;
     check_outcome_against_state(&open, outcome, decision.decided_on)?;
     for item in &items {
-        let item_outcome = item_outcomes
-            .iter()
-            .find(|(i, _)| *i == item.id)
-            .map_or(outcome, |(_, o)| *o);
+        let item_outcome = item_outcomes.iter().find(|(i, _)| *i == item.id).map_or(outcome, |(_, o)| *o);
         cases::set_item_outcome(conn, item.id, item_outcome.as_str())?;
     }
     let payload = json!({
@@ -491,9 +417,7 @@ pub fn decide(
         kind: "decided",
         on: decision.decided_on,
         payload,
-        clock_event: Some(ClockEvent::Concluded {
-            on: decision.decided_on,
-        }),
+        clock_event: Some(ClockEvent::Concluded { on: decision.decided_on }),
         conclusion: Some((outcome, decision.basis.as_deref())),
         actor_id: Some(actor.user_id),
     };
@@ -605,15 +529,7 @@ pub fn withdraw(
     expected_version: Option<i64>,
     now: Now<'_>,
 ) -> ServiceResult<CaseDetails> {
-    let open = open_for_change(
-        conn,
-        actor,
-        id,
-        expected_version,
-        actor.role.can_handle(),
-        "record withdrawals",
-        &now,
-    )?;
+    let open = open_for_change(conn, actor, id, expected_version, actor.role.can_handle(), "record withdrawals", &now)?;
     open.check_date("withdrawn_on", withdrawn_on, now.today)?;
     for item in cases::items(conn, id)? {
         cases::set_item_outcome(conn, item.id, Outcome::OtherMisc.as_str())?;
@@ -642,15 +558,8 @@ pub fn request_correction(
     expected_version: Option<i64>,
     now: Now<'_>,
 ) -> ServiceResult<CaseDetails> {
-    let open = open_for_change(
-        conn,
-        actor,
-        id,
-        expected_version,
-        actor.role.can_handle(),
-        "issue correction notices",
-        &now,
-    )?;
+    let open =
+        open_for_change(conn, actor, id, expected_version, actor.role.can_handle(), "issue correction notices", &now)?;
     if open.clock.correction_requested_on.is_some() {
         return Err(Violation::field(
             "correction_already_requested",
@@ -677,10 +586,7 @@ pub fn request_correction(
         kind: "correction_requested",
         on: request.issued_on,
         payload: json!({ "respond_by": request.respond_by, "matters": request.matters }),
-        clock_event: Some(ClockEvent::CorrectionRequested {
-            on: request.issued_on,
-            respond_by: request.respond_by,
-        }),
+        clock_event: Some(ClockEvent::CorrectionRequested { on: request.issued_on, respond_by: request.respond_by }),
         conclusion: None,
         actor_id: Some(actor.user_id),
     };
@@ -699,15 +605,8 @@ pub fn receive_correction(
     expected_version: Option<i64>,
     now: Now<'_>,
 ) -> ServiceResult<CaseDetails> {
-    let open = open_for_change(
-        conn,
-        actor,
-        id,
-        expected_version,
-        actor.role.can_register(),
-        "record corrections",
-        &now,
-    )?;
+    let open =
+        open_for_change(conn, actor, id, expected_version, actor.role.can_register(), "record corrections", &now)?;
     open.require_status(&[CaseStatus::AwaitingCorrection], "recording a corrected application")?;
     open.check_date("received_on", received_on, now.today)?;
     if let Some(respond_by) = open.clock.correction_respond_by.filter(|by| received_on > *by) {
@@ -741,20 +640,11 @@ pub fn start_consultation(
     expected_version: Option<i64>,
     now: Now<'_>,
 ) -> ServiceResult<(ConsultationRow, CaseDetails)> {
-    let open = open_for_change(
-        conn,
-        actor,
-        id,
-        expected_version,
-        actor.role.can_handle(),
-        "start consultations",
-        &now,
-    )?;
+    let open =
+        open_for_change(conn, actor, id, expected_version, actor.role.can_handle(), "start consultations", &now)?;
     open.require_status(&[CaseStatus::Received, CaseStatus::InConsultation], "a consultation")?;
     open.check_date("sent_on", consultation.sent_on, now.today)?;
-    let reply_due = now
-        .calendar
-        .add_working_days(consultation.sent_on, now.rules.consultation_reply_limit);
+    let reply_due = now.calendar.add_working_days(consultation.sent_on, now.rules.consultation_reply_limit);
     let consultation_id = steps::insert_consultation(
         conn,
         &NewConsultationRow {
@@ -774,10 +664,7 @@ pub fn start_consultation(
             "party": consultation.party,
             "reply_due": reply_due,
         }),
-        clock_event: Some(ClockEvent::ConsultationStarted {
-            consultation_id,
-            on: consultation.sent_on,
-        }),
+        clock_event: Some(ClockEvent::ConsultationStarted { consultation_id, on: consultation.sent_on }),
         conclusion: None,
         actor_id: Some(actor.user_id),
     };
@@ -818,15 +705,9 @@ pub fn reply_consultation(
     let consultation = steps::consultations(conn, id)?
         .into_iter()
         .find(|c| c.id == consultation_id)
-        .ok_or(ServiceError::NotFound {
-            what: "consultation",
-            code: "consultation_not_found",
-        })?;
+        .ok_or(ServiceError::NotFound { what: "consultation", code: "consultation_not_found" })?;
     if consultation.replied_on.is_some() {
-        return Err(ServiceError::conflict(
-            "consultation_replied",
-            "this consultation was already answered",
-        ));
+        return Err(ServiceError::conflict("consultation_replied", "this consultation was already answered"));
     }
     open.check_date("replied_on", replied_on, now.today)?;
     steps::reply_consultation(conn, consultation_id, replied_on, opinion)?;
@@ -834,10 +715,7 @@ pub fn reply_consultation(
         kind: "consultation_replied",
         on: replied_on,
         payload: json!({ "consultation_id": consultation_id, "opinion": opinion }),
-        clock_event: Some(ClockEvent::ConsultationReplied {
-            consultation_id,
-            on: replied_on,
-        }),
+        clock_event: Some(ClockEvent::ConsultationReplied { consultation_id, on: replied_on }),
         conclusion: None,
         actor_id: Some(actor.user_id),
     };
@@ -858,15 +736,8 @@ pub fn extend(
     expected_version: Option<i64>,
     now: Now<'_>,
 ) -> ServiceResult<CaseDetails> {
-    let open = open_for_change(
-        conn,
-        actor,
-        id,
-        expected_version,
-        actor.role.can_supervise(),
-        "approve extensions",
-        &now,
-    )?;
+    let open =
+        open_for_change(conn, actor, id, expected_version, actor.role.can_supervise(), "approve extensions", &now)?;
     if open.clock.extended {
         return Err(Violation::field(
             "extension_already_granted",
@@ -879,10 +750,7 @@ pub fn extend(
         return Err(Violation::field(
             "extension_too_long",
             "working_days",
-            format!(
-                "an extension is 1 to {} working days (Art. 33)",
-                now.rules.max_extension
-            ),
+            format!("an extension is 1 to {} working days (Art. 33)", now.rules.max_extension),
         )
         .into());
     }
@@ -896,10 +764,7 @@ pub fn extend(
         .clock
         .due_on
         .ok_or_else(|| ServiceError::conflict("clock_not_running", "the case has no running due date"))?;
-    for (field, date) in [
-        ("approved_on", extension.approved_on),
-        ("notified_on", extension.notified_on),
-    ] {
+    for (field, date) in [("approved_on", extension.approved_on), ("notified_on", extension.notified_on)] {
         if date > due {
             return Err(Violation::field(
                 "extension_too_late",
@@ -961,22 +826,9 @@ pub fn issue_fee_notice(
     expected_version: Option<i64>,
     now: Now<'_>,
 ) -> ServiceResult<CaseDetails> {
-    let open = open_for_change(
-        conn,
-        actor,
-        id,
-        expected_version,
-        actor.role.can_handle(),
-        "issue fee notices",
-        &now,
-    )?;
+    let open = open_for_change(conn, actor, id, expected_version, actor.role.can_handle(), "issue fee notices", &now)?;
     if open.clock.fee_notice_on.is_some() {
-        return Err(Violation::field(
-            "fee_already_issued",
-            "issued_on",
-            "a case carries at most one fee notice",
-        )
-        .into());
+        return Err(Violation::field("fee_already_issued", "issued_on", "a case carries at most one fee notice").into());
     }
     open.require_status(&[CaseStatus::Received, CaseStatus::InConsultation], "a fee notice")?;
     open.check_date("issued_on", notice.issued_on, now.today)?;
@@ -984,9 +836,7 @@ pub fn issue_fee_notice(
     if quote.amount_fen == 0 {
         return Err(Violation::field("no_fee_due", "basis", format!("no fee is due: {}", quote.explanation)).into());
     }
-    let pay_by = now
-        .calendar
-        .add_working_days(notice.issued_on, now.rules.fee_payment_limit);
+    let pay_by = now.calendar.add_working_days(notice.issued_on, now.rules.fee_payment_limit);
     let basis = match notice.basis {
         FeeBasis::PerRequest => "per_request",
         FeeBasis::PerPage => "per_page",
@@ -1033,15 +883,7 @@ pub fn pay_fee(
     expected_version: Option<i64>,
     now: Now<'_>,
 ) -> ServiceResult<CaseDetails> {
-    let open = open_for_change(
-        conn,
-        actor,
-        id,
-        expected_version,
-        actor.role.can_register(),
-        "record payments",
-        &now,
-    )?;
+    let open = open_for_change(conn, actor, id, expected_version, actor.role.can_register(), "record payments", &now)?;
     open.require_status(&[CaseStatus::AwaitingFee], "recording a payment")?;
     open.check_date("paid_on", paid_on, now.today)?;
     let notice = steps::fee_notices(conn, id)?
@@ -1094,13 +936,7 @@ pub fn conclude_lapsed(conn: &mut DbConnection, id: i64, now: Now<'_>) -> Servic
     for item in cases::items(conn, id)? {
         cases::set_item_outcome(conn, item.id, outcome.as_str())?;
     }
-    let open = Open {
-        case,
-        events,
-        clock_events,
-        clock,
-        last,
-    };
+    let open = Open { case, events, clock_events, clock, last };
     let step = Step {
         kind: "decided",
         on,
@@ -1125,11 +961,7 @@ pub fn recompute_clocks(conn: &mut DbConnection, from: NaiveDate, to: NaiveDate,
         let clock = compute(&clock_events(&events)?, &now);
         let mut changes = projection(&clock);
         if clock.status == CaseStatus::Concluded {
-            changes = CaseChanges {
-                due_on: changes.due_on,
-                extended: changes.extended,
-                ..CaseChanges::default()
-            };
+            changes = CaseChanges { due_on: changes.due_on, extended: changes.extended, ..CaseChanges::default() };
         }
         cases::set_clock_columns(conn, id, &changes)?;
     }

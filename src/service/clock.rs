@@ -43,19 +43,16 @@ pub fn clock_events(rows: &[EventRow]) -> ServiceResult<Vec<ClockEvent>> {
         };
         let event = match row.kind.as_str() {
             "received" => ClockEvent::Received { on },
-            "correction_requested" => ClockEvent::CorrectionRequested {
-                on,
-                respond_by: date(&payload, "respond_by", row)?,
-            },
+            "correction_requested" => {
+                ClockEvent::CorrectionRequested { on, respond_by: date(&payload, "respond_by", row)? }
+            }
             "correction_received" => ClockEvent::CorrectionReceived { on },
-            "consultation_started" => ClockEvent::ConsultationStarted {
-                consultation_id: int(&payload, "consultation_id", row)?,
-                on,
-            },
-            "consultation_replied" => ClockEvent::ConsultationReplied {
-                consultation_id: int(&payload, "consultation_id", row)?,
-                on,
-            },
+            "consultation_started" => {
+                ClockEvent::ConsultationStarted { consultation_id: int(&payload, "consultation_id", row)?, on }
+            }
+            "consultation_replied" => {
+                ClockEvent::ConsultationReplied { consultation_id: int(&payload, "consultation_id", row)?, on }
+            }
             "extended" => ClockEvent::Extended {
                 approved_on: date(&payload, "approved_on", row)?,
                 notified_on: date(&payload, "notified_on", row)?,
@@ -91,8 +88,5 @@ pub fn projection(clock: &Clock) -> CaseChanges<'static> {
 
 /// The default rules with the configured fee pause.
 pub fn rules(fee_notice_pauses: bool) -> ClockRules {
-    ClockRules {
-        fee_notice_pauses,
-        ..ClockRules::default()
-    }
+    ClockRules { fee_notice_pauses, ..ClockRules::default() }
 }

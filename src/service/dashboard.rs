@@ -47,10 +47,7 @@ pub fn dashboard(
 ) -> ServiceResult<Dashboard> {
     let agency = agency_service::get_visible(conn, actor, agency_id)?;
     let ids: Vec<i64> = if include_descendants {
-        agencies::table
-            .filter(agencies::path.like(format!("{}%", agency.path)))
-            .select(agencies::id)
-            .load(conn)?
+        agencies::table.filter(agencies::path.like(format!("{}%", agency.path))).select(agencies::id).load(conn)?
     } else {
         vec![agency.id]
     };
@@ -72,11 +69,7 @@ pub fn dashboard(
         .limit(limit)
         .select(CaseRow::as_select())
         .load(conn)?;
-    let due_soon_count = cases::table
-        .filter(running.clone())
-        .filter(due_soon_filter)
-        .count()
-        .get_result(conn)?;
+    let due_soon_count = cases::table.filter(running.clone()).filter(due_soon_filter).count().get_result(conn)?;
     let overdue = cases::table
         .filter(running.clone())
         .filter(cases::due_on.lt(today))
@@ -84,15 +77,9 @@ pub fn dashboard(
         .limit(limit)
         .select(CaseRow::as_select())
         .load(conn)?;
-    let overdue_count = cases::table
-        .filter(running)
-        .filter(cases::due_on.lt(today))
-        .count()
-        .get_result(conn)?;
+    let overdue_count = cases::table.filter(running).filter(cases::due_on.lt(today)).count().get_result(conn)?;
     let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
-    let concluded = cases::agency_id
-        .eq_any(ids)
-        .and(cases::concluded_on.between(year_start, today));
+    let concluded = cases::agency_id.eq_any(ids).and(cases::concluded_on.between(year_start, today));
     let concluded_this_year = cases::table.filter(concluded.clone()).count().get_result(conn)?;
     let concluded_late_this_year = cases::table
         .filter(concluded)

@@ -46,10 +46,7 @@ impl From<diesel::result::Error> for ServiceError {
 
 impl ServiceError {
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Conflict {
-            code,
-            detail: detail.into(),
-        }
+        Self::Conflict { code, detail: detail.into() }
     }
 
     pub fn corrupt(detail: impl Into<String>) -> Self {

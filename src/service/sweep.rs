@@ -32,10 +32,7 @@ pub fn claim_day(conn: &mut DbConnection, day: NaiveDate, at: NaiveDateTime) -> 
 /// A database error.
 pub fn finish_day(conn: &mut DbConnection, day: NaiveDate, at: NaiveDateTime, concluded: usize) -> ServiceResult<()> {
     diesel::update(sweep_runs::table.find(day))
-        .set((
-            sweep_runs::finished_at.eq(at),
-            sweep_runs::concluded.eq(i32::try_from(concluded).unwrap_or(i32::MAX)),
-        ))
+        .set((sweep_runs::finished_at.eq(at), sweep_runs::concluded.eq(i32::try_from(concluded).unwrap_or(i32::MAX))))
         .execute(conn)?;
     Ok(())
 }
@@ -74,11 +71,7 @@ pub fn run(db: &crate::storage::Db, now: Now<'_>, once_per_day: bool) -> Service
     let day = now.today;
     let claimed = db.write_blocking(|conn| claim_day(conn, day, now.at))?;
     if once_per_day && !claimed {
-        return Ok(SweepReport {
-            day: Some(day),
-            claimed: false,
-            concluded: Vec::new(),
-        });
+        return Ok(SweepReport { day: Some(day), claimed: false, concluded: Vec::new() });
     }
     let mut concluded = Vec::new();
     loop {
@@ -94,9 +87,5 @@ pub fn run(db: &crate::storage::Db, now: Now<'_>, once_per_day: bool) -> Service
         }
     }
     db.write_blocking(|conn| finish_day(conn, day, now.at, concluded.len()))?;
-    Ok(SweepReport {
-        day: Some(day),
-        claimed,
-        concluded,
-    })
+    Ok(SweepReport { day: Some(day), claimed, concluded })
 }

@@ -30,10 +30,7 @@ pub fn create_unchecked(
     let mut errors = Errors::default();
     let name = errors.text("name", name, 200);
     if agency_id.is_none() && !role.may_be_unbound() {
-        errors.add(
-            "agency_id",
-            format!("a user with the role `{role}` must belong to an agency"),
-        );
+        errors.add("agency_id", format!("a user with the role `{role}` must belong to an agency"));
     }
     errors.finish()?;
     if let Some(id) = agency_id {
@@ -83,10 +80,7 @@ pub fn create(
 /// 403 for non-admins, 404 when it does not exist or is outside the caller's subtree.
 pub fn get(conn: &mut DbConnection, actor: &Actor, id: i64) -> ServiceResult<UserRow> {
     actor.require(actor.role.can_administer() || actor.role == Role::Auditor, "read users")?;
-    let user = users::find(conn, id)?.ok_or(ServiceError::NotFound {
-        what: "user",
-        code: "user_not_found",
-    })?;
+    let user = users::find(conn, id)?.ok_or(ServiceError::NotFound { what: "user", code: "user_not_found" })?;
     let visible = match (user.agency_id, &actor.scope) {
         (_, None) => true,
         (None, Some(_)) => false,
@@ -95,10 +89,7 @@ pub fn get(conn: &mut DbConnection, actor: &Actor, id: i64) -> ServiceResult<Use
     if visible {
         Ok(user)
     } else {
-        Err(ServiceError::NotFound {
-            what: "user",
-            code: "user_not_found",
-        })
+        Err(ServiceError::NotFound { what: "user", code: "user_not_found" })
     }
 }
 

@@ -39,18 +39,10 @@ pub fn insert(
     now: NaiveDateTime,
 ) -> QueryResult<AgencyRow> {
     let parent_path = parent.map_or("/", |p| p.path.as_str());
-    let row = NewAgencyRow {
-        name,
-        code,
-        parent_id: parent.map(|p| p.id),
-        path: parent_path,
-        created_at: now,
-    };
+    let row = NewAgencyRow { name, code, parent_id: parent.map(|p| p.id), path: parent_path, created_at: now };
     let id = insert_returning_id!(conn, agencies::table, agencies::id, &row)?;
     let path = format!("{parent_path}{id}/");
-    diesel::update(agencies::table.find(id))
-        .set(agencies::path.eq(&path))
-        .execute(conn)?;
+    diesel::update(agencies::table.find(id)).set(agencies::path.eq(&path)).execute(conn)?;
     get(conn, id)
 }
 
@@ -67,11 +59,7 @@ pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<AgencyRow> {
 /// # Errors
 /// A database error.
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<AgencyRow>> {
-    agencies::table
-        .find(id)
-        .select(AgencyRow::as_select())
-        .first(conn)
-        .optional()
+    agencies::table.find(id).select(AgencyRow::as_select()).first(conn).optional()
 }
 
 /// Whether an agency with `code` exists.
@@ -93,11 +81,7 @@ pub fn list(
     after: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<AgencyRow>> {
-    let mut query = agencies::table
-        .select(AgencyRow::as_select())
-        .order(agencies::id)
-        .limit(limit)
-        .into_boxed();
+    let mut query = agencies::table.select(AgencyRow::as_select()).order(agencies::id).limit(limit).into_boxed();
     if let Some(scope) = scope {
         query = query.filter(agencies::path.like(format!("{scope}%")));
     }

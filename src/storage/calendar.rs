@@ -35,10 +35,7 @@ pub struct CalendarChangeRow {
 /// # Errors
 /// A database error.
 pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<CalendarYearRow>> {
-    calendar_years::table
-        .order(calendar_years::year)
-        .select(CalendarYearRow::as_select())
-        .load(conn)
+    calendar_years::table.order(calendar_years::year).select(CalendarYearRow::as_select()).load(conn)
 }
 
 /// The stored year, if any.
@@ -46,11 +43,7 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<CalendarYearRow>> {
 /// # Errors
 /// A database error.
 pub fn find(conn: &mut DbConnection, year: i32) -> QueryResult<Option<CalendarYearRow>> {
-    calendar_years::table
-        .find(year)
-        .select(CalendarYearRow::as_select())
-        .first(conn)
-        .optional()
+    calendar_years::table.find(year).select(CalendarYearRow::as_select()).first(conn).optional()
 }
 
 /// Insert or replace a year.
@@ -66,13 +59,9 @@ pub fn put(conn: &mut DbConnection, row: &CalendarYearRow) -> QueryResult<()> {
         calendar_years::updated_at.eq(row.updated_at),
         calendar_years::updated_by.eq(row.updated_by),
     );
-    let updated = diesel::update(calendar_years::table.find(row.year))
-        .set(values.clone())
-        .execute(conn)?;
+    let updated = diesel::update(calendar_years::table.find(row.year)).set(values).execute(conn)?;
     if updated == 0 {
-        diesel::insert_into(calendar_years::table)
-            .values((calendar_years::year.eq(row.year), values))
-            .execute(conn)?;
+        diesel::insert_into(calendar_years::table).values((calendar_years::year.eq(row.year), values)).execute(conn)?;
     }
     Ok(())
 }

@@ -166,9 +166,7 @@ pub fn insert_items(conn: &mut DbConnection, case_id: i64, items: &[String]) -> 
 /// # Errors
 /// A database error.
 pub fn set_item_outcome(conn: &mut DbConnection, item_id: i64, outcome: &str) -> QueryResult<usize> {
-    diesel::update(case_items::table.find(item_id))
-        .set(case_items::outcome.eq(outcome))
-        .execute(conn)
+    diesel::update(case_items::table.find(item_id)).set(case_items::outcome.eq(outcome)).execute(conn)
 }
 
 /// Append an event.
@@ -191,17 +189,9 @@ pub fn update_versioned(
     changes: &CaseChanges<'_>,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let updated = diesel::update(
-        cases::table
-            .filter(cases::id.eq(id))
-            .filter(cases::version.eq(expected_version)),
-    )
-    .set((
-        changes,
-        cases::version.eq(expected_version + 1),
-        cases::updated_at.eq(now),
-    ))
-    .execute(conn)?;
+    let updated = diesel::update(cases::table.filter(cases::id.eq(id)).filter(cases::version.eq(expected_version)))
+        .set((changes, cases::version.eq(expected_version + 1), cases::updated_at.eq(now)))
+        .execute(conn)?;
     Ok(updated == 1)
 }
 
@@ -287,9 +277,7 @@ pub fn list(
         .limit(limit)
         .into_boxed::<DbBackend>();
     if let Some(scope) = &filter.scope {
-        let visible = agencies::table
-            .filter(agencies::path.like(format!("{scope}%")))
-            .select(agencies::id);
+        let visible = agencies::table.filter(agencies::path.like(format!("{scope}%"))).select(agencies::id);
         query = query.filter(cases::agency_id.eq_any(visible));
     }
     if let Some(agency_id) = filter.agency_id {
@@ -308,14 +296,10 @@ pub fn list(
         query = query.filter(cases::received_on.le(to));
     }
     if let Some(date) = filter.due_before {
-        query = query
-            .filter(cases::status.ne("concluded"))
-            .filter(cases::due_on.lt(date));
+        query = query.filter(cases::status.ne("concluded")).filter(cases::due_on.lt(date));
     }
     if let Some(date) = filter.overdue_on {
-        query = query
-            .filter(cases::status.ne("concluded"))
-            .filter(cases::due_on.lt(date));
+        query = query.filter(cases::status.ne("concluded")).filter(cases::due_on.lt(date));
     }
     if let Some(applicant_id) = filter.applicant_id {
         query = query.filter(cases::applicant_id.eq(applicant_id));
@@ -384,9 +368,7 @@ pub fn insert_idempotent(
 /// # Errors
 /// A database error.
 pub fn nth_request_in_month(conn: &mut DbConnection, case: &CaseRow, month_start: NaiveDate) -> QueryResult<i64> {
-    let same_applicant = cases::applicant_id
-        .eq(case.applicant_id)
-        .and(cases::agency_id.eq(case.agency_id));
+    let same_applicant = cases::applicant_id.eq(case.applicant_id).and(cases::agency_id.eq(case.agency_id));
     let earlier: i64 = cases::table
         .filter(same_applicant)
         .filter(cases::received_on.ge(month_start))
@@ -421,11 +403,7 @@ pub fn lapsed_ids(conn: &mut DbConnection, day: NaiveDate, limit: i64) -> QueryR
 /// # Errors
 /// A database error.
 pub fn ids_received_between(conn: &mut DbConnection, from: NaiveDate, to: NaiveDate) -> QueryResult<Vec<i64>> {
-    cases::table
-        .filter(cases::received_on.between(from, to))
-        .order(cases::id)
-        .select(cases::id)
-        .load(conn)
+    cases::table.filter(cases::received_on.between(from, to)).order(cases::id).select(cases::id).load(conn)
 }
 
 /// Rewrite the derived clock columns of a case without changing its version (the facts did not

@@ -33,14 +33,12 @@ macro_rules! insert_returning_id {
     ($conn:expr, $table:expr, $id:expr, $values:expr) => {{
         use diesel::RunQueryDsl as _;
         match $conn {
-            $crate::storage::DbConnection::Postgresql(c) => diesel::insert_into($table)
-                .values($values)
-                .returning($id)
-                .get_result::<i64>(c),
-            $crate::storage::DbConnection::Sqlite(c) => diesel::insert_into($table)
-                .values($values)
-                .returning($id)
-                .get_result::<i64>(c),
+            $crate::storage::DbConnection::Postgresql(c) => {
+                diesel::insert_into($table).values($values).returning($id).get_result::<i64>(c)
+            }
+            $crate::storage::DbConnection::Sqlite(c) => {
+                diesel::insert_into($table).values($values).returning($id).get_result::<i64>(c)
+            }
         }
     }};
 }
@@ -119,11 +117,7 @@ impl ManageConnection for Manager {
                 .map_err(r2d2::Error::ConnectionError),
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(self.sqlite_path()).map_err(r2d2::Error::ConnectionError)?;
-                let synchronous = if self.options.sqlite_synchronous_full {
-                    "FULL"
-                } else {
-                    "NORMAL"
-                };
+                let synchronous = if self.options.sqlite_synchronous_full { "FULL" } else { "NORMAL" };
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
                      PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON;",
@@ -163,10 +157,7 @@ impl Db {
     /// The database cannot be reached or the directory cannot be created.
     pub fn connect(options: &DbOptions) -> Result<Self, StorageError> {
         let backend = Backend::of_url(&options.url);
-        let manager = Manager {
-            options: options.clone(),
-            backend,
-        };
+        let manager = Manager { options: options.clone(), backend };
         if backend == Backend::Sqlite {
             if let Some(dir) = std::path::Path::new(manager.sqlite_path()).parent() {
                 if !dir.as_os_str().is_empty() {
@@ -175,10 +166,7 @@ impl Db {
             }
         }
         let build = |size: u32| {
-            Pool::builder()
-                .max_size(size.max(1))
-                .connection_timeout(options.connect_timeout)
-                .build(manager.clone())
+            Pool::builder().max_size(size.max(1)).connection_timeout(options.connect_timeout).build(manager.clone())
         };
         let read = build(options.pool_size)?;
         let write = match backend {
@@ -257,10 +245,7 @@ impl Db {
 
     /// Whether a connection can be had and answers.
     pub fn ping(&self) -> bool {
-        self.read
-            .get()
-            .map(|mut c| c.batch_execute("SELECT 1").is_ok())
-            .unwrap_or(false)
+        self.read.get().map(|mut c| c.batch_execute("SELECT 1").is_ok()).unwrap_or(false)
     }
 }
 
@@ -325,10 +310,7 @@ pub fn revert_all_migrations(conn: &mut DbConnection) -> Result<(), StorageError
 /// # Errors
 /// The database cannot be reached.
 pub fn establish(options: &DbOptions) -> Result<DbConnection, StorageError> {
-    let manager = Manager {
-        options: options.clone(),
-        backend: Backend::of_url(&options.url),
-    };
+    let manager = Manager { options: options.clone(), backend: Backend::of_url(&options.url) };
     manager.connect().map_err(|e| match e {
         r2d2::Error::ConnectionError(c) => StorageError::Connection(c),
         r2d2::Error::QueryError(q) => StorageError::Query(q),
@@ -337,8 +319,5 @@ pub fn establish(options: &DbOptions) -> Result<DbConnection, StorageError> {
 
 /// Whether the error is a unique-constraint violation.
 pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
-    matches!(
-        error,
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
-    )
+    matches!(error, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
 }

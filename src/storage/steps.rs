@@ -86,10 +86,7 @@ pub fn reply_consultation(
     opinion: &str,
 ) -> QueryResult<usize> {
     diesel::update(consultations::table.find(id))
-        .set((
-            consultations::replied_on.eq(replied_on),
-            consultations::opinion.eq(opinion),
-        ))
+        .set((consultations::replied_on.eq(replied_on), consultations::opinion.eq(opinion)))
         .execute(conn)
 }
 
@@ -118,7 +115,5 @@ pub fn fee_notices(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<Fee
 /// # Errors
 /// A database error.
 pub fn pay_fee(conn: &mut DbConnection, id: i64, paid_on: NaiveDate) -> QueryResult<usize> {
-    diesel::update(fee_notices::table.find(id))
-        .set(fee_notices::paid_on.eq(paid_on))
-        .execute(conn)
+    diesel::update(fee_notices::table.find(id)).set(fee_notices::paid_on.eq(paid_on)).execute(conn)
 }

@@ -38,13 +38,7 @@ pub fn insert(
     agency_id: Option<i64>,
     now: NaiveDateTime,
 ) -> QueryResult<UserRow> {
-    let row = NewUserRow {
-        name,
-        role,
-        agency_id,
-        active: true,
-        created_at: now,
-    };
+    let row = NewUserRow { name, role, agency_id, active: true, created_at: now };
     let id = insert_returning_id!(conn, users::table, users::id, &row)?;
     get(conn, id)
 }
@@ -62,11 +56,7 @@ pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<UserRow> {
 /// # Errors
 /// A database error.
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<UserRow>> {
-    users::table
-        .find(id)
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()
+    users::table.find(id).select(UserRow::as_select()).first(conn).optional()
 }
 
 /// Users of agencies whose path starts with `scope` (all users when `None`), by id after `after`.
@@ -74,12 +64,8 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<UserRow>> {
 /// # Errors
 /// A database error.
 pub fn list(conn: &mut DbConnection, scope: Option<&str>, after: Option<i64>, limit: i64) -> QueryResult<Vec<UserRow>> {
-    let mut query = users::table
-        .left_join(agencies::table)
-        .select(UserRow::as_select())
-        .order(users::id)
-        .limit(limit)
-        .into_boxed();
+    let mut query =
+        users::table.left_join(agencies::table).select(UserRow::as_select()).order(users::id).limit(limit).into_boxed();
     if let Some(scope) = scope {
         query = query.filter(agencies::path.like(format!("{scope}%")));
     }
@@ -94,9 +80,7 @@ pub fn list(conn: &mut DbConnection, scope: Option<&str>, after: Option<i64>, li
 /// # Errors
 /// A database error.
 pub fn set_active(conn: &mut DbConnection, id: i64, active: bool) -> QueryResult<usize> {
-    diesel::update(users::table.find(id))
-        .set(users::active.eq(active))
-        .execute(conn)
+    diesel::update(users::table.find(id)).set(users::active.eq(active)).execute(conn)
 }
 
 /// Store the hash of a new token for `user_id`; returns the token's id.
@@ -108,11 +92,7 @@ pub fn insert_token(conn: &mut DbConnection, user_id: i64, token_hash: &str, now
         conn,
         api_tokens::table,
         api_tokens::id,
-        (
-            api_tokens::user_id.eq(user_id),
-            api_tokens::token_hash.eq(token_hash),
-            api_tokens::created_at.eq(now),
-        )
+        (api_tokens::user_id.eq(user_id), api_tokens::token_hash.eq(token_hash), api_tokens::created_at.eq(now),)
     )
 }
 
@@ -121,13 +101,9 @@ pub fn insert_token(conn: &mut DbConnection, user_id: i64, token_hash: &str, now
 /// # Errors
 /// A database error.
 pub fn revoke_tokens(conn: &mut DbConnection, user_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(
-        api_tokens::table
-            .filter(api_tokens::user_id.eq(user_id))
-            .filter(api_tokens::revoked_at.is_null()),
-    )
-    .set(api_tokens::revoked_at.eq(now))
-    .execute(conn)
+    diesel::update(api_tokens::table.filter(api_tokens::user_id.eq(user_id)).filter(api_tokens::revoked_at.is_null()))
+        .set(api_tokens::revoked_at.eq(now))
+        .execute(conn)
 }
 
 /// The user holding an unrevoked token with `token_hash`, and the path of the user's agency.

@@ -16,12 +16,7 @@ async fn desk() -> Desk {
     let agency = app.agency("NS", None).await;
     let clerk = app.user("clerk", Role::Clerk, Some(agency)).await;
     let officer = app.user("officer", Role::Officer, Some(agency)).await;
-    Desk {
-        app,
-        agency,
-        clerk,
-        officer,
-    }
+    Desk { app, agency, clerk, officer }
 }
 
 async fn invalid_intake(desk: &Desk, body: Value) -> Value {
@@ -49,35 +44,21 @@ async fn intake_registers_a_case_with_number_due_date_and_event() {
     assert_eq!(case["applicant"]["id_type"], "resident_id_card");
     let second = desk.app.intake(&desk.clerk, desk.agency, "2019-03-06").await;
     assert_eq!(second["case_number"], "NS-2019-00002");
-    assert_eq!(
-        second["applicant"]["id"], case["applicant"]["id"],
-        "the same identity number is the same applicant"
-    );
+    assert_eq!(second["applicant"]["id"], case["applicant"]["id"], "the same identity number is the same applicant");
     let next_year = desk.app.intake(&desk.clerk, desk.agency, "2020-01-06").await;
     assert_eq!(next_year["case_number"], "NS-2020-00001");
 
     let id = case["id"].as_i64().unwrap();
-    let got = expect(
-        desk.app.get(&format!("/api/v1/cases/{id}"), &desk.clerk).await,
-        StatusCode::OK,
-    )
-    .await;
+    let got = expect(desk.app.get(&format!("/api/v1/cases/{id}"), &desk.clerk).await, StatusCode::OK).await;
     assert_eq!(got["case_number"], "NS-2019-00001");
-    let events = expect(
-        desk.app.get(&format!("/api/v1/cases/{id}/events"), &desk.clerk).await,
-        StatusCode::OK,
-    )
-    .await;
+    let events = expect(desk.app.get(&format!("/api/v1/cases/{id}/events"), &desk.clerk).await, StatusCode::OK).await;
     let events = events.as_array().unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["seq"], 1);
     assert_eq!(events[0]["kind"], "received");
     assert_eq!(events[0]["effective_on"], "2019-03-05");
     assert!(events[0]["actor_id"].as_i64().is_some());
-    assert!(
-        !events[0]["payload"].to_string().contains("11010519491231002X"),
-        "events do not copy identity numbers"
-    );
+    assert!(!events[0]["payload"].to_string().contains("11010519491231002X"), "events do not copy identity numbers");
 }
 
 #[tokio::test]
@@ -86,19 +67,12 @@ async fn an_organisation_is_checked_by_its_credit_code() {
     let mut body = intake_body(desk.agency, "2021-06-01");
     body["applicant"] =
         json!({"category": "commercial_enterprise", "name": "某某有限公司", "id_number": "91350100M000100Y43"});
-    let created = expect(
-        desk.app.post("/api/v1/cases", &desk.clerk, &body).await,
-        StatusCode::CREATED,
-    )
-    .await;
+    let created = expect(desk.app.post("/api/v1/cases", &desk.clerk, &body).await, StatusCode::CREATED).await;
     assert_eq!(created["applicant"]["id_type"], "unified_social_credit_code");
     body["applicant"]["id_number"] = json!("91350100M000100Y44");
     let problem = invalid_intake(&desk, body).await;
     assert_eq!(fields(&problem), ["applicant.id_number"]);
-    assert!(problem["errors"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("check character"));
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("check character"));
 }
 
 #[tokio::test]
@@ -161,10 +135,7 @@ async fn intake_validation_names_each_failing_field() {
     body["applicant"]["name"] = json!("");
     body["description"] = json!("");
     body["submitted_on"] = json!("2019-03-06");
-    assert_eq!(
-        fields(&invalid_intake(&desk, body).await),
-        ["applicant.name", "description", "submitted_on"]
-    );
+    assert_eq!(fields(&invalid_intake(&desk, body).await), ["applicant.name", "description", "submitted_on"]);
 }
 
 #[tokio::test]
@@ -190,13 +161,9 @@ async fn an_officer_decides_a_case_and_it_is_concluded() {
     let id = case["id"].as_i64().unwrap();
     let decision =
         json!({"decided_on": "2019-03-20", "outcome": "disclosed", "basis": "依据第三十六条第（二）项予以提供"});
-    let decided = expect(
-        desk.app
-            .post(&format!("/api/v1/cases/{id}/decision"), &desk.officer, &decision)
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let decided =
+        expect(desk.app.post(&format!("/api/v1/cases/{id}/decision"), &desk.officer, &decision).await, StatusCode::OK)
+            .await;
     assert_eq!(decided["status"], "concluded");
     assert_eq!(decided["outcome"], "disclosed");
     assert_eq!(decided["concluded_on"], "2019-03-20");
@@ -204,25 +171,13 @@ async fn an_officer_decides_a_case_and_it_is_concluded() {
     assert_eq!(decided["overdue"], false);
     assert_eq!(decided["working_days_left"], Value::Null);
     assert_eq!(decided["version"], 2);
-    let events = expect(
-        desk.app.get(&format!("/api/v1/cases/{id}/events"), &desk.clerk).await,
-        StatusCode::OK,
-    )
-    .await;
-    let kinds: Vec<&str> = events
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let events = expect(desk.app.get(&format!("/api/v1/cases/{id}/events"), &desk.clerk).await, StatusCode::OK).await;
+    let kinds: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["received", "decided"]);
     assert_eq!(events[1]["payload"]["outcome"], "disclosed");
     assert_eq!(events[1]["effective_on"], "2019-03-20");
 
-    let again = desk
-        .app
-        .post(&format!("/api/v1/cases/{id}/decision"), &desk.officer, &decision)
-        .await;
+    let again = desk.app.post(&format!("/api/v1/cases/{id}/decision"), &desk.officer, &decision).await;
     expect_problem(again, StatusCode::CONFLICT, "case_concluded").await;
 }
 
@@ -232,13 +187,9 @@ async fn a_late_decision_is_marked_late() {
     let case = desk.app.intake(&desk.clerk, desk.agency, "2019-03-05").await;
     let id = case["id"].as_i64().unwrap();
     let decision = json!({"decided_on": "2019-04-03", "outcome": "unavailable_not_held"});
-    let decided = expect(
-        desk.app
-            .post(&format!("/api/v1/cases/{id}/decision"), &desk.officer, &decision)
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let decided =
+        expect(desk.app.post(&format!("/api/v1/cases/{id}/decision"), &desk.officer, &decision).await, StatusCode::OK)
+            .await;
     assert_eq!(decided["late"], true);
 }
 
@@ -248,12 +199,7 @@ async fn decision_dates_and_outcomes_are_checked() {
     let case = desk.app.intake(&desk.clerk, desk.agency, "2019-03-05").await;
     let path = format!("/api/v1/cases/{}/decision", case["id"]);
     let post = |body: Value| {
-        let request = desk
-            .app
-            .client
-            .post(desk.app.url(&path))
-            .bearer_auth(&desk.officer)
-            .json(&body);
+        let request = desk.app.client.post(desk.app.url(&path)).bearer_auth(&desk.officer).json(&body);
         async move { request.send().await.unwrap() }
     };
 
@@ -274,18 +220,9 @@ async fn decision_dates_and_outcomes_are_checked() {
     let fee = post(json!({"decided_on": "2019-03-20", "outcome": "other_fee_unpaid"})).await;
     expect_problem(fee, StatusCode::UNPROCESSABLE_ENTITY, "fee_not_lapsed").await;
     let long = post(json!({"decided_on": "2019-03-20", "outcome": "disclosed", "basis": "x".repeat(8001)})).await;
-    assert_eq!(
-        fields(&expect_problem(long, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await),
-        ["basis"]
-    );
+    assert_eq!(fields(&expect_problem(long, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await), ["basis"]);
     // Nothing was changed by the refusals.
-    let got = expect(
-        desk.app
-            .get(&format!("/api/v1/cases/{}", case["id"]), &desk.clerk)
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let got = expect(desk.app.get(&format!("/api/v1/cases/{}", case["id"]), &desk.clerk).await, StatusCode::OK).await;
     assert_eq!(got["version"], 1);
     assert_eq!(got["status"], "received");
 }
@@ -295,16 +232,9 @@ async fn item_outcomes_roll_up_to_the_case_outcome() {
     let desk = desk().await;
     let mut body = intake_body(desk.agency, "2021-03-01");
     body["items"] = json!([{"description": "规划文件"}, {"description": "会议纪要"}]);
-    let case = expect(
-        desk.app.post("/api/v1/cases", &desk.clerk, &body).await,
-        StatusCode::CREATED,
-    )
-    .await;
+    let case = expect(desk.app.post("/api/v1/cases", &desk.clerk, &body).await, StatusCode::CREATED).await;
     let path = format!("/api/v1/cases/{}/decision", case["id"]);
-    let (a, b) = (
-        case["items"][0]["id"].as_i64().unwrap(),
-        case["items"][1]["id"].as_i64().unwrap(),
-    );
+    let (a, b) = (case["items"][0]["id"].as_i64().unwrap(), case["items"][1]["id"].as_i64().unwrap());
 
     let contradicting = json!({"decided_on": "2021-03-10", "outcome": "disclosed",
         "items": [{"id": a, "outcome": "disclosed"}, {"id": b, "outcome": "withheld_process_information"}]});
@@ -345,12 +275,8 @@ async fn a_stale_version_is_refused_with_409() {
     let case = desk.app.intake(&desk.clerk, desk.agency, "2019-03-05").await;
     let path = format!("/api/v1/cases/{}/decision", case["id"]);
     let stale_body = json!({"decided_on": "2019-03-20", "outcome": "disclosed", "version": 7});
-    expect_problem(
-        desk.app.post(&path, &desk.officer, &stale_body).await,
-        StatusCode::CONFLICT,
-        "version_conflict",
-    )
-    .await;
+    expect_problem(desk.app.post(&path, &desk.officer, &stale_body).await, StatusCode::CONFLICT, "version_conflict")
+        .await;
     let stale_header = desk
         .app
         .client
@@ -380,25 +306,14 @@ async fn withdrawal_concludes_the_case_as_other_misc() {
     let desk = desk().await;
     let case = desk.app.intake(&desk.clerk, desk.agency, "2019-03-05").await;
     let path = format!("/api/v1/cases/{}/withdrawal", case["id"]);
-    let early = desk
-        .app
-        .post(&path, &desk.officer, &json!({"withdrawn_on": "2019-03-01"}))
-        .await;
+    let early = desk.app.post(&path, &desk.officer, &json!({"withdrawn_on": "2019-03-01"})).await;
     expect_problem(early, StatusCode::UNPROCESSABLE_ENTITY, "date_before_receipt").await;
-    let withdrawn = expect(
-        desk.app
-            .post(&path, &desk.officer, &json!({"withdrawn_on": "2019-03-08"}))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let withdrawn =
+        expect(desk.app.post(&path, &desk.officer, &json!({"withdrawn_on": "2019-03-08"})).await, StatusCode::OK).await;
     assert_eq!(withdrawn["status"], "concluded");
     assert_eq!(withdrawn["outcome"], "other_misc");
     assert_eq!(withdrawn["concluded_on"], "2019-03-08");
-    let again = desk
-        .app
-        .post(&path, &desk.officer, &json!({"withdrawn_on": "2019-03-09"}))
-        .await;
+    let again = desk.app.post(&path, &desk.officer, &json!({"withdrawn_on": "2019-03-09"})).await;
     expect_problem(again, StatusCode::CONFLICT, "case_concluded").await;
 }
 
@@ -407,36 +322,20 @@ async fn roles_limit_what_a_user_may_do_with_cases() {
     let desk = desk().await;
     let auditor = desk.app.user("auditor", Role::Auditor, Some(desk.agency)).await;
     let body = intake_body(desk.agency, "2019-03-05");
-    expect_problem(
-        desk.app.post("/api/v1/cases", &auditor, &body).await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
-    )
-    .await;
+    expect_problem(desk.app.post("/api/v1/cases", &auditor, &body).await, StatusCode::FORBIDDEN, "forbidden").await;
     let case = desk.app.intake(&desk.clerk, desk.agency, "2019-03-05").await;
     let id = case["id"].as_i64().unwrap();
     let decision = json!({"decided_on": "2019-03-20", "outcome": "disclosed"});
     for token in [&desk.clerk, &auditor] {
-        let response = desk
-            .app
-            .post(&format!("/api/v1/cases/{id}/decision"), token, &decision)
-            .await;
+        let response = desk.app.post(&format!("/api/v1/cases/{id}/decision"), token, &decision).await;
         expect_problem(response, StatusCode::FORBIDDEN, "forbidden").await;
         let response = desk
             .app
-            .post(
-                &format!("/api/v1/cases/{id}/withdrawal"),
-                token,
-                &json!({"withdrawn_on": "2019-03-08"}),
-            )
+            .post(&format!("/api/v1/cases/{id}/withdrawal"), token, &json!({"withdrawn_on": "2019-03-08"}))
             .await;
         expect_problem(response, StatusCode::FORBIDDEN, "forbidden").await;
     }
-    expect(
-        desk.app.get(&format!("/api/v1/cases/{id}"), &auditor).await,
-        StatusCode::OK,
-    )
-    .await;
+    expect(desk.app.get(&format!("/api/v1/cases/{id}"), &auditor).await, StatusCode::OK).await;
 }
 
 #[tokio::test]
@@ -451,43 +350,21 @@ async fn cases_of_another_agency_are_invisible() {
     let id = case["id"].as_i64().unwrap();
 
     for path in [format!("/api/v1/cases/{id}"), format!("/api/v1/cases/{id}/events")] {
-        expect_problem(
-            desk.app.get(&path, &other_officer).await,
-            StatusCode::NOT_FOUND,
-            "case_not_found",
-        )
-        .await;
-        expect_problem(
-            desk.app.get(&path, &child_clerk).await,
-            StatusCode::NOT_FOUND,
-            "case_not_found",
-        )
-        .await;
+        expect_problem(desk.app.get(&path, &other_officer).await, StatusCode::NOT_FOUND, "case_not_found").await;
+        expect_problem(desk.app.get(&path, &child_clerk).await, StatusCode::NOT_FOUND, "case_not_found").await;
     }
     let decision = json!({"decided_on": "2019-03-20", "outcome": "disclosed"});
-    let response = desk
-        .app
-        .post(&format!("/api/v1/cases/{id}/decision"), &other_officer, &decision)
-        .await;
+    let response = desk.app.post(&format!("/api/v1/cases/{id}/decision"), &other_officer, &decision).await;
     expect_problem(response, StatusCode::NOT_FOUND, "case_not_found").await;
-    let response = desk
-        .app
-        .post("/api/v1/cases", &other_officer, &intake_body(desk.agency, "2019-03-05"))
-        .await;
+    let response = desk.app.post("/api/v1/cases", &other_officer, &intake_body(desk.agency, "2019-03-05")).await;
     expect_problem(response, StatusCode::NOT_FOUND, "agency_not_found").await;
     let listed = expect(desk.app.get("/api/v1/cases", &other_officer).await, StatusCode::OK).await;
     assert!(listed["items"].as_array().unwrap().is_empty());
-    let response = desk
-        .app
-        .get(&format!("/api/v1/cases?agency_id={}", desk.agency), &other_officer)
-        .await;
+    let response = desk.app.get(&format!("/api/v1/cases?agency_id={}", desk.agency), &other_officer).await;
     expect_problem(response, StatusCode::NOT_FOUND, "agency_not_found").await;
 
     // The parent agency sees its child's cases.
-    let got = desk
-        .app
-        .get(&format!("/api/v1/cases/{}", child_case["id"]), &desk.officer)
-        .await;
+    let got = desk.app.get(&format!("/api/v1/cases/{}", child_case["id"]), &desk.officer).await;
     expect(got, StatusCode::OK).await;
     let listed = expect(desk.app.get("/api/v1/cases", &desk.officer).await, StatusCode::OK).await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 2);
@@ -529,17 +406,11 @@ async fn lists_mask_identity_numbers_filter_and_paginate() {
     let mut body = intake_body(desk.agency, "2026-11-20");
     body["applicant"] = json!({"category": "research_institution", "name": "某研究所"});
     body["description"] = json!("关于2026年预算的公开申请");
-    let recent = expect(
-        desk.app.post("/api/v1/cases", &desk.clerk, &body).await,
-        StatusCode::CREATED,
-    )
-    .await;
+    let recent = expect(desk.app.post("/api/v1/cases", &desk.clerk, &body).await, StatusCode::CREATED).await;
     let decision = json!({"decided_on": "2019-03-20", "outcome": "disclosed"});
     let first_id = recent["id"].as_i64().unwrap() - 5;
     expect(
-        desk.app
-            .post(&format!("/api/v1/cases/{first_id}/decision"), &desk.officer, &decision)
-            .await,
+        desk.app.post(&format!("/api/v1/cases/{first_id}/decision"), &desk.officer, &decision).await,
         StatusCode::OK,
     )
     .await;
@@ -550,13 +421,9 @@ async fn lists_mask_identity_numbers_filter_and_paginate() {
     assert_eq!(items[0]["id"], recent["id"], "newest first");
     assert_eq!(items[1]["applicant"]["id_number"], "110105********002X");
     let cursor = page["next_cursor"].as_str().unwrap();
-    let rest = expect(
-        desk.app
-            .get(&format!("/api/v1/cases?limit=4&cursor={cursor}"), &desk.clerk)
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let rest =
+        expect(desk.app.get(&format!("/api/v1/cases?limit=4&cursor={cursor}"), &desk.clerk).await, StatusCode::OK)
+            .await;
     assert_eq!(rest["items"].as_array().unwrap().len(), 2);
     assert_eq!(rest["next_cursor"], Value::Null);
 
@@ -585,18 +452,9 @@ async fn lists_mask_identity_numbers_filter_and_paginate() {
 #[tokio::test]
 async fn an_unknown_case_is_404() {
     let desk = desk().await;
-    expect_problem(
-        desk.app.get("/api/v1/cases/424242", &desk.clerk).await,
-        StatusCode::NOT_FOUND,
-        "case_not_found",
-    )
-    .await;
-    expect_problem(
-        desk.app.get("/api/v1/cases/abc", &desk.clerk).await,
-        StatusCode::BAD_REQUEST,
-        "invalid_path",
-    )
-    .await;
+    expect_problem(desk.app.get("/api/v1/cases/424242", &desk.clerk).await, StatusCode::NOT_FOUND, "case_not_found")
+        .await;
+    expect_problem(desk.app.get("/api/v1/cases/abc", &desk.clerk).await, StatusCode::BAD_REQUEST, "invalid_path").await;
 }
 
 #[tokio::test]

@@ -15,16 +15,8 @@ async fn probes_documentation_and_openapi_are_public() {
     assert!(doc["paths"]["/api/v1/cases"]["post"].is_object());
     let ui = app.client.get(app.url("/docs/")).send().await.unwrap();
     assert_eq!(ui.status(), StatusCode::OK);
-    assert!(
-        ui.text().await.unwrap().contains("swagger"),
-        "the UI is served from the binary"
-    );
-    let config = app
-        .client
-        .get(app.url("/docs/swagger-initializer.js"))
-        .send()
-        .await
-        .unwrap();
+    assert!(ui.text().await.unwrap().contains("swagger"), "the UI is served from the binary");
+    let config = app.client.get(app.url("/docs/swagger-initializer.js")).send().await.unwrap();
     assert!(config.text().await.unwrap().contains("/api/v1/openapi.json"));
 }
 

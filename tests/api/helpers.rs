@@ -16,15 +16,8 @@ use serde_json::{json, Value};
 
 /// A database of one test, removed when dropped.
 pub enum TestDb {
-    Sqlite {
-        _dir: tempfile::TempDir,
-        url: String,
-    },
-    Postgres {
-        admin_url: String,
-        name: String,
-        url: String,
-    },
+    Sqlite { _dir: tempfile::TempDir, url: String },
+    Postgres { admin_url: String, name: String, url: String },
 }
 
 impl TestDb {
@@ -34,9 +27,7 @@ impl TestDb {
                 let name = format!("gongkai_test_{}", rand::thread_rng().gen::<u64>());
                 let mut conn = diesel::PgConnection::establish(&admin_url)
                     .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but PostgreSQL is not reachable: {e}"));
-                diesel::sql_query(format!("CREATE DATABASE {name}"))
-                    .execute(&mut conn)
-                    .unwrap();
+                diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).unwrap();
                 let base = admin_url.split('?').next().unwrap();
                 let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
                 TestDb::Postgres { admin_url, name, url }
@@ -94,20 +85,11 @@ pub async fn spawn_app() -> TestApp {
     let test_db = TestDb::new();
     let settings = test_settings(test_db.url());
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let app = tokio::task::spawn_blocking(move || Application::build(&settings, listener))
-        .await
-        .unwrap()
-        .unwrap();
+    let app = tokio::task::spawn_blocking(move || Application::build(&settings, listener)).await.unwrap().unwrap();
     let address = format!("http://127.0.0.1:{}", app.port);
     let db = app.state.db.clone();
     tokio::spawn(app.server);
-    let mut test = TestApp {
-        address,
-        client: reqwest::Client::new(),
-        db,
-        admin: String::new(),
-        test_db,
-    };
+    let mut test = TestApp { address, client: reqwest::Client::new(), db, admin: String::new(), test_db };
     test.admin = test.user("root", Role::Admin, None).await;
     test
 }
@@ -136,13 +118,7 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, token: &str, body: &Value) -> Response {
-        self.client
-            .post(self.url(path))
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-            .unwrap()
+        self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.unwrap()
     }
 
     /// Create an agency as the root administrator; returns its id.
@@ -160,9 +136,7 @@ impl TestApp {
 
     /// Register a simple request in `agency` received on `received_on`; returns the case.
     pub async fn intake(&self, token: &str, agency: i64, received_on: &str) -> Value {
-        let response = self
-            .post("/api/v1/cases", token, &intake_body(agency, received_on))
-            .await;
+        let response = self.post("/api/v1/cases", token, &intake_body(agency, received_on)).await;
         expect(response, StatusCode::CREATED).await
     }
 }
@@ -186,18 +160,11 @@ pub fn intake_body(agency: i64, received_on: &str) -> Value {
 /// Assert the status (printing the body when it differs) and return the JSON body.
 pub async fn expect(response: Response, status: StatusCode) -> Value {
     let actual = response.status();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_string());
+    let content_type = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_string());
     let text = response.text().await.unwrap();
     assert_eq!(actual, status, "unexpected status; body: {text}");
     if !status.is_success() {
-        assert_eq!(
-            content_type.as_deref(),
-            Some("application/problem+json"),
-            "errors are problem+json"
-        );
+        assert_eq!(content_type.as_deref(), Some("application/problem+json"), "errors are problem+json");
     }
     if text.is_empty() {
         Value::Null
@@ -216,10 +183,7 @@ pub async fn expect_problem(response: Response, status: StatusCode, code: &str) 
 
 /// The field paths named by a problem.
 pub fn fields(problem: &Value) -> Vec<String> {
-    problem["errors"].as_array().map_or(Vec::new(), |errors| {
-        errors
-            .iter()
-            .map(|e| e["field"].as_str().unwrap().to_string())
-            .collect()
-    })
+    problem["errors"]
+        .as_array()
+        .map_or(Vec::new(), |errors| errors.iter().map(|e| e["field"].as_str().unwrap().to_string()).collect())
 }

@@ -5,6 +5,7 @@ mod agencies;
 mod auth;
 mod cases;
 mod cli;
+mod clocks;
 mod concurrency;
 mod health;
 mod helpers;
