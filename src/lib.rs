@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod report;
 pub mod service;
 pub mod storage;
 pub mod telemetry;

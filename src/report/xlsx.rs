@@ -1,0 +1,415 @@
+//! XLSX export laid out like the official tables, written with rust_xlsxwriter.
+//!
+//! # Cell layout
+//!
+//! Rows and columns below are 0-based (`(row, col)`, as rust_xlsxwriter and calamine count them) with
+//! the A1 address in brackets. Every number is written as a number, zeros included; every cell of the
+//! tables has thin borders; text wraps.
+//!
+//! Sheets, in this order: section three, section four, then section two when it was entered.
+//!
+//! **Sheet `三、收到和处理政府信息公开申请情况`** ([`SECTION_THREE_SHEET`]), columns A–J:
+//! - row 0: the title 三、收到和处理政府信息公开申请情况, merged A1:J1;
+//! - rows 1–3 (A2:J4): the header block. The note （本列数据的勾稽关系为：…） merged A2:C4; 申请人情况
+//!   merged D2:J2; 自然人 D3:D4; 法人或其他组织 E3:I3; 总计 J3:J4; 商业企业 … 其他 in E4 … I4;
+//! - row `4 + i` (A`5 + i`): table row i, i.e. `RowKey::rows(template)[i]`; its seven numbers in
+//!   columns 3–9 (D–J) in the order of `Column::ALL` (total in J). [`section_three_cell`] computes the
+//!   address. Template 2019: rows 4–26 (A5:J27); template 2021: rows 4–28 (A5:J29).
+//! - the label columns A–C follow `model::section_three_labels`, shifted down by 4 rows:
+//!   一、… (row 4), 二、… (row 5) and 四、… (last row) merged across A:C; 三、本年度办理结果 merged in
+//!   column A from row 6 to the `concluded_total` row (2019: A7:A26, 2021: A7:A28); one-row groups
+//!   （一）, （二）, 2019's （六） and （七） merged across B:C; （三）不予公开 B9:B16, （四）无法提供
+//!   B17:B19, （五）不予处理 B20:B24 and, in 2021, （六）其他处理 B25:B27 merged in column B with the
+//!   sub-row labels 1., 2., … in column C.
+//!
+//! A row whose key the template lacks (possible only in a hand-edited table) is appended after the
+//! template's rows, its label merged across A:C.
+//!
+//! **Sheet `四、政府信息公开行政复议、行政诉讼情况`** ([`SECTION_FOUR_SHEET`]), columns A–O:
+//! - row 0: the title, merged A1:O1;
+//! - row 1: 行政复议 merged A2:E2, 行政诉讼 merged F2:O2;
+//! - row 2: 结果维持, 结果纠正, 其他结果, 尚未审结, 总计 of 行政复议, each merged over rows 2–3 (A3:A4 …
+//!   E3:E4); 未经复议直接起诉 merged F3:J3; 复议后起诉 merged K3:O3;
+//! - row 3: the five column labels under each litigation kind (F4:J4 and K4:O4);
+//! - row 4: the 15 numbers, A5:E5 reconsideration, F5:J5 direct litigation, K5:O5 litigation after
+//!   reconsideration, each as upheld, corrected, other, pending, total ([`section_four_cell`]).
+//!
+//! **Sheet `二、主动公开政府信息情况`** ([`SECTION_TWO_SHEET`]), columns A–D: row 0 the title merged
+//! A1:D1; then for each block of `SectionTwo::blocks` a heading row (第二十条第（…）项, merged A:D), a
+//! column-label row (信息内容 in A, then the labels) and one row per item (label in A, figures from B).
+//! A block's last column is merged through D when the block has fewer than four columns. Amounts are
+//! written in 万元 as numbers.
+
+use rust_xlsxwriter::{DocProperties, Format, FormatAlign, FormatBorder, Workbook, Worksheet};
+
+use super::model::{
+    section_four_header, section_three_header, section_three_labels, AnnualReport, AppealKind, Column, LayoutCell,
+    RowKey, Template, SECTION_FOUR_HEADER_ROWS, SECTION_FOUR_TITLE, SECTION_THREE_HEADER_ROWS,
+    SECTION_THREE_LABEL_COLUMNS, SECTION_THREE_TITLE, SECTION_TWO_TITLE,
+};
+use super::section_two::{Figure, SectionTwo};
+use super::ReportError;
+
+/// The media type to serve the workbook with.
+pub const CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The name of section three's sheet (18 characters, within Excel's limit of 31).
+pub const SECTION_THREE_SHEET: &str = SECTION_THREE_TITLE;
+/// The name of section four's sheet.
+pub const SECTION_FOUR_SHEET: &str = SECTION_FOUR_TITLE;
+/// The name of section two's sheet.
+pub const SECTION_TWO_SHEET: &str = SECTION_TWO_TITLE;
+
+/// The sheet row (0-based) of section three's first table row.
+pub const SECTION_THREE_FIRST_ROW: u32 = 1 + SECTION_THREE_HEADER_ROWS;
+/// The sheet column (0-based) of section three's first number column (D).
+pub const SECTION_THREE_FIRST_NUMBER_COL: u16 = SECTION_THREE_LABEL_COLUMNS;
+/// The sheet row (0-based) of section four's numbers.
+pub const SECTION_FOUR_NUMBER_ROW: u32 = 1 + SECTION_FOUR_HEADER_ROWS;
+
+/// The (row, col) of a section-three number in its sheet, 0-based; `None` when the template lacks the
+/// row.
+pub fn section_three_cell(template: Template, row: RowKey, column: Column) -> Option<(u32, u16)> {
+    let index = RowKey::rows(template).iter().position(|&k| k == row)?;
+    // At most 25 rows and 7 columns: the conversions cannot truncate.
+    Some((SECTION_THREE_FIRST_ROW + index as u32, SECTION_THREE_FIRST_NUMBER_COL + column.index() as u16))
+}
+
+/// The (row, col) of a section-four number in its sheet, 0-based; `figure` indexes
+/// upheld, corrected, other, pending, total (0–4, larger values are clamped to 4).
+pub fn section_four_cell(kind: AppealKind, figure: usize) -> (u32, u16) {
+    let kind_index: u16 = match kind {
+        AppealKind::Reconsideration => 0,
+        AppealKind::LitigationDirect => 1,
+        AppealKind::LitigationAfterReconsideration => 2,
+    };
+    let figure = figure.min(4) as u16;
+    (SECTION_FOUR_NUMBER_ROW, kind_index * 5 + figure)
+}
+
+/// The A1 address of a 0-based (row, col), e.g. `(4, 3)` → `D5`.
+pub fn a1(row: u32, col: u16) -> String {
+    let mut letters = Vec::new();
+    let mut n = u32::from(col) + 1;
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        // rem < 26: the conversion cannot truncate.
+        letters.push(char::from(b'A' + rem as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect::<String>() + &(row + 1).to_string()
+}
+
+/// The cell formats of the workbook.
+struct Formats {
+    title: Format,
+    header: Format,
+    note: Format,
+    label: Format,
+    group: Format,
+    block_heading: Format,
+    count: Format,
+    amount: Format,
+}
+
+impl Formats {
+    fn new() -> Self {
+        let base = Format::new()
+            .set_font_name("SimSun")
+            .set_font_size(10.5)
+            .set_border(FormatBorder::Thin)
+            .set_text_wrap()
+            .set_align(FormatAlign::VerticalCenter);
+        Self {
+            title: Format::new()
+                .set_font_name("SimSun")
+                .set_font_size(14)
+                .set_bold()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
+            header: base.clone().set_align(FormatAlign::Center),
+            note: base.clone().set_font_size(9).set_align(FormatAlign::Left),
+            label: base.clone().set_align(FormatAlign::Left),
+            group: base.clone().set_align(FormatAlign::Center),
+            block_heading: base.clone().set_bold().set_align(FormatAlign::Left),
+            count: base.clone().set_align(FormatAlign::Center).set_num_format("0"),
+            amount: base.set_align(FormatAlign::Center).set_num_format("General"),
+        }
+    }
+}
+
+/// Writes text over a range, merging when it covers more than one cell.
+fn text(
+    sheet: &mut Worksheet,
+    (row, col): (u32, u16),
+    (row_span, col_span): (u32, u16),
+    value: &str,
+    format: &Format,
+) -> Result<(), ReportError> {
+    if row_span > 1 || col_span > 1 {
+        sheet.merge_range(row, col, row + row_span - 1, col + col_span - 1, value, format)?;
+    } else {
+        sheet.write_string_with_format(row, col, value, format)?;
+    }
+    Ok(())
+}
+
+/// Writes a layout cell shifted by `(row_offset, col_offset)`.
+fn layout(
+    sheet: &mut Worksheet,
+    cell: &LayoutCell,
+    row_offset: u32,
+    value: &str,
+    format: &Format,
+) -> Result<(), ReportError> {
+    text(sheet, (cell.row + row_offset, cell.col), (cell.row_span, cell.col_span), value, format)
+}
+
+/// A row height (points) for `value` wrapped in a cell `width` character units wide, at least 18.
+fn height_for(value: &str, width: f64) -> f64 {
+    // A CJK character takes about two character units; keep a margin for the cell padding.
+    let units: usize = value.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+    let per_line = (width - 1.0).max(2.0);
+    let lines = (units as f64 / per_line).ceil().max(1.0);
+    (lines * 14.0 + 4.0).max(18.0)
+}
+
+/// Renders the report as an XLSX workbook laid out as documented in this module.
+///
+/// # Errors
+///
+/// `ReportError::Xlsx` if rust_xlsxwriter refuses a cell, range or sheet name or fails to pack.
+pub fn render_xlsx(report: &AnnualReport) -> Result<Vec<u8>, ReportError> {
+    let formats = Formats::new();
+    let mut workbook = Workbook::new();
+    workbook.set_properties(&DocProperties::new().set_title(report.title()));
+    section_three_sheet(workbook.add_worksheet(), report, &formats)?;
+    section_four_sheet(workbook.add_worksheet(), report, &formats)?;
+    if let Some(section_two) = &report.section_two {
+        section_two_sheet(workbook.add_worksheet(), section_two, &formats)?;
+    }
+    Ok(workbook.save_to_buffer()?)
+}
+
+/// Column widths of section three, A–J.
+const SECTION_THREE_WIDTHS: [f64; 10] = [6.0, 10.0, 34.0, 8.0, 8.0, 8.0, 8.0, 8.0, 8.0, 8.0];
+
+fn section_three_sheet(sheet: &mut Worksheet, report: &AnnualReport, f: &Formats) -> Result<(), ReportError> {
+    sheet.set_name(SECTION_THREE_SHEET)?;
+    sheet.set_paper_size(9).set_print_fit_to_pages(1, 1);
+    for (col, width) in SECTION_THREE_WIDTHS.iter().enumerate() {
+        sheet.set_column_width(col as u16, *width)?;
+    }
+    text(sheet, (0, 0), (1, 10), SECTION_THREE_TITLE, &f.title)?;
+    sheet.set_row_height(0, 28)?;
+    for cell in section_three_header() {
+        let format = if cell.row == 0 && cell.col == 0 { &f.note } else { &f.header };
+        layout(sheet, &cell, 1, cell.text, format)?;
+    }
+    sheet.set_row_height(3, 30)?;
+
+    let labels = section_three_labels(report.template);
+    let template_rows = RowKey::rows(report.template);
+    let mut extra = 0u32;
+    for row in &report.section_three.rows {
+        let sheet_row = match template_rows.iter().position(|&k| k == row.key) {
+            Some(index) => {
+                let sheet_row = SECTION_THREE_FIRST_ROW + index as u32;
+                for cell in labels.iter().filter(|c| c.row as usize == index) {
+                    if cell.text == row.key.label() {
+                        // The row's own label: write the table's, which is what its figures belong to.
+                        layout(sheet, cell, SECTION_THREE_FIRST_ROW, &row.label, &f.label)?;
+                        let width: f64 =
+                            SECTION_THREE_WIDTHS[usize::from(cell.col)..].iter().take(usize::from(cell.col_span)).sum();
+                        sheet.set_row_height(sheet_row, height_for(&row.label, width))?;
+                    } else {
+                        layout(sheet, cell, SECTION_THREE_FIRST_ROW, cell.text, &f.group)?;
+                    }
+                }
+                sheet_row
+            }
+            None => {
+                let sheet_row = SECTION_THREE_FIRST_ROW + template_rows.len() as u32 + extra;
+                extra += 1;
+                text(sheet, (sheet_row, 0), (1, 3), &row.label, &f.label)?;
+                sheet_row
+            }
+        };
+        for (i, value) in row.values.iter().take(Column::COUNT).enumerate() {
+            sheet.write_number_with_format(
+                sheet_row,
+                SECTION_THREE_FIRST_NUMBER_COL + i as u16,
+                *value as f64,
+                &f.count,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn section_four_sheet(sheet: &mut Worksheet, report: &AnnualReport, f: &Formats) -> Result<(), ReportError> {
+    sheet.set_name(SECTION_FOUR_SHEET)?;
+    sheet.set_paper_size(9).set_landscape().set_print_fit_to_pages(1, 1);
+    sheet.set_column_range_width(0, 14, 8)?;
+    text(sheet, (0, 0), (1, 15), SECTION_FOUR_TITLE, &f.title)?;
+    sheet.set_row_height(0, 28)?;
+    for cell in section_four_header() {
+        layout(sheet, &cell, 1, cell.text, &f.header)?;
+    }
+    for kind in AppealKind::ALL {
+        for (i, value) in report.section_four.figures(kind).values().iter().enumerate() {
+            let (row, col) = section_four_cell(kind, i);
+            sheet.write_number_with_format(row, col, *value as f64, &f.count)?;
+        }
+    }
+    sheet.set_row_height(SECTION_FOUR_NUMBER_ROW, 20)?;
+    Ok(())
+}
+
+fn section_two_sheet(sheet: &mut Worksheet, section_two: &SectionTwo, f: &Formats) -> Result<(), ReportError> {
+    const COLUMNS: u16 = 4;
+    sheet.set_name(SECTION_TWO_SHEET)?;
+    sheet.set_paper_size(9).set_print_fit_to_pages(1, 1);
+    sheet.set_column_width(0, 24)?;
+    sheet.set_column_range_width(1, COLUMNS - 1, 16)?;
+    text(sheet, (0, 0), (1, COLUMNS), SECTION_TWO_TITLE, &f.title)?;
+    sheet.set_row_height(0, 28)?;
+    let mut row = 1u32;
+    for block in section_two.blocks() {
+        text(sheet, (row, 0), (1, COLUMNS), block.heading, &f.block_heading)?;
+        row += 1;
+        // The last column takes up the remaining width of the four-column grid.
+        let last = (block.columns.len() as u16).clamp(1, COLUMNS) - 1;
+        let span = |col: u16| if col == last { COLUMNS - last } else { 1 };
+        for (col, label) in block.columns.iter().enumerate() {
+            let col = col as u16;
+            text(sheet, (row, col), (1, span(col)), label, &f.header)?;
+        }
+        sheet.set_row_height(row, 30)?;
+        row += 1;
+        for item in &block.rows {
+            text(sheet, (row, 0), (1, 1), item.label, &f.label)?;
+            for (i, figure) in item.figures.iter().enumerate() {
+                let col = i as u16 + 1;
+                let format = match figure {
+                    Figure::Count(_) => &f.count,
+                    Figure::Fen(_) => &f.amount,
+                };
+                if span(col) > 1 {
+                    // Format the merged area first, then write the number into its first cell.
+                    sheet.merge_range(row, col, row, col + span(col) - 1, "", format)?;
+                }
+                sheet.write_number_with_format(row, col, figure.as_f64(), format)?;
+            }
+            row += 1;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+    use std::io::Cursor;
+
+    use calamine::{Data, Reader, Xlsx};
+
+    use super::*;
+    use crate::report::tests::{portable_snapshots, sample_report};
+
+    /// Reads a workbook back: per sheet, every non-empty cell with its A1 address (numbers as `#n`,
+    /// text quoted) and the sorted merged ranges.
+    pub(crate) fn read_back(bytes: Vec<u8>) -> String {
+        let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
+        let mut out = String::new();
+        for name in workbook.sheet_names() {
+            writeln!(out, "== {name} ==").unwrap();
+            let range = workbook.worksheet_range(&name).unwrap();
+            let (top, left) = range.start().unwrap_or((0, 0));
+            for (r, c, data) in range.used_cells() {
+                let address = a1(top + r as u32, (left + c as u32) as u16);
+                let shown = match data {
+                    Data::Float(v) => format!("#{v}"),
+                    Data::Int(v) => format!("#{v}"),
+                    Data::String(s) => format!("{s:?}"),
+                    other => format!("{other:?}"),
+                };
+                writeln!(out, "{address} {shown}").unwrap();
+            }
+            let mut merged = workbook.merge_cells_by_sheet_name(&name).unwrap();
+            merged.sort_by_key(|d| (d.start, d.end));
+            let merged: Vec<String> = merged
+                .iter()
+                .map(|d| format!("{}:{}", a1(d.start.0, d.start.1 as u16), a1(d.end.0, d.end.1 as u16)))
+                .collect();
+            writeln!(out, "merged: {}", merged.join(" ")).unwrap();
+        }
+        out
+    }
+
+    #[test]
+    fn a1_addresses() {
+        assert_eq!(a1(0, 0), "A1");
+        assert_eq!(a1(4, 3), "D5");
+        assert_eq!(a1(9, 25), "Z10");
+        assert_eq!(a1(0, 26), "AA1");
+        assert_eq!(a1(0, 701), "ZZ1");
+    }
+
+    #[test]
+    fn cell_addresses_follow_the_documented_layout() {
+        assert_eq!(section_three_cell(Template::Y2019, RowKey::NewReceived, Column::NaturalPerson), Some((4, 3)));
+        assert_eq!(section_three_cell(Template::Y2019, RowKey::CarriedForward, Column::Total), Some((26, 9)));
+        assert_eq!(section_three_cell(Template::Y2021, RowKey::CarriedForward, Column::Total), Some((28, 9)));
+        assert_eq!(section_three_cell(Template::Y2019, RowKey::OtherMisc, Column::Total), None);
+        assert_eq!(section_four_cell(AppealKind::Reconsideration, 0), (4, 0));
+        assert_eq!(section_four_cell(AppealKind::LitigationAfterReconsideration, 4), (4, 14));
+    }
+
+    #[test]
+    fn every_number_lands_at_its_documented_address() {
+        for template in Template::ALL.iter().copied() {
+            let report = sample_report(template);
+            let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(render_xlsx(&report).unwrap())).unwrap();
+            let three = workbook.worksheet_range(SECTION_THREE_SHEET).unwrap();
+            for &row in RowKey::rows(template) {
+                for column in Column::ALL {
+                    let (r, c) = section_three_cell(template, row, column).unwrap();
+                    let expected = report.cell(row, column) as f64;
+                    assert_eq!(three.get_value((r, u32::from(c))), Some(&Data::Float(expected)), "{row} {column}");
+                }
+            }
+            let four = workbook.worksheet_range(SECTION_FOUR_SHEET).unwrap();
+            for kind in AppealKind::ALL {
+                for (i, value) in report.section_four.figures(kind).values().iter().enumerate() {
+                    let (r, c) = section_four_cell(kind, i);
+                    assert_eq!(four.get_value((r, u32::from(c))), Some(&Data::Float(*value as f64)));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn zeros_are_written_as_numbers() {
+        let mut report = sample_report(Template::Y2019);
+        for row in &mut report.section_three.rows {
+            row.values = vec![0; 7];
+        }
+        let grid = read_back(render_xlsx(&report).unwrap());
+        assert!(grid.contains("\nD5 #0\n") && grid.contains("\nJ27 #0\n"), "{grid}");
+    }
+
+    #[test]
+    fn xlsx_of_template_2019_matches_snapshot() {
+        portable_snapshots(|| {
+            insta::assert_snapshot!("xlsx_2019", read_back(render_xlsx(&sample_report(Template::Y2019)).unwrap()))
+        });
+    }
+
+    #[test]
+    fn xlsx_of_template_2021_matches_snapshot() {
+        portable_snapshots(|| {
+            insta::assert_snapshot!("xlsx_2021", read_back(render_xlsx(&sample_report(Template::Y2021)).unwrap()))
+        });
+    }
+}
