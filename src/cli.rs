@@ -10,7 +10,9 @@ use clap::{Parser, Subcommand};
 use crate::app::{open_database, open_state, spawn_background, Application};
 use crate::config::Settings;
 use crate::domain::Role;
-use crate::service::{sweep, users, ServiceError};
+use crate::report::Template;
+use crate::service::report::{self as report_service, ReportRequest, ReportView};
+use crate::service::{sweep, users, Actor, ServiceError};
 
 /// Case tracking for government-information disclosure requests (政府信息公开申请).
 #[derive(Debug, Parser)]
@@ -47,6 +49,30 @@ pub enum Command {
         /// Sweep as of this date (default: today in China).
         #[arg(long)]
         today: Option<chrono::NaiveDate>,
+    },
+    /// Write the annual report of an agency and year to a file (JSON, CSV, XLSX or HTML).
+    Report {
+        /// The reported year.
+        #[arg(long)]
+        year: i32,
+        /// The agency.
+        #[arg(long)]
+        agency: i64,
+        /// json, csv, xlsx or html.
+        #[arg(long, default_value = "json", value_parser = ["json", "csv", "xlsx", "html"])]
+        format: String,
+        /// 2019 or 2021 (default: the year's own).
+        #[arg(long, value_parser = ["2019", "2021"])]
+        template: Option<String>,
+        /// Compile the agency's whole subtree.
+        #[arg(long)]
+        include_descendants: bool,
+        /// The live figures even when the year is sealed.
+        #[arg(long)]
+        live: bool,
+        /// Where to write it ("-" for standard output).
+        #[arg(long)]
+        output: PathBuf,
     },
     /// Write the OpenAPI document generated from the code.
     Openapi {
@@ -88,6 +114,46 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             open_database(&settings)?;
             eprintln!("database is up to date");
+            Ok(())
+        }
+        Command::Report { year, agency, format, template, include_descendants, live, output } => {
+            let state = open_state(&settings)?;
+            let request = ReportRequest {
+                year,
+                agency_id: agency,
+                template: template.as_deref().and_then(Template::parse),
+                include_descendants,
+            };
+            let view = state
+                .db
+                .write_blocking(|conn| {
+                    if live {
+                        report_service::live(conn, &Actor::system(), &request).map(|report| ReportView {
+                            report,
+                            seal: None,
+                            live_differs: None,
+                        })
+                    } else {
+                        report_service::view(conn, &Actor::system(), &request)
+                    }
+                })
+                .map_err(|e: ServiceError| anyhow::anyhow!("cannot compute the report: {e}"))?;
+            let bytes = match format.as_str() {
+                "csv" => crate::report::csv::render_csv(&view.report).into_bytes(),
+                "xlsx" => crate::report::xlsx::render_xlsx(&view.report)?,
+                "html" => crate::report::html::render_html(&view.report).into_bytes(),
+                _ => format!("{}\n", serde_json::to_string_pretty(&view.report)?).into_bytes(),
+            };
+            if output.as_os_str() == "-" {
+                std::io::Write::write_all(&mut std::io::stdout(), &bytes)?;
+            } else {
+                std::fs::write(&output, bytes).with_context(|| format!("cannot write {}", output.display()))?;
+                let sealed = view.seal.map_or("live figures".to_string(), |s| format!("sealed {}", s.sealed_at));
+                eprintln!("wrote {} ({sealed})", output.display());
+            }
+            for check in view.report.checks.iter().filter(|c| !c.passed) {
+                eprintln!("check {} FAILED: {}", check.name, check.detail);
+            }
             Ok(())
         }
         Command::Sweep { today } => {

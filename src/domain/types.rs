@@ -241,6 +241,19 @@ pub enum Opinion {
 }
 keyed_enum!(Opinion { Consent => "consent", Objection => "objection", None => "none" });
 
+/// The result of a reconsideration or lawsuit (section four of the report).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AppealResult {
+    /// 维持.
+    Upheld,
+    /// 纠正.
+    Corrected,
+    /// 其他结果.
+    Other,
+}
+keyed_enum!(AppealResult { Upheld => "upheld", Corrected => "corrected", Other => "other" });
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
+use super::appeals::AppealResponse;
 use super::auth::AuthUser;
 use super::error::{ApiError, ReadErrors, WriteErrors};
 use super::extract::{expected_version, Json};
@@ -17,7 +18,7 @@ use crate::domain::clock::{Clock, ExtensionExplanation};
 use crate::domain::error::Errors;
 use crate::domain::fees::FeeBasis;
 use crate::domain::identity::mask;
-use crate::domain::types::{Opinion, PartyKind};
+use crate::domain::types::{AppealResult, Opinion, PartyKind};
 use crate::domain::{ApplicantCategory, CaseStatus, Channel, IdType, Outcome, Violation};
 use crate::service::cases::{self, CaseDetails, Decision, IdempotencyKey};
 use crate::service::ServiceError;
@@ -72,6 +73,9 @@ pub struct CreateCaseRequest {
     /// The separate pieces of information asked for, if more than one.
     #[serde(default)]
     pub items: Vec<ItemRequest>,
+    /// Required (from a supervisor) when the receipt date lies in a year whose annual report is
+    /// sealed: why the back-dated request is registered now.
+    pub amendment_reason: Option<String>,
 }
 
 impl CreateCaseRequest {
@@ -145,6 +149,8 @@ pub struct DecisionRequest {
     pub items: Vec<ItemOutcomeRequest>,
     /// The version the decision is based on (or send `If-Match`).
     pub version: Option<i64>,
+    /// Required (from a supervisor) when the decision date lies in a year whose report is sealed.
+    pub amendment_reason: Option<String>,
 }
 
 /// The applicant withdrew the request.
@@ -153,6 +159,8 @@ pub struct DecisionRequest {
 pub struct WithdrawalRequest {
     pub withdrawn_on: NaiveDate,
     pub version: Option<i64>,
+    /// Required (from a supervisor) when the date lies in a year whose report is sealed.
+    pub amendment_reason: Option<String>,
 }
 
 // ---------------------------------------------------------------- responses
@@ -260,6 +268,9 @@ pub struct CaseResponse {
     pub consultations: Vec<ConsultationResponse>,
     pub extension: Option<ExtensionExplanation>,
     pub fee: Option<FeeResponse>,
+    pub appeals: Vec<AppealResponse>,
+    /// A reconsideration or court corrected the decision (纠正).
+    pub corrected_on_appeal: bool,
     pub outcome: Option<Outcome>,
     pub concluded_on: Option<NaiveDate>,
     pub basis: Option<String>,
@@ -398,7 +409,9 @@ impl TryFrom<ConsultationRow> for ConsultationResponse {
 
 impl CaseResponse {
     fn build(details: CaseDetails) -> Result<Self, ApiError> {
-        let CaseDetails { case, applicant, items, clock, consultations, fee_notices } = details;
+        let CaseDetails { case, applicant, items, clock, consultations, fee_notices, appeals } = details;
+        let appeals: Vec<AppealResponse> =
+            appeals.into_iter().map(AppealResponse::try_from).collect::<Result<_, _>>()?;
         let fee = fee_notices
             .into_iter()
             .next_back()
@@ -445,6 +458,8 @@ impl CaseResponse {
             consultations: consultations.into_iter().map(ConsultationResponse::try_from).collect::<Result<_, _>>()?,
             extension: clock.extension.clone(),
             fee,
+            corrected_on_appeal: appeals.iter().any(|a| a.result == Some(AppealResult::Corrected)),
+            appeals,
             id: case.id,
             case_number: case.case_number,
             agency_id: case.agency_id,
@@ -461,7 +476,12 @@ impl CaseResponse {
 }
 
 impl CaseSummary {
-    fn build(case: CaseRow, applicant: ApplicantRow, calendar: &Calendar, today: NaiveDate) -> Result<Self, ApiError> {
+    pub(super) fn build(
+        case: CaseRow,
+        applicant: ApplicantRow,
+        calendar: &Calendar,
+        today: NaiveDate,
+    ) -> Result<Self, ApiError> {
         Ok(Self {
             clock: stored_clock(&case, calendar, today),
             status: parse(&case.status, CaseStatus::parse, "cases.status")?,
@@ -499,6 +519,14 @@ pub(super) fn respond(details: CaseDetails) -> Result<web::Json<CaseResponse>, A
 
 // ---------------------------------------------------------------- handlers
 
+/// Validate an optional `amendment_reason`: trimmed, non-empty, at most 2,000 characters.
+pub(super) fn reason_of(reason: Option<&str>) -> Result<Option<String>, ApiError> {
+    let mut errors = Errors::default();
+    let reason = errors.optional_text("amendment_reason", reason, 2000);
+    errors.finish()?;
+    Ok(reason)
+}
+
 fn idempotency_key(req: &HttpRequest, body: &CreateCaseRequest) -> Result<Option<IdempotencyKey>, ApiError> {
     let Some(value) = req.headers().get("Idempotency-Key") else {
         return Ok(None);
@@ -534,11 +562,15 @@ async fn create_case(
     let body = body.0;
     let key = idempotency_key(&req, &body)?;
     let new = body.validate(state.today())?;
+    let reason = reason_of(body.amendment_reason.as_deref())?;
     let attempt = || {
-        let (state, user, new, key) = (state.clone(), user.clone(), new.clone(), key.clone());
+        let (state, user, new, key, reason) = (state.clone(), user.clone(), new.clone(), key.clone(), reason.clone());
         async move {
             let snapshot = state.snapshot();
-            state.db.write(move |conn| cases::intake(conn, &user, &new, key.as_ref(), snapshot.now())).await
+            state
+                .db
+                .write(move |conn| cases::intake(conn, &user, &new, key.as_ref(), reason.as_deref(), snapshot.now()))
+                .await
         }
     };
     let result = match attempt().await {
@@ -702,6 +734,7 @@ async fn decide(
         outcome: body.outcome,
         basis,
         items: body.items.iter().map(|i| (i.id, i.outcome)).collect(),
+        amendment_reason: reason_of(body.amendment_reason.as_deref())?,
     };
     let id = id.into_inner();
     let snapshot = state.snapshot();
@@ -724,11 +757,14 @@ async fn withdraw(
 ) -> Result<web::Json<CaseResponse>, ApiError> {
     let body = body.0;
     let version = expected_version(&req, body.version)?;
+    let reason = reason_of(body.amendment_reason.as_deref())?;
     let id = id.into_inner();
     let snapshot = state.snapshot();
     let details = state
         .db
-        .write(move |conn| cases::withdraw(conn, &user, id, body.withdrawn_on, version, snapshot.now()))
+        .write(move |conn| {
+            cases::withdraw(conn, &user, id, body.withdrawn_on, version, reason.as_deref(), snapshot.now())
+        })
         .await?;
     respond(details)
 }

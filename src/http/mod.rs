@@ -2,6 +2,7 @@
 //! is built from the same routing code as the server.
 
 pub mod agencies;
+pub mod appeals;
 pub mod auth;
 pub mod calendar;
 pub mod cases;
@@ -9,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod pagination;
+pub mod reports;
 pub mod steps;
 pub mod users;
 
@@ -111,6 +113,8 @@ impl AppState {
         (name = "users", description = "Users, roles and tokens"),
         (name = "cases", description = "Disclosure requests and their lifecycle"),
         (name = "calendar", description = "The national working-day calendar"),
+        (name = "appeals", description = "Reconsideration and litigation (section four)"),
+        (name = "reports", description = "The annual report: sections two to four"),
         (name = "health", description = "Probes"),
     )
 )]
@@ -156,7 +160,19 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(steps::issue_fee_notice)
         .service(steps::pay_fee)
         .service(cases::decide)
-        .service(cases::withdraw);
+        .service(cases::withdraw)
+        .service(steps::amend)
+        .service(appeals::file_appeal)
+        .service(appeals::case_appeals)
+        .service(appeals::list_appeals)
+        .service(appeals::get_appeal)
+        .service(appeals::appeal_result)
+        .service(reports::annual_report)
+        .service(reports::cell_cases)
+        .service(reports::seal_report)
+        .service(reports::drift)
+        .service(reports::get_section_two)
+        .service(reports::put_section_two);
 }
 
 /// The OpenAPI document, built from the routes.

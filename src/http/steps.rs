@@ -286,3 +286,39 @@ async fn pay_fee(
         state.db.write(move |conn| cases::pay_fee(conn, &user, id, body.paid_on, version, snapshot.now())).await?;
     respond(details)
 }
+
+/// A correction of a concluded case's outcome or conclusion date (supervisors).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AmendmentBody {
+    pub outcome: Option<crate::domain::Outcome>,
+    pub concluded_on: Option<NaiveDate>,
+    /// Why the recorded facts are corrected (kept in the `amended` event).
+    pub reason: String,
+    pub version: Option<i64>,
+}
+
+/// Amend a concluded case (supervisors): the previous and new values and the reason are recorded.
+/// When the change alters a sealed report, it shows up in that report's drift.
+#[utoipa::path(tag = "cases", request_body = AmendmentBody,
+    params(("id" = i64, Path, description = "Case id"), ("If-Match" = Option<String>, Header, description = "The expected version")),
+    responses((status = 200, description = "The amended case", body = CaseResponse), WriteErrors))]
+#[post("/cases/{id}/amendment")]
+async fn amend(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    body: Json<AmendmentBody>,
+) -> Result<web::Json<CaseResponse>, ApiError> {
+    let body = body.0;
+    let version = expected_version(&req, body.version)?;
+    let mut errors = Errors::default();
+    let reason = errors.text("reason", &body.reason, 2000);
+    errors.finish()?;
+    let amendment = cases::Amendment { outcome: body.outcome, concluded_on: body.concluded_on, reason };
+    let (id, snapshot) = (id.into_inner(), state.snapshot());
+    let details =
+        state.db.write(move |conn| cases::amend(conn, &user, id, &amendment, version, snapshot.now())).await?;
+    respond(details)
+}

@@ -571,6 +571,11 @@ impl AppealKind {
         }
     }
 
+    /// The kind of a stored key.
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == key)
+    }
+
     /// The header printed above the kind's five columns.
     pub fn label(self) -> &'static str {
         match self {

@@ -19,6 +19,11 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// The command line acting on the database directly: an administrator who sees everything.
+    pub fn system() -> Self {
+        Self { user_id: 0, name: "gongkai command line".into(), role: Role::Admin, agency_id: None, scope: None }
+    }
+
     /// Whether an agency with materialised `path` is the caller's agency or one of its descendants.
     pub fn sees(&self, agency_path: &str) -> bool {
         self.scope.as_deref().is_none_or(|scope| agency_path.starts_with(scope))

@@ -14,6 +14,7 @@ use crate::domain::case::{check_step_date, roll_up, NewCase};
 use crate::domain::clock::{Clock, ClockEvent, ClockRules};
 use crate::domain::fees::{self, FeeBasis, FeeQuote};
 use crate::domain::{CaseStatus, Outcome, Violation};
+use crate::storage::appeals::{self, AppealRow};
 use crate::storage::applicants::{self, ApplicantFields, ApplicantRow};
 use crate::storage::cases::{self, CaseChanges, CaseFilter, CaseRow, EventRow, ItemRow, NewCaseRow, NewEventRow};
 use crate::storage::steps::{self, ConsultationRow, FeeNoticeRow, NewConsultationRow, NewFeeNoticeRow};
@@ -28,6 +29,7 @@ pub struct CaseDetails {
     pub clock: Clock,
     pub consultations: Vec<ConsultationRow>,
     pub fee_notices: Vec<FeeNoticeRow>,
+    pub appeals: Vec<AppealRow>,
 }
 
 /// What "now" is for a use case: the instant, today's date in China, the calendar and the rules.
@@ -54,6 +56,8 @@ pub struct Decision {
     pub basis: Option<String>,
     /// Outcomes of individual items: (item id, outcome).
     pub items: Vec<(i64, Outcome)>,
+    /// Why a decision dated in a year whose report is sealed is recorded (supervisors only).
+    pub amendment_reason: Option<String>,
 }
 
 /// A validated correction notice (补正告知).
@@ -106,7 +110,8 @@ fn details_with(
     let items = cases::items(conn, case.id)?;
     let consultations = steps::consultations(conn, case.id)?;
     let fee_notices = steps::fee_notices(conn, case.id)?;
-    Ok(CaseDetails { case, applicant, items, clock, consultations, fee_notices })
+    let appeals = appeals::of_case(conn, case.id)?;
+    Ok(CaseDetails { case, applicant, items, clock, consultations, fee_notices, appeals })
 }
 
 fn details(conn: &mut DbConnection, case: CaseRow, now: &Now<'_>) -> ServiceResult<CaseDetails> {
@@ -136,6 +141,7 @@ pub fn intake(
     actor: &Actor,
     new: &NewCase,
     idempotency: Option<&IdempotencyKey>,
+    amendment_reason: Option<&str>,
     now: Now<'_>,
 ) -> ServiceResult<(CaseDetails, bool)> {
     actor.require(actor.role.can_register(), "register requests")?;
@@ -154,6 +160,7 @@ pub fn intake(
         }
     }
     let agency = agency_service::get_visible(conn, actor, new.agency_id)?;
+    let sealed_override = guard_sealed_since(conn, actor, agency.id, new.received_on, amendment_reason, &now)?;
     let applicant = &new.applicant;
     let fields = ApplicantFields {
         category: applicant.category.as_str(),
@@ -201,6 +208,7 @@ pub fn intake(
         "case_number": case_number,
         "description": new.description,
         "items": new.items,
+        "sealed_override": sealed_override,
     });
     append_event(conn, case_id, 1, "received", new.received_on, Some(actor.user_id), &payload, now.at)?;
     if let Some(key) = idempotency {
@@ -208,6 +216,24 @@ pub fn intake(
     }
     let case = cases::get(conn, case_id)?;
     Ok((details(conn, case, &now)?, true))
+}
+
+/// A change effective on `from` alters the report figures of `from`'s year and of every later year
+/// up to last year (the current year is never sealed): refuse it in a sealed year unless a
+/// supervisor gives a reason.
+fn guard_sealed_since(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    agency_id: i64,
+    from: NaiveDate,
+    reason: Option<&str>,
+    now: &Now<'_>,
+) -> ServiceResult<Option<serde_json::Value>> {
+    let last_year = now.today.year() - 1;
+    if from.year() > last_year {
+        return Ok(None);
+    }
+    super::report::guard_sealed(conn, actor, agency_id, from.year(), last_year, reason)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -404,6 +430,14 @@ pub fn decide(
     let item_outcomes = match_items(&items, &decision.items)?;
     let outcome = roll_up(&item_outcomes.iter().map(|(_, o)| *o).collect::<Vec<_>>(), decision.outcome)?;
     check_outcome_against_state(&open, outcome, decision.decided_on)?;
+    let sealed_override = guard_sealed_since(
+        conn,
+        actor,
+        open.case.agency_id,
+        decision.decided_on,
+        decision.amendment_reason.as_deref(),
+        &now,
+    )?;
     for item in &items {
         let item_outcome = item_outcomes.iter().find(|(i, _)| *i == item.id).map_or(outcome, |(_, o)| *o);
         cases::set_item_outcome(conn, item.id, item_outcome.as_str())?;
@@ -412,6 +446,7 @@ pub fn decide(
         "outcome": outcome,
         "basis": decision.basis,
         "items": item_outcomes.iter().map(|(id, o)| json!({"id": id, "outcome": o})).collect::<Vec<_>>(),
+        "sealed_override": sealed_override,
     });
     let step = Step {
         kind: "decided",
@@ -527,17 +562,19 @@ pub fn withdraw(
     id: i64,
     withdrawn_on: NaiveDate,
     expected_version: Option<i64>,
+    amendment_reason: Option<&str>,
     now: Now<'_>,
 ) -> ServiceResult<CaseDetails> {
     let open = open_for_change(conn, actor, id, expected_version, actor.role.can_handle(), "record withdrawals", &now)?;
     open.check_date("withdrawn_on", withdrawn_on, now.today)?;
+    let sealed_override = guard_sealed_since(conn, actor, open.case.agency_id, withdrawn_on, amendment_reason, &now)?;
     for item in cases::items(conn, id)? {
         cases::set_item_outcome(conn, item.id, Outcome::OtherMisc.as_str())?;
     }
     let step = Step {
         kind: "withdrawn",
         on: withdrawn_on,
-        payload: json!({ "outcome": Outcome::OtherMisc }),
+        payload: json!({ "outcome": Outcome::OtherMisc, "sealed_override": sealed_override }),
         clock_event: Some(ClockEvent::Concluded { on: withdrawn_on }),
         conclusion: Some((Outcome::OtherMisc, None)),
         actor_id: Some(actor.user_id),
@@ -966,4 +1003,139 @@ pub fn recompute_clocks(conn: &mut DbConnection, from: NaiveDate, to: NaiveDate,
         cases::set_clock_columns(conn, id, &changes)?;
     }
     Ok(ids.len())
+}
+
+/// A validated amendment of a concluded case (supervisors): a corrected outcome or conclusion date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Amendment {
+    pub outcome: Option<Outcome>,
+    pub concluded_on: Option<NaiveDate>,
+    pub reason: String,
+}
+
+/// Amend the outcome or the conclusion date of a concluded case, with a reason; the previous and
+/// new values are recorded in the `amended` event. Item outcomes follow a new case outcome.
+///
+/// # Errors
+/// 403 below supervisor; 409 for an open case or a stale version; 422 for a date outside
+/// receipt..today or a lapse outcome whose lapse the case's history does not show.
+pub fn amend(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    amendment: &Amendment,
+    expected_version: Option<i64>,
+    now: Now<'_>,
+) -> ServiceResult<CaseDetails> {
+    let case = get_visible(conn, actor, id)?;
+    actor.require(actor.role.can_supervise(), "amend concluded cases")?;
+    if let Some(expected) = expected_version.filter(|v| *v != case.version) {
+        return Err(ServiceError::conflict(
+            "version_conflict",
+            format!("the case is at version {}, not {expected}: reload it and try again", case.version),
+        ));
+    }
+    let (Some(old_outcome), Some(old_on)) = (case.outcome.as_deref().and_then(Outcome::parse), case.concluded_on)
+    else {
+        return Err(ServiceError::conflict("case_not_concluded", "only a concluded case can be amended"));
+    };
+    let outcome = amendment.outcome.unwrap_or(old_outcome);
+    let on = amendment.concluded_on.unwrap_or(old_on);
+    if outcome == old_outcome && on == old_on {
+        return Err(
+            Violation::field("nothing_to_amend", "outcome", "give a different outcome or conclusion date").into()
+        );
+    }
+    check_step_date("concluded_on", on, case.received_on, now.today)?;
+    let events = cases::all_events(conn, id)?;
+    // The history up to the conclusion decides whether a lapse outcome is possible on `on`.
+    let before: Vec<ClockEvent> =
+        clock_events(&events)?.into_iter().filter(|e| !matches!(e, ClockEvent::Concluded { .. })).collect();
+    let last_step = events
+        .iter()
+        .filter(|e| !matches!(e.kind.as_str(), "decided" | "withdrawn" | "amended") && !e.kind.starts_with("appeal"))
+        .map(|e| e.effective_on)
+        .max()
+        .unwrap_or(case.received_on);
+    if on < last_step {
+        return Err(Violation::field(
+            "date_before_previous_step",
+            "concluded_on",
+            format!("must not be before the case's last step on {last_step}"),
+        )
+        .into());
+    }
+    let clock = compute(&before, &Now { today: on, ..now });
+    let open = Open { case, events, clock_events: before, clock, last: last_step };
+    if matches!(outcome, Outcome::OtherCorrectionOverdue | Outcome::OtherFeeUnpaid) {
+        check_outcome_against_state(&open, outcome, on)?;
+    }
+    let sealed_override =
+        guard_sealed_since(conn, actor, open.case.agency_id, on.min(old_on), Some(&amendment.reason), &now)?;
+    if outcome != old_outcome {
+        for item in cases::items(conn, id)? {
+            cases::set_item_outcome(conn, item.id, outcome.as_str())?;
+        }
+    }
+    let Open { case, mut events, mut clock_events, .. } = open;
+    clock_events.push(ClockEvent::Concluded { on });
+    let clock = compute(&clock_events, &now);
+    let changes = CaseChanges {
+        outcome: Some(Some(outcome.as_str())),
+        concluded_on: Some(Some(on)),
+        due_on: Some(clock.due_on),
+        ..CaseChanges::default()
+    };
+    if !cases::update_versioned(conn, id, case.version, &changes, now.at)? {
+        return Err(ServiceError::conflict(
+            "version_conflict",
+            "the case was changed concurrently: reload it and try again",
+        ));
+    }
+    let payload = json!({
+        "previous": { "outcome": old_outcome, "concluded_on": old_on },
+        "outcome": outcome,
+        "concluded_on": on,
+        "reason": amendment.reason,
+        "sealed_override": sealed_override,
+    });
+    append_event(conn, id, case.version + 1, "amended", now.today, Some(actor.user_id), &payload, now.at)?;
+    let case = cases::get(conn, id)?;
+    events.extend(cases::events(conn, id, case.version as i32 - 1, 1)?);
+    details_with(conn, case, &events, &now)
+}
+
+/// Append an event to a concluded case without changing its derived columns (appeals), bumping
+/// its version.
+///
+/// # Errors
+/// 409 when the case changed concurrently.
+pub(super) fn append_to_concluded(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    kind: &str,
+    on: NaiveDate,
+    actor: &Actor,
+    payload: &serde_json::Value,
+    at: NaiveDateTime,
+) -> ServiceResult<()> {
+    if !cases::touch_versioned(conn, case.id, case.version, at)? {
+        return Err(ServiceError::conflict(
+            "version_conflict",
+            "the case was changed concurrently: reload it and try again",
+        ));
+    }
+    append_event(conn, case.id, case.version + 1, kind, on, Some(actor.user_id), payload, at)
+}
+
+/// See [`guard_sealed_since`] (for the appeals module).
+pub(super) fn guard_sealed_from(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    agency_id: i64,
+    from: NaiveDate,
+    reason: Option<&str>,
+    now: &Now<'_>,
+) -> ServiceResult<Option<serde_json::Value>> {
+    guard_sealed_since(conn, actor, agency_id, from, reason, now)
 }

@@ -2,11 +2,13 @@
 //! appends the event, updates the projection and commits, or changes nothing.
 
 pub mod agencies;
+pub mod appeals;
 pub mod auth;
 pub mod calendar;
 pub mod cases;
 pub mod clock;
 pub mod dashboard;
+pub mod report;
 pub mod sweep;
 pub mod users;
 

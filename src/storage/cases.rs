@@ -426,3 +426,20 @@ pub fn all_events(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<Even
         .select(EventRow::as_select())
         .load(conn)
 }
+
+/// Increment the version of a case (an event that changes none of its derived columns), only if
+/// it is still `expected_version`. Returns whether it was updated.
+///
+/// # Errors
+/// A database error.
+pub fn touch_versioned(
+    conn: &mut DbConnection,
+    id: i64,
+    expected_version: i64,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let updated = diesel::update(cases::table.filter(cases::id.eq(id)).filter(cases::version.eq(expected_version)))
+        .set((cases::version.eq(expected_version + 1), cases::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(updated == 1)
+}

@@ -4,9 +4,11 @@
 //! pool through [`Db::read`] and [`Db::write`]; a write is always one transaction.
 
 pub mod agencies;
+pub mod appeals;
 pub mod applicants;
 pub mod calendar;
 pub mod cases;
+pub mod report;
 pub mod schema;
 pub mod steps;
 pub mod users;

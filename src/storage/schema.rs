@@ -175,7 +175,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    appeals (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        agency_id -> BigInt,
+        kind -> Text,
+        filed_on -> Date,
+        result -> Nullable<Text>,
+        decided_on -> Nullable<Date>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    section_two (agency_id, year) {
+        agency_id -> BigInt,
+        year -> Integer,
+        template -> Text,
+        data -> Text,
+        updated_at -> Timestamp,
+        updated_by -> BigInt,
+    }
+}
+
+diesel::table! {
+    sealed_reports (id) {
+        id -> BigInt,
+        agency_id -> BigInt,
+        year -> Integer,
+        include_descendants -> Bool,
+        template -> Text,
+        figures -> Text,
+        content_hash -> Text,
+        sealed_at -> Timestamp,
+        sealed_by -> BigInt,
+        reason -> Nullable<Text>,
+        last_event_id -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> agencies (agency_id));
+diesel::joinable!(appeals -> agencies (agency_id));
 diesel::joinable!(consultations -> cases (case_id));
 diesel::joinable!(fee_notices -> cases (case_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -199,4 +241,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     consultations,
     fee_notices,
     sweep_runs,
+    appeals,
+    section_two,
+    sealed_reports,
 );

@@ -1,0 +1,384 @@
+//! `/api/v1/reports/annual/{year}`: sections two to four of the annual report, computed from the
+//! cases, exported as JSON, CSV, XLSX or a printable page, opened cell by cell, sealed and
+//! compared with the seal.
+
+use actix_web::http::header;
+use actix_web::{get, post, put, web, HttpResponse};
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::auth::AuthUser;
+use super::cases::CaseSummary;
+use super::error::{ApiError, ReadErrors, WriteErrors};
+use super::extract::Json;
+use super::pagination::{Page, PageParams};
+use super::AppState;
+use crate::domain::Violation;
+use crate::report::model::{Column, RowKey};
+use crate::report::{self, AnnualReport, SectionTwo, Template};
+use crate::service::report::{self as service, ReportRequest, ReportView};
+use crate::storage::report::SealRow;
+
+/// An export format.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    #[default]
+    Json,
+    Csv,
+    Xlsx,
+    Html,
+}
+
+/// Which report.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportParams {
+    pub agency_id: i64,
+    /// `2019` or `2021`; default: the year's own (2019 up to 2020, 2021 after).
+    pub template: Option<Template>,
+    /// Compile the agency's whole subtree (default false).
+    pub include_descendants: Option<bool>,
+    /// `json` (default), `csv`, `xlsx` or `html`.
+    pub format: Option<Format>,
+    /// `true`: the live figures even when the year is sealed.
+    pub live: Option<bool>,
+}
+
+fn request(
+    year: i32,
+    agency_id: i64,
+    template: Option<Template>,
+    include_descendants: Option<bool>,
+) -> Result<ReportRequest, ApiError> {
+    if !(1949..=2200).contains(&year) {
+        return Err(Violation::field("validation_failed", "year", "must be between 1949 and 2200").into());
+    }
+    Ok(ReportRequest { year, agency_id, template, include_descendants: include_descendants.unwrap_or(false) })
+}
+
+/// The seal of a report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SealInfo {
+    pub id: i64,
+    pub sealed_at: NaiveDateTime,
+    pub sealed_by: i64,
+    pub template: String,
+    /// SHA-256 (hex) of the canonical JSON of the sealed report.
+    pub content_hash: String,
+    pub reason: Option<String>,
+}
+
+impl From<&SealRow> for SealInfo {
+    fn from(seal: &SealRow) -> Self {
+        Self {
+            id: seal.id,
+            sealed_at: seal.sealed_at,
+            sealed_by: seal.sealed_by,
+            template: seal.template.clone(),
+            content_hash: seal.content_hash.clone(),
+            reason: seal.reason.clone(),
+        }
+    }
+}
+
+/// The report in the API's JSON shape, with its seal.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportResponse {
+    #[serde(flatten)]
+    pub report: AnnualReport,
+    pub include_descendants: bool,
+    /// The seal in force; `null` when the figures are live.
+    pub sealed: Option<SealInfo>,
+    /// For a sealed year: whether the cases now give other figures (see the drift endpoint).
+    pub live_differs: Option<bool>,
+}
+
+fn render(view: ReportView, format: Format, include_descendants: bool) -> Result<HttpResponse, ApiError> {
+    let report = &view.report;
+    let name = format!("gongkai-report-{}-{}", report.year, report.agency_id);
+    let attach = |ext: &str| (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.{ext}\""));
+    let failed = |e: report::ReportError| ApiError::internal(e);
+    Ok(match format {
+        Format::Json => HttpResponse::Ok().json(ReportResponse {
+            sealed: view.seal.as_ref().map(SealInfo::from),
+            live_differs: view.live_differs,
+            include_descendants,
+            report: view.report,
+        }),
+        Format::Csv => HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header(attach("csv"))
+            .body(report::csv::render_csv(report)),
+        Format::Xlsx => HttpResponse::Ok()
+            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .insert_header(attach("xlsx"))
+            .body(report::xlsx::render_xlsx(report).map_err(failed)?),
+        Format::Html => {
+            HttpResponse::Ok().content_type("text/html; charset=utf-8").body(report::html::render_html(report))
+        }
+    })
+}
+
+/// The annual report's statistical sections for an agency and year, computed from the cases (or
+/// the sealed figures when the year is sealed), with the five checks.
+#[utoipa::path(tag = "reports", params(("year" = i32, Path, description = "The reported year"), ReportParams),
+    responses((status = 200, description = "The report", content(
+        (ReportResponse = "application/json"),
+        (String = "text/csv"),
+        (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (String = "text/html"))), ReadErrors))]
+#[get("/reports/annual/{year}")]
+async fn annual_report(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    year: web::Path<i32>,
+    params: web::Query<ReportParams>,
+) -> Result<HttpResponse, ApiError> {
+    let params = params.into_inner();
+    let request = request(year.into_inner(), params.agency_id, params.template, params.include_descendants)?;
+    let live = params.live.unwrap_or(false);
+    let view = state
+        .db
+        .read(move |conn| {
+            if live {
+                service::live(conn, &user, &request).map(|report| ReportView { report, seal: None, live_differs: None })
+            } else {
+                service::view(conn, &user, &request)
+            }
+        })
+        .await?;
+    render(view, params.format.unwrap_or_default(), request.include_descendants)
+}
+
+/// Which cell to open.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CellParams {
+    pub agency_id: i64,
+    /// A row key of section three, e.g. `new_received`, `withheld_state_secret`, `carried_forward`.
+    pub row: String,
+    /// A column key: `natural_person` … `other_org`, or `total`.
+    pub column: String,
+    pub template: Option<Template>,
+    pub include_descendants: Option<bool>,
+}
+
+/// The cases behind one cell of section three (live figures), newest first.
+#[utoipa::path(tag = "reports", params(("year" = i32, Path, description = "The reported year"), CellParams, PageParams),
+    responses((status = 200, description = "The cases", body = Page<CaseSummary>), ReadErrors))]
+#[get("/reports/annual/{year}/cases")]
+async fn cell_cases(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    year: web::Path<i32>,
+    params: web::Query<CellParams>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<Page<CaseSummary>>, ApiError> {
+    let params = params.into_inner();
+    let request = request(year.into_inner(), params.agency_id, params.template, params.include_descendants)?;
+    let row = RowKey::parse(&params.row)
+        .ok_or_else(|| Violation::field("validation_failed", "row", format!("`{}` is not a row key", params.row)))?;
+    let column = Column::parse(&params.column).ok_or_else(|| {
+        Violation::field("validation_failed", "column", format!("`{}` is not a column key", params.column))
+    })?;
+    let limit = page.limit()?;
+    let before = page.cursor_id()?;
+    let rows =
+        state.db.read(move |conn| service::cell_cases(conn, &user, &request, row, column, before, limit + 1)).await?;
+    let (calendar, today) = (state.calendar(), state.today());
+    let page = Page::from_rows(rows, limit, |(c, _)| c.id, |(c, a)| CaseSummary::build(c, a, &calendar, today));
+    Ok(web::Json(Page { items: page.items.into_iter().collect::<Result<_, _>>()?, next_cursor: page.next_cursor }))
+}
+
+/// Which report to seal.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SealParams {
+    pub agency_id: i64,
+    pub template: Option<Template>,
+    pub include_descendants: Option<bool>,
+}
+
+/// Why a report is sealed again.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SealRequest {
+    /// Required to seal a year again (after approved corrections).
+    pub reason: Option<String>,
+}
+
+/// Seal the report (supervisors): its figures, checks, template and content hash are stored, and
+/// later changes that alter them need a supervisor and a reason.
+#[utoipa::path(tag = "reports", request_body = SealRequest,
+    params(("year" = i32, Path, description = "The reported year"), SealParams),
+    responses((status = 201, description = "The seal", body = SealInfo), WriteErrors))]
+#[post("/reports/annual/{year}/seal")]
+async fn seal_report(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    year: web::Path<i32>,
+    params: web::Query<SealParams>,
+    body: Json<SealRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let params = params.into_inner();
+    let request = request(year.into_inner(), params.agency_id, params.template, params.include_descendants)?;
+    let reason = super::cases::reason_of(body.0.reason.as_deref())?;
+    let snapshot = state.snapshot();
+    let seal = state
+        .db
+        .write(move |conn| service::seal(conn, &user, &request, reason.as_deref(), snapshot.today, snapshot.at))
+        .await?;
+    Ok(HttpResponse::Created().json(SealInfo::from(&seal)))
+}
+
+/// One cell whose sealed and live values differ.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CellDiffResponse {
+    /// `section_three` or `section_four`.
+    pub section: String,
+    /// The row key (section three) or appeal kind (section four).
+    pub row: String,
+    pub column: String,
+    pub sealed: i64,
+    pub live: i64,
+}
+
+/// An event recorded after the seal that can have changed the figures.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DriftEvent {
+    pub case_id: i64,
+    pub case_number: String,
+    pub seq: i32,
+    pub kind: String,
+    pub effective_on: NaiveDate,
+    pub recorded_at: NaiveDateTime,
+    pub actor_id: Option<i64>,
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+}
+
+/// The differences between a sealed report and today's figures.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DriftResponse {
+    pub seal: SealInfo,
+    pub live_hash: String,
+    pub live_differs: bool,
+    pub cells: Vec<CellDiffResponse>,
+    pub events: Vec<DriftEvent>,
+}
+
+/// Compare the sealed report with the live figures: the differing cells and the events since the seal.
+#[utoipa::path(tag = "reports", params(("year" = i32, Path, description = "The reported year"), SealParams),
+    responses((status = 200, description = "The drift", body = DriftResponse), ReadErrors))]
+#[get("/reports/annual/{year}/drift")]
+async fn drift(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    year: web::Path<i32>,
+    params: web::Query<SealParams>,
+) -> Result<web::Json<DriftResponse>, ApiError> {
+    let params = params.into_inner();
+    let request = request(year.into_inner(), params.agency_id, params.template, params.include_descendants)?;
+    let drift = state.db.read(move |conn| service::drift(conn, &user, &request)).await?;
+    let events = drift
+        .events
+        .into_iter()
+        .map(|(e, case_number)| {
+            Ok(DriftEvent {
+                payload: serde_json::from_str(&e.payload).map_err(ApiError::internal)?,
+                case_id: e.case_id,
+                case_number,
+                seq: e.seq,
+                kind: e.kind,
+                effective_on: e.effective_on,
+                recorded_at: e.recorded_at,
+                actor_id: e.actor_id,
+            })
+        })
+        .collect::<Result<_, ApiError>>()?;
+    Ok(web::Json(DriftResponse {
+        live_differs: drift.live_hash != drift.seal.content_hash,
+        seal: SealInfo::from(&drift.seal),
+        live_hash: drift.live_hash,
+        cells: drift
+            .cells
+            .into_iter()
+            .map(|c| CellDiffResponse {
+                section: c.section.to_string(),
+                row: c.row,
+                column: c.column,
+                sealed: c.sealed,
+                live: c.live,
+            })
+            .collect(),
+        events,
+    }))
+}
+
+/// Which agency's section two.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AgencyParam {
+    pub agency_id: i64,
+}
+
+/// Section two figures as entered.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SectionTwoResponse {
+    pub agency_id: i64,
+    pub year: i32,
+    pub figures: SectionTwo,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: i64,
+}
+
+/// The proactive-disclosure figures (section two) of an agency and year.
+#[utoipa::path(tag = "reports", params(("year" = i32, Path, description = "The reported year"), AgencyParam),
+    responses((status = 200, description = "The figures", body = SectionTwoResponse), ReadErrors))]
+#[get("/reports/annual/{year}/section-two")]
+async fn get_section_two(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    year: web::Path<i32>,
+    params: web::Query<AgencyParam>,
+) -> Result<web::Json<SectionTwoResponse>, ApiError> {
+    let (year, agency_id) = (year.into_inner(), params.agency_id);
+    request(year, agency_id, None, None)?;
+    let (row, figures) = state.db.read(move |conn| service::get_section_two(conn, &user, agency_id, year)).await?;
+    Ok(web::Json(SectionTwoResponse {
+        agency_id,
+        year,
+        figures,
+        updated_at: row.updated_at,
+        updated_by: row.updated_by,
+    }))
+}
+
+/// Enter or replace the section two figures (officers and above); they appear in the HTML and
+/// XLSX exports of a report in the same template.
+#[utoipa::path(tag = "reports", request_body = SectionTwo, params(("year" = i32, Path, description = "The reported year"), AgencyParam),
+    responses((status = 200, description = "The figures", body = SectionTwoResponse), WriteErrors))]
+#[put("/reports/annual/{year}/section-two")]
+async fn put_section_two(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    year: web::Path<i32>,
+    params: web::Query<AgencyParam>,
+    body: Json<SectionTwo>,
+) -> Result<web::Json<SectionTwoResponse>, ApiError> {
+    let (year, agency_id) = (year.into_inner(), params.agency_id);
+    request(year, agency_id, None, None)?;
+    let figures = body.0;
+    let at = state.now();
+    let stored = figures.clone();
+    let row = state.db.write(move |conn| service::put_section_two(conn, &user, agency_id, year, &stored, at)).await?;
+    Ok(web::Json(SectionTwoResponse {
+        agency_id,
+        year,
+        figures,
+        updated_at: row.updated_at,
+        updated_by: row.updated_by,
+    }))
+}

@@ -1,0 +1,424 @@
+//! The annual report: aggregated from the cases, checked, sealed, compared with its seal, and
+//! opened cell by cell.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::{agencies as agency_service, Actor, ServiceError, ServiceResult};
+use crate::domain::{ApplicantCategory, Outcome, Violation};
+use crate::report::model::{
+    AppealCounts, AppealKind, AppealTally, CategoryCounts, Column, Counts, ReportInput, RowKey,
+};
+use crate::report::{self, AnnualReport, SectionTwo, Template};
+use crate::storage::agencies::AgencyRow;
+use crate::storage::applicants::ApplicantRow;
+use crate::storage::cases::{CaseRow, EventRow};
+use crate::storage::report::{self as store, CellFilter, NewSealRow, Scope, SealRow, SectionTwoRow};
+use crate::storage::DbConnection;
+
+/// Which report: year, agency, template and scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReportRequest {
+    pub year: i32,
+    pub agency_id: i64,
+    /// `None`: the year's own template (2019 up to 2020, 2021 after).
+    pub template: Option<Template>,
+    pub include_descendants: bool,
+}
+
+impl ReportRequest {
+    /// The template in use.
+    pub fn template(&self) -> Template {
+        self.template.unwrap_or_else(|| Template::for_year(self.year))
+    }
+
+    fn bounds(&self) -> ServiceResult<(NaiveDate, NaiveDate)> {
+        let start = NaiveDate::from_ymd_opt(self.year, 1, 1);
+        let end = NaiveDate::from_ymd_opt(self.year, 12, 31);
+        start.zip(end).ok_or_else(|| Violation::field("validation_failed", "year", "is not a valid year").into())
+    }
+}
+
+/// A report as shown: the sealed figures when the year is sealed (then `live_differs` says whether
+/// today's data gives other figures), the live figures otherwise.
+#[derive(Clone, Debug)]
+pub struct ReportView {
+    pub report: AnnualReport,
+    pub seal: Option<SealRow>,
+    pub live_differs: Option<bool>,
+}
+
+/// One cell whose sealed and live values differ.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CellDiff {
+    /// `section_three` or `section_four`.
+    pub section: &'static str,
+    pub row: String,
+    pub column: String,
+    pub sealed: i64,
+    pub live: i64,
+}
+
+/// The drift of a sealed report: the differing cells and the events recorded since the seal.
+#[derive(Clone, Debug)]
+pub struct Drift {
+    pub seal: SealRow,
+    pub live_hash: String,
+    pub cells: Vec<CellDiff>,
+    /// Events recorded after the seal on cases that count in that year, with their case numbers.
+    pub events: Vec<(EventRow, String)>,
+}
+
+fn scope(conn: &mut DbConnection, actor: &Actor, request: &ReportRequest) -> ServiceResult<(AgencyRow, Vec<i64>)> {
+    let agency = agency_service::get_visible(conn, actor, request.agency_id)?;
+    let scope = Scope { agency_id: agency.id, subtree: request.include_descendants.then(|| agency.path.clone()) };
+    let ids = scope.ids(conn)?;
+    Ok((agency, ids))
+}
+
+fn category(key: &str) -> ServiceResult<ApplicantCategory> {
+    ApplicantCategory::parse(key).ok_or_else(|| ServiceError::corrupt(format!("unknown applicant category `{key}`")))
+}
+
+fn by_category(rows: store::ByCategory) -> ServiceResult<CategoryCounts> {
+    let mut counts = CategoryCounts::new();
+    for (key, n) in rows {
+        *counts.entry(category(&key)?).or_insert(0) += n;
+    }
+    Ok(counts)
+}
+
+/// The tally of an appeal kind's stored key.
+fn tally<'a>(appeals: &'a mut AppealCounts, kind: &str) -> ServiceResult<&'a mut AppealTally> {
+    let kind = AppealKind::parse(kind).ok_or_else(|| ServiceError::corrupt(format!("unknown appeal kind `{kind}`")))?;
+    Ok(match kind {
+        AppealKind::Reconsideration => &mut appeals.reconsideration,
+        AppealKind::LitigationDirect => &mut appeals.litigation_direct,
+        AppealKind::LitigationAfterReconsideration => &mut appeals.litigation_after_reconsideration,
+    })
+}
+
+/// The carried_forward row of a stored (sealed) report, per category.
+fn carried_forward_of(report: &AnnualReport) -> CategoryCounts {
+    ApplicantCategory::ALL.iter().map(|&c| (c, report.cell(RowKey::CarriedForward, Column::of(c)))).collect()
+}
+
+/// Compute the report from the cases (never from stored figures, except Y−1's seal for check 4).
+fn compute(
+    conn: &mut DbConnection,
+    agency: &AgencyRow,
+    ids: &[i64],
+    request: &ReportRequest,
+) -> ServiceResult<AnnualReport> {
+    let (start, end) = request.bounds()?;
+    let mut concluded = BTreeMap::new();
+    for (outcome, key, n) in store::concluded_between(conn, ids, start, end)? {
+        let outcome = outcome
+            .as_deref()
+            .and_then(Outcome::parse)
+            .ok_or_else(|| ServiceError::corrupt(format!("a concluded case has the outcome {outcome:?}")))?;
+        *concluded.entry((outcome, category(&key)?)).or_insert(0) += n;
+    }
+    let previous_end = start.pred_opt().unwrap_or(start);
+    let previous_carried_forward =
+        match store::latest_seal(conn, request.agency_id, request.year - 1, request.include_descendants)? {
+            Some(seal) => carried_forward_of(&parse_seal(&seal)?),
+            None => by_category(store::open_at_end_of(conn, ids, previous_end)?)?,
+        };
+    let counts = Counts {
+        new_received: by_category(store::received_between(conn, ids, start, end)?)?,
+        carried_over: by_category(store::open_at_start_of(conn, ids, start)?)?,
+        carried_forward: by_category(store::open_at_end_of(conn, ids, end)?)?,
+        concluded,
+        previous_carried_forward: Some(previous_carried_forward),
+    };
+    let mut appeals = AppealCounts::default();
+    for (kind, result, n) in store::appeals_decided_between(conn, ids, start, end)? {
+        let tally = tally(&mut appeals, &kind)?;
+        match result.as_deref() {
+            Some("upheld") => tally.upheld += n,
+            Some("corrected") => tally.corrected += n,
+            Some("other") => tally.other += n,
+            other => return Err(ServiceError::corrupt(format!("a decided appeal has the result {other:?}"))),
+        }
+    }
+    for (kind, n) in store::appeals_pending_at_end_of(conn, ids, end)? {
+        tally(&mut appeals, &kind)?.pending += n;
+    }
+    let template = request.template();
+    let section_two = match store::find_section_two(conn, agency.id, request.year)? {
+        Some(row) => Some(parse_section_two(&row)?).filter(|s: &SectionTwo| s.template() == template),
+        None => None,
+    };
+    let input = ReportInput {
+        year: request.year,
+        agency_id: agency.id,
+        agency_name: agency.name.clone(),
+        template,
+        counts,
+        appeals,
+        section_two,
+    };
+    AnnualReport::build(input).map_err(|e| ServiceError::corrupt(e.to_string()))
+}
+
+fn parse_seal(seal: &SealRow) -> ServiceResult<AnnualReport> {
+    serde_json::from_str(&seal.figures).map_err(|e| ServiceError::corrupt(format!("sealed report {}: {e}", seal.id)))
+}
+
+fn parse_section_two(row: &SectionTwoRow) -> ServiceResult<SectionTwo> {
+    serde_json::from_str(&row.data).map_err(|e| ServiceError::corrupt(format!("section two: {e}")))
+}
+
+/// The live report, computed from the cases now.
+///
+/// # Errors
+/// 404 for an invisible agency.
+pub fn live(conn: &mut DbConnection, actor: &Actor, request: &ReportRequest) -> ServiceResult<AnnualReport> {
+    let (agency, ids) = scope(conn, actor, request)?;
+    compute(conn, &agency, &ids, request)
+}
+
+/// The report as published: the seal in force (same template) with whether the live figures
+/// differ, or the live report when the year is not sealed.
+///
+/// # Errors
+/// 404 for an invisible agency.
+pub fn view(conn: &mut DbConnection, actor: &Actor, request: &ReportRequest) -> ServiceResult<ReportView> {
+    let (agency, ids) = scope(conn, actor, request)?;
+    let live = compute(conn, &agency, &ids, request)?;
+    match store::latest_seal(conn, agency.id, request.year, request.include_descendants)? {
+        Some(seal) if seal.template == request.template().as_str() => {
+            let live_hash = report::content_hash(&live).map_err(|e| ServiceError::corrupt(e.to_string()))?;
+            let differs = live_hash != seal.content_hash;
+            Ok(ReportView { report: parse_seal(&seal)?, seal: Some(seal), live_differs: Some(differs) })
+        }
+        _ => Ok(ReportView { report: live, seal: None, live_differs: None }),
+    }
+}
+
+/// Seal the report: store its figures, checks, template and the SHA-256 of its canonical JSON.
+/// Sealing again (after approved corrections) replaces the seal in force and keeps the old one.
+///
+/// # Errors
+/// 403 below supervisor; 404 invisible agency; 422 when a check fails or the year is not over.
+pub fn seal(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    request: &ReportRequest,
+    reason: Option<&str>,
+    today: NaiveDate,
+    at: NaiveDateTime,
+) -> ServiceResult<SealRow> {
+    let (agency, ids) = scope(conn, actor, request)?;
+    actor.require(actor.role.can_supervise(), "seal reports")?;
+    let (_, end) = request.bounds()?;
+    if end >= today {
+        return Err(Violation::field("year_not_over", "year", format!("{} is not over yet", request.year)).into());
+    }
+    let previous = store::latest_seal(conn, agency.id, request.year, request.include_descendants)?;
+    if previous.is_some() && reason.is_none() {
+        return Err(ServiceError::conflict("already_sealed", "the year is sealed; sealing again needs a `reason`"));
+    }
+    let report = compute(conn, &agency, &ids, request)?;
+    if let Some(failed) = report.checks.iter().find(|c| !c.passed) {
+        return Err(Violation::field(
+            "checks_failed",
+            "checks",
+            format!("check `{}` failed: {}. A report with a failed check is not sealed.", failed.name, failed.detail),
+        )
+        .into());
+    }
+    let figures = report::canonical_json(&report).map_err(|e| ServiceError::corrupt(e.to_string()))?;
+    let hash = report::hash_text(&figures);
+    let last_event_id = store::latest_event_id(conn)?;
+    let id = store::insert_seal(
+        conn,
+        &NewSealRow {
+            agency_id: agency.id,
+            year: request.year,
+            include_descendants: request.include_descendants,
+            template: request.template().as_str(),
+            figures: &figures,
+            content_hash: &hash,
+            sealed_at: at,
+            sealed_by: actor.user_id,
+            reason,
+            last_event_id,
+        },
+    )?;
+    store::latest_seal(conn, agency.id, request.year, request.include_descendants)?
+        .filter(|s| s.id == id)
+        .ok_or_else(|| ServiceError::corrupt("the new seal is missing"))
+}
+
+/// Compare the seal in force with the live figures.
+///
+/// # Errors
+/// 404 for an invisible agency or a year without a seal.
+pub fn drift(conn: &mut DbConnection, actor: &Actor, request: &ReportRequest) -> ServiceResult<Drift> {
+    let (agency, ids) = scope(conn, actor, request)?;
+    let seal = store::latest_seal(conn, agency.id, request.year, request.include_descendants)?
+        .ok_or(ServiceError::NotFound { what: "sealed report", code: "report_not_sealed" })?;
+    let sealed = parse_seal(&seal)?;
+    let request = ReportRequest { template: Template::parse(&seal.template), ..*request };
+    let live = compute(conn, &agency, &ids, &request)?;
+    let mut cells = Vec::new();
+    for (sealed_row, live_row) in sealed.section_three.rows.iter().zip(&live.section_three.rows) {
+        for ((column, s), l) in Column::ALL.iter().zip(&sealed_row.values).zip(&live_row.values) {
+            if s != l {
+                cells.push(CellDiff {
+                    section: "section_three",
+                    row: sealed_row.key.as_str().to_string(),
+                    column: column.as_str().to_string(),
+                    sealed: *s,
+                    live: *l,
+                });
+            }
+        }
+    }
+    for kind in AppealKind::ALL {
+        let (s, l) = (sealed.section_four.figures(kind).values(), live.section_four.figures(kind).values());
+        for ((column, s), l) in crate::report::model::APPEAL_COLUMN_KEYS.iter().zip(s).zip(l) {
+            if s != l {
+                cells.push(CellDiff {
+                    section: "section_four",
+                    row: kind.as_str().to_string(),
+                    column: (*column).to_string(),
+                    sealed: s,
+                    live: l,
+                });
+            }
+        }
+    }
+    let (start, end) = request.bounds()?;
+    let events = store::events_since(conn, &ids, seal.last_event_id, start, end, 500)?;
+    let live_hash = report::content_hash(&live).map_err(|e| ServiceError::corrupt(e.to_string()))?;
+    Ok(Drift { seal, live_hash, cells, events })
+}
+
+/// The cases behind one cell of section three (the live figures), newest first.
+///
+/// # Errors
+/// 404 invisible agency; 422 for a row the template does not have.
+pub fn cell_cases(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    request: &ReportRequest,
+    row: RowKey,
+    column: Column,
+    before_id: Option<i64>,
+    limit: i64,
+) -> ServiceResult<Vec<(CaseRow, ApplicantRow)>> {
+    if !row.in_template(request.template()) {
+        return Err(Violation::field(
+            "validation_failed",
+            "row",
+            format!("template {} has no row `{}`", request.template().as_str(), row.as_str()),
+        )
+        .into());
+    }
+    let (_, ids) = scope(conn, actor, request)?;
+    let (start, end) = request.bounds()?;
+    let outcomes = |row: RowKey| row.outcomes().iter().map(|o| o.as_str().to_string()).collect::<Vec<_>>();
+    let filter = match row {
+        RowKey::NewReceived => CellFilter::ReceivedBetween(start, end),
+        RowKey::CarriedOver => CellFilter::OpenAtStartOf(start),
+        RowKey::CarriedForward => CellFilter::OpenAtEndOf(end),
+        RowKey::ConcludedTotal => CellFilter::ConcludedBetween(start, end, Vec::new()),
+        other => CellFilter::ConcludedBetween(start, end, outcomes(other)),
+    };
+    let category = column.category().map(ApplicantCategory::as_str);
+    Ok(store::cell_cases(conn, &ids, &filter, category, before_id, limit)?)
+}
+
+/// The section two figures of an agency and year.
+///
+/// # Errors
+/// 404 for an invisible agency or figures not entered.
+pub fn get_section_two(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    agency_id: i64,
+    year: i32,
+) -> ServiceResult<(SectionTwoRow, SectionTwo)> {
+    agency_service::get_visible(conn, actor, agency_id)?;
+    let row = store::find_section_two(conn, agency_id, year)?
+        .ok_or(ServiceError::NotFound { what: "section two figures", code: "section_two_not_found" })?;
+    let data = parse_section_two(&row)?;
+    Ok((row, data))
+}
+
+/// Enter or replace the section two figures of an agency and year (officers and above).
+///
+/// # Errors
+/// 403 for clerks and auditors; 404 invisible agency; 422 invalid figures.
+pub fn put_section_two(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    agency_id: i64,
+    year: i32,
+    data: &SectionTwo,
+    at: NaiveDateTime,
+) -> ServiceResult<SectionTwoRow> {
+    agency_service::get_visible(conn, actor, agency_id)?;
+    actor.require(actor.role.can_handle(), "enter report figures")?;
+    data.validate().map_err(|e| Violation::field("validation_failed", "section_two", e.to_string()))?;
+    let row = SectionTwoRow {
+        agency_id,
+        year,
+        template: data.template().as_str().to_string(),
+        data: serde_json::to_string(data).map_err(|e| ServiceError::corrupt(e.to_string()))?,
+        updated_at: at,
+        updated_by: actor.user_id,
+    };
+    store::put_section_two(conn, &row)?;
+    Ok(row)
+}
+
+/// The years among `from..=to` sealed for `agency` (directly, or through an ancestor's subtree seal).
+///
+/// # Errors
+/// A database error.
+pub fn sealed_years(conn: &mut DbConnection, agency: &AgencyRow, from: i32, to: i32) -> ServiceResult<Vec<i32>> {
+    let ancestors: Vec<i64> =
+        agency.path.split('/').filter_map(|p| p.parse().ok()).filter(|&id| id != agency.id).collect();
+    let mut years = Vec::new();
+    for year in from..=to {
+        if !store::seals_covering(conn, agency.id, &ancestors, year)?.is_empty() {
+            years.push(year);
+        }
+    }
+    Ok(years)
+}
+
+/// Allow a change that alters the figures of `from..=to` only when none of those years is sealed,
+/// or when a supervisor gives a reason. Returns the overridden years, to be recorded with the change.
+///
+/// # Errors
+/// 409 `year_sealed`.
+pub fn guard_sealed(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    agency_id: i64,
+    from: i32,
+    to: i32,
+    reason: Option<&str>,
+) -> ServiceResult<Option<serde_json::Value>> {
+    let agency = crate::storage::agencies::get(conn, agency_id)?;
+    let years = sealed_years(conn, &agency, from, to.max(from))?;
+    if years.is_empty() {
+        return Ok(None);
+    }
+    match reason {
+        Some(reason) if actor.role.can_supervise() => Ok(Some(serde_json::json!({ "years": years, "reason": reason }))),
+        _ => Err(ServiceError::conflict(
+            "year_sealed",
+            format!(
+                "the annual report of {years:?} is sealed: this change alters its figures and needs a supervisor \
+                 and an `amendment_reason`"
+            ),
+        )),
+    }
+}

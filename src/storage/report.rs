@@ -1,0 +1,363 @@
+//! The annual report's aggregation queries: a few GROUP BY queries over covering indexes, whose
+//! cost follows the cases of the reported year (and the cases still open), not all history.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use super::applicants::ApplicantRow;
+use super::cases::CaseRow;
+use super::schema::{agencies, appeals, applicants, case_events, cases, sealed_reports, section_two};
+use super::{insert_returning_id, DbConnection};
+
+type DbBackend = <DbConnection as Connection>::Backend;
+
+/// Which agencies a report covers: one agency, or its whole subtree.
+#[derive(Clone, Debug)]
+pub struct Scope {
+    pub agency_id: i64,
+    /// The agency's path when the subtree is included.
+    pub subtree: Option<String>,
+}
+
+impl Scope {
+    /// The agency ids of the scope (one query; the tree is small).
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn ids(&self, conn: &mut DbConnection) -> QueryResult<Vec<i64>> {
+        match &self.subtree {
+            None => Ok(vec![self.agency_id]),
+            Some(path) => {
+                agencies::table.filter(agencies::path.like(format!("{path}%"))).select(agencies::id).load(conn)
+            }
+        }
+    }
+}
+
+/// Counts per applicant category.
+pub type ByCategory = Vec<(String, i64)>;
+
+/// Cases received in `[from, to]`, per category.
+///
+/// # Errors
+/// A database error.
+pub fn received_between(
+    conn: &mut DbConnection,
+    ids: &[i64],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<ByCategory> {
+    cases::table
+        .filter(cases::agency_id.eq_any(ids))
+        .filter(cases::received_on.between(from, to))
+        .group_by(cases::applicant_category)
+        .select((cases::applicant_category, count_star()))
+        .load(conn)
+}
+
+/// Cases received before `day` and not concluded before it (open at the start of `day`), per
+/// category. Two index ranges: never concluded, and concluded on or after `day`.
+///
+/// # Errors
+/// A database error.
+pub fn open_at_start_of(conn: &mut DbConnection, ids: &[i64], day: NaiveDate) -> QueryResult<ByCategory> {
+    let open: ByCategory = cases::table
+        .filter(cases::agency_id.eq_any(ids))
+        .filter(cases::concluded_on.is_null())
+        .filter(cases::received_on.lt(day))
+        .group_by(cases::applicant_category)
+        .select((cases::applicant_category, count_star()))
+        .load(conn)?;
+    let later: ByCategory = cases::table
+        .filter(cases::agency_id.eq_any(ids))
+        .filter(cases::concluded_on.ge(day))
+        .filter(cases::received_on.lt(day))
+        .group_by(cases::applicant_category)
+        .select((cases::applicant_category, count_star()))
+        .load(conn)?;
+    Ok(open.into_iter().chain(later).collect())
+}
+
+/// Cases received on or before `day` and not concluded by its end, per category.
+///
+/// # Errors
+/// A database error.
+pub fn open_at_end_of(conn: &mut DbConnection, ids: &[i64], day: NaiveDate) -> QueryResult<ByCategory> {
+    let open: ByCategory = cases::table
+        .filter(cases::agency_id.eq_any(ids))
+        .filter(cases::concluded_on.is_null())
+        .filter(cases::received_on.le(day))
+        .group_by(cases::applicant_category)
+        .select((cases::applicant_category, count_star()))
+        .load(conn)?;
+    let later: ByCategory = cases::table
+        .filter(cases::agency_id.eq_any(ids))
+        .filter(cases::concluded_on.gt(day))
+        .filter(cases::received_on.le(day))
+        .group_by(cases::applicant_category)
+        .select((cases::applicant_category, count_star()))
+        .load(conn)?;
+    Ok(open.into_iter().chain(later).collect())
+}
+
+/// Cases concluded in `[from, to]`, per outcome and category.
+///
+/// # Errors
+/// A database error.
+pub fn concluded_between(
+    conn: &mut DbConnection,
+    ids: &[i64],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<(Option<String>, String, i64)>> {
+    cases::table
+        .filter(cases::agency_id.eq_any(ids))
+        .filter(cases::concluded_on.between(from, to))
+        .group_by((cases::outcome, cases::applicant_category))
+        .select((cases::outcome, cases::applicant_category, count_star()))
+        .load(conn)
+}
+
+/// Appeals decided in `[from, to]`, per kind and result.
+///
+/// # Errors
+/// A database error.
+pub fn appeals_decided_between(
+    conn: &mut DbConnection,
+    ids: &[i64],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<(String, Option<String>, i64)>> {
+    appeals::table
+        .filter(appeals::agency_id.eq_any(ids))
+        .filter(appeals::decided_on.between(from, to))
+        .group_by((appeals::kind, appeals::result))
+        .select((appeals::kind, appeals::result, count_star()))
+        .load(conn)
+}
+
+/// Appeals filed on or before `day` and not decided by its end, per kind.
+///
+/// # Errors
+/// A database error.
+pub fn appeals_pending_at_end_of(
+    conn: &mut DbConnection,
+    ids: &[i64],
+    day: NaiveDate,
+) -> QueryResult<Vec<(String, i64)>> {
+    appeals::table
+        .filter(appeals::agency_id.eq_any(ids))
+        .filter(appeals::filed_on.le(day))
+        .filter(appeals::decided_on.is_null().or(appeals::decided_on.gt(day)))
+        .group_by(appeals::kind)
+        .select((appeals::kind, count_star()))
+        .load(conn)
+}
+
+/// Which cases a drill-down lists.
+#[derive(Clone, Debug)]
+pub enum CellFilter {
+    ReceivedBetween(NaiveDate, NaiveDate),
+    OpenAtStartOf(NaiveDate),
+    OpenAtEndOf(NaiveDate),
+    /// Concluded in the range with one of the outcomes (all outcomes when empty).
+    ConcludedBetween(NaiveDate, NaiveDate, Vec<String>),
+}
+
+/// The cases behind one cell, newest first, keyset-paginated by id.
+///
+/// # Errors
+/// A database error.
+pub fn cell_cases(
+    conn: &mut DbConnection,
+    ids: &[i64],
+    filter: &CellFilter,
+    category: Option<&str>,
+    before_id: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<(CaseRow, ApplicantRow)>> {
+    let mut query = cases::table
+        .inner_join(applicants::table)
+        .filter(cases::agency_id.eq_any(ids.to_vec()))
+        .select((CaseRow::as_select(), ApplicantRow::as_select()))
+        .order(cases::id.desc())
+        .limit(limit)
+        .into_boxed::<DbBackend>();
+    query = match filter.clone() {
+        CellFilter::ReceivedBetween(from, to) => query.filter(cases::received_on.between(from, to)),
+        CellFilter::OpenAtStartOf(day) => query
+            .filter(cases::received_on.lt(day))
+            .filter(cases::concluded_on.is_null().or(cases::concluded_on.ge(day))),
+        CellFilter::OpenAtEndOf(day) => query
+            .filter(cases::received_on.le(day))
+            .filter(cases::concluded_on.is_null().or(cases::concluded_on.gt(day))),
+        CellFilter::ConcludedBetween(from, to, outcomes) => {
+            let q = query.filter(cases::concluded_on.between(from, to));
+            if outcomes.is_empty() {
+                q
+            } else {
+                q.filter(cases::outcome.eq_any(outcomes))
+            }
+        }
+    };
+    if let Some(category) = category {
+        query = query.filter(cases::applicant_category.eq(category.to_string()));
+    }
+    if let Some(before) = before_id {
+        query = query.filter(cases::id.lt(before));
+    }
+    query.load(conn)
+}
+
+#[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
+#[diesel(table_name = section_two)]
+pub struct SectionTwoRow {
+    pub agency_id: i64,
+    pub year: i32,
+    pub template: String,
+    pub data: String,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: i64,
+}
+
+/// The section two figures of an agency and year, if entered.
+///
+/// # Errors
+/// A database error.
+pub fn find_section_two(conn: &mut DbConnection, agency_id: i64, year: i32) -> QueryResult<Option<SectionTwoRow>> {
+    section_two::table.find((agency_id, year)).select(SectionTwoRow::as_select()).first(conn).optional()
+}
+
+/// Enter or replace the section two figures of an agency and year.
+///
+/// # Errors
+/// A database error.
+pub fn put_section_two(conn: &mut DbConnection, row: &SectionTwoRow) -> QueryResult<()> {
+    let values = (
+        section_two::template.eq(&row.template),
+        section_two::data.eq(&row.data),
+        section_two::updated_at.eq(row.updated_at),
+        section_two::updated_by.eq(row.updated_by),
+    );
+    let updated = diesel::update(section_two::table.find((row.agency_id, row.year))).set(values).execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(section_two::table)
+            .values((section_two::agency_id.eq(row.agency_id), section_two::year.eq(row.year), values))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+#[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
+#[diesel(table_name = sealed_reports)]
+pub struct SealRow {
+    pub id: i64,
+    pub agency_id: i64,
+    pub year: i32,
+    pub include_descendants: bool,
+    pub template: String,
+    pub figures: String,
+    pub content_hash: String,
+    pub sealed_at: NaiveDateTime,
+    pub sealed_by: i64,
+    pub reason: Option<String>,
+    pub last_event_id: i64,
+}
+
+#[derive(Insertable, Debug)]
+#[diesel(table_name = sealed_reports)]
+pub struct NewSealRow<'a> {
+    pub agency_id: i64,
+    pub year: i32,
+    pub include_descendants: bool,
+    pub template: &'a str,
+    pub figures: &'a str,
+    pub content_hash: &'a str,
+    pub sealed_at: NaiveDateTime,
+    pub sealed_by: i64,
+    pub reason: Option<&'a str>,
+    pub last_event_id: i64,
+}
+
+/// Store a seal; returns its id.
+///
+/// # Errors
+/// A database error.
+pub fn insert_seal(conn: &mut DbConnection, row: &NewSealRow<'_>) -> QueryResult<i64> {
+    insert_returning_id!(conn, sealed_reports::table, sealed_reports::id, row)
+}
+
+/// The seal in force (the latest) for an agency, year and scope.
+///
+/// # Errors
+/// A database error.
+pub fn latest_seal(
+    conn: &mut DbConnection,
+    agency_id: i64,
+    year: i32,
+    include_descendants: bool,
+) -> QueryResult<Option<SealRow>> {
+    sealed_reports::table
+        .filter(sealed_reports::agency_id.eq(agency_id))
+        .filter(sealed_reports::year.eq(year))
+        .filter(sealed_reports::include_descendants.eq(include_descendants))
+        .order(sealed_reports::id.desc())
+        .select(SealRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every seal of `year` covering one of `agency_ids` directly, or through a subtree seal of one of
+/// `ancestor_ids` (the agencies on the path).
+///
+/// # Errors
+/// A database error.
+pub fn seals_covering(
+    conn: &mut DbConnection,
+    agency_id: i64,
+    ancestor_ids: &[i64],
+    year: i32,
+) -> QueryResult<Vec<SealRow>> {
+    sealed_reports::table
+        .filter(sealed_reports::year.eq(year))
+        .filter(sealed_reports::agency_id.eq(agency_id).or(
+            sealed_reports::agency_id.eq_any(ancestor_ids.to_vec()).and(sealed_reports::include_descendants.eq(true)),
+        ))
+        .select(SealRow::as_select())
+        .load(conn)
+}
+
+/// The id of the latest case event (0 when none).
+///
+/// # Errors
+/// A database error.
+pub fn latest_event_id(conn: &mut DbConnection) -> QueryResult<i64> {
+    case_events::table.select(diesel::dsl::max(case_events::id)).first::<Option<i64>>(conn).map(|id| id.unwrap_or(0))
+}
+
+/// Events recorded after `after_id` on cases of `ids` that were received on or before `to` and not
+/// concluded before `from` — the events that can have changed a report on that period.
+///
+/// # Errors
+/// A database error.
+pub fn events_since(
+    conn: &mut DbConnection,
+    ids: &[i64],
+    after_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+    limit: i64,
+) -> QueryResult<Vec<(super::cases::EventRow, String)>> {
+    case_events::table
+        .inner_join(cases::table)
+        .filter(cases::agency_id.eq_any(ids.to_vec()))
+        .filter(case_events::id.gt(after_id))
+        .filter(case_events::effective_on.le(to).or(case_events::kind.eq("amended")))
+        .filter(cases::received_on.le(to).or(case_events::kind.eq("amended")))
+        .filter(cases::concluded_on.is_null().or(cases::concluded_on.ge(from)).or(case_events::kind.eq("amended")))
+        .order(case_events::id)
+        .limit(limit)
+        .select((super::cases::EventRow::as_select(), cases::case_number))
+        .load(conn)
+}
