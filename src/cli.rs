@@ -11,6 +11,7 @@ use crate::app::{open_database, open_state, spawn_background, Application};
 use crate::config::Settings;
 use crate::domain::Role;
 use crate::report::Template;
+use crate::seed::{self, SeedOptions};
 use crate::service::report::{self as report_service, ReportRequest, ReportView};
 use crate::service::{sweep, users, Actor, ServiceError};
 
@@ -73,6 +74,30 @@ pub enum Command {
         /// Where to write it ("-" for standard output).
         #[arg(long)]
         output: PathBuf,
+    },
+    /// Fill the database with a realistic, reproducible population (for benchmarks and demos).
+    Seed {
+        /// Agencies: a government and its departments.
+        #[arg(long, default_value_t = 10)]
+        agencies: u32,
+        /// Cases spread over the departments and years.
+        #[arg(long, default_value_t = 10_000)]
+        cases: u64,
+        #[arg(long, default_value_t = 2019)]
+        from_year: i32,
+        #[arg(long, default_value_t = 2025)]
+        to_year: i32,
+        /// Random seed: the same seed gives the same population.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Extra cases received by the first department in --focus-year (a hot agency for benchmarks).
+        #[arg(long, default_value_t = 0)]
+        focus_cases: u64,
+        #[arg(long)]
+        focus_year: Option<i32>,
+        /// Cases per transaction.
+        #[arg(long, default_value_t = 50_000)]
+        batch: usize,
     },
     /// Write the OpenAPI document generated from the code.
     Openapi {
@@ -154,6 +179,28 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             for check in view.report.checks.iter().filter(|c| !c.passed) {
                 eprintln!("check {} FAILED: {}", check.name, check.detail);
             }
+            Ok(())
+        }
+        Command::Seed { agencies, cases, from_year, to_year, seed, focus_cases, focus_year, batch } => {
+            if from_year > to_year {
+                anyhow::bail!("--from-year must not be after --to-year");
+            }
+            let state = open_state(&settings)?;
+            let snapshot = state.snapshot();
+            let options = SeedOptions { agencies, cases, from_year, to_year, seed, focus_cases, focus_year, batch };
+            let started = std::time::Instant::now();
+            let report =
+                seed::run(&state.db, &snapshot.calendar, snapshot.rules, &options, snapshot.today, snapshot.at)
+                    .map_err(|e| anyhow::anyhow!("seeding failed: {e}"))?;
+            println!(
+                "seeded {} cases, {} events, {} applicants, {} appeals into agencies {:?} in {:.1} s",
+                report.cases,
+                report.events,
+                report.applicants,
+                report.appeals,
+                report.agency_ids,
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::Sweep { today } => {

@@ -8,6 +8,7 @@ pub mod config;
 pub mod domain;
 pub mod http;
 pub mod report;
+pub mod seed;
 pub mod service;
 pub mod storage;
 pub mod telemetry;

@@ -121,6 +121,33 @@ impl fmt::Debug for CreditCode {
     }
 }
 
+/// Complete 17 digits to a resident identity number with its check character (for test data).
+/// Returns `None` unless `body` is 17 ASCII digits.
+pub fn resident_id_with_check(body: &str) -> Option<String> {
+    if body.len() != 17 || !body.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let sum: u32 = body.bytes().zip(ID_WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    Some(format!("{body}{}", ID_CHECK[(sum % 11) as usize] as char))
+}
+
+/// Complete 17 characters of the GB 32100 set to a unified social credit code with its check
+/// character (for test data). Returns `None` for other input.
+pub fn credit_code_with_check(body: &str) -> Option<String> {
+    if body.len() != 17 {
+        return None;
+    }
+    let mut sum = 0;
+    for (byte, weight) in body.bytes().zip(USCC_WEIGHTS) {
+        sum += uscc_value(byte)? * weight;
+    }
+    let check = USCC_CHARS.get(((31 - sum % 31) % 31) as usize)?;
+    Some(format!("{body}{}", *check as char))
+}
+
+/// The characters of unified social credit codes (GB 32100), in value order.
+pub const CREDIT_CODE_CHARS: &[u8; 31] = USCC_CHARS;
+
 /// Mask an identity number for lists and logs: the first six and the last four characters stay,
 /// the rest become `*` (`110105********002X`). Short values are masked whole.
 pub fn mask(value: &str) -> String {
@@ -164,6 +191,15 @@ mod tests {
         assert!(CreditCode::parse("91110000802100433B").is_ok());
         assert_eq!(CreditCode::parse("91350100M000100Y44"), Err(IdentityError::CheckCharacter));
         assert_eq!(CreditCode::parse("91350100M000100YI3"), Err(IdentityError::Character));
+    }
+
+    #[test]
+    fn generated_numbers_pass_their_own_checks() {
+        let id = resident_id_with_check("11010519491231002").unwrap();
+        assert_eq!(id, "11010519491231002X");
+        let code = credit_code_with_check("91350100M000100Y4").unwrap();
+        assert_eq!(code, "91350100M000100Y43");
+        assert!(credit_code_with_check("91350100M000100YI").is_none());
     }
 
     #[test]

@@ -356,24 +356,58 @@ async fn get_section_two(
     }))
 }
 
+/// Which agency's section two, and why a sealed year's figures change.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SectionTwoParams {
+    pub agency_id: i64,
+    /// Required (from a supervisor) when the year's report is sealed.
+    pub amendment_reason: Option<String>,
+}
+
+fn from_value<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Result<T, ApiError> {
+    let bytes = serde_json::to_vec(value).map_err(ApiError::internal)?;
+    super::extract::parse_json(&bytes)
+}
+
+/// Parse section two by its `template` tag first, so that an error names the field's full path
+/// (an internally tagged enum would buffer the body and lose it).
+fn parse_section_two(mut value: serde_json::Value) -> Result<SectionTwo, ApiError> {
+    use crate::report::section_two::{SectionTwo2019, SectionTwo2021};
+    let object = value
+        .as_object_mut()
+        .ok_or_else(|| Violation::field("validation_failed", "", "must be an object with a `template`"))?;
+    let template = object.remove("template");
+    match template.as_ref().and_then(serde_json::Value::as_str) {
+        Some("2019") => Ok(SectionTwo::Y2019(from_value::<SectionTwo2019>(&value)?)),
+        Some("2021") => Ok(SectionTwo::Y2021(from_value::<SectionTwo2021>(&value)?)),
+        _ => Err(Violation::field("validation_failed", "template", "must be \"2019\" or \"2021\"").into()),
+    }
+}
+
 /// Enter or replace the section two figures (officers and above); they appear in the HTML and
 /// XLSX exports of a report in the same template.
-#[utoipa::path(tag = "reports", request_body = SectionTwo, params(("year" = i32, Path, description = "The reported year"), AgencyParam),
+#[utoipa::path(tag = "reports", request_body = SectionTwo, params(("year" = i32, Path, description = "The reported year"), SectionTwoParams),
     responses((status = 200, description = "The figures", body = SectionTwoResponse), WriteErrors))]
 #[put("/reports/annual/{year}/section-two")]
 async fn put_section_two(
     state: web::Data<AppState>,
     user: AuthUser,
     year: web::Path<i32>,
-    params: web::Query<AgencyParam>,
-    body: Json<SectionTwo>,
+    params: web::Query<SectionTwoParams>,
+    body: Json<serde_json::Value>,
 ) -> Result<web::Json<SectionTwoResponse>, ApiError> {
+    let params = params.into_inner();
     let (year, agency_id) = (year.into_inner(), params.agency_id);
     request(year, agency_id, None, None)?;
-    let figures = body.0;
+    let figures = parse_section_two(body.0)?;
+    let reason = super::cases::reason_of(params.amendment_reason.as_deref())?;
     let at = state.now();
     let stored = figures.clone();
-    let row = state.db.write(move |conn| service::put_section_two(conn, &user, agency_id, year, &stored, at)).await?;
+    let row = state
+        .db
+        .write(move |conn| service::put_section_two(conn, &user, agency_id, year, &stored, reason.as_deref(), at))
+        .await?;
     Ok(web::Json(SectionTwoResponse {
         agency_id,
         year,

@@ -292,10 +292,25 @@ pub fn drift(conn: &mut DbConnection, actor: &Actor, request: &ReportRequest) ->
             }
         }
     }
-    let (start, end) = request.bounds()?;
-    let events = store::events_since(conn, &ids, seal.last_event_id, start, end, 500)?;
+    let (_, end) = request.bounds()?;
+    let events = store::events_since(conn, &ids, seal.last_event_id, end, 1000)?
+        .into_iter()
+        .filter(|(event, _)| event.kind != "amended" || amendment_touches(event, end))
+        .take(500)
+        .collect();
     let live_hash = report::content_hash(&live).map_err(|e| ServiceError::corrupt(e.to_string()))?;
     Ok(Drift { seal, live_hash, cells, events })
+}
+
+/// Whether an `amended` event changed a conclusion date on or before `end` (else it cannot have
+/// altered a report on a period ending then).
+fn amendment_touches(event: &EventRow, end: NaiveDate) -> bool {
+    let Ok(payload) = serde_json::from_str::<serde_json::Value>(&event.payload) else {
+        return true;
+    };
+    let date = |v: &serde_json::Value| v.as_str().and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+    let dates = [date(&payload["concluded_on"]), date(&payload["previous"]["concluded_on"])];
+    dates.into_iter().flatten().any(|d| d <= end)
 }
 
 /// The cases behind one cell of section three (the live figures), newest first.
@@ -360,11 +375,19 @@ pub fn put_section_two(
     agency_id: i64,
     year: i32,
     data: &SectionTwo,
+    amendment_reason: Option<&str>,
     at: NaiveDateTime,
 ) -> ServiceResult<SectionTwoRow> {
     agency_service::get_visible(conn, actor, agency_id)?;
     actor.require(actor.role.can_handle(), "enter report figures")?;
-    data.validate().map_err(|e| Violation::field("validation_failed", "section_two", e.to_string()))?;
+    data.validate().map_err(|e| match e {
+        report::ReportError::InvalidSectionTwo { field, .. } => {
+            Violation::field("validation_failed", field, "must not be negative")
+        }
+        other => Violation::field("validation_failed", "template", other.to_string()),
+    })?;
+    // Section two is part of the sealed report: changing a sealed year needs a supervisor and a reason.
+    guard_sealed(conn, actor, agency_id, year, year, amendment_reason)?;
     let row = SectionTwoRow {
         agency_id,
         year,

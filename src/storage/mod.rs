@@ -6,6 +6,7 @@
 pub mod agencies;
 pub mod appeals;
 pub mod applicants;
+pub mod bulk;
 pub mod calendar;
 pub mod cases;
 pub mod report;
@@ -243,6 +244,19 @@ impl Db {
     {
         let mut conn = self.write.get().map_err(StorageError::from)?;
         transaction(&mut conn, f)
+    }
+
+    /// Run `f` on the write connection outside any transaction (maintenance such as VACUUM).
+    ///
+    /// # Errors
+    /// The pool has no connection in time, or `f` fails.
+    pub fn maintenance_blocking<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E>,
+        E: From<StorageError>,
+    {
+        let mut conn = self.write.get().map_err(StorageError::from)?;
+        f(&mut conn)
     }
 
     /// Whether a connection can be had and answers.

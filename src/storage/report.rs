@@ -336,8 +336,9 @@ pub fn latest_event_id(conn: &mut DbConnection) -> QueryResult<i64> {
     case_events::table.select(diesel::dsl::max(case_events::id)).first::<Option<i64>>(conn).map(|id| id.unwrap_or(0))
 }
 
-/// Events recorded after `after_id` on cases of `ids` that were received on or before `to` and not
-/// concluded before `from` — the events that can have changed a report on that period.
+/// Events recorded after `after_id` on cases of `ids` that can have changed a report on a period
+/// ending `to`: every event dated on or before `to` (an event dated later cannot alter it), and
+/// amendments (dated when they were made), which the caller filters by the dates they changed.
 ///
 /// # Errors
 /// A database error.
@@ -345,7 +346,6 @@ pub fn events_since(
     conn: &mut DbConnection,
     ids: &[i64],
     after_id: i64,
-    from: NaiveDate,
     to: NaiveDate,
     limit: i64,
 ) -> QueryResult<Vec<(super::cases::EventRow, String)>> {
@@ -354,8 +354,6 @@ pub fn events_since(
         .filter(cases::agency_id.eq_any(ids.to_vec()))
         .filter(case_events::id.gt(after_id))
         .filter(case_events::effective_on.le(to).or(case_events::kind.eq("amended")))
-        .filter(cases::received_on.le(to).or(case_events::kind.eq("amended")))
-        .filter(cases::concluded_on.is_null().or(cases::concluded_on.ge(from)).or(case_events::kind.eq("amended")))
         .order(case_events::id)
         .limit(limit)
         .select((super::cases::EventRow::as_select(), cases::case_number))

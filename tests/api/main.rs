@@ -10,4 +10,5 @@ mod concurrency;
 mod health;
 mod helpers;
 mod migrations;
+mod reports;
 mod users;

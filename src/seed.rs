@@ -1,0 +1,492 @@
+//! `gongkai seed`: a realistic, reproducible population of agencies, applicants, cases with their
+//! events (as the service writes them), corrections, consultations, extensions, fees and appeals,
+//! bulk-loaded in large transactions for benchmarks and demos.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+
+use crate::domain::calendar::Calendar;
+use crate::domain::clock::{self, ClockEvent, ClockRules};
+use crate::domain::identity::{credit_code_with_check, resident_id_with_check, CREDIT_CODE_CHARS};
+use crate::domain::{fees, ApplicantCategory, CaseStatus, Channel, Outcome, Role};
+use crate::service::{agencies as agency_service, users, Actor, ServiceError};
+use crate::storage::bulk::{self, BulkAppeal, BulkApplicant, BulkCase, BulkConsultation, BulkEvent, BulkFee};
+use crate::storage::{Db, DbConnection};
+
+/// What to seed.
+#[derive(Clone, Debug)]
+pub struct SeedOptions {
+    pub agencies: u32,
+    pub cases: u64,
+    pub from_year: i32,
+    pub to_year: i32,
+    pub seed: u64,
+    /// Cases received by the first department in `focus_year` (on top of the spread ones).
+    pub focus_cases: u64,
+    pub focus_year: Option<i32>,
+    /// Cases generated and written per transaction.
+    pub batch: usize,
+}
+
+/// What was seeded.
+#[derive(Clone, Debug, Default)]
+pub struct SeedReport {
+    pub agency_ids: Vec<i64>,
+    pub applicants: usize,
+    pub cases: usize,
+    pub events: usize,
+    pub appeals: usize,
+}
+
+/// A draw from weighted choices.
+fn pick<T: Copy>(rng: &mut StdRng, choices: &[(T, u32)]) -> T {
+    let total: u32 = choices.iter().map(|(_, w)| w).sum();
+    let mut roll = rng.gen_range(0..total.max(1));
+    for &(value, weight) in choices {
+        if roll < weight {
+            return value;
+        }
+        roll -= weight;
+    }
+    choices[0].0
+}
+
+const CATEGORIES: &[(ApplicantCategory, u32)] = &[
+    (ApplicantCategory::NaturalPerson, 850),
+    (ApplicantCategory::CommercialEnterprise, 80),
+    (ApplicantCategory::ResearchInstitution, 10),
+    (ApplicantCategory::PublicWelfareOrg, 10),
+    (ApplicantCategory::LegalServiceOrg, 30),
+    (ApplicantCategory::OtherOrg, 20),
+];
+
+const CHANNELS: &[(Channel, u32)] = &[
+    (Channel::Online, 500),
+    (Channel::Post, 250),
+    (Channel::InPerson, 150),
+    (Channel::Letter, 50),
+    (Channel::Email, 30),
+    (Channel::Fax, 10),
+    (Channel::Other, 10),
+];
+
+/// Decision outcomes (lapse outcomes and withdrawals are drawn from the case's history instead).
+const OUTCOMES: &[(Outcome, u32)] = &[
+    (Outcome::Disclosed, 420),
+    (Outcome::PartiallyDisclosed, 100),
+    (Outcome::WithheldStateSecret, 5),
+    (Outcome::WithheldProhibitedByLaw, 5),
+    (Outcome::WithheldEndangersSecurityStability, 5),
+    (Outcome::WithheldThirdPartyRights, 15),
+    (Outcome::WithheldInternalAffairs, 15),
+    (Outcome::WithheldProcessInformation, 25),
+    (Outcome::WithheldEnforcementCaseFiles, 10),
+    (Outcome::WithheldAdministrativeInquiry, 10),
+    (Outcome::UnavailableNotHeld, 200),
+    (Outcome::UnavailableNeedsCreation, 30),
+    (Outcome::UnavailableStillUnclear, 20),
+    (Outcome::NotProcessedPetitionComplaint, 30),
+    (Outcome::NotProcessedRepeated, 40),
+    (Outcome::NotProcessedPublication, 5),
+    (Outcome::NotProcessedExcessive, 10),
+    (Outcome::NotProcessedConfirmOrReissue, 15),
+];
+
+const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高"];
+const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超"];
+const SUBJECTS: &[&str] = &[
+    "棚户区改造补偿标准文件",
+    "建设项目环境影响评价批复",
+    "征收土地补偿安置方案",
+    "行政处罚决定书",
+    "财政预算执行情况",
+    "规划许可证及附图",
+    "会议纪要",
+    "政府采购合同",
+];
+
+/// The applicant pool: a draw of categories with identity documents.
+fn applicant(rng: &mut StdRng, id: i64, at: NaiveDateTime) -> BulkApplicant {
+    let category = pick(rng, CATEGORIES);
+    let (name, id_type, id_number) = if category == ApplicantCategory::NaturalPerson {
+        let name = format!(
+            "{}{}{}",
+            SURNAMES[rng.gen_range(0..SURNAMES.len())],
+            GIVEN[rng.gen_range(0..GIVEN.len())],
+            GIVEN[rng.gen_range(0..GIVEN.len())]
+        );
+        let birth = NaiveDate::from_ymd_opt(rng.gen_range(1940..2005), rng.gen_range(1..=12), rng.gen_range(1..=28));
+        let body = birth.map(|b| {
+            format!("{:06}{}{:03}", rng.gen_range(110_101..659_001), b.format("%Y%m%d"), rng.gen_range(0..1000))
+        });
+        (name, "resident_id_card", body.and_then(|b| resident_id_with_check(&b)))
+    } else {
+        let body: String = std::iter::once('9')
+            .chain(std::iter::once('1'))
+            .chain((0..15).map(|_| CREDIT_CODE_CHARS[rng.gen_range(0..CREDIT_CODE_CHARS.len())] as char))
+            .collect();
+        (
+            format!("某某{}有限公司{id}", SURNAMES[rng.gen_range(0..SURNAMES.len())]),
+            "unified_social_credit_code",
+            credit_code_with_check(&body),
+        )
+    };
+    BulkApplicant {
+        id,
+        category: category.as_str(),
+        name,
+        id_type: id_number.as_ref().map(|_| id_type),
+        id_number,
+        phone: Some(format!("13{:09}", rng.gen_range(0..1_000_000_000u64))),
+        email: rng.gen_bool(0.4).then(|| format!("applicant{id}@example.com")),
+        address: None,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+/// Everything written for one case.
+struct Generated {
+    case: BulkCase,
+    events: Vec<BulkEvent>,
+    consultation: Option<BulkConsultation>,
+    fee: Option<BulkFee>,
+    appeals: Vec<BulkAppeal>,
+}
+
+struct Context<'a> {
+    calendar: &'a Calendar,
+    rules: ClockRules,
+    today: NaiveDate,
+    at: NaiveDateTime,
+    user_id: i64,
+}
+
+fn day_in(rng: &mut StdRng, year: i32, today: NaiveDate) -> NaiveDate {
+    let start = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(today);
+    let days = if year == today.year() { today.ordinal0() } else { 364 };
+    start + chrono::Days::new(u64::from(rng.gen_range(0..=days)))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn generate(
+    rng: &mut StdRng,
+    ctx: &Context<'_>,
+    case_id: i64,
+    consultation_id: i64,
+    agency_id: i64,
+    case_number: String,
+    received: NaiveDate,
+    applicant: &BulkApplicant,
+) -> Generated {
+    let cal = ctx.calendar;
+    let mut clock_events = vec![ClockEvent::Received { on: received }];
+    let mut events = Vec::with_capacity(4);
+    let channel = pick(rng, CHANNELS);
+    let description = format!("申请公开{}", SUBJECTS[rng.gen_range(0..SUBJECTS.len())]);
+    let event = |kind: &'static str, on: NaiveDate, payload: serde_json::Value, actor: Option<i64>| BulkEvent {
+        case_id,
+        seq: 0,
+        kind,
+        effective_on: on,
+        recorded_at: ctx.at,
+        actor_id: actor,
+        payload: payload.to_string(),
+    };
+    events.push(event(
+        "received",
+        received,
+        json!({"channel": channel, "submitted_on": null, "received_on": received, "applicant_id": applicant.id,
+               "applicant_category": applicant.category, "case_number": case_number, "description": description,
+               "items": [], "sealed_override": null}),
+        Some(ctx.user_id),
+    ));
+    let mut consultation = None;
+    let mut fee = None;
+    let mut lapse: Option<(Outcome, NaiveDate)> = None;
+    let mut last = received;
+    // A decision takes 3 to 30 working days after the last step; a few are late.
+    let roll: u32 = rng.gen_range(0..1000);
+    if roll < 80 {
+        // Correction: requested within 7 working days; 70 % corrected, the rest lapse.
+        let on = cal.add_working_days(received, rng.gen_range(1..=7));
+        let respond_by = cal.add_working_days(on, 10);
+        clock_events.push(ClockEvent::CorrectionRequested { on, respond_by });
+        events.push(event(
+            "correction_requested",
+            on,
+            json!({"respond_by": respond_by, "matters": "请明确所需信息的名称、文号"}),
+            Some(ctx.user_id),
+        ));
+        last = on;
+        if rng.gen_bool(0.7) {
+            let back = cal.add_working_days(on, rng.gen_range(1..=10));
+            clock_events.push(ClockEvent::CorrectionReceived { on: back });
+            events.push(event("correction_received", back, json!({"received_on": back}), Some(ctx.user_id)));
+            last = back;
+        } else {
+            lapse = Some((Outcome::OtherCorrectionOverdue, respond_by.succ_opt().unwrap_or(respond_by)));
+        }
+    } else if roll < 130 {
+        let sent = cal.add_working_days(received, rng.gen_range(2..=8));
+        let reply_due = cal.add_working_days(sent, ctx.rules.consultation_reply_limit);
+        let replied = cal.add_working_days(sent, rng.gen_range(3..=15));
+        clock_events.push(ClockEvent::ConsultationStarted { consultation_id, on: sent });
+        events.push(event("consultation_started", sent, json!({"consultation_id": consultation_id, "party_kind": "third_party", "party": "相关企业", "reply_due": reply_due}), Some(ctx.user_id)));
+        clock_events.push(ClockEvent::ConsultationReplied { consultation_id, on: replied });
+        let opinion = pick(rng, &[("consent", 5), ("objection", 4), ("none", 1)]);
+        events.push(event(
+            "consultation_replied",
+            replied,
+            json!({"consultation_id": consultation_id, "opinion": opinion}),
+            Some(ctx.user_id),
+        ));
+        consultation = Some(BulkConsultation {
+            id: consultation_id,
+            case_id,
+            party_kind: "third_party",
+            party: "相关企业",
+            sent_on: sent,
+            reply_due,
+            replied_on: Some(replied),
+            opinion: Some(opinion),
+        });
+        last = replied;
+    } else if roll < 140 {
+        let issued = cal.add_working_days(received, rng.gen_range(3..=10));
+        let pages: u32 = rng.gen_range(40..400);
+        let quote = fees::per_page(pages);
+        let pay_by = cal.add_working_days(issued, ctx.rules.fee_payment_limit);
+        clock_events.push(ClockEvent::FeeNoticeIssued { on: issued });
+        events.push(event("fee_notice_issued", issued, json!({"basis": "per_page", "pages": pages, "nth_request": null, "amount_fen": quote.amount_fen, "explanation": quote.explanation, "pay_by": pay_by}), Some(ctx.user_id)));
+        let paid = rng.gen_bool(0.6).then(|| cal.add_working_days(issued, rng.gen_range(1..=20)));
+        if let Some(paid) = paid {
+            clock_events.push(ClockEvent::FeePaid { on: paid });
+            events.push(event("fee_paid", paid, json!({"amount_fen": quote.amount_fen}), Some(ctx.user_id)));
+            last = paid;
+        } else {
+            lapse = Some((Outcome::OtherFeeUnpaid, pay_by.succ_opt().unwrap_or(pay_by)));
+            last = issued;
+        }
+        fee = Some(BulkFee {
+            case_id,
+            issued_on: issued,
+            basis: "per_page",
+            pages: i32::try_from(pages).ok(),
+            nth_request: None,
+            amount_fen: quote.amount_fen,
+            pay_by,
+            paid_on: paid,
+        });
+    }
+    let before = clock::compute(cal, &ctx.rules, &clock_events, ctx.today);
+    if lapse.is_none() && rng.gen_range(0..100) < 3 {
+        if let Some(due) = before.due_on.filter(|d| *d > last) {
+            let approved = cal.add_working_days(last, 1).min(due);
+            clock_events.push(ClockEvent::Extended { approved_on: approved, notified_on: approved, working_days: 20 });
+            events.push(event("extended", approved, json!({"approved_on": approved, "notified_on": approved, "working_days": 20, "reason": "需要调取档案", "previous_due_on": due}), Some(ctx.user_id)));
+            last = approved;
+        }
+    }
+    // The conclusion: a lapse, a withdrawal, or a decision; unless still open today.
+    let conclusion = match lapse {
+        Some((outcome, on)) => Some((outcome, on, "decided", None)),
+        None => {
+            let on = cal.add_working_days(last, rng.gen_range(3..=24));
+            let outcome = if rng.gen_range(0..1000) < 35 { Outcome::OtherMisc } else { pick(rng, OUTCOMES) };
+            let kind = if outcome == Outcome::OtherMisc { "withdrawn" } else { "decided" };
+            Some((outcome, on, kind, Some(ctx.user_id)))
+        }
+    }
+    .filter(|(_, on, _, _)| *on <= ctx.today);
+    let mut appeals = Vec::new();
+    if let Some((outcome, on, kind, actor)) = conclusion {
+        clock_events.push(ClockEvent::Concluded { on });
+        let payload = if actor.is_none() {
+            json!({"outcome": outcome, "system": "sweep", "basis": outcome.legal_basis()})
+        } else {
+            json!({"outcome": outcome, "basis": null, "items": [], "sealed_override": null})
+        };
+        events.push(event(kind, on, payload, actor));
+        if !outcome.provides_information() && outcome != Outcome::OtherMisc && rng.gen_range(0..100) < 6 {
+            let filed = cal.add_working_days(on, rng.gen_range(5..40));
+            if filed <= ctx.today {
+                let kind = pick(rng, &[("reconsideration", 8), ("litigation_direct", 2)]);
+                let decided = cal.add_working_days(filed, rng.gen_range(20..90));
+                let (result, decided_on) = if decided <= ctx.today {
+                    (Some(pick(rng, &[("upheld", 7), ("corrected", 2), ("other", 1)])), Some(decided))
+                } else {
+                    (None, None)
+                };
+                events.push(event("appeal_filed", filed, json!({"kind": kind}), Some(ctx.user_id)));
+                if let (Some(result), Some(d)) = (result, decided_on) {
+                    events.push(event("appeal_decided", d, json!({"kind": kind, "result": result}), Some(ctx.user_id)));
+                }
+                appeals.push(BulkAppeal {
+                    case_id,
+                    agency_id,
+                    kind,
+                    filed_on: filed,
+                    result,
+                    decided_on,
+                    created_by: ctx.user_id,
+                    created_at: ctx.at,
+                });
+            }
+        }
+    }
+    let clock = clock::compute(cal, &ctx.rules, &clock_events, ctx.today);
+    for (seq, e) in (1..).zip(events.iter_mut()) {
+        e.seq = seq;
+    }
+    let concluded = conclusion.map(|(outcome, on, _, _)| (outcome, on));
+    let case = BulkCase {
+        id: case_id,
+        agency_id,
+        year: received.year(),
+        case_number,
+        channel: channel.as_str(),
+        submitted_on: None,
+        received_on: received,
+        applicant_id: applicant.id,
+        applicant_category: applicant.category,
+        description,
+        status: concluded.map_or(clock.status.as_str(), |_| CaseStatus::Concluded.as_str()),
+        outcome: concluded.map(|(o, _)| o.as_str()),
+        concluded_on: concluded.map(|(_, on)| on),
+        decision_basis: concluded.map(|(o, _)| o.legal_basis()),
+        due_on: clock.due_on,
+        paused: clock.paused,
+        extended: clock.extended,
+        version: i64::try_from(events.len()).unwrap_or(i64::MAX),
+        created_by: ctx.user_id,
+        created_at: ctx.at,
+        updated_at: ctx.at,
+        lapses_on: if concluded.is_some() { None } else { clock.correction_lapses_on.or(clock.fee_lapses_on) },
+    };
+    Generated { case, events, consultation, fee, appeals }
+}
+
+/// Seed the database. Deterministic for the same options and database start state.
+///
+/// # Errors
+/// A database error; batches written before it stay.
+pub fn run(
+    db: &Db,
+    calendar: &Calendar,
+    rules: ClockRules,
+    options: &SeedOptions,
+    today: NaiveDate,
+    at: NaiveDateTime,
+) -> Result<SeedReport, ServiceError> {
+    let mut rng = StdRng::seed_from_u64(options.seed);
+    let run_tag = rng.gen_range(0..100_000u32);
+    // Agencies: a government and its departments, and a user the seeded events are recorded by.
+    let (agency_ids, user_id) = db.write_blocking(|conn| -> Result<(Vec<i64>, i64), ServiceError> {
+        let system = Actor::system();
+        let root_code = format!("SEED{run_tag:05}");
+        let root = agency_service::create(
+            conn,
+            &system,
+            &agency_service::NewAgency::parse("种子区人民政府", &root_code, None)?,
+            at,
+        )?;
+        let mut ids = vec![root.id];
+        for i in 1..options.agencies.max(1) {
+            let new = agency_service::NewAgency::parse(
+                &format!("种子区第{i}部门"),
+                &format!("{root_code}-{i}"),
+                Some(root.id),
+            )?;
+            ids.push(agency_service::create(conn, &system, &new, at)?.id);
+        }
+        let user = users::create_unchecked(conn, "seed", Role::Admin, None, at)?;
+        Ok((ids, user.user.id))
+    })?;
+    let (mut next_applicant, mut next_case, mut next_consultation) =
+        db.write_blocking(|conn: &mut DbConnection| -> Result<_, ServiceError> {
+            Ok((
+                bulk::max_id(conn, "applicants")? + 1,
+                bulk::max_id(conn, "cases")? + 1,
+                bulk::max_id(conn, "consultations")? + 1,
+            ))
+        })?;
+    let ctx = Context { calendar, rules, today, at, user_id };
+    // The applicant pool: a third as many applicants as cases (repeat applicants are common).
+    let pool_size = (options.cases + options.focus_cases).div_ceil(3).max(1);
+    let mut pool: Vec<BulkApplicant> = Vec::with_capacity(usize::try_from(pool_size).unwrap_or(0));
+    for _ in 0..pool_size {
+        pool.push(applicant(&mut rng, next_applicant, at));
+        next_applicant += 1;
+    }
+    for chunk in pool.chunks(50_000) {
+        db.write_blocking(|conn| -> Result<_, ServiceError> { Ok(bulk::applicants(conn, chunk)?) })?;
+    }
+    let mut counters: BTreeMap<(i64, i32), i32> = BTreeMap::new();
+    let departments: Vec<i64> = if agency_ids.len() > 1 { agency_ids[1..].to_vec() } else { agency_ids.clone() };
+    let codes: BTreeMap<i64, String> = agency_ids
+        .iter()
+        .enumerate()
+        .map(|(i, &id)| (id, if i == 0 { format!("SEED{run_tag:05}") } else { format!("SEED{run_tag:05}-{i}") }))
+        .collect();
+    let mut report = SeedReport { agency_ids: agency_ids.clone(), applicants: pool.len(), ..SeedReport::default() };
+    let total = options.cases + options.focus_cases;
+    let mut written = 0u64;
+    while written < total {
+        let n = (total - written).min(options.batch.max(1) as u64);
+        let mut cases = Vec::with_capacity(n as usize);
+        let mut events = Vec::with_capacity(n as usize * 3);
+        let mut consultations = Vec::new();
+        let mut fee_rows = Vec::new();
+        let mut appeals = Vec::new();
+        for i in 0..n {
+            let index = written + i;
+            let (agency, year) = match options.focus_year {
+                Some(y) if index < options.focus_cases => (departments[0], y),
+                _ => (
+                    departments[rng.gen_range(0..departments.len())],
+                    rng.gen_range(options.from_year..=options.to_year),
+                ),
+            };
+            let received = day_in(&mut rng, year, today).min(today);
+            let counter = counters.entry((agency, received.year())).or_insert(0);
+            *counter += 1;
+            let number =
+                format!("{}-{}-{:05}", codes.get(&agency).map_or("SEED", String::as_str), received.year(), counter);
+            let who = &pool[rng.gen_range(0..pool.len())];
+            let g = generate(&mut rng, &ctx, next_case, next_consultation, agency, number, received, who);
+            next_case += 1;
+            if let Some(c) = g.consultation {
+                consultations.push(c);
+                next_consultation += 1;
+            }
+            fee_rows.extend(g.fee);
+            appeals.extend(g.appeals);
+            events.extend(g.events);
+            cases.push(g.case);
+        }
+        db.write_blocking(|conn| -> Result<(), ServiceError> {
+            bulk::cases(conn, &cases)?;
+            bulk::events(conn, &events)?;
+            bulk::consultations(conn, &consultations)?;
+            bulk::fees(conn, &fee_rows)?;
+            bulk::appeals(conn, &appeals)?;
+            Ok(())
+        })?;
+        report.cases += cases.len();
+        report.events += events.len();
+        report.appeals += appeals.len();
+        written += n;
+    }
+    let counter_rows: Vec<(i64, i32, i32)> = counters.into_iter().map(|((a, y), n)| (a, y, n)).collect();
+    db.write_blocking(|conn| -> Result<(), ServiceError> {
+        bulk::counters(conn, &counter_rows)?;
+        Ok(())
+    })?;
+    db.maintenance_blocking(|conn| -> Result<(), ServiceError> { Ok(bulk::finish(conn)?) })?;
+    Ok(report)
+}
