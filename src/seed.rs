@@ -149,6 +149,25 @@ fn applicant(rng: &mut StdRng, id: i64, at: NaiveDateTime) -> BulkApplicant {
     }
 }
 
+/// Rows per INSERT statement of the load.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// The rows of one batch of cases.
+#[derive(Default)]
+struct Batch {
+    cases: Vec<BulkCase>,
+    events: Vec<BulkEvent>,
+    consultations: Vec<BulkConsultation>,
+    fees: Vec<BulkFee>,
+    appeals: Vec<BulkAppeal>,
+}
+
+impl Batch {
+    fn with_capacity(n: usize) -> Self {
+        Self { cases: Vec::with_capacity(n), events: Vec::with_capacity(n * 3), ..Self::default() }
+    }
+}
+
 /// Everything written for one case.
 struct Generated {
     case: BulkCase,
@@ -283,8 +302,8 @@ fn generate(
             paid_on: paid,
         });
     }
-    let before = clock::compute(cal, &ctx.rules, &clock_events, ctx.today);
     if lapse.is_none() && rng.gen_range(0..100) < 3 {
+        let before = clock::compute(cal, &ctx.rules, &clock_events, ctx.today);
         if let Some(due) = before.due_on.filter(|d| *d > last) {
             let approved = cal.add_working_days(last, 1).min(due);
             clock_events.push(ClockEvent::Extended { approved_on: approved, notified_on: approved, working_days: 20 });
@@ -416,6 +435,9 @@ pub fn run(
             ))
         })?;
     let ctx = Context { calendar, rules, today, at, user_id };
+    // A large page cache for the loading connection: index pages stay in memory instead of
+    // being re-read from the OS for every batch.
+    db.maintenance_blocking(|conn| -> Result<(), ServiceError> { Ok(bulk::prepare(conn)?) })?;
     // The applicant pool: a third as many applicants as cases (repeat applicants are common).
     let pool_size = (options.cases + options.focus_cases).div_ceil(3).max(1);
     let mut pool: Vec<BulkApplicant> = Vec::with_capacity(usize::try_from(pool_size).unwrap_or(0));
@@ -423,10 +445,9 @@ pub fn run(
         pool.push(applicant(&mut rng, next_applicant, at));
         next_applicant += 1;
     }
-    for chunk in pool.chunks(50_000) {
-        db.write_blocking(|conn| -> Result<_, ServiceError> { Ok(bulk::applicants(conn, chunk)?) })?;
-    }
-    let mut counters: BTreeMap<(i64, i32), i32> = BTreeMap::new();
+    tracing::info!(applicants = pool.len(), "writing applicants");
+    let script = bulk::insert_script(&pool, ROWS_PER_STATEMENT);
+    db.write_blocking(|conn| -> Result<_, ServiceError> { Ok(bulk::run_script(conn, &script)?) })?;
     let departments: Vec<i64> = if agency_ids.len() > 1 { agency_ids[1..].to_vec() } else { agency_ids.clone() };
     let codes: BTreeMap<i64, String> = agency_ids
         .iter()
@@ -435,58 +456,78 @@ pub fn run(
         .collect();
     let mut report = SeedReport { agency_ids: agency_ids.clone(), applicants: pool.len(), ..SeedReport::default() };
     let total = options.cases + options.focus_cases;
-    let mut written = 0u64;
-    while written < total {
-        let n = (total - written).min(options.batch.max(1) as u64);
-        let mut cases = Vec::with_capacity(n as usize);
-        let mut events = Vec::with_capacity(n as usize * 3);
-        let mut consultations = Vec::new();
-        let mut fee_rows = Vec::new();
-        let mut appeals = Vec::new();
-        for i in 0..n {
-            let index = written + i;
-            let (agency, year) = match options.focus_year {
-                Some(y) if index < options.focus_cases => (departments[0], y),
-                _ => (
-                    departments[rng.gen_range(0..departments.len())],
-                    rng.gen_range(options.from_year..=options.to_year),
-                ),
-            };
-            let received = day_in(&mut rng, year, today).min(today);
-            let counter = counters.entry((agency, received.year())).or_insert(0);
-            *counter += 1;
-            let number =
-                format!("{}-{}-{:05}", codes.get(&agency).map_or("SEED", String::as_str), received.year(), counter);
-            let who = &pool[rng.gen_range(0..pool.len())];
-            let g = generate(&mut rng, &ctx, next_case, next_consultation, agency, number, received, who);
-            next_case += 1;
-            if let Some(c) = g.consultation {
-                consultations.push(c);
-                next_consultation += 1;
+    // One thread generates batches while this one writes them, all in one transaction: the
+    // secondary indexes of the big tables are dropped first and rebuilt at the end (a sorted
+    // build is far cheaper than a million random insertions), and a failure or a crash rolls
+    // back everything, the dropped indexes included.
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<(String, [usize; 3])>(2);
+    let counter_rows = std::thread::scope(|scope| -> Result<Vec<(i64, i32, i32)>, ServiceError> {
+        let generator = scope.spawn(move || {
+            let mut counters: BTreeMap<(i64, i32), i32> = BTreeMap::new();
+            let mut written = 0u64;
+            while written < total {
+                let n = (total - written).min(options.batch.max(1) as u64);
+                let mut batch = Batch::with_capacity(n as usize);
+                for i in 0..n {
+                    let index = written + i;
+                    let (agency, year) = match options.focus_year {
+                        Some(y) if index < options.focus_cases => (departments[0], y),
+                        _ => (
+                            departments[rng.gen_range(0..departments.len())],
+                            rng.gen_range(options.from_year..=options.to_year),
+                        ),
+                    };
+                    let received = day_in(&mut rng, year, today).min(today);
+                    let counter = counters.entry((agency, received.year())).or_insert(0);
+                    *counter += 1;
+                    let code = codes.get(&agency).map_or("SEED", String::as_str);
+                    let number = format!("{code}-{}-{:05}", received.year(), counter);
+                    let who = &pool[rng.gen_range(0..pool.len())];
+                    let g = generate(&mut rng, &ctx, next_case, next_consultation, agency, number, received, who);
+                    next_case += 1;
+                    if let Some(c) = g.consultation {
+                        batch.consultations.push(c);
+                        next_consultation += 1;
+                    }
+                    batch.fees.extend(g.fee);
+                    batch.appeals.extend(g.appeals);
+                    batch.events.extend(g.events);
+                    batch.cases.push(g.case);
+                }
+                written += n;
+                let counts = [batch.cases.len(), batch.events.len(), batch.appeals.len()];
+                let mut script = bulk::insert_script(&batch.cases, ROWS_PER_STATEMENT);
+                script.push_str(&bulk::insert_script(&batch.events, ROWS_PER_STATEMENT));
+                script.push_str(&bulk::insert_script(&batch.consultations, ROWS_PER_STATEMENT));
+                script.push_str(&bulk::insert_script(&batch.fees, ROWS_PER_STATEMENT));
+                script.push_str(&bulk::insert_script(&batch.appeals, ROWS_PER_STATEMENT));
+                if sender.send((script, counts)).is_err() {
+                    break; // the writer failed; its error is reported
+                }
             }
-            fee_rows.extend(g.fee);
-            appeals.extend(g.appeals);
-            events.extend(g.events);
-            cases.push(g.case);
-        }
+            counters.into_iter().map(|((a, y), n)| (a, y, n)).collect::<Vec<_>>()
+        });
         db.write_blocking(|conn| -> Result<(), ServiceError> {
-            bulk::cases(conn, &cases)?;
-            bulk::events(conn, &events)?;
-            bulk::consultations(conn, &consultations)?;
-            bulk::fees(conn, &fee_rows)?;
-            bulk::appeals(conn, &appeals)?;
+            let indexes = bulk::drop_secondary_indexes(conn)?;
+            for (script, [cases, events, appeals]) in receiver.iter() {
+                bulk::run_script(conn, &script)?;
+                report.cases += cases;
+                report.events += events;
+                report.appeals += appeals;
+            }
+            tracing::info!(cases = report.cases, "rows written; rebuilding indexes");
+            bulk::create_indexes(conn, &indexes)?;
+            tracing::info!("indexes rebuilt; committing");
             Ok(())
         })?;
-        report.cases += cases.len();
-        report.events += events.len();
-        report.appeals += appeals.len();
-        written += n;
-    }
-    let counter_rows: Vec<(i64, i32, i32)> = counters.into_iter().map(|((a, y), n)| (a, y, n)).collect();
+        generator.join().map_err(|_| ServiceError::corrupt("the seed generator panicked"))
+    })?;
     db.write_blocking(|conn| -> Result<(), ServiceError> {
         bulk::counters(conn, &counter_rows)?;
         Ok(())
     })?;
+    tracing::info!("analysing");
     db.maintenance_blocking(|conn| -> Result<(), ServiceError> { Ok(bulk::finish(conn)?) })?;
+    tracing::info!("done");
     Ok(report)
 }

@@ -164,21 +164,26 @@ impl Calendar {
     }
 
     /// The number of working days `d` with `from < d <= to`; negative when `to < from`
-    /// (then it counts `to < d <= from`).
+    /// (then it counts `to < d <= from`). Constant work per year of the range: weekdays by
+    /// arithmetic, then the notices' rest days and make-up days inside the range.
     pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
         if to < from {
             return -self.working_days_between(to, from);
         }
-        let mut count = 0;
-        let mut date = from;
-        while date < to {
-            date = next_day(date);
-            if self.is_working_day(date) {
-                count += 1;
-            }
+        let mut count = weekdays_through(to) - weekdays_through(from);
+        for (_, year) in self.years.range(from.year()..=to.year()) {
+            let after = |d: &&NaiveDate| **d > from && **d <= to;
+            count -= year.rest_days.iter().filter(after).filter(|d| !is_weekend(**d)).count() as i64;
+            count += year.work_days.iter().filter(after).count() as i64;
         }
         count
     }
+}
+
+/// Monday–Friday days from 0001-01-01 (a Monday) through `date`.
+fn weekdays_through(date: NaiveDate) -> i64 {
+    let days = i64::from(date.num_days_from_ce()) - 1;
+    days.div_euclid(7) * 5 + (days.rem_euclid(7) + 1).min(5)
 }
 
 /// The day after `date`, saturating at the end of chrono's range.
@@ -217,6 +222,29 @@ mod tests {
         assert_eq!(cal.add_working_days(d("2019-03-05"), 20), d("2019-04-02"));
         assert_eq!(cal.working_days_between(d("2019-03-05"), d("2019-04-02")), 20);
         assert_eq!(cal.working_days_between(d("2019-04-02"), d("2019-03-05")), -20);
+    }
+
+    fn naive_between(cal: &Calendar, from: NaiveDate, to: NaiveDate) -> i64 {
+        let (lo, hi, sign) = if to < from { (to, from, -1) } else { (from, to, 1) };
+        let mut count = 0;
+        let mut date = lo;
+        while date < hi {
+            date = next_day(date);
+            if cal.is_working_day(date) {
+                count += 1;
+            }
+        }
+        sign * count
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn counting_by_arithmetic_matches_counting_day_by_day(a in 0i64..4500, b in 0i64..4500) {
+            let cal = Calendar::shipped().unwrap();
+            let base = d("2016-06-01");
+            let (from, to) = (base + chrono::Days::new(a as u64), base + chrono::Days::new(b as u64));
+            proptest::prop_assert_eq!(cal.working_days_between(from, to), naive_between(&cal, from, to));
+        }
     }
 
     #[test]

@@ -101,6 +101,8 @@ pub struct DbOptions {
 pub struct Manager {
     options: DbOptions,
     backend: Backend,
+    /// Only the writing pool switches a SQLite file to WAL (readers never take that lock).
+    writer: bool,
 }
 
 impl Manager {
@@ -122,11 +124,15 @@ impl ManageConnection for Manager {
                 let mut conn = SqliteConnection::establish(self.sqlite_path()).map_err(r2d2::Error::ConnectionError)?;
                 let synchronous = if self.options.sqlite_synchronous_full { "FULL" } else { "NORMAL" };
                 conn.batch_execute(&format!(
-                    "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON;",
+                    "PRAGMA busy_timeout = {}; PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON;",
                     self.options.sqlite_busy_timeout.as_millis()
                 ))
                 .map_err(r2d2::Error::QueryError)?;
+                // WAL is a property of the file: switch once, not on every new connection (the
+                // switch needs a lock a long write transaction would hold).
+                if self.writer && !journal_is_wal(&mut conn).map_err(r2d2::Error::QueryError)? {
+                    conn.batch_execute("PRAGMA journal_mode = WAL").map_err(r2d2::Error::QueryError)?;
+                }
                 Ok(DbConnection::Sqlite(conn))
             }
         }
@@ -139,6 +145,18 @@ impl ManageConnection for Manager {
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
         std::thread::panicking() || conn.is_broken()
     }
+}
+
+#[derive(diesel::QueryableByName)]
+struct JournalMode {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    journal_mode: String,
+}
+
+fn journal_is_wal(conn: &mut SqliteConnection) -> diesel::QueryResult<bool> {
+    use diesel::RunQueryDsl;
+    let mode: JournalMode = diesel::sql_query("PRAGMA journal_mode").get_result(conn)?;
+    Ok(mode.journal_mode.eq_ignore_ascii_case("wal"))
 }
 
 type DbPool = Pool<Manager>;
@@ -160,7 +178,7 @@ impl Db {
     /// The database cannot be reached or the directory cannot be created.
     pub fn connect(options: &DbOptions) -> Result<Self, StorageError> {
         let backend = Backend::of_url(&options.url);
-        let manager = Manager { options: options.clone(), backend };
+        let manager = Manager { options: options.clone(), backend, writer: true };
         if backend == Backend::Sqlite {
             if let Some(dir) = std::path::Path::new(manager.sqlite_path()).parent() {
                 if !dir.as_os_str().is_empty() {
@@ -326,7 +344,7 @@ pub fn revert_all_migrations(conn: &mut DbConnection) -> Result<(), StorageError
 /// # Errors
 /// The database cannot be reached.
 pub fn establish(options: &DbOptions) -> Result<DbConnection, StorageError> {
-    let manager = Manager { options: options.clone(), backend: Backend::of_url(&options.url) };
+    let manager = Manager { options: options.clone(), backend: Backend::of_url(&options.url), writer: true };
     manager.connect().map_err(|e| match e {
         r2d2::Error::ConnectionError(c) => StorageError::Connection(c),
         r2d2::Error::QueryError(q) => StorageError::Query(q),

@@ -9,6 +9,7 @@ mod clocks;
 mod concurrency;
 mod health;
 mod helpers;
+mod matrix;
 mod migrations;
 mod reports;
 mod users;
