@@ -13,6 +13,7 @@ use chrono::{NaiveDateTime, TimeDelta, Utc};
 use crate::config::Settings;
 use crate::domain::calendar::Calendar;
 use crate::http::{self, AppState, ServerOptions};
+use crate::notify::letters::Letters;
 use crate::service::{calendar as calendar_service, clock, sweep, ServiceError};
 use crate::storage::Db;
 
@@ -54,7 +55,9 @@ pub fn open_state(settings: &Settings) -> anyhow::Result<Arc<AppState>> {
     let db = open_database(settings)?;
     let (calendar, change) = load_calendar(&db)?;
     let rules = clock::rules(settings.clock.fee_notice_pauses);
-    Ok(Arc::new(AppState::new(db, calendar, change, rules)))
+    let letters = Letters::load(Some(std::path::Path::new(&settings.letters.dir)))
+        .with_context(|| format!("cannot load the letter templates in {}", settings.letters.dir))?;
+    Ok(Arc::new(AppState::new(db, calendar, change, rules, letters)))
 }
 
 impl Application {

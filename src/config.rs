@@ -20,6 +20,13 @@ pub struct Settings {
     pub log: LogSettings,
     pub clock: ClockSettings,
     pub background: BackgroundSettings,
+    pub letters: LetterSettings,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct LetterSettings {
+    pub dir: String,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]

@@ -30,6 +30,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::domain::calendar::Calendar;
 use crate::domain::china_date;
 use crate::domain::clock::ClockRules;
+use crate::notify::letters::Letters;
 use crate::service::cases::Now;
 use crate::storage::Db;
 use error::ApiError;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub rules: ClockRules,
     /// The id of the latest calendar change loaded (instances reload when the database has newer).
     pub calendar_change: AtomicI64,
+    /// The letter templates.
+    pub letters: Letters,
 }
 
 /// What "now" is for one request: owned, so it can move into a blocking database task.
@@ -60,8 +63,14 @@ impl Snapshot {
 }
 
 impl AppState {
-    pub fn new(db: Db, calendar: Calendar, calendar_change: i64, rules: ClockRules) -> Self {
-        Self { db, calendar: RwLock::new(Arc::new(calendar)), rules, calendar_change: AtomicI64::new(calendar_change) }
+    pub fn new(db: Db, calendar: Calendar, calendar_change: i64, rules: ClockRules, letters: Letters) -> Self {
+        Self {
+            db,
+            calendar: RwLock::new(Arc::new(calendar)),
+            rules,
+            calendar_change: AtomicI64::new(calendar_change),
+            letters,
+        }
     }
 
     /// The instant, today's date, the calendar and the rules for one request.
@@ -162,6 +171,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(cases::decide)
         .service(cases::withdraw)
         .service(steps::amend)
+        .service(steps::letter)
         .service(appeals::file_appeal)
         .service(appeals::case_appeals)
         .service(appeals::list_appeals)

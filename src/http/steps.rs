@@ -322,3 +322,57 @@ async fn amend(
         state.db.write(move |conn| cases::amend(conn, &user, id, &amendment, version, snapshot.now())).await?;
     respond(details)
 }
+
+/// How a letter is wanted.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LetterParams {
+    /// `html` (printable A4 page, default) or `text`.
+    pub format: Option<String>,
+    /// For `consultation_letter`: which consultation (default: the latest).
+    pub consultation_id: Option<i64>,
+}
+
+/// The letter of a step, filled from the case: `acknowledgement` (受理回执), `correction_notice`
+/// (补正告知书), `extension_notice` (延期答复告知书), `consultation_letter` (征求第三方意见书),
+/// `fee_notice` (收费通知书) or `decision` (政府信息公开申请答复书, worded per outcome code).
+#[utoipa::path(tag = "cases",
+    params(("id" = i64, Path, description = "Case id"), ("kind" = crate::notify::letters::LetterKind, Path, description = "The letter"), LetterParams),
+    responses((status = 200, description = "The letter", content((String = "text/html"), (String = "text/plain"))), ReadErrors,
+        (status = 409, description = "The step the letter belongs to has not happened", body = super::error::Problem, content_type = "application/problem+json")))]
+#[get("/cases/{id}/letters/{kind}")]
+async fn letter(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(i64, String)>,
+    params: web::Query<LetterParams>,
+) -> Result<HttpResponse, ApiError> {
+    use crate::notify::letters::LetterKind;
+    let (id, kind) = path.into_inner();
+    let kind = LetterKind::parse(&kind).ok_or_else(|| {
+        crate::domain::Violation::field("validation_failed", "kind", format!("`{kind}` is not a letter kind"))
+    })?;
+    let text = match params.format.as_deref() {
+        None | Some("html") => false,
+        Some("text") => true,
+        Some(other) => {
+            return Err(crate::domain::Violation::field(
+                "validation_failed",
+                "format",
+                format!("`{other}`: use html or text"),
+            )
+            .into())
+        }
+    };
+    let (consultation_id, snapshot) = (params.consultation_id, state.snapshot());
+    let data = state
+        .db
+        .read(move |conn| crate::service::letters::data(conn, &user, id, kind, consultation_id, snapshot.now()))
+        .await?;
+    let letter = state.letters.render(&data).map_err(ApiError::internal)?;
+    Ok(if text {
+        HttpResponse::Ok().content_type("text/plain; charset=utf-8").body(letter.text)
+    } else {
+        HttpResponse::Ok().content_type("text/html; charset=utf-8").body(letter.html)
+    })
+}

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod cases;
 pub mod clock;
 pub mod dashboard;
+pub mod letters;
 pub mod report;
 pub mod sweep;
 pub mod users;

@@ -46,23 +46,26 @@ pub fn find(conn: &mut DbConnection, year: i32) -> QueryResult<Option<CalendarYe
     calendar_years::table.find(year).select(CalendarYearRow::as_select()).first(conn).optional()
 }
 
-/// Insert or replace a year.
+/// Insert or replace a year (one statement: concurrent first writes of a year do not collide).
 ///
 /// # Errors
 /// A database error.
 pub fn put(conn: &mut DbConnection, row: &CalendarYearRow) -> QueryResult<()> {
-    let values = (
-        calendar_years::notices.eq(&row.notices),
-        calendar_years::rest_days.eq(&row.rest_days),
-        calendar_years::work_days.eq(&row.work_days),
-        calendar_years::source.eq(&row.source),
-        calendar_years::updated_at.eq(row.updated_at),
-        calendar_years::updated_by.eq(row.updated_by),
-    );
-    let updated = diesel::update(calendar_years::table.find(row.year)).set(values).execute(conn)?;
-    if updated == 0 {
-        diesel::insert_into(calendar_years::table).values((calendar_years::year.eq(row.year), values)).execute(conn)?;
-    }
+    use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
+    diesel::sql_query(
+        "INSERT INTO calendar_years (year, notices, rest_days, work_days, source, updated_at, updated_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (year) DO UPDATE SET notices = excluded.notices, \
+         rest_days = excluded.rest_days, work_days = excluded.work_days, source = excluded.source, \
+         updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+    )
+    .bind::<Integer, _>(row.year)
+    .bind::<Text, _>(&row.notices)
+    .bind::<Text, _>(&row.rest_days)
+    .bind::<Text, _>(&row.work_days)
+    .bind::<Text, _>(&row.source)
+    .bind::<Timestamp, _>(row.updated_at)
+    .bind::<Nullable<BigInt>, _>(row.updated_by)
+    .execute(conn)?;
     Ok(())
 }
 

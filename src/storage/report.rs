@@ -229,23 +229,25 @@ pub fn find_section_two(conn: &mut DbConnection, agency_id: i64, year: i32) -> Q
     section_two::table.find((agency_id, year)).select(SectionTwoRow::as_select()).first(conn).optional()
 }
 
-/// Enter or replace the section two figures of an agency and year.
+/// Enter or replace the section two figures of an agency and year (one statement: concurrent
+/// first entries do not collide).
 ///
 /// # Errors
 /// A database error.
 pub fn put_section_two(conn: &mut DbConnection, row: &SectionTwoRow) -> QueryResult<()> {
-    let values = (
-        section_two::template.eq(&row.template),
-        section_two::data.eq(&row.data),
-        section_two::updated_at.eq(row.updated_at),
-        section_two::updated_by.eq(row.updated_by),
-    );
-    let updated = diesel::update(section_two::table.find((row.agency_id, row.year))).set(values).execute(conn)?;
-    if updated == 0 {
-        diesel::insert_into(section_two::table)
-            .values((section_two::agency_id.eq(row.agency_id), section_two::year.eq(row.year), values))
-            .execute(conn)?;
-    }
+    use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
+    diesel::sql_query(
+        "INSERT INTO section_two (agency_id, year, template, data, updated_at, updated_by) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (agency_id, year) DO UPDATE SET template = excluded.template, \
+         data = excluded.data, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+    )
+    .bind::<BigInt, _>(row.agency_id)
+    .bind::<Integer, _>(row.year)
+    .bind::<Text, _>(&row.template)
+    .bind::<Text, _>(&row.data)
+    .bind::<Timestamp, _>(row.updated_at)
+    .bind::<BigInt, _>(row.updated_by)
+    .execute(conn)?;
     Ok(())
 }
 

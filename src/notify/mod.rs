@@ -1,0 +1,3 @@
+//! Letters to applicants and third parties, rendered from editable templates.
+
+pub mod letters;
