@@ -3,6 +3,7 @@ local token = os.getenv("GONGKAI_TOKEN")
 local agency = os.getenv("GONGKAI_AGENCY") or "1"
 local received = os.getenv("GONGKAI_RECEIVED") or "2026-11-20"
 wrk.method = "POST"
+wrk.path = "/api/v1/cases"
 wrk.headers["Authorization"] = "Bearer " .. token
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"agency_id": ' .. agency .. ', "channel": "online", "received_on": "' .. received .. '", '

@@ -38,9 +38,14 @@ bare() { # url agency year
 }
 
 start_server() { # url
-  GONGKAI__BACKGROUND__SWEEP_ENABLED=false GONGKAI__LOG__LEVEL=warn "$BIN" --database-url "$1" serve --bind "127.0.0.1:$PORT" &
+  GONGKAI__BACKGROUND__SWEEP_ENABLED=false GONGKAI__LOG__LEVEL=error "$BIN" --database-url "$1" serve \
+    --bind "127.0.0.1:$PORT" 2>>"$WORK/server.log" &
   SERVER=$!
-  for _ in $(seq 1 100); do curl -sf "127.0.0.1:$PORT/readyz" >/dev/null && return; sleep 0.1; done
+  for _ in $(seq 1 100); do
+    kill -0 "$SERVER" 2>/dev/null || { echo "server exited (see $WORK/server.log)" >&2; exit 1; }
+    curl -sf "127.0.0.1:$PORT/readyz" >/dev/null && return
+    sleep 0.1
+  done
   echo "server did not start" >&2; exit 1
 }
 

@@ -41,7 +41,7 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<Db> {
 pub fn load_calendar(db: &Db) -> anyhow::Result<(Calendar, i64)> {
     let shipped = Calendar::shipped().context("the shipped calendar is invalid")?;
     let now = Utc::now().naive_utc();
-    db.write_blocking(|conn| calendar_service::seed(conn, &shipped, now))
+    db.setup_blocking(|conn| calendar_service::seed(conn, &shipped, now))
         .map_err(|e: ServiceError| anyhow::anyhow!("cannot store the calendar: {e}"))?;
     db.write_blocking(calendar_service::load)
         .map_err(|e: ServiceError| anyhow::anyhow!("cannot load the calendar: {e}"))

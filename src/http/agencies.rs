@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::auth::AuthUser;
 use super::error::{ApiError, ReadErrors, WriteErrors};
 use super::extract::Json;
-use super::pagination::{Page, PageParams};
+use super::pagination::{cursor_for, Page, PageParams};
 use super::AppState;
 use crate::service::agencies::{self, NewAgency};
 use crate::storage::agencies::AgencyRow;
@@ -80,7 +80,7 @@ async fn list_agencies(
     let after = page.cursor_id()?;
     let parent_id = filter.parent_id;
     let rows = state.db.read(move |conn| agencies::list(conn, &user, parent_id, after, limit + 1)).await?;
-    Ok(web::Json(Page::from_rows(rows, limit, |r| r.id, AgencyResponse::from)))
+    Ok(web::Json(Page::from_rows(rows, limit, |r| cursor_for(r.id), AgencyResponse::from)))
 }
 
 /// Get one agency.

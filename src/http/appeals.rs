@@ -9,7 +9,7 @@ use super::auth::AuthUser;
 use super::cases::{parse, reason_of};
 use super::error::{ApiError, ReadErrors, WriteErrors};
 use super::extract::Json;
-use super::pagination::{Page, PageParams};
+use super::pagination::{cursor_for, Page, PageParams};
 use super::AppState;
 use crate::domain::types::AppealResult;
 use crate::report::model::AppealKind;
@@ -158,6 +158,6 @@ async fn list_appeals(
     let after = page.cursor_id()?;
     let agency_id = params.agency_id;
     let rows = state.db.read(move |conn| appeals::list(conn, &user, agency_id, after, limit + 1)).await?;
-    let page = Page::from_rows(rows, limit, |r| r.id, AppealResponse::try_from);
+    let page = Page::from_rows(rows, limit, |r| cursor_for(r.id), AppealResponse::try_from);
     Ok(web::Json(Page { items: page.items.into_iter().collect::<Result<_, _>>()?, next_cursor: page.next_cursor }))
 }

@@ -10,7 +10,7 @@ use super::appeals::AppealResponse;
 use super::auth::AuthUser;
 use super::error::{ApiError, ReadErrors, WriteErrors};
 use super::extract::{expected_version, Json};
-use super::pagination::{Page, PageParams};
+use super::pagination::{cursor_for_case, Page, PageParams};
 use super::AppState;
 use crate::domain::calendar::Calendar;
 use crate::domain::case::{self as case_rules, limits, ApplicantInput, NewCase};
@@ -606,7 +606,7 @@ pub struct CaseListParams {
     pub q: Option<String>,
 }
 
-/// List the cases the caller sees, newest first.
+/// List the cases the caller sees, most recently received first.
 #[utoipa::path(tag = "cases", params(CaseListParams, PageParams),
     responses((status = 200, description = "A page of cases", body = Page<CaseSummary>), ReadErrors))]
 #[get("/cases")]
@@ -632,12 +632,17 @@ async fn list_cases(
         open_only: params.overdue == Some(false),
         applicant_id: params.applicant_id,
         q: params.q.filter(|q| !q.trim().is_empty()),
-        before_id: page.cursor_id()?,
+        before: page.cursor_received()?,
         scope: None,
     };
     let rows = state.db.read(move |conn| cases::list(conn, &user, filter, limit + 1)).await?;
     let calendar = state.calendar();
-    let page = Page::from_rows(rows, limit, |(c, _)| c.id, |(c, a)| CaseSummary::build(c, a, &calendar, today));
+    let page = Page::from_rows(
+        rows,
+        limit,
+        |(c, _)| cursor_for_case(c.received_on, c.id),
+        |(c, a)| CaseSummary::build(c, a, &calendar, today),
+    );
     Ok(web::Json(Page { items: page.items.into_iter().collect::<Result<_, _>>()?, next_cursor: page.next_cursor }))
 }
 

@@ -38,6 +38,24 @@ impl PageParams {
         }
     }
 
+    /// The (receipt date, id) a case-list cursor points past, if any.
+    ///
+    /// # Errors
+    /// 422 for a cursor this service did not issue.
+    pub fn cursor_received(&self) -> Result<Option<(chrono::NaiveDate, i64)>, ApiError> {
+        let Some(cursor) = &self.cursor else { return Ok(None) };
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(cursor)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .and_then(|text| {
+                let (date, id) = text.strip_prefix("r:")?.split_once(':')?;
+                Some((chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?, id.parse::<i64>().ok()?))
+            })
+            .map(Some)
+            .ok_or_else(|| Violation::field("invalid_cursor", "cursor", "is not a cursor from a previous page").into())
+    }
+
     /// The id the cursor points past, if any.
     ///
     /// # Errors
@@ -59,6 +77,11 @@ pub fn cursor_for(id: i64) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("id:{id}"))
 }
 
+/// Encode the cursor of a case list (ordered by receipt date, then id, newest first).
+pub fn cursor_for_case(received_on: chrono::NaiveDate, id: i64) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("r:{received_on}:{id}"))
+}
+
 /// One page of a list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {
@@ -69,10 +92,15 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     /// A page from `limit + 1` fetched rows: the extra row only tells that another page exists.
-    pub fn from_rows<R>(mut rows: Vec<R>, limit: i64, id_of: impl Fn(&R) -> i64, map: impl FnMut(R) -> T) -> Self {
+    pub fn from_rows<R>(
+        mut rows: Vec<R>,
+        limit: i64,
+        cursor_of: impl Fn(&R) -> String,
+        map: impl FnMut(R) -> T,
+    ) -> Self {
         let more = rows.len() as i64 > limit;
         rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        let next_cursor = if more { rows.last().map(|r| cursor_for(id_of(r))) } else { None };
+        let next_cursor = if more { rows.last().map(cursor_of) } else { None };
         Self { items: rows.into_iter().map(map).collect(), next_cursor }
     }
 }

@@ -12,7 +12,7 @@ use super::auth::AuthUser;
 use super::cases::CaseSummary;
 use super::error::{ApiError, ReadErrors, WriteErrors};
 use super::extract::Json;
-use super::pagination::{Page, PageParams};
+use super::pagination::{cursor_for, Page, PageParams};
 use super::AppState;
 use crate::domain::Violation;
 use crate::report::model::{Column, RowKey};
@@ -188,7 +188,8 @@ async fn cell_cases(
     let rows =
         state.db.read(move |conn| service::cell_cases(conn, &user, &request, row, column, before, limit + 1)).await?;
     let (calendar, today) = (state.calendar(), state.today());
-    let page = Page::from_rows(rows, limit, |(c, _)| c.id, |(c, a)| CaseSummary::build(c, a, &calendar, today));
+    let page =
+        Page::from_rows(rows, limit, |(c, _)| cursor_for(c.id), |(c, a)| CaseSummary::build(c, a, &calendar, today));
     Ok(web::Json(Page { items: page.items.into_iter().collect::<Result<_, _>>()?, next_cursor: page.next_cursor }))
 }
 

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::auth::AuthUser;
 use super::error::{ApiError, ReadErrors, WriteErrors};
 use super::extract::Json;
-use super::pagination::{Page, PageParams};
+use super::pagination::{cursor_for, Page, PageParams};
 use super::AppState;
 use crate::domain::Role;
 use crate::service::users::{self, CreatedUser};
@@ -94,7 +94,7 @@ async fn list_users(
     let limit = page.limit()?;
     let after = page.cursor_id()?;
     let rows = state.db.read(move |conn| users::list(conn, &user, after, limit + 1)).await?;
-    let page = Page::from_rows(rows, limit, |r| r.id, UserResponse::try_from);
+    let page = Page::from_rows(rows, limit, |r| cursor_for(r.id), UserResponse::try_from);
     Ok(web::Json(Page { items: page.items.into_iter().collect::<Result<_, _>>()?, next_cursor: page.next_cursor }))
 }
 

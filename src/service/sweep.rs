@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Date, Timestamp};
 
 use super::cases::{conclude_lapsed, Now};
-use super::ServiceResult;
+use super::{ServiceError, ServiceResult};
 use crate::domain::Outcome;
 use crate::storage::cases::lapsed_ids;
 use crate::storage::schema::sweep_runs;
@@ -78,14 +78,22 @@ pub fn run(db: &crate::storage::Db, now: Now<'_>, once_per_day: bool) -> Service
         let batch = db.write_blocking(|conn| due(conn, day, 200))?;
         let before = concluded.len();
         for id in batch.iter().copied() {
-            if let Some(outcome) = db.write_blocking(|conn| conclude(conn, id, now))? {
-                concluded.push((id, outcome));
+            match db.write_blocking(|conn| conclude(conn, id, now)) {
+                Ok(Some(outcome)) => concluded.push((id, outcome)),
+                Ok(None) => {}
+                // An officer changed the case meanwhile: it is no longer the sweep's to conclude.
+                Err(ServiceError::Conflict { .. }) => {
+                    tracing::info!(case = id, "sweep skipped a case changed meanwhile")
+                }
+                Err(e) => return Err(e),
             }
         }
         if batch.len() < 200 || concluded.len() == before {
             break;
         }
     }
-    db.write_blocking(|conn| finish_day(conn, day, now.at, concluded.len()))?;
+    if claimed {
+        db.write_blocking(|conn| finish_day(conn, day, now.at, concluded.len()))?;
+    }
     Ok(SweepReport { day: Some(day), claimed, concluded })
 }

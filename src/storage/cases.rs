@@ -257,11 +257,15 @@ pub struct CaseFilter {
     pub overdue_on: Option<NaiveDate>,
     pub applicant_id: Option<i64>,
     pub q: Option<String>,
-    /// Keyset pagination: only ids below this one (the list is newest first).
-    pub before_id: Option<i64>,
+    /// Keyset pagination: only cases after this (receipt date, id) in the list's order.
+    pub before: Option<(NaiveDate, i64)>,
 }
 
-/// Cases matching `filter`, newest first, with their applicants, at most `limit`.
+/// The statuses of open cases (an IN list, so that the (status, …) indexes serve it).
+pub const OPEN_STATUSES: [&str; 4] = ["received", "awaiting_correction", "in_consultation", "awaiting_fee"];
+
+/// Cases matching `filter`, most recently received first (then newest registration), with their
+/// applicants, at most `limit`.
 ///
 /// # Errors
 /// A database error.
@@ -273,7 +277,7 @@ pub fn list(
     let mut query = cases::table
         .inner_join(applicants::table)
         .select((CaseRow::as_select(), super::applicants::ApplicantRow::as_select()))
-        .order(cases::id.desc())
+        .order((cases::received_on.desc(), cases::id.desc()))
         .limit(limit)
         .into_boxed::<DbBackend>();
     if let Some(scope) = &filter.scope {
@@ -287,7 +291,7 @@ pub fn list(
         query = query.filter(cases::status.eq(status.clone()));
     }
     if filter.open_only {
-        query = query.filter(cases::status.ne("concluded"));
+        query = query.filter(cases::status.eq_any(OPEN_STATUSES));
     }
     if let Some(from) = filter.received_from {
         query = query.filter(cases::received_on.ge(from));
@@ -296,10 +300,10 @@ pub fn list(
         query = query.filter(cases::received_on.le(to));
     }
     if let Some(date) = filter.due_before {
-        query = query.filter(cases::status.ne("concluded")).filter(cases::due_on.lt(date));
+        query = query.filter(cases::status.eq_any(OPEN_STATUSES)).filter(cases::due_on.lt(date));
     }
     if let Some(date) = filter.overdue_on {
-        query = query.filter(cases::status.ne("concluded")).filter(cases::due_on.lt(date));
+        query = query.filter(cases::status.eq_any(OPEN_STATUSES)).filter(cases::due_on.lt(date));
     }
     if let Some(applicant_id) = filter.applicant_id {
         query = query.filter(cases::applicant_id.eq(applicant_id));
@@ -314,8 +318,9 @@ pub fn list(
                 .or(applicants::name.like(pattern).escape('\\')),
         );
     }
-    if let Some(before) = filter.before_id {
-        query = query.filter(cases::id.lt(before));
+    if let Some((received_on, id)) = filter.before {
+        query = query
+            .filter(cases::received_on.lt(received_on).or(cases::received_on.eq(received_on).and(cases::id.lt(id))));
     }
     query.load(conn)
 }

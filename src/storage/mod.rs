@@ -14,7 +14,10 @@ pub mod schema;
 pub mod steps;
 pub mod users;
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::Semaphore;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
@@ -161,6 +164,9 @@ fn journal_is_wal(conn: &mut SqliteConnection) -> diesel::QueryResult<bool> {
 
 type DbPool = Pool<Manager>;
 
+/// The PostgreSQL advisory lock key held while an instance migrates and seeds ("gongkai").
+const SETUP_LOCK: i64 = 0x0067_6f6e_676b_6169;
+
 /// The connection pools of the service. For SQLite, writes go through a pool of one connection
 /// (SQLite serialises writers anyway; queuing them in the pool avoids busy retries) and reads
 /// through the others; for PostgreSQL both use one pool.
@@ -169,6 +175,10 @@ pub struct Db {
     read: DbPool,
     write: DbPool,
     backend: Backend,
+    /// Requests waiting for a connection wait here, in the async runtime, instead of each
+    /// occupying a blocking thread (whose memory would grow with the number of waiting requests).
+    read_slots: Arc<Semaphore>,
+    write_slots: Arc<Semaphore>,
 }
 
 impl Db {
@@ -194,7 +204,9 @@ impl Db {
             Backend::Sqlite => build(1)?,
             Backend::Postgres => read.clone(),
         };
-        Ok(Self { read, write, backend })
+        let read_slots = Arc::new(Semaphore::new(read.max_size() as usize));
+        let write_slots = Arc::new(Semaphore::new(write.max_size() as usize));
+        Ok(Self { read, write, backend, read_slots, write_slots })
     }
 
     /// The backend in use.
@@ -207,8 +219,36 @@ impl Db {
     /// # Errors
     /// A migration fails.
     pub fn migrate(&self) -> Result<(), StorageError> {
-        let mut conn = self.write.get()?;
-        run_migrations(&mut conn)
+        self.setup_blocking(|_| Ok::<_, StorageError>(()))
+    }
+
+    /// Apply pending migrations and then run `f`, holding a lock that other instances starting at
+    /// the same time wait for (PostgreSQL: an advisory lock; SQLite: one immediate transaction),
+    /// so that two instances never migrate or seed the same database at once.
+    ///
+    /// # Errors
+    /// A migration or `f` fails (on SQLite everything is rolled back).
+    pub fn setup_blocking<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E>,
+        E: From<StorageError> + From<diesel::result::Error>,
+    {
+        let mut conn = self.write.get().map_err(StorageError::from)?;
+        match &mut *conn {
+            DbConnection::Postgresql(c) => {
+                c.batch_execute(&format!("SELECT pg_advisory_lock({SETUP_LOCK})"))?;
+                let result = run_migrations(&mut conn).map_err(E::from).and_then(|()| transaction(&mut conn, f));
+                // Released with the session anyway; unlocking keeps the pooled connection clean.
+                let unlocked = conn.batch_execute(&format!("SELECT pg_advisory_unlock({SETUP_LOCK})"));
+                let value = result?;
+                unlocked?;
+                Ok(value)
+            }
+            DbConnection::Sqlite(_) => transaction(&mut conn, |c| {
+                run_migrations(c)?;
+                f(c)
+            }),
+        }
     }
 
     /// Run read-only work on a pooled connection off the async executor.
@@ -222,6 +262,7 @@ impl Db {
         E: From<StorageError> + Send + 'static,
     {
         let pool = self.read.clone();
+        let _slot = self.read_slots.acquire().await.map_err(|_| E::from(StorageError::Cancelled))?;
         actix_web::rt::task::spawn_blocking(move || {
             let mut conn = pool.get().map_err(StorageError::from)?;
             f(&mut conn)
@@ -243,6 +284,7 @@ impl Db {
         E: From<StorageError> + From<diesel::result::Error> + Send + 'static,
     {
         let pool = self.write.clone();
+        let _slot = self.write_slots.acquire().await.map_err(|_| E::from(StorageError::Cancelled))?;
         actix_web::rt::task::spawn_blocking(move || {
             let mut conn = pool.get().map_err(StorageError::from)?;
             transaction(&mut conn, f)

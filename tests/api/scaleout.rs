@@ -22,6 +22,7 @@ use crate::helpers::{expect, intake_body, test_settings, TestDb};
 struct Instance {
     address: String,
     state: Arc<AppState>,
+    handle: actix_web::dev::ServerHandle,
 }
 
 impl Instance {
@@ -40,8 +41,9 @@ async fn start(url: &str) -> Instance {
         .unwrap_or_else(|e| panic!("instance failed to start: {e:#}"));
     let address = format!("http://127.0.0.1:{}", app.port);
     let state = app.state.clone();
+    let handle = app.server.handle();
     tokio::spawn(app.server);
-    Instance { address, state }
+    Instance { address, state, handle }
 }
 
 /// Create a user directly in the database (as `gongkai user add`); returns its token.
@@ -408,10 +410,27 @@ async fn two_instances_on_one_database_behave_as_one_service() {
     let me = client.get(a.url("/api/v1/users/me")).bearer_auth(&auditor).send().await.unwrap();
     assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "a token revoked on B is refused by A");
 
+    // Stop both servers before the database goes, so that no worker is left holding a connection.
+    a.handle.stop(true).await;
+    b.handle.stop(true).await;
     eprintln!(
         "scaleout ({}): 200 intakes {intake_time:?}, 190 decisions + 12 retries {decision_time:?}, sweep {sweep_time:?}, \
          total {:?}",
         if test_db.is_postgres() { "postgres" } else { "sqlite" },
         started.elapsed()
     );
+}
+
+#[tokio::test]
+async fn two_instances_started_together_on_a_fresh_database_both_come_up() {
+    let test_db = TestDb::new();
+    // Both migrate and seed the calendar at the same time, as replicas of one deployment would.
+    let (a, b) = tokio::join!(start(test_db.url()), start(test_db.url()));
+    let client = Client::new();
+    for instance in [&a, &b] {
+        let ready = client.get(instance.url("/readyz")).send().await.unwrap();
+        assert_eq!(ready.status(), StatusCode::OK);
+    }
+    a.handle.stop(true).await;
+    b.handle.stop(true).await;
 }
