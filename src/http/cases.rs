@@ -580,7 +580,9 @@ async fn create_case(
         }
         other => other,
     };
-    let (details, created) = result?;
+    let (id, created) = result?;
+    let snapshot = state.snapshot();
+    let details = state.db.read(move |conn| cases::get(conn, &user, id, snapshot.now())).await?;
     let response = CaseResponse::build(details)?;
     Ok(if created { HttpResponse::Created() } else { HttpResponse::Ok() }.json(response))
 }

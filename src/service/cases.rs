@@ -130,8 +130,9 @@ pub fn get_visible(conn: &mut DbConnection, actor: &Actor, id: i64) -> ServiceRe
     }
 }
 
-/// Register a request. With an idempotency key already used by the caller for the same request,
-/// returns the case created then and `false`.
+/// Register a request; returns the new case's id and `true`. With an idempotency key already used
+/// by the caller for the same request, returns the id of the case created then and `false`. (The
+/// caller reads the case afterwards, outside the write transaction.)
 ///
 /// # Errors
 /// 403 for roles that may not register, 404 for an invisible agency, 422 for an idempotency key
@@ -143,7 +144,7 @@ pub fn intake(
     idempotency: Option<&IdempotencyKey>,
     amendment_reason: Option<&str>,
     now: Now<'_>,
-) -> ServiceResult<(CaseDetails, bool)> {
+) -> ServiceResult<(i64, bool)> {
     actor.require(actor.role.can_register(), "register requests")?;
     if let Some(key) = idempotency {
         if let Some((hash, case_id)) = cases::find_idempotent(conn, actor.user_id, &key.key)? {
@@ -155,8 +156,7 @@ pub fn intake(
                 )
                 .into());
             }
-            let case = cases::get(conn, case_id)?;
-            return Ok((details(conn, case, &now)?, false));
+            return Ok((case_id, false));
         }
     }
     let agency = agency_service::get_visible(conn, actor, new.agency_id)?;
@@ -214,8 +214,7 @@ pub fn intake(
     if let Some(key) = idempotency {
         cases::insert_idempotent(conn, actor.user_id, &key.key, &key.request_hash, case_id, now.at)?;
     }
-    let case = cases::get(conn, case_id)?;
-    Ok((details(conn, case, &now)?, true))
+    Ok((case_id, true))
 }
 
 /// A change effective on `from` alters the report figures of `from`'s year and of every later year

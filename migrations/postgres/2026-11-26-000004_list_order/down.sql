@@ -1,1 +1,2 @@
+DROP INDEX cases_agency_status;
 DROP INDEX cases_received;
