@@ -57,7 +57,10 @@ pub fn open_state(settings: &Settings) -> anyhow::Result<Arc<AppState>> {
     let rules = clock::rules(settings.clock.fee_notice_pauses);
     let letters = Letters::load(Some(std::path::Path::new(&settings.letters.dir)))
         .with_context(|| format!("cannot load the letter templates in {}", settings.letters.dir))?;
-    Ok(Arc::new(AppState::new(db, calendar, change, rules, letters)))
+    let state = AppState::new(db, calendar, change, rules, letters)
+        .context("cannot start the audit writer")?
+        .with_failure_limit(settings.auth.max_failures_per_minute);
+    Ok(Arc::new(state))
 }
 
 impl Application {
@@ -68,7 +71,11 @@ impl Application {
     pub fn build(settings: &Settings, listener: TcpListener) -> anyhow::Result<Self> {
         let state = open_state(settings)?;
         let port = listener.local_addr()?.port();
-        let options = ServerOptions { workers: settings.server.workers, body_limit: settings.server.body_limit_bytes };
+        let options = ServerOptions {
+            workers: settings.server.workers,
+            body_limit: settings.server.body_limit_bytes,
+            client_request_timeout: Duration::from_millis(settings.server.client_request_timeout_ms),
+        };
         let server = http::server(listener, state.clone(), &options)?;
         Ok(Self { server, state, port })
     }

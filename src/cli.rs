@@ -99,6 +99,18 @@ pub enum Command {
         #[arg(long, default_value_t = 50_000)]
         batch: usize,
     },
+    /// Write a consistent copy of the SQLite database while the service runs, and verify it.
+    Backup {
+        /// The new file to write (it must not exist).
+        #[arg(long)]
+        output: PathBuf,
+    },
+    /// Replace the SQLite database with a verified copy (stop the service first).
+    Restore {
+        /// The copy written by `gongkai backup`.
+        #[arg(long)]
+        input: PathBuf,
+    },
     /// Write the OpenAPI document generated from the code.
     Openapi {
         /// Where to write it.
@@ -203,6 +215,31 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Backup { output } => {
+            let database = sqlite_path(&settings)?;
+            let summary = crate::storage::backup::backup(&database, &output).context("backup failed")?;
+            println!(
+                "wrote {} ({} bytes, {} cases, {} events, {} migrations); integrity check ok",
+                summary.path.display(),
+                summary.bytes,
+                summary.cases,
+                summary.events,
+                summary.migrations
+            );
+            Ok(())
+        }
+        Command::Restore { input } => {
+            let database = sqlite_path(&settings)?;
+            let summary = crate::storage::backup::restore(&input, &database).context("restore failed")?;
+            println!(
+                "restored {} from {} ({} cases, {} events)",
+                database.display(),
+                input.display(),
+                summary.cases,
+                summary.events
+            );
+            Ok(())
+        }
         Command::Sweep { today } => {
             let state = open_state(&settings)?;
             let mut snapshot = state.snapshot();
@@ -245,6 +282,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 /// Serialisation fails.
 pub fn openapi_json() -> anyhow::Result<String> {
     Ok(format!("{}\n", crate::http::openapi().to_pretty_json()?))
+}
+
+/// The SQLite file of the settings (backups of PostgreSQL are pg_dump's job).
+fn sqlite_path(settings: &Settings) -> anyhow::Result<PathBuf> {
+    let url = &settings.database.url;
+    if crate::storage::Backend::of_url(url) == crate::storage::Backend::Postgres {
+        anyhow::bail!("the database is PostgreSQL: use pg_dump -Fc and pg_restore (see the README)");
+    }
+    Ok(PathBuf::from(url.strip_prefix("sqlite://").unwrap_or(url)))
 }
 
 fn serve(settings: &Settings, bind: Option<String>) -> anyhow::Result<()> {

@@ -16,6 +16,7 @@ pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     pub server: ServerSettings,
+    pub auth: AuthSettings,
     pub database: DatabaseSettings,
     pub log: LogSettings,
     pub clock: ClockSettings,
@@ -60,6 +61,13 @@ pub struct ServerSettings {
     pub bind: String,
     pub workers: usize,
     pub body_limit_bytes: usize,
+    pub client_request_timeout_ms: u64,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    pub max_failures_per_minute: u32,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]

@@ -47,6 +47,8 @@ pub enum ApiError {
     Invalid(Violation),
     #[error("payload too large")]
     PayloadTooLarge { limit: usize },
+    #[error("too many failed authentications")]
+    TooManyRequests { retry_after_secs: u64 },
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("internal error")]
@@ -76,6 +78,7 @@ impl ApiError {
             Self::Unauthorized { .. } => "unauthorized",
             Self::Forbidden(_) => "forbidden",
             Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::TooManyRequests { .. } => "too_many_failed_authentications",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Internal(_) => "internal_error",
             Self::Unavailable => "service_unavailable",
@@ -88,6 +91,9 @@ impl ApiError {
             Self::NotFound { code: "route_not_found", .. } => "there is no such endpoint; see /docs".to_string(),
             Self::NotFound { what, .. } => format!("no {what} with this id is visible to you"),
             Self::PayloadTooLarge { limit } => format!("the request body is larger than {limit} bytes"),
+            Self::TooManyRequests { retry_after_secs } => {
+                format!("too many failed authentications from this address: try again in {retry_after_secs} s")
+            }
             Self::Internal(_) => "the server failed to handle the request; it has been logged".to_string(),
             Self::Unavailable => "the database is not reachable".to_string(),
             other => other.to_string(),
@@ -140,6 +146,7 @@ impl ResponseError for ApiError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -176,6 +183,9 @@ impl ResponseError for ApiError {
         if matches!(self, Self::Unauthorized { .. }) {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
+        if let Self::TooManyRequests { retry_after_secs } = self {
+            response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
         response.json(problem)
     }
 }
@@ -195,6 +205,9 @@ pub enum ReadErrors {
     /// Unknown id, or not visible to the caller.
     #[response(status = 404, content_type = "application/problem+json")]
     NotFound(Problem),
+    /// Too many failed authentications from this address.
+    #[response(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Problem),
     /// A parameter breaks a rule.
     #[response(status = 422, content_type = "application/problem+json")]
     Invalid(Problem),
@@ -224,4 +237,7 @@ pub enum WriteErrors {
     /// A well-formed request that breaks a rule.
     #[response(status = 422, content_type = "application/problem+json")]
     Invalid(Problem),
+    /// Too many failed authentications from this address.
+    #[response(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Problem),
 }

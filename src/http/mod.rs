@@ -3,6 +3,7 @@
 
 pub mod agencies;
 pub mod appeals;
+pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod cases;
@@ -45,6 +46,10 @@ pub struct AppState {
     pub calendar_change: AtomicI64,
     /// The letter templates.
     pub letters: Letters,
+    /// Failed authentications per client address.
+    pub auth_failures: auth::FailureLimiter,
+    /// The audit trail's writer.
+    pub audit: audit::AuditSink,
 }
 
 /// What "now" is for one request: owned, so it can move into a blocking database task.
@@ -63,14 +68,32 @@ impl Snapshot {
 }
 
 impl AppState {
-    pub fn new(db: Db, calendar: Calendar, calendar_change: i64, rules: ClockRules, letters: Letters) -> Self {
-        Self {
+    /// The state of a service; starts the audit writer thread.
+    ///
+    /// # Errors
+    /// The audit writer thread cannot be started.
+    pub fn new(
+        db: Db,
+        calendar: Calendar,
+        calendar_change: i64,
+        rules: ClockRules,
+        letters: Letters,
+    ) -> std::io::Result<Self> {
+        Ok(Self {
+            audit: audit::AuditSink::start(db.clone())?,
             db,
             calendar: RwLock::new(Arc::new(calendar)),
             rules,
             calendar_change: AtomicI64::new(calendar_change),
             letters,
-        }
+            auth_failures: auth::FailureLimiter::new(u32::MAX),
+        })
+    }
+
+    /// Allow `limit` failed authentications per client address and minute.
+    pub fn with_failure_limit(mut self, limit: u32) -> Self {
+        self.auth_failures = auth::FailureLimiter::new(limit);
+        self
     }
 
     /// The instant, today's date, the calendar and the rules for one request.
@@ -124,6 +147,7 @@ impl AppState {
         (name = "calendar", description = "The national working-day calendar"),
         (name = "appeals", description = "Reconsideration and litigation (section four)"),
         (name = "reports", description = "The annual report: sections two to four"),
+        (name = "audit", description = "Who did what, when, from where"),
         (name = "health", description = "Probes"),
     )
 )]
@@ -172,6 +196,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(cases::withdraw)
         .service(steps::amend)
         .service(steps::letter)
+        .service(audit::list_audit)
         .service(appeals::file_appeal)
         .service(appeals::case_appeals)
         .service(appeals::list_appeals)
@@ -206,6 +231,7 @@ async fn openapi_json(document: web::Data<utoipa::openapi::OpenApi>) -> HttpResp
 pub struct ServerOptions {
     pub workers: usize,
     pub body_limit: usize,
+    pub client_request_timeout: std::time::Duration,
 }
 
 /// Build the server on a bound listener (port 0 picks a free port, as the tests do).
@@ -222,7 +248,8 @@ pub fn server(listener: TcpListener, state: Arc<AppState>, options: &ServerOptio
             .into_utoipa_app()
             .openapi(ApiDoc::openapi())
             .map(|app| {
-                app.wrap(TracingLogger::default())
+                app.wrap(actix_web::middleware::from_fn(audit::record))
+                    .wrap(TracingLogger::default())
                     .app_data(state.clone())
                     .app_data(document.clone())
                     .route("/api/v1/openapi.json", web::get().to(openapi_json))
@@ -251,6 +278,7 @@ pub fn server(listener: TcpListener, state: Arc<AppState>, options: &ServerOptio
                 Err::<HttpResponse, _>(ApiError::NotFound { what: "resource", code: "route_not_found" })
             }))
     });
+    server = server.client_request_timeout(options.client_request_timeout);
     if options.workers > 0 {
         server = server.workers(options.workers);
     }

@@ -6,6 +6,8 @@
 pub mod agencies;
 pub mod appeals;
 pub mod applicants;
+pub mod audit;
+pub mod backup;
 pub mod bulk;
 pub mod calendar;
 pub mod cases;

@@ -216,6 +216,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        user_id -> Nullable<BigInt>,
+        method -> Text,
+        path -> Text,
+        status -> Integer,
+        case_id -> Nullable<BigInt>,
+        remote_addr -> Nullable<Text>,
+        action -> Text,
+    }
+}
+
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(appeals -> agencies (agency_id));
 diesel::joinable!(consultations -> cases (case_id));
@@ -244,4 +258,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     appeals,
     section_two,
     sealed_reports,
+    audit_log,
 );

@@ -75,17 +75,30 @@ pub struct TestApp {
 }
 
 pub fn test_settings(url: &str) -> Settings {
-    let env = vec![
+    test_settings_with(url, &[])
+}
+
+/// The test settings with extra `GONGKAI__…` overrides.
+pub fn test_settings_with(url: &str, extra: &[(&str, &str)]) -> Settings {
+    let mut env = vec![
         ("GONGKAI__SERVER__WORKERS".to_string(), "2".to_string()),
         ("GONGKAI__DATABASE__POOL_SIZE".to_string(), "4".to_string()),
         ("GONGKAI__LOG__LEVEL".to_string(), "warn".to_string()),
+        // Tests send many deliberate 401s from one address; the limit has its own test.
+        ("GONGKAI__AUTH__MAX_FAILURES_PER_MINUTE".to_string(), "1000000".to_string()),
     ];
+    env.extend(extra.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())));
     Settings::load_from(None, Some(url), env).unwrap()
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// A test app with extra settings, e.g. `[("GONGKAI__SERVER__BODY_LIMIT_BYTES", "1000")]`.
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let test_db = TestDb::new();
-    let settings = test_settings(test_db.url());
+    let settings = test_settings_with(test_db.url(), extra);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let app = tokio::task::spawn_blocking(move || Application::build(&settings, listener)).await.unwrap().unwrap();
     let address = format!("http://127.0.0.1:{}", app.port);

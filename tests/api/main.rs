@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod agencies;
+mod audit;
 mod auth;
 mod cases;
 mod cli;
@@ -10,6 +11,7 @@ mod concurrency;
 mod health;
 mod helpers;
 mod letters;
+mod limits;
 mod matrix;
 mod migrations;
 mod reports;
