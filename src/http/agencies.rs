@@ -33,6 +33,7 @@ pub struct AgencyResponse {
     pub name: String,
     pub code: String,
     pub parent_id: Option<i64>,
+    #[serde(serialize_with = "super::rfc3339")]
     pub created_at: NaiveDateTime,
 }
 

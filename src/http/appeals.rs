@@ -27,6 +27,7 @@ pub struct AppealResponse {
     /// `null` while pending (尚未审结).
     pub result: Option<AppealResult>,
     pub decided_on: Option<NaiveDate>,
+    #[serde(serialize_with = "super::rfc3339")]
     pub created_at: NaiveDateTime,
 }
 

@@ -125,16 +125,17 @@ pub async fn record<B: MessageBody>(
 pub struct AuditParams {
     pub case_id: Option<i64>,
     pub user_id: Option<i64>,
-    /// From this instant (UTC, e.g. `2026-11-26T00:00:00`).
-    pub from: Option<NaiveDateTime>,
-    /// Up to this instant (UTC).
-    pub to: Option<NaiveDateTime>,
+    /// From this instant (RFC 3339, e.g. `2026-11-26T00:00:00Z`).
+    pub from: Option<chrono::DateTime<Utc>>,
+    /// Up to this instant (RFC 3339).
+    pub to: Option<chrono::DateTime<Utc>>,
 }
 
 /// One entry of the audit trail.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEntry {
     pub id: i64,
+    #[serde(serialize_with = "super::rfc3339")]
     pub at: NaiveDateTime,
     /// `null` when no valid token was given.
     pub user_id: Option<i64>,
@@ -167,8 +168,8 @@ async fn list_audit(
         scope: user.scope.clone(),
         case_id: params.case_id,
         user_id: params.user_id,
-        from: params.from,
-        to: params.to,
+        from: params.from.map(|t| t.naive_utc()),
+        to: params.to.map(|t| t.naive_utc()),
         before_id: page.cursor_id()?,
     };
     let rows = state.db.read(move |conn| Ok::<_, ServiceError>(audit::list(conn, &filter, limit + 1)?)).await?;

@@ -30,6 +30,7 @@ pub struct CalendarYearResponse {
     pub work_days: BTreeSet<NaiveDate>,
     /// `shipped` (the data released with gongkai) or `api` (replaced by an administrator).
     pub source: String,
+    #[serde(serialize_with = "super::rfc3339")]
     pub updated_at: NaiveDateTime,
     pub updated_by: Option<i64>,
 }
@@ -67,6 +68,7 @@ pub struct PutCalendarYearResponse {
 pub struct CalendarChangeResponse {
     pub id: i64,
     pub year: i32,
+    #[serde(serialize_with = "super::rfc3339")]
     pub changed_at: NaiveDateTime,
     /// `null` for the data shipped with gongkai.
     pub changed_by: Option<i64>,

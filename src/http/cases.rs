@@ -276,7 +276,9 @@ pub struct CaseResponse {
     pub basis: Option<String>,
     /// Increases with every change; send it back as `If-Match` or `version` to detect lost updates.
     pub version: i64,
+    #[serde(serialize_with = "super::rfc3339")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::rfc3339")]
     pub updated_at: NaiveDateTime,
 }
 
@@ -309,6 +311,7 @@ pub struct EventResponse {
     /// The legal date of the step.
     pub effective_on: NaiveDate,
     /// When it was recorded (UTC).
+    #[serde(serialize_with = "super::rfc3339")]
     pub recorded_at: NaiveDateTime,
     /// Who recorded it (`null` for the system, e.g. the daily sweep).
     pub actor_id: Option<i64>,

@@ -222,6 +222,15 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     api
 }
 
+/// Serialise a UTC instant stored without its zone as RFC 3339 (`2026-11-26T10:24:00.123456Z`),
+/// as the API contract promises for every timestamp.
+///
+/// # Errors
+/// Whatever the serialiser fails with.
+pub fn rfc3339<S: serde::Serializer>(at: &NaiveDateTime, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+}
+
 async fn openapi_json(document: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
     HttpResponse::Ok().json(document.get_ref())
 }

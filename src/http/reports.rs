@@ -41,6 +41,7 @@ pub struct ReportParams {
     /// Compile the agency's whole subtree (default false).
     pub include_descendants: Option<bool>,
     /// `json` (default), `csv`, `xlsx` or `html`.
+    #[param(inline)]
     pub format: Option<Format>,
     /// `true`: the live figures even when the year is sealed.
     pub live: Option<bool>,
@@ -62,6 +63,7 @@ fn request(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SealInfo {
     pub id: i64,
+    #[serde(serialize_with = "super::rfc3339")]
     pub sealed_at: NaiveDateTime,
     pub sealed_by: i64,
     pub template: String,
@@ -254,6 +256,7 @@ pub struct DriftEvent {
     pub seq: i32,
     pub kind: String,
     pub effective_on: NaiveDate,
+    #[serde(serialize_with = "super::rfc3339")]
     pub recorded_at: NaiveDateTime,
     pub actor_id: Option<i64>,
     #[schema(value_type = Object)]
@@ -331,6 +334,7 @@ pub struct SectionTwoResponse {
     pub agency_id: i64,
     pub year: i32,
     pub figures: SectionTwo,
+    #[serde(serialize_with = "super::rfc3339")]
     pub updated_at: NaiveDateTime,
     pub updated_by: i64,
 }

@@ -337,7 +337,7 @@ pub struct LetterParams {
 /// (补正告知书), `extension_notice` (延期答复告知书), `consultation_letter` (征求第三方意见书),
 /// `fee_notice` (收费通知书) or `decision` (政府信息公开申请答复书, worded per outcome code).
 #[utoipa::path(tag = "cases",
-    params(("id" = i64, Path, description = "Case id"), ("kind" = crate::notify::letters::LetterKind, Path, description = "The letter"), LetterParams),
+    params(("id" = i64, Path, description = "Case id"), ("kind" = inline(crate::notify::letters::LetterKind), Path, description = "The letter"), LetterParams),
     responses((status = 200, description = "The letter", content((String = "text/html"), (String = "text/plain"))), ReadErrors,
         (status = 409, description = "The step the letter belongs to has not happened", body = super::error::Problem, content_type = "application/problem+json")))]
 #[get("/cases/{id}/letters/{kind}")]

@@ -34,6 +34,7 @@ pub struct UserResponse {
     pub role: Role,
     pub agency_id: Option<i64>,
     pub active: bool,
+    #[serde(serialize_with = "super::rfc3339")]
     pub created_at: NaiveDateTime,
 }
 

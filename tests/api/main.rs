@@ -8,6 +8,7 @@ mod cases;
 mod cli;
 mod clocks;
 mod concurrency;
+mod crash;
 mod health;
 mod helpers;
 mod letters;
