@@ -713,7 +713,10 @@ async fn case_events(
     params: web::Query<EventListParams>,
 ) -> Result<web::Json<Vec<EventResponse>>, ApiError> {
     let id = id.into_inner();
-    let after = params.after_seq.unwrap_or(0).max(0);
+    let after = params.after_seq.unwrap_or(0);
+    if after < 0 {
+        return Err(Violation::field("validation_failed", "after_seq", "must not be negative").into());
+    }
     let limit = params.limit.unwrap_or(500);
     if !(1..=500).contains(&limit) {
         return Err(Violation::field("validation_failed", "limit", "must be between 1 and 500").into());

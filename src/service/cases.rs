@@ -458,46 +458,48 @@ pub fn decide(
     record(conn, open, step, &now)
 }
 
+/// A lapse outcome is allowed once its lapse date (the day after the applicant's deadline) is
+/// reached; `code` names the refusal, `act` what the applicant may still do before it.
+fn require_lapse(
+    code: &'static str,
+    lapses_on: Option<NaiveDate>,
+    decided_on: NaiveDate,
+    act: &str,
+    missing: &str,
+) -> ServiceResult<()> {
+    match lapses_on {
+        Some(lapses) if decided_on >= lapses => Ok(()),
+        Some(lapses) => Err(Violation::field(
+            code,
+            "decided_on",
+            format!(
+                "the applicant may {act} until {}; the request lapses on {lapses}",
+                lapses.pred_opt().unwrap_or(lapses)
+            ),
+        )
+        .into()),
+        None => Err(Violation::field(code, "outcome", missing).into()),
+    }
+}
+
 /// The lapse outcomes need their lapse; the other outcomes need no step outstanding.
 fn check_outcome_against_state(open: &Open, outcome: Outcome, decided_on: NaiveDate) -> ServiceResult<()> {
     let clock = &open.clock;
     match outcome {
-        Outcome::OtherCorrectionOverdue => match clock.correction_lapses_on {
-            Some(lapses) if decided_on >= lapses => Ok(()),
-            Some(lapses) => Err(Violation::field(
-                "correction_not_lapsed",
-                "decided_on",
-                format!(
-                    "the applicant may correct until {}; the request lapses on {lapses}",
-                    lapses.pred_opt().unwrap_or(lapses)
-                ),
-            )
-            .into()),
-            None => Err(Violation::field(
-                "correction_not_lapsed",
-                "outcome",
-                "`other_correction_overdue` needs an outstanding correction request whose deadline has passed",
-            )
-            .into()),
-        },
-        Outcome::OtherFeeUnpaid => match clock.fee_lapses_on {
-            Some(lapses) if decided_on >= lapses => Ok(()),
-            Some(lapses) => Err(Violation::field(
-                "fee_not_lapsed",
-                "decided_on",
-                format!(
-                    "the applicant may pay until {}; the request lapses on {lapses}",
-                    lapses.pred_opt().unwrap_or(lapses)
-                ),
-            )
-            .into()),
-            None => Err(Violation::field(
-                "fee_not_lapsed",
-                "outcome",
-                "`other_fee_unpaid` needs an unpaid fee notice whose payment period has passed",
-            )
-            .into()),
-        },
+        Outcome::OtherCorrectionOverdue => require_lapse(
+            "correction_not_lapsed",
+            clock.correction_lapses_on,
+            decided_on,
+            "correct",
+            "`other_correction_overdue` needs an outstanding correction request whose deadline has passed",
+        ),
+        Outcome::OtherFeeUnpaid => require_lapse(
+            "fee_not_lapsed",
+            clock.fee_lapses_on,
+            decided_on,
+            "pay",
+            "`other_fee_unpaid` needs an unpaid fee notice whose payment period has passed",
+        ),
         _ => match open.status() {
             CaseStatus::AwaitingCorrection => Err(ServiceError::conflict(
                 "correction_outstanding",
