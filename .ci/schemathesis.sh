@@ -23,6 +23,9 @@ SERVER=$!
 for _ in $(seq 1 100); do curl -sf "127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
 H="Authorization: Bearer $TOKEN"
 api() { curl -sf -X "$1" "127.0.0.1:$PORT/api/v1$2" -H "$H" -H 'content-type: application/json' ${3:+-d "$3"} >/dev/null; }
+# Two operations are left out: issuing a token with `revoke_others` or deactivating a user lets
+# the fuzzer revoke its own credentials, after which every request is 401 and nothing is tested.
+# Both are covered by the authorization matrix and the users tests.
 # Some data for the fuzzer to find: an agency, cases in several states, an appeal.
 api POST /agencies '{"name": "模糊测试机关", "code": "FZ", "parent_id": null}'
 for day in 04 05 06; do
@@ -33,4 +36,5 @@ api POST /cases/1/appeals '{"kind": "reconsideration", "filed_on": "2021-03-20"}
 "$VENV/bin/schemathesis" run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection,ignored_auth \
   --header "$H" --seed 1 --max-examples 10 --max-time "$BUDGET" --workers 2 \
-  --phases examples,fuzzing,stateful
+  --phases examples,fuzzing,stateful \
+  --exclude-path-regex '^/api/v1/users/\{id\}/(tokens|deactivate)$'
