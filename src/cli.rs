@@ -45,6 +45,11 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// The e-mail outbox.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
     /// Conclude every case whose correction or fee payment lapsed (recorded as system events).
     Sweep {
         /// Sweep as of this date (default: today in China).
@@ -117,6 +122,12 @@ pub enum Command {
         #[arg(long, default_value = "openapi/openapi.json")]
         output: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// Deliver every message that is due (one pass of the worker) and print what happened.
+    Deliver,
 }
 
 #[derive(Debug, Subcommand)]
@@ -238,6 +249,24 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 summary.cases,
                 summary.events
             );
+            Ok(())
+        }
+        Command::Outbox { command: OutboxCommand::Deliver } => {
+            let db = open_database(&settings)?;
+            let (transport, options) = crate::app::mail_worker(&settings)?;
+            let report =
+                crate::notify::outbox::deliver_pass(&db, transport.as_ref(), &options, &|| Utc::now().naive_utc())
+                    .context("outbox delivery failed")?;
+            for id in &report.sent {
+                println!("message {id}: sent");
+            }
+            for id in &report.retrying {
+                println!("message {id}: not sent, will be retried");
+            }
+            for id in &report.failed {
+                println!("message {id}: failed");
+            }
+            println!("{} sent, {} to retry, {} failed", report.sent.len(), report.retrying.len(), report.failed.len());
             Ok(())
         }
         Command::Sweep { today } => {
