@@ -15,7 +15,7 @@ use crate::domain::calendar::Calendar;
 use crate::http::{self, AppState, ServerOptions};
 use crate::notify::letters::Letters;
 use crate::notify::outbox::{deliver_pass, FileTransport, SmtpTransportAdapter, Transport, WorkerOptions};
-use crate::service::{calendar as calendar_service, clock, sweep, ServiceError};
+use crate::service::{calendar as calendar_service, clock, reminders, sweep, ServiceError};
 use crate::storage::Db;
 
 /// The outbox transport and worker options of the settings; `instance` names the worker.
@@ -118,7 +118,7 @@ impl Application {
 }
 
 /// Start the background tasks on the current runtime: the calendar refresh and, when enabled,
-/// the outbox worker and the daily sweep.
+/// the outbox worker, the reminder digests and the daily sweep.
 ///
 /// # Errors
 /// `background.sweep_at` is not `HH:MM`, or the mail settings are unusable.
@@ -154,6 +154,31 @@ pub fn spawn_background(state: Arc<AppState>, settings: &Settings) -> anyhow::Re
                     Err(e) => tracing::error!(error = %e, "outbox delivery task failed"),
                 }
                 actix_web::rt::time::sleep(interval).await;
+            }
+        });
+    }
+    if settings.mail.reminders_enabled {
+        let at = chrono::NaiveTime::parse_from_str(&settings.mail.reminders_at, "%H:%M")
+            .context("mail.reminders_at must be HH:MM")?;
+        let within = settings.mail.reminder_due_within_days;
+        let state = state.clone();
+        actix_web::rt::spawn(async move {
+            loop {
+                let state_now = state.clone();
+                let result = actix_web::rt::task::spawn_blocking(move || {
+                    let snapshot = state_now.snapshot();
+                    reminders::run(&state_now.db, within, snapshot.now())
+                })
+                .await;
+                match result {
+                    Ok(Ok(queued)) if !queued.is_empty() => {
+                        tracing::info!(digests = queued.len(), "reminder digests queued");
+                    }
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => tracing::error!(error = %e, "reminder digests failed"),
+                    Err(e) => tracing::error!(error = %e, "reminder task failed"),
+                }
+                actix_web::rt::time::sleep(until_next(Utc::now().naive_utc(), at)).await;
             }
         });
     }

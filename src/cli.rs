@@ -128,6 +128,12 @@ pub enum Command {
 pub enum OutboxCommand {
     /// Deliver every message that is due (one pass of the worker) and print what happened.
     Deliver,
+    /// Queue today's reminder digests (each day and address once) without sending them.
+    Remind {
+        /// As of this date (default: today in China).
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -143,6 +149,9 @@ pub enum UserCommand {
         /// The user's agency; only admin and auditor may have none (they then see every agency).
         #[arg(long)]
         agency: Option<i64>,
+        /// The user's e-mail address (officers and supervisors get the daily reminder digest).
+        #[arg(long)]
+        email: Option<String>,
     },
 }
 
@@ -269,6 +278,21 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{} sent, {} to retry, {} failed", report.sent.len(), report.retrying.len(), report.failed.len());
             Ok(())
         }
+        Command::Outbox { command: OutboxCommand::Remind { today } } => {
+            let state = open_state(&settings)?;
+            let mut snapshot = state.snapshot();
+            if let Some(today) = today {
+                snapshot.today = today;
+            }
+            let queued =
+                crate::service::reminders::run(&state.db, settings.mail.reminder_due_within_days, snapshot.now())
+                    .map_err(|e| anyhow::anyhow!("reminders failed: {e}"))?;
+            for (user, message) in &queued {
+                println!("user {user}: digest queued as message {message}");
+            }
+            println!("{} digest(s) queued", queued.len());
+            Ok(())
+        }
         Command::Sweep { today } => {
             let state = open_state(&settings)?;
             let mut snapshot = state.snapshot();
@@ -283,11 +307,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{} case(s) concluded", report.concluded.len());
             Ok(())
         }
-        Command::User { command: UserCommand::Add { name, role, agency } } => {
+        Command::User { command: UserCommand::Add { name, role, agency, email } } => {
             let db = open_database(&settings)?;
             let now = Utc::now().naive_utc();
             let created = db
-                .write_blocking(|conn| users::create_unchecked(conn, &name, role, agency, now))
+                .write_blocking(|conn| {
+                    let created = users::create_unchecked(conn, &name, role, agency, now)?;
+                    users::set_email(conn, created.user.id, email.as_deref())?;
+                    Ok(created)
+                })
                 .map_err(|e: ServiceError| anyhow::anyhow!("{e}"))?;
             println!("created user {} ({}) with role {}", created.user.id, created.user.name, created.user.role);
             println!("{}", created.token);

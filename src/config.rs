@@ -44,6 +44,10 @@ pub struct MailSettings {
     pub max_attempts: i32,
     pub retry_base_seconds: u64,
     pub retry_max_seconds: u64,
+    pub reminders_enabled: bool,
+    /// `HH:MM`, local time in China.
+    pub reminders_at: String,
+    pub reminder_due_within_days: u32,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]

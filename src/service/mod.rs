@@ -10,6 +10,7 @@ pub mod clock;
 pub mod dashboard;
 pub mod letters;
 pub mod outbox;
+pub mod reminders;
 pub mod report;
 pub mod sweep;
 pub mod users;

@@ -19,6 +19,7 @@ diesel::table! {
         agency_id -> Nullable<BigInt>,
         active -> Bool,
         created_at -> Timestamp,
+        email -> Nullable<Text>,
     }
 }
 

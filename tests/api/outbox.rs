@@ -436,3 +436,48 @@ async fn smtp_delivery_end_to_end_retries_while_the_server_is_down_and_resends_a
     assert_eq!(got.iter().filter(|m| m[2] == decision_id).count(), 2, "the duplicate is recognisable");
     assert_eq!(got.len(), 3);
 }
+
+#[tokio::test]
+async fn officers_with_an_address_get_one_digest_a_day_of_their_agencys_overdue_and_due_cases() {
+    let app = spawn_app().await;
+    let agency = app.agency("NS", None).await;
+    let officer = app.user("officer", Role::Officer, Some(agency)).await;
+    let body = json!({"name": "李四", "role": "officer", "agency_id": agency, "email": "lisi@example.gov.cn"});
+    expect(app.post("/api/v1/users", &app.admin, &body).await, StatusCode::CREATED).await;
+    let bad = json!({"name": "王五", "role": "officer", "agency_id": agency, "email": "not an address"});
+    assert_eq!(app.post("/api/v1/users", &app.admin, &bad).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let number = |case: Value| case["case_number"].as_str().unwrap().to_string();
+    let overdue = number(app.intake(&officer, agency, "2019-02-01").await);
+    let due = number(app.intake(&officer, agency, "2019-03-05").await);
+    let later = number(app.intake(&officer, agency, "2019-03-25").await);
+
+    let db = app.db.clone();
+    let (first, second, row) = tokio::task::spawn_blocking(move || {
+        let (calendar, _) = gongkai::app::load_calendar(&db).unwrap();
+        let rules = gongkai::service::clock::rules(true);
+        let letters = gongkai::notify::letters::Letters::load(None).unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2019, 3, 29).unwrap();
+        let now = gongkai::service::cases::Now {
+            at: Utc::now().naive_utc(),
+            today,
+            calendar: &calendar,
+            rules: &rules,
+            letters: &letters,
+        };
+        let first = gongkai::service::reminders::run(&db, 3, now).unwrap();
+        let second = gongkai::service::reminders::run(&db, 3, now).unwrap();
+        let row = db.write_blocking(|conn| store::find(conn, first[0].1).map_err(StorageError::from)).unwrap().unwrap();
+        (first, second, row)
+    })
+    .await
+    .unwrap();
+    assert_eq!(first.len(), 1, "only the officer with an address");
+    assert!(second.is_empty(), "once per day");
+    assert_eq!(
+        (row.kind.as_str(), row.recipient.as_deref(), row.status.as_str()),
+        ("reminder_digest", Some("lisi@example.gov.cn"), "pending")
+    );
+    assert!(row.body_text.contains(&overdue) && row.body_text.contains(&due), "{}", row.body_text);
+    assert!(!row.body_text.contains(&later), "{}", row.body_text);
+    assert!(row.subject.contains("逾期 1 件") && row.subject.contains("即将到期 1 件"), "{}", row.subject);
+}
