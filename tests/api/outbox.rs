@@ -481,3 +481,33 @@ async fn officers_with_an_address_get_one_digest_a_day_of_their_agencys_overdue_
     assert!(!row.body_text.contains(&later), "{}", row.body_text);
     assert!(row.subject.contains("逾期 1 件") && row.subject.contains("即将到期 1 件"), "{}", row.subject);
 }
+
+#[tokio::test]
+async fn gongkai_outbox_deliver_writes_the_eml_files_and_says_what_it_did() {
+    let app = spawn_app().await;
+    let agency = app.agency("NS", None).await;
+    let officer = app.user("officer", Role::Officer, Some(agency)).await;
+    let id = app.intake(&officer, agency, "2019-03-05").await["id"].as_i64().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let url = app.test_db.url().to_string();
+    let file_dir = dir.path().to_string_lossy().into_owned();
+    let run = move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_gongkai"))
+            .args(["--database-url", &url, "outbox", "deliver"])
+            .env("GONGKAI__MAIL__FILE_DIR", &file_dir)
+            .env("GONGKAI__LOG__LEVEL", "warn")
+            .output()
+            .unwrap()
+    };
+    let out = tokio::task::spawn_blocking(run.clone()).await.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("message 1: sent") && stdout.ends_with("1 sent, 0 to retry, 0 failed\n"), "{stdout}");
+    let files = eml_files(dir.path());
+    assert_eq!(files.len(), 1);
+    let ack = &outbox(&app, &officer, id).await[0];
+    assert_eq!(header(&files[0].1, "To"), "zhang@example.com");
+    assert_eq!(header(&files[0].1, "Message-ID"), ack["message_id"].as_str().unwrap());
+    let again = tokio::task::spawn_blocking(run).await.unwrap();
+    assert!(String::from_utf8_lossy(&again.stdout).ends_with("0 sent, 0 to retry, 0 failed\n"));
+}
