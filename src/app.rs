@@ -10,12 +10,48 @@ use actix_web::dev::Server;
 use anyhow::Context as _;
 use chrono::{NaiveDateTime, TimeDelta, Utc};
 
-use crate::config::Settings;
+use crate::config::{MailTransport, Settings};
 use crate::domain::calendar::Calendar;
 use crate::http::{self, AppState, ServerOptions};
 use crate::notify::letters::Letters;
-use crate::service::{calendar as calendar_service, clock, sweep, ServiceError};
+use crate::notify::outbox::{deliver_pass, FileTransport, SmtpTransportAdapter, Transport, WorkerOptions};
+use crate::service::{calendar as calendar_service, clock, reminders, sweep, ServiceError};
 use crate::storage::Db;
+
+/// The outbox transport and worker options of the settings; `instance` names the worker.
+///
+/// # Errors
+/// The SMTP TLS parameters cannot be built.
+pub fn mail_worker(settings: &Settings) -> anyhow::Result<(Box<dyn Transport>, WorkerOptions)> {
+    let mail = &settings.mail;
+    let transport: Box<dyn Transport> = match mail.transport {
+        MailTransport::File => Box::new(FileTransport { dir: mail.file_dir.clone().into() }),
+        MailTransport::Smtp => {
+            let credentials =
+                (!mail.smtp_username.is_empty()).then(|| (mail.smtp_username.clone(), mail.smtp_password.clone()));
+            Box::new(
+                SmtpTransportAdapter::new(
+                    &mail.smtp_host,
+                    mail.smtp_port,
+                    mail.smtp_security,
+                    credentials,
+                    Duration::from_secs(mail.smtp_timeout_seconds),
+                )
+                .map_err(|e| anyhow::anyhow!("mail settings: {e}"))?,
+            )
+        }
+    };
+    let options = WorkerOptions {
+        instance: format!("{}-{:08x}", std::process::id(), rand::random::<u32>()),
+        from: mail.from.clone(),
+        batch_size: mail.batch_size,
+        lease: Duration::from_secs(mail.lease_seconds),
+        max_attempts: mail.max_attempts,
+        retry_base: Duration::from_secs(mail.retry_base_seconds),
+        retry_max: Duration::from_secs(mail.retry_max_seconds),
+    };
+    Ok((transport, options))
+}
 
 /// A built, not yet running, service.
 pub struct Application {
@@ -82,10 +118,10 @@ impl Application {
 }
 
 /// Start the background tasks on the current runtime: the calendar refresh and, when enabled,
-/// the daily sweep.
+/// the outbox worker, the reminder digests and the daily sweep.
 ///
 /// # Errors
-/// `background.sweep_at` is not `HH:MM`.
+/// `background.sweep_at` is not `HH:MM`, or the mail settings are unusable.
 pub fn spawn_background(state: Arc<AppState>, settings: &Settings) -> anyhow::Result<()> {
     let refresh = Duration::from_secs(settings.background.calendar_refresh_seconds.max(1));
     let refreshing = state.clone();
@@ -99,6 +135,53 @@ pub fn spawn_background(state: Arc<AppState>, settings: &Settings) -> anyhow::Re
             }
         }
     });
+    if settings.mail.worker_enabled {
+        let (transport, options) = mail_worker(settings)?;
+        let transport: Arc<dyn Transport> = Arc::from(transport);
+        let options = Arc::new(options);
+        let interval = Duration::from_secs(settings.mail.worker_interval_seconds.max(1));
+        let db = state.db.clone();
+        actix_web::rt::spawn(async move {
+            loop {
+                let (db, transport, options) = (db.clone(), transport.clone(), options.clone());
+                let result = actix_web::rt::task::spawn_blocking(move || {
+                    deliver_pass(&db, transport.as_ref(), &options, &|| Utc::now().naive_utc())
+                })
+                .await;
+                match result {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => tracing::error!(error = %e, "outbox delivery failed"),
+                    Err(e) => tracing::error!(error = %e, "outbox delivery task failed"),
+                }
+                actix_web::rt::time::sleep(interval).await;
+            }
+        });
+    }
+    if settings.mail.reminders_enabled {
+        let at = chrono::NaiveTime::parse_from_str(&settings.mail.reminders_at, "%H:%M")
+            .context("mail.reminders_at must be HH:MM")?;
+        let within = settings.mail.reminder_due_within_days;
+        let state = state.clone();
+        actix_web::rt::spawn(async move {
+            loop {
+                let state_now = state.clone();
+                let result = actix_web::rt::task::spawn_blocking(move || {
+                    let snapshot = state_now.snapshot();
+                    reminders::run(&state_now.db, within, snapshot.now())
+                })
+                .await;
+                match result {
+                    Ok(Ok(queued)) if !queued.is_empty() => {
+                        tracing::info!(digests = queued.len(), "reminder digests queued");
+                    }
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => tracing::error!(error = %e, "reminder digests failed"),
+                    Err(e) => tracing::error!(error = %e, "reminder task failed"),
+                }
+                actix_web::rt::time::sleep(until_next(Utc::now().naive_utc(), at)).await;
+            }
+        });
+    }
     if settings.background.sweep_enabled {
         let at = settings.background.sweep_time().context("background.sweep_at must be HH:MM")?;
         actix_web::rt::spawn(async move {

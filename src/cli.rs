@@ -45,6 +45,11 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// The e-mail outbox.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
     /// Conclude every case whose correction or fee payment lapsed (recorded as system events).
     Sweep {
         /// Sweep as of this date (default: today in China).
@@ -120,6 +125,18 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// Deliver every message that is due (one pass of the worker) and print what happened.
+    Deliver,
+    /// Queue today's reminder digests (each day and address once) without sending them.
+    Remind {
+        /// As of this date (default: today in China).
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum UserCommand {
     /// Create a user; the API token is printed as the last line of standard output.
     Add {
@@ -132,6 +149,9 @@ pub enum UserCommand {
         /// The user's agency; only admin and auditor may have none (they then see every agency).
         #[arg(long)]
         agency: Option<i64>,
+        /// The user's e-mail address (officers and supervisors get the daily reminder digest).
+        #[arg(long)]
+        email: Option<String>,
     },
 }
 
@@ -240,6 +260,39 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Outbox { command: OutboxCommand::Deliver } => {
+            let db = open_database(&settings)?;
+            let (transport, options) = crate::app::mail_worker(&settings)?;
+            let report =
+                crate::notify::outbox::deliver_pass(&db, transport.as_ref(), &options, &|| Utc::now().naive_utc())
+                    .context("outbox delivery failed")?;
+            for id in &report.sent {
+                println!("message {id}: sent");
+            }
+            for id in &report.retrying {
+                println!("message {id}: not sent, will be retried");
+            }
+            for id in &report.failed {
+                println!("message {id}: failed");
+            }
+            println!("{} sent, {} to retry, {} failed", report.sent.len(), report.retrying.len(), report.failed.len());
+            Ok(())
+        }
+        Command::Outbox { command: OutboxCommand::Remind { today } } => {
+            let state = open_state(&settings)?;
+            let mut snapshot = state.snapshot();
+            if let Some(today) = today {
+                snapshot.today = today;
+            }
+            let queued =
+                crate::service::reminders::run(&state.db, settings.mail.reminder_due_within_days, snapshot.now())
+                    .map_err(|e| anyhow::anyhow!("reminders failed: {e}"))?;
+            for (user, message) in &queued {
+                println!("user {user}: digest queued as message {message}");
+            }
+            println!("{} digest(s) queued", queued.len());
+            Ok(())
+        }
         Command::Sweep { today } => {
             let state = open_state(&settings)?;
             let mut snapshot = state.snapshot();
@@ -254,11 +307,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{} case(s) concluded", report.concluded.len());
             Ok(())
         }
-        Command::User { command: UserCommand::Add { name, role, agency } } => {
+        Command::User { command: UserCommand::Add { name, role, agency, email } } => {
             let db = open_database(&settings)?;
             let now = Utc::now().naive_utc();
             let created = db
-                .write_blocking(|conn| users::create_unchecked(conn, &name, role, agency, now))
+                .write_blocking(|conn| {
+                    let created = users::create_unchecked(conn, &name, role, agency, now)?;
+                    users::set_email(conn, created.user.id, email.as_deref())?;
+                    Ok(created)
+                })
                 .map_err(|e: ServiceError| anyhow::anyhow!("{e}"))?;
             println!("created user {} ({}) with role {}", created.user.id, created.user.name, created.user.role);
             println!("{}", created.token);

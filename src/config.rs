@@ -22,6 +22,39 @@ pub struct Settings {
     pub clock: ClockSettings,
     pub background: BackgroundSettings,
     pub letters: LetterSettings,
+    pub mail: MailSettings,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    pub transport: MailTransport,
+    pub from: String,
+    pub file_dir: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_security: crate::notify::outbox::SmtpSecurity,
+    pub smtp_username: String,
+    pub smtp_password: String,
+    pub smtp_timeout_seconds: u64,
+    pub worker_enabled: bool,
+    pub worker_interval_seconds: u64,
+    pub batch_size: i64,
+    pub lease_seconds: u64,
+    pub max_attempts: i32,
+    pub retry_base_seconds: u64,
+    pub retry_max_seconds: u64,
+    pub reminders_enabled: bool,
+    /// `HH:MM`, local time in China.
+    pub reminders_at: String,
+    pub reminder_due_within_days: u32,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum MailTransport {
+    File,
+    Smtp,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]

@@ -725,6 +725,65 @@ async fn case_events(
     Ok(web::Json(rows.into_iter().map(EventResponse::try_from).collect::<Result<_, _>>()?))
 }
 
+/// A message of a case's outbox: a letter queued by a step, and what became of its delivery.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutboxMessageResponse {
+    pub id: i64,
+    /// The letter: `acknowledgement`, `correction_notice`, `extension_notice`,
+    /// `consultation_letter`, `fee_notice`, `decision`.
+    pub kind: String,
+    /// The e-mail address (`null`: none known, the letter is to be printed and posted).
+    pub recipient: Option<String>,
+    pub subject: String,
+    /// The Message-ID every (re)send carries.
+    pub message_id: String,
+    /// `pending`, `sending`, `sent`, `failed` or `print`.
+    pub status: String,
+    /// Delivery attempts started.
+    pub attempts: i32,
+    /// When the next attempt is due (UTC; for `pending`).
+    pub next_attempt_at: NaiveDateTime,
+    /// The latest delivery error.
+    pub last_error: Option<String>,
+    /// When it was queued (UTC).
+    pub created_at: NaiveDateTime,
+    /// When the mail server accepted it (UTC).
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+impl From<crate::storage::outbox::OutboxRow> for OutboxMessageResponse {
+    fn from(row: crate::storage::outbox::OutboxRow) -> Self {
+        Self {
+            id: row.id,
+            kind: row.kind,
+            recipient: row.recipient,
+            subject: row.subject,
+            message_id: row.message_id,
+            status: row.status,
+            attempts: row.attempts,
+            next_attempt_at: row.next_attempt_at,
+            last_error: row.last_error,
+            created_at: row.created_at,
+            sent_at: row.sent_at,
+        }
+    }
+}
+
+/// The case's outbox: every letter its steps queued for the applicant, oldest first, with its
+/// delivery status.
+#[utoipa::path(tag = "cases", params(("id" = i64, Path, description = "Case id")),
+    responses((status = 200, description = "The messages", body = Vec<OutboxMessageResponse>), ReadErrors))]
+#[get("/cases/{id}/outbox")]
+async fn case_outbox(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+) -> Result<web::Json<Vec<OutboxMessageResponse>>, ApiError> {
+    let id = id.into_inner();
+    let rows = state.db.read(move |conn| crate::service::outbox::of_case(conn, &user, id)).await?;
+    Ok(web::Json(rows.into_iter().map(OutboxMessageResponse::from).collect()))
+}
+
 /// Record the decision and conclude the case.
 #[utoipa::path(tag = "cases", request_body = DecisionRequest,
     params(("id" = i64, Path, description = "Case id"), ("If-Match" = Option<String>, Header, description = "The expected version")),

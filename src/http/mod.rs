@@ -45,7 +45,7 @@ pub struct AppState {
     /// The id of the latest calendar change loaded (instances reload when the database has newer).
     pub calendar_change: AtomicI64,
     /// The letter templates.
-    pub letters: Letters,
+    pub letters: Arc<Letters>,
     /// Failed authentications per client address.
     pub auth_failures: auth::FailureLimiter,
     /// The audit trail's writer.
@@ -58,12 +58,13 @@ pub struct Snapshot {
     pub today: NaiveDate,
     pub calendar: Arc<Calendar>,
     pub rules: ClockRules,
+    pub letters: Arc<Letters>,
 }
 
 impl Snapshot {
     /// The borrowed form the services take.
     pub fn now(&self) -> Now<'_> {
-        Now { at: self.at, today: self.today, calendar: &self.calendar, rules: &self.rules }
+        Now { at: self.at, today: self.today, calendar: &self.calendar, rules: &self.rules, letters: &self.letters }
     }
 }
 
@@ -85,7 +86,7 @@ impl AppState {
             calendar: RwLock::new(Arc::new(calendar)),
             rules,
             calendar_change: AtomicI64::new(calendar_change),
-            letters,
+            letters: Arc::new(letters),
             auth_failures: auth::FailureLimiter::new(u32::MAX),
         })
     }
@@ -99,7 +100,13 @@ impl AppState {
     /// The instant, today's date, the calendar and the rules for one request.
     pub fn snapshot(&self) -> Snapshot {
         let at = self.now();
-        Snapshot { at, today: china_date(at), calendar: self.calendar(), rules: self.rules }
+        Snapshot {
+            at,
+            today: china_date(at),
+            calendar: self.calendar(),
+            rules: self.rules,
+            letters: self.letters.clone(),
+        }
     }
 
     /// The calendar in force (a cheap shared copy).
@@ -183,6 +190,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(cases::list_cases)
         .service(cases::get_case)
         .service(cases::case_events)
+        .service(cases::case_outbox)
         .service(cases::case_clock)
         .service(steps::request_correction)
         .service(steps::receive_correction)

@@ -12,7 +12,7 @@ use super::pagination::{cursor_for, Page, PageParams};
 use super::AppState;
 use crate::domain::Role;
 use crate::service::users::{self, CreatedUser};
-use crate::service::Actor;
+use crate::service::{Actor, ServiceError};
 use crate::storage::users::UserRow;
 
 /// A new user.
@@ -24,6 +24,10 @@ pub struct CreateUserRequest {
     pub role: Role,
     /// The user's agency; only `admin` and `auditor` may have none (then they see every agency).
     pub agency_id: Option<i64>,
+    /// The user's e-mail address: officers and supervisors with one get the daily reminder digest.
+    #[serde(default)]
+    #[schema(example = "lisi@example.gov.cn")]
+    pub email: Option<String>,
 }
 
 /// A user.
@@ -78,8 +82,14 @@ async fn create_user(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     let now = state.now();
-    let created =
-        state.db.write(move |conn| users::create(conn, &user, &body.name, body.role, body.agency_id, now)).await?;
+    let created = state
+        .db
+        .write(move |conn| {
+            let created = users::create(conn, &user, &body.name, body.role, body.agency_id, now)?;
+            users::set_email(conn, created.user.id, body.email.as_deref())?;
+            Ok::<_, ServiceError>(created)
+        })
+        .await?;
     Ok(HttpResponse::Created().json(UserWithTokenResponse::try_from(created)?))
 }
 

@@ -1,3 +1,5 @@
-//! Letters to applicants and third parties, rendered from editable templates.
+//! Letters to applicants and third parties, rendered from editable templates, and the outbox
+//! worker that delivers them (SMTP or `.eml` files).
 
 pub mod letters;
+pub mod outbox;

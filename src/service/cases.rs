@@ -8,12 +8,13 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde_json::json;
 
 use super::clock::{clock_events, compute, projection};
-use super::{agencies as agency_service, Actor, ServiceError, ServiceResult};
+use super::{agencies as agency_service, outbox, Actor, ServiceError, ServiceResult};
 use crate::domain::calendar::Calendar;
 use crate::domain::case::{check_step_date, roll_up, NewCase};
 use crate::domain::clock::{Clock, ClockEvent, ClockRules};
 use crate::domain::fees::{self, FeeBasis, FeeQuote};
 use crate::domain::{CaseStatus, Outcome, Violation};
+use crate::notify::letters::Letters;
 use crate::storage::appeals::{self, AppealRow};
 use crate::storage::applicants::{self, ApplicantFields, ApplicantRow};
 use crate::storage::cases::{self, CaseChanges, CaseFilter, CaseRow, EventRow, ItemRow, NewCaseRow, NewEventRow};
@@ -39,6 +40,8 @@ pub struct Now<'a> {
     pub today: NaiveDate,
     pub calendar: &'a Calendar,
     pub rules: &'a ClockRules,
+    /// The letter templates, for the letters queued in the outbox.
+    pub letters: &'a Letters,
 }
 
 /// An `Idempotency-Key` with the hash of the request it came with.
@@ -211,6 +214,10 @@ pub fn intake(
         "sealed_override": sealed_override,
     });
     append_event(conn, case_id, 1, "received", new.received_on, Some(actor.user_id), &payload, now.at)?;
+    // The acknowledgement, queued with the case.
+    let case = cases::get(conn, case_id)?;
+    let details = details(conn, case, &now)?;
+    outbox::enqueue_letter(conn, &details, crate::notify::letters::LetterKind::Acknowledgement, None, &now)?;
     if let Some(key) = idempotency {
         cases::insert_idempotent(conn, actor.user_id, &key.key, &key.request_hash, case_id, now.at)?;
     }
@@ -381,9 +388,11 @@ struct Step<'a> {
     actor_id: Option<i64>,
 }
 
-/// Append the step's event and refresh the projection from the new clock, version-checked.
+/// Append the step's event, refresh the projection from the new clock, version-checked, and queue
+/// the letter the step owes (see [`outbox::letter_for`]).
 fn record(conn: &mut DbConnection, open: Open, step: Step<'_>, now: &Now<'_>) -> ServiceResult<CaseDetails> {
     let Open { case, mut events, mut clock_events, .. } = open;
+    let letter = outbox::letter_for(step.kind, &step.payload);
     if let Some(event) = step.clock_event {
         clock_events.push(event);
     }
@@ -406,7 +415,11 @@ fn record(conn: &mut DbConnection, open: Open, step: Step<'_>, now: &Now<'_>) ->
     append_event(conn, case.id, case.version + 1, step.kind, step.on, step.actor_id, &step.payload, now.at)?;
     let case = cases::get(conn, case.id)?;
     events.extend(cases::events(conn, case.id, case.version as i32 - 1, 1)?);
-    details_with(conn, case, &events, now)
+    let details = details_with(conn, case, &events, now)?;
+    if let Some((kind, consultation_id)) = letter {
+        outbox::enqueue_letter(conn, &details, kind, consultation_id, now)?;
+    }
+    Ok(details)
 }
 
 /// Record the decision on a case and conclude it.

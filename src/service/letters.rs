@@ -42,7 +42,23 @@ pub fn data(
     consultation_id: Option<i64>,
     now: Now<'_>,
 ) -> ServiceResult<LetterData> {
-    let CaseDetails { case, applicant, clock, consultations, fee_notices, .. } = cases::get(conn, actor, id, now)?;
+    let details = cases::get(conn, actor, id, now)?;
+    of_details(conn, details, kind, consultation_id, now)
+}
+
+/// The data of one letter of a case already loaded (no visibility check: the caller has one).
+///
+/// # Errors
+/// As [`data`].
+pub(super) fn of_details(
+    conn: &mut DbConnection,
+    details: CaseDetails,
+    kind: LetterKind,
+    consultation_id: Option<i64>,
+    now: Now<'_>,
+) -> ServiceResult<LetterData> {
+    let CaseDetails { case, applicant, clock, consultations, fee_notices, .. } = details;
+    let id = case.id;
     let agency = agencies::get(conn, case.agency_id)?;
     let events = case_store::all_events(conn, id)?;
     let channel = Channel::parse(&case.channel).ok_or_else(|| ServiceError::corrupt("cases.channel"))?;

@@ -9,6 +9,8 @@ pub mod cases;
 pub mod clock;
 pub mod dashboard;
 pub mod letters;
+pub mod outbox;
+pub mod reminders;
 pub mod report;
 pub mod sweep;
 pub mod users;

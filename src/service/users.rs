@@ -148,3 +148,22 @@ pub fn issue_token(
     users::insert_token(conn, id, &hash_token(&token), now)?;
     Ok(CreatedUser { user, token })
 }
+
+/// Set a user's e-mail address (for the daily reminder digest), checked: at most 200 characters,
+/// one `@` with text on both sides, no spaces.
+///
+/// # Errors
+/// 422 for an address that is not one.
+pub fn set_email(conn: &mut DbConnection, user_id: i64, email: Option<&str>) -> ServiceResult<()> {
+    let email = email.map(str::trim).filter(|e| !e.is_empty());
+    if let Some(email) = email {
+        let valid = email.chars().count() <= 200
+            && !email.contains(char::is_whitespace)
+            && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
+        if !valid {
+            return Err(Violation::field("validation_failed", "email", "must be an e-mail address").into());
+        }
+    }
+    users::set_email(conn, user_id, email)?;
+    Ok(())
+}

@@ -11,6 +11,7 @@ pub mod backup;
 pub mod bulk;
 pub mod calendar;
 pub mod cases;
+pub mod outbox;
 pub mod report;
 pub mod schema;
 pub mod steps;

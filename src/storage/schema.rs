@@ -19,6 +19,7 @@ diesel::table! {
         agency_id -> Nullable<BigInt>,
         active -> Bool,
         created_at -> Timestamp,
+        email -> Nullable<Text>,
     }
 }
 
@@ -230,7 +231,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        case_id -> Nullable<BigInt>,
+        kind -> Text,
+        recipient -> Nullable<Text>,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        message_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    reminder_runs (day, recipient) {
+        day -> Date,
+        recipient -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> agencies (agency_id));
+diesel::joinable!(outbox -> cases (case_id));
 diesel::joinable!(appeals -> agencies (agency_id));
 diesel::joinable!(consultations -> cases (case_id));
 diesel::joinable!(fee_notices -> cases (case_id));
@@ -259,4 +290,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     section_two,
     sealed_reports,
     audit_log,
+    outbox,
+    reminder_runs,
 );

@@ -119,3 +119,29 @@ pub fn find_by_token(conn: &mut DbConnection, token_hash: &str) -> QueryResult<O
         .first(conn)
         .optional()
 }
+
+/// Set (or clear) a user's e-mail address.
+///
+/// # Errors
+/// A database error.
+pub fn set_email(conn: &mut DbConnection, id: i64, email: Option<&str>) -> QueryResult<()> {
+    diesel::update(users::table.find(id)).set(users::email.eq(email)).execute(conn)?;
+    Ok(())
+}
+
+/// Active users bound to an agency, with an e-mail address and one of `roles`: (id, agency id,
+/// e-mail address), by id.
+///
+/// # Errors
+/// A database error.
+pub fn with_email(conn: &mut DbConnection, roles: &[&str]) -> QueryResult<Vec<(i64, i64, String)>> {
+    let rows: Vec<(i64, Option<i64>, Option<String>)> = users::table
+        .filter(users::active.eq(true))
+        .filter(users::role.eq_any(roles))
+        .filter(users::agency_id.is_not_null())
+        .filter(users::email.is_not_null())
+        .order(users::id)
+        .select((users::id, users::agency_id, users::email))
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(id, agency, email)| Some((id, agency?, email?))).collect())
+}

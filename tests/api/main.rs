@@ -15,6 +15,7 @@ mod letters;
 mod limits;
 mod matrix;
 mod migrations;
+mod outbox;
 mod reports;
 mod scaleout;
 mod users;

@@ -339,6 +339,7 @@ fn endpoints() -> Vec<Endpoint> {
             .list("agency_id"),
         ep(get.clone(), "cases::get_case", "/api/v1/cases/{case}", Anyone, 200),
         ep(get.clone(), "cases::case_events", "/api/v1/cases/{case}/events", Anyone, 200),
+        ep(get.clone(), "cases::case_outbox", "/api/v1/cases/{case}/outbox", Anyone, 200),
         ep(get.clone(), "cases::case_clock", "/api/v1/cases/{case}/clock", Anyone, 200),
         ep(get.clone(), "steps::letter", "/api/v1/cases/{case}/letters/acknowledgement", Anyone, 200),
         ep(post.clone(), "steps::request_correction", "/api/v1/cases/{case}/correction-request", Handle, 200)
@@ -433,6 +434,7 @@ const API_V1_ROUTES: &[&str] = &[
     "cases::list_cases",
     "cases::get_case",
     "cases::case_events",
+    "cases::case_outbox",
     "cases::case_clock",
     "steps::letter",
     "audit::list_audit",

@@ -1,0 +1,112 @@
+//! The daily reminder digest: each officer and supervisor with an e-mail address gets, once a
+//! day, the list of their agency's running cases that are due within a few working days or
+//! overdue. The digest is queued in the outbox, so its delivery and retries are the letters'.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::cases::Now;
+use super::outbox::{enqueue, Draft};
+use super::ServiceResult;
+use crate::storage::cases::CaseRow;
+use crate::storage::outbox::claim_reminder;
+use crate::storage::schema::cases;
+use crate::storage::{users, Db, DbConnection};
+
+/// Cases listed in one digest at most (the counts are always complete).
+const DIGEST_LIMIT: i64 = 200;
+
+/// One digest queued: (user id, outbox message id).
+pub type Queued = (i64, i64);
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn running_cases(conn: &mut DbConnection, agency_id: i64, until: NaiveDate) -> QueryResult<Vec<CaseRow>> {
+    cases::table
+        .filter(cases::agency_id.eq(agency_id))
+        .filter(cases::status.ne("concluded"))
+        .filter(cases::paused.eq(false))
+        .filter(cases::due_on.le(until))
+        .order((cases::due_on, cases::id))
+        .limit(DIGEST_LIMIT)
+        .select(CaseRow::as_select())
+        .load(conn)
+}
+
+/// Queue today's digest for one user, unless it was queued already today (the `(day, recipient)`
+/// claim in `reminder_runs`, taken in the same transaction) or there is nothing to report.
+///
+/// # Errors
+/// A database error.
+pub fn digest_for(
+    conn: &mut DbConnection,
+    user_id: i64,
+    agency_id: i64,
+    email: &str,
+    within_working_days: u32,
+    now: &Now<'_>,
+) -> ServiceResult<Option<i64>> {
+    let today = now.today;
+    if !claim_reminder(conn, today, email, now.at)? {
+        return Ok(None);
+    }
+    let until = now.calendar.add_working_days(today, within_working_days);
+    let rows = running_cases(conn, agency_id, until)?;
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let (overdue, due): (Vec<&CaseRow>, Vec<&CaseRow>) = rows.iter().partition(|c| c.due_on.is_some_and(|d| d < today));
+    let mut text = format!("{today} 办理提醒：{} 件已逾期，{} 件将在 {until} 前到期。\n", overdue.len(), due.len());
+    let mut html =
+        format!("<p>{today} 办理提醒：{} 件已逾期，{} 件将在 {until} 前到期。</p>\n", overdue.len(), due.len());
+    for (title, list) in [("已逾期", &overdue), ("即将到期", &due)] {
+        if list.is_empty() {
+            continue;
+        }
+        text.push_str(&format!("\n{title}：\n"));
+        html.push_str(&format!("<h3>{title}</h3>\n<ul>\n"));
+        for case in list.iter() {
+            let due_on = case.due_on.map_or_else(String::new, |d| d.to_string());
+            text.push_str(&format!("- {} 答复期限 {due_on}：{}\n", case.case_number, case.description));
+            html.push_str(&format!(
+                "<li>{} 答复期限 {due_on}：{}</li>\n",
+                escape(&case.case_number),
+                escape(&case.description)
+            ));
+        }
+        html.push_str("</ul>\n");
+    }
+    let subject = format!("政府信息公开办理提醒（{today}）：逾期 {} 件，即将到期 {} 件", overdue.len(), due.len());
+    let reference = format!("digest-{today}-{user_id}");
+    let draft = Draft {
+        case_id: None,
+        reference: &reference,
+        kind: "reminder_digest",
+        recipient: Some(email),
+        subject: &subject,
+        text: &text,
+        html: &html,
+    };
+    Ok(Some(enqueue(conn, &draft, now)?))
+}
+
+/// Queue today's digests of every officer and supervisor with an e-mail address, each in its own
+/// transaction. Safe to run on several instances and several times a day: each (day, address)
+/// is sent once.
+///
+/// # Errors
+/// A database error (digests queued before it stay queued).
+pub fn run(db: &Db, within_working_days: u32, now: Now<'_>) -> ServiceResult<Vec<Queued>> {
+    let recipients =
+        db.write_blocking(|conn| Ok::<_, super::ServiceError>(users::with_email(conn, &["officer", "supervisor"])?))?;
+    let mut queued = Vec::new();
+    for (user_id, agency_id, email) in recipients {
+        let id = db.write_blocking(|conn| digest_for(conn, user_id, agency_id, &email, within_working_days, &now))?;
+        if let Some(id) = id {
+            queued.push((user_id, id));
+        }
+    }
+    Ok(queued)
+}
