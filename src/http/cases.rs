@@ -742,12 +742,15 @@ pub struct OutboxMessageResponse {
     /// Delivery attempts started.
     pub attempts: i32,
     /// When the next attempt is due (UTC; for `pending`).
+    #[serde(serialize_with = "super::rfc3339")]
     pub next_attempt_at: NaiveDateTime,
     /// The latest delivery error.
     pub last_error: Option<String>,
     /// When it was queued (UTC).
+    #[serde(serialize_with = "super::rfc3339")]
     pub created_at: NaiveDateTime,
     /// When the mail server accepted it (UTC).
+    #[serde(serialize_with = "super::rfc3339_opt")]
     pub sent_at: Option<NaiveDateTime>,
 }
 

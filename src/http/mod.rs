@@ -239,6 +239,17 @@ pub fn rfc3339<S: serde::Serializer>(at: &NaiveDateTime, serializer: S) -> Resul
     serializer.serialize_str(&at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
 }
 
+/// [`rfc3339`] for an optional instant (`null` when absent).
+///
+/// # Errors
+/// Whatever the serialiser fails with.
+pub fn rfc3339_opt<S: serde::Serializer>(at: &Option<NaiveDateTime>, serializer: S) -> Result<S::Ok, S::Error> {
+    match at {
+        Some(at) => rfc3339(at, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
 async fn openapi_json(document: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
     HttpResponse::Ok().json(document.get_ref())
 }

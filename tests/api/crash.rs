@@ -382,14 +382,15 @@ async fn a_killed_service_loses_nothing_it_acknowledged() {
             None => break,
         }
     }
-    // Each case in full with its events.
-    let fetched: Vec<(Value, Value)> = stream::iter(summaries.iter().map(|s| s["id"].as_i64().unwrap()))
+    // Each case in full with its events and its outbox.
+    let fetched: Vec<(Value, Value, Value)> = stream::iter(summaries.iter().map(|s| s["id"].as_i64().unwrap()))
         .map(|id| {
             let (client, server_url, officer) = (&client, &server.address, &officer);
             async move {
                 let case = get_json(client, format!("{server_url}/api/v1/cases/{id}"), officer).await;
                 let events = get_json(client, format!("{server_url}/api/v1/cases/{id}/events"), officer).await;
-                (case, events)
+                let outbox = get_json(client, format!("{server_url}/api/v1/cases/{id}/outbox"), officer).await;
+                (case, events, outbox)
             }
         })
         .buffer_unordered(8)
@@ -401,9 +402,22 @@ async fn a_killed_service_loses_nothing_it_acknowledged() {
     let mut by_description: HashMap<String, Vec<i64>> = HashMap::new();
     let mut numbers = HashSet::new();
     let mut concluded: HashMap<i64, Conclusion> = HashMap::new();
-    for (case, events) in fetched {
+    for (case, events, outbox) in fetched {
         let id = case["id"].as_i64().unwrap();
         let events = events.as_array().unwrap();
+        // The outbox holds exactly the letters of the recorded steps: none lost, none twice.
+        let mut letters: Vec<&str> = outbox.as_array().unwrap().iter().map(|m| m["kind"].as_str().unwrap()).collect();
+        letters.sort_unstable();
+        let mut owed: Vec<&str> = events
+            .iter()
+            .filter_map(|e| match e["kind"].as_str() {
+                Some("received") => Some("acknowledgement"),
+                Some("decided" | "withdrawn") => Some("decision"),
+                _ => None,
+            })
+            .collect();
+        owed.sort_unstable();
+        assert_eq!(letters, owed, "case {id}: the outbox does not match its steps");
         assert!(!events.is_empty(), "case {id} has no events: {case}");
         assert_eq!(events[0]["kind"], "received", "case {id} does not start with `received`: {events:?}");
         let seqs: Vec<i64> = events.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
