@@ -314,7 +314,7 @@ async fn a_transient_failure_is_retried_with_backoff_until_delivery() {
     assert_eq!(pass(&app.db, transport.clone(), options("a"), t0 + TimeDelta::seconds(31)).await.retrying.len(), 1);
     let m = &outbox(&app, &officer, id).await[0];
     assert_eq!(m["attempts"], 2);
-    let next = NaiveDateTime::parse_from_str(m["next_attempt_at"].as_str().unwrap(), "%Y-%m-%dT%H:%M:%S%.f").unwrap();
+    let next = chrono::DateTime::parse_from_rfc3339(m["next_attempt_at"].as_str().unwrap()).unwrap().naive_utc();
     assert_eq!((next - (t0 + TimeDelta::seconds(31))).num_seconds(), 60);
     memory.down.store(false, std::sync::atomic::Ordering::SeqCst);
     assert_eq!(pass(&app.db, transport.clone(), options("a"), next).await.sent.len(), 1);
