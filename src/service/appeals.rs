@@ -1,10 +1,10 @@
 //! Appeals against decisions (section four of the report): administrative reconsideration
 //! (行政复议) and litigation (行政诉讼), directly or after reconsideration.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde_json::json;
 
-use super::cases::{append_to_concluded, get_visible, guard_sealed_from, Now};
+use super::cases::{append_to_concluded, get_visible, guard_sealed_since, Now};
 use super::{agencies as agency_service, Actor, ServiceError, ServiceResult};
 use crate::domain::case::check_step_date;
 use crate::domain::types::AppealResult;
@@ -88,7 +88,7 @@ pub fn file(
         }
         _ => {}
     }
-    let sealed_override = guard_sealed_from(conn, actor, case.agency_id, filed_on, amendment_reason, &now)?;
+    let sealed_override = guard_sealed_since(conn, actor, case.agency_id, filed_on, amendment_reason, &now)?;
     let id = appeals::insert(
         conn,
         &NewAppealRow {
@@ -141,7 +141,7 @@ pub fn decide(
             format!("must be between the filing on {} and today", appeal.filed_on),
         )
     })?;
-    let sealed_override = guard_sealed_from(conn, actor, appeal.agency_id, decided_on, amendment_reason, &now)?;
+    let sealed_override = guard_sealed_since(conn, actor, appeal.agency_id, decided_on, amendment_reason, &now)?;
     if !appeals::decide(conn, id, result.as_str(), decided_on)? {
         return Err(ServiceError::conflict("appeal_decided", "the appeal's result is already recorded"));
     }
@@ -175,9 +175,4 @@ pub fn list(
         agency_service::get_visible(conn, actor, agency_id)?;
     }
     Ok(appeals::list(conn, actor.scope.as_deref().unwrap_or("/"), agency_id, after, limit)?)
-}
-
-/// The year an appeal counts in first (for sealed-year checks in tests and reports).
-pub fn first_year(appeal: &AppealRow) -> i32 {
-    appeal.filed_on.year()
 }

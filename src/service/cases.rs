@@ -227,7 +227,7 @@ pub fn intake(
 /// A change effective on `from` alters the report figures of `from`'s year and of every later year
 /// up to last year (the current year is never sealed): refuse it in a sealed year unless a
 /// supervisor gives a reason.
-fn guard_sealed_since(
+pub(super) fn guard_sealed_since(
     conn: &mut DbConnection,
     actor: &Actor,
     agency_id: i64,
@@ -1140,16 +1140,4 @@ pub(super) fn append_to_concluded(
         ));
     }
     append_event(conn, case.id, case.version + 1, kind, on, Some(actor.user_id), payload, at)
-}
-
-/// See [`guard_sealed_since`] (for the appeals module).
-pub(super) fn guard_sealed_from(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    agency_id: i64,
-    from: NaiveDate,
-    reason: Option<&str>,
-    now: &Now<'_>,
-) -> ServiceResult<Option<serde_json::Value>> {
-    guard_sealed_since(conn, actor, agency_id, from, reason, now)
 }

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text, Timestamp};
 
-use super::schema::{applicants, cases};
+use super::schema::applicants;
 use super::{insert_returning_id, DbConnection};
 
 #[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
@@ -81,23 +81,4 @@ pub fn upsert(
 /// `NotFound` or a database error.
 pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<ApplicantRow> {
     applicants::table.find(id).select(ApplicantRow::as_select()).first(conn)
-}
-
-/// How many requests the applicant made to `agency_id` received in `[from, to]`.
-///
-/// # Errors
-/// A database error.
-pub fn count_requests(
-    conn: &mut DbConnection,
-    applicant_id: i64,
-    agency_id: i64,
-    from: chrono::NaiveDate,
-    to: chrono::NaiveDate,
-) -> QueryResult<i64> {
-    cases::table
-        .filter(cases::applicant_id.eq(applicant_id))
-        .filter(cases::agency_id.eq(agency_id))
-        .filter(cases::received_on.between(from, to))
-        .count()
-        .get_result(conn)
 }
