@@ -95,7 +95,8 @@ pub fn open_state(settings: &Settings) -> anyhow::Result<Arc<AppState>> {
         .with_context(|| format!("cannot load the letter templates in {}", settings.letters.dir))?;
     let state = AppState::new(db, calendar, change, rules, letters)
         .context("cannot start the audit writer")?
-        .with_failure_limit(settings.auth.max_failures_per_minute);
+        .with_failure_limit(settings.auth.max_failures_per_minute)
+        .with_auth_cache(std::time::Duration::from_secs(settings.auth.cache_seconds));
     Ok(Arc::new(state))
 }
 

@@ -101,6 +101,7 @@ pub struct ServerSettings {
 #[serde(deny_unknown_fields)]
 pub struct AuthSettings {
     pub max_failures_per_minute: u32,
+    pub cache_seconds: u64,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]

@@ -49,8 +49,18 @@ impl FromRequest for AuthUser {
             let Some(token) = token else {
                 return Err(failed("send `Authorization: Bearer <token>`; `gongkai user add` creates a token"));
             };
-            let actor = state.db.read(move |conn| auth::authenticate(conn, &token)).await.map_err(ApiError::from)?;
-            let actor = actor.ok_or_else(|| failed("the token is unknown, revoked, or its user is deactivated"))?;
+            let hash = auth::hash_token(&token);
+            let actor = match state.auth_cache.get(&hash) {
+                Some(actor) => actor,
+                None => {
+                    let key = hash.clone();
+                    let found = state.db.read(move |conn| auth::authenticate_hashed(conn, &key)).await?;
+                    let actor =
+                        found.ok_or_else(|| failed("the token is unknown, revoked, or its user is deactivated"))?;
+                    state.auth_cache.put(hash, actor.clone());
+                    actor
+                }
+            };
             request.extensions_mut().insert(super::audit::AuditUser(actor.user_id));
             Ok(AuthUser(actor))
         })
@@ -62,6 +72,63 @@ fn bearer_token(req: &HttpRequest) -> Option<String> {
     let (scheme, token) = value.trim().split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() && token.len() <= 256).then(|| token.to_string())
+}
+
+/// Valid tokens (by hash) with their actor, for a few seconds: most requests then need no
+/// database task to authenticate. Only successes are kept; changes to users and tokens made
+/// through this instance clear it ([`AuthCache::clear`]), so they take effect at once here and
+/// within the time to live on other instances.
+pub struct AuthCache {
+    ttl: Duration,
+    entries: Mutex<HashMap<String, (Instant, Actor)>>,
+}
+
+impl AuthCache {
+    /// Most tokens remembered at once (more are simply looked up again).
+    const CAPACITY: usize = 10_000;
+
+    /// A cache keeping entries for `ttl` (zero disables it).
+    pub fn new(ttl: Duration) -> Self {
+        Self { ttl, entries: Mutex::new(HashMap::new()) }
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Actor)>> {
+        match self.entries.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// The actor of a token hash found valid less than the time to live ago.
+    pub fn get(&self, hash: &str) -> Option<Actor> {
+        if self.ttl.is_zero() {
+            return None;
+        }
+        match self.entries().get(hash) {
+            Some((at, actor)) if at.elapsed() < self.ttl => Some(actor.clone()),
+            _ => None,
+        }
+    }
+
+    /// Remember that `hash` belongs to `actor`.
+    pub fn put(&self, hash: String, actor: Actor) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let mut entries = self.entries();
+        if entries.len() >= Self::CAPACITY {
+            entries.retain(|_, (at, _)| at.elapsed() < self.ttl);
+            if entries.len() >= Self::CAPACITY {
+                entries.clear();
+            }
+        }
+        entries.insert(hash, (Instant::now(), actor));
+    }
+
+    /// Forget every token (after a change to users or tokens).
+    pub fn clear(&self) {
+        self.entries().clear();
+    }
 }
 
 /// Failed authentications per client address in fixed one-minute windows: past the limit, an
@@ -107,5 +174,37 @@ impl FailureLimiter {
             *entry = (Instant::now(), 0);
         }
         entry.1 = entry.1.saturating_add(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Role;
+
+    fn actor(user_id: i64) -> Actor {
+        Actor { user_id, name: "clerk".into(), role: Role::Clerk, agency_id: Some(1), scope: Some("/1/".into()) }
+    }
+
+    #[test]
+    fn cache_keeps_tokens_for_its_time_to_live_only() {
+        let cache = AuthCache::new(Duration::from_millis(50));
+        assert_eq!(cache.get("h"), None);
+        cache.put("h".into(), actor(7));
+        assert_eq!(cache.get("h"), Some(actor(7)));
+        std::thread::sleep(Duration::from_millis(60));
+        assert_eq!(cache.get("h"), None, "expired");
+    }
+
+    #[test]
+    fn cache_clear_forgets_every_token_and_zero_disables_it() {
+        let cache = AuthCache::new(Duration::from_secs(60));
+        cache.put("a".into(), actor(1));
+        cache.put("b".into(), actor(2));
+        cache.clear();
+        assert_eq!((cache.get("a"), cache.get("b")), (None, None));
+        let off = AuthCache::new(Duration::ZERO);
+        off.put("a".into(), actor(1));
+        assert_eq!(off.get("a"), None);
     }
 }

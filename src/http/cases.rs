@@ -583,9 +583,7 @@ async fn create_case(
         }
         other => other,
     };
-    let (id, created) = result?;
-    let snapshot = state.snapshot();
-    let details = state.db.read(move |conn| cases::get(conn, &user, id, snapshot.now())).await?;
+    let (details, created) = result?;
     let response = CaseResponse::build(details)?;
     Ok(if created { HttpResponse::Created() } else { HttpResponse::Ok() }.json(response))
 }

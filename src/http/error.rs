@@ -112,6 +112,10 @@ impl From<ServiceError> for ApiError {
                 tracing::error!(error = %e, "no database connection");
                 Self::Unavailable
             }
+            ServiceError::Storage(e @ StorageError::Unavailable(_)) => {
+                tracing::error!(error = %e, "writes are not possible");
+                Self::Unavailable
+            }
             ServiceError::Storage(e) => Self::internal(e),
             corrupt @ ServiceError::Corrupt(_) => Self::internal(corrupt),
         }

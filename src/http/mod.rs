@@ -48,6 +48,8 @@ pub struct AppState {
     pub letters: Arc<Letters>,
     /// Failed authentications per client address.
     pub auth_failures: auth::FailureLimiter,
+    /// Tokens recently found valid.
+    pub auth_cache: auth::AuthCache,
     /// The audit trail's writer.
     pub audit: audit::AuditSink,
 }
@@ -88,7 +90,14 @@ impl AppState {
             calendar_change: AtomicI64::new(calendar_change),
             letters: Arc::new(letters),
             auth_failures: auth::FailureLimiter::new(u32::MAX),
+            auth_cache: auth::AuthCache::new(std::time::Duration::ZERO),
         })
+    }
+
+    /// Remember valid tokens for `ttl` (zero: never).
+    pub fn with_auth_cache(mut self, ttl: std::time::Duration) -> Self {
+        self.auth_cache = auth::AuthCache::new(ttl);
+        self
     }
 
     /// Allow `limit` failed authentications per client address and minute.

@@ -140,6 +140,7 @@ async fn set_active(
 ) -> Result<web::Json<UserResponse>, ApiError> {
     let now = state.now();
     let row = state.db.write(move |conn| users::set_active(conn, &actor, id, active, now)).await?;
+    state.auth_cache.clear();
     Ok(web::Json(row.try_into()?))
 }
 
@@ -190,5 +191,8 @@ async fn issue_token(
     let revoke = body.0.revoke_others;
     let now = state.now();
     let created = state.db.write(move |conn| users::issue_token(conn, &user, id, revoke, now)).await?;
+    if revoke {
+        state.auth_cache.clear();
+    }
     Ok(HttpResponse::Created().json(UserWithTokenResponse::try_from(created)?))
 }

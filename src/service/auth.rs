@@ -60,7 +60,15 @@ pub fn hash_token(token: &str) -> String {
 /// # Errors
 /// A database error.
 pub fn authenticate(conn: &mut DbConnection, token: &str) -> ServiceResult<Option<Actor>> {
-    let Some((user, path)) = users::find_by_token(conn, &hash_token(token))? else {
+    authenticate_hashed(conn, &hash_token(token))
+}
+
+/// The actor holding the token whose [`hash_token`] is `hash`, as [`authenticate`].
+///
+/// # Errors
+/// A database error.
+pub fn authenticate_hashed(conn: &mut DbConnection, hash: &str) -> ServiceResult<Option<Actor>> {
+    let Some((user, path)) = users::find_by_token(conn, hash)? else {
         return Ok(None);
     };
     let Some(role) = Role::parse(&user.role) else {

@@ -111,8 +111,11 @@ fn details_with(
     let clock = compute(&clock_events(events)?, now);
     let applicant = applicants::get(conn, case.applicant_id)?;
     let items = cases::items(conn, case.id)?;
-    let consultations = steps::consultations(conn, case.id)?;
-    let fee_notices = steps::fee_notices(conn, case.id)?;
+    // Consultations and fee notices are only ever created with their event: most cases have
+    // neither, and their reads then need no query for them.
+    let has = |kind: &str| events.iter().any(|e| e.kind == kind);
+    let consultations = if has("consultation_started") { steps::consultations(conn, case.id)? } else { Vec::new() };
+    let fee_notices = if has("fee_notice_issued") { steps::fee_notices(conn, case.id)? } else { Vec::new() };
     let appeals = appeals::of_case(conn, case.id)?;
     Ok(CaseDetails { case, applicant, items, clock, consultations, fee_notices, appeals })
 }
@@ -133,9 +136,10 @@ pub fn get_visible(conn: &mut DbConnection, actor: &Actor, id: i64) -> ServiceRe
     }
 }
 
-/// Register a request; returns the new case's id and `true`. With an idempotency key already used
-/// by the caller for the same request, returns the id of the case created then and `false`. (The
-/// caller reads the case afterwards, outside the write transaction.)
+/// Register a request; returns the new case and `true`. With an idempotency key already used by
+/// the caller for the same request, returns the case created then and `false`. (The case is read
+/// in the same transaction, which needs it for the acknowledgement anyway, so that the caller
+/// needs no second database task to answer.)
 ///
 /// # Errors
 /// 403 for roles that may not register, 404 for an invisible agency, 422 for an idempotency key
@@ -147,7 +151,7 @@ pub fn intake(
     idempotency: Option<&IdempotencyKey>,
     amendment_reason: Option<&str>,
     now: Now<'_>,
-) -> ServiceResult<(i64, bool)> {
+) -> ServiceResult<(CaseDetails, bool)> {
     actor.require(actor.role.can_register(), "register requests")?;
     if let Some(key) = idempotency {
         if let Some((hash, case_id)) = cases::find_idempotent(conn, actor.user_id, &key.key)? {
@@ -159,7 +163,7 @@ pub fn intake(
                 )
                 .into());
             }
-            return Ok((case_id, false));
+            return Ok((get(conn, actor, case_id, now)?, false));
         }
     }
     let agency = agency_service::get_visible(conn, actor, new.agency_id)?;
@@ -221,7 +225,7 @@ pub fn intake(
     if let Some(key) = idempotency {
         cases::insert_idempotent(conn, actor.user_id, &key.key, &key.request_hash, case_id, now.at)?;
     }
-    Ok((case_id, true))
+    Ok((details, true))
 }
 
 /// A change effective on `from` alters the report figures of `from`'s year and of every later year

@@ -51,7 +51,7 @@ pub fn insert(
 /// # Errors
 /// `NotFound` or a database error.
 pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<AgencyRow> {
-    agencies::table.find(id).select(AgencyRow::as_select()).first(conn)
+    agencies::table.find(id).select(AgencyRow::as_select()).get_result(conn)
 }
 
 /// The agency with `id`, if any.
@@ -59,7 +59,7 @@ pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<AgencyRow> {
 /// # Errors
 /// A database error.
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<AgencyRow>> {
-    agencies::table.find(id).select(AgencyRow::as_select()).first(conn).optional()
+    agencies::table.find(id).select(AgencyRow::as_select()).get_result(conn).optional()
 }
 
 /// Whether an agency with `code` exists.

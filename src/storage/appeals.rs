@@ -48,7 +48,7 @@ pub fn find_with_path(conn: &mut DbConnection, id: i64) -> QueryResult<Option<(A
         .inner_join(agencies::table)
         .filter(appeals::id.eq(id))
         .select((AppealRow::as_select(), agencies::path))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -57,7 +57,7 @@ pub fn find_with_path(conn: &mut DbConnection, id: i64) -> QueryResult<Option<(A
 /// # Errors
 /// `NotFound` or a database error.
 pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<AppealRow> {
-    appeals::table.find(id).select(AppealRow::as_select()).first(conn)
+    appeals::table.find(id).select(AppealRow::as_select()).get_result(conn)
 }
 
 /// Record an appeal's result, only if it has none yet; returns whether it was recorded.

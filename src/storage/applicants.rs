@@ -70,7 +70,7 @@ pub fn upsert(
         .filter(applicants::id_type.eq(id_type))
         .filter(applicants::id_number.eq(id_number))
         .select(applicants::id)
-        .first(conn)?;
+        .get_result(conn)?;
     diesel::update(applicants::table.find(id)).set(fields).execute(conn)?;
     Ok(id)
 }
@@ -80,5 +80,5 @@ pub fn upsert(
 /// # Errors
 /// `NotFound` or a database error.
 pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<ApplicantRow> {
-    applicants::table.find(id).select(ApplicantRow::as_select()).first(conn)
+    applicants::table.find(id).select(ApplicantRow::as_select()).get_result(conn)
 }

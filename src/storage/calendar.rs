@@ -43,7 +43,7 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<CalendarYearRow>> {
 /// # Errors
 /// A database error.
 pub fn find(conn: &mut DbConnection, year: i32) -> QueryResult<Option<CalendarYearRow>> {
-    calendar_years::table.find(year).select(CalendarYearRow::as_select()).first(conn).optional()
+    calendar_years::table.find(year).select(CalendarYearRow::as_select()).get_result(conn).optional()
 }
 
 /// Insert or replace a year (one statement: concurrent first writes of a year do not collide).

@@ -204,7 +204,7 @@ pub fn find_with_path(conn: &mut DbConnection, id: i64) -> QueryResult<Option<(C
         .inner_join(agencies::table)
         .filter(cases::id.eq(id))
         .select((CaseRow::as_select(), agencies::path))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -213,7 +213,7 @@ pub fn find_with_path(conn: &mut DbConnection, id: i64) -> QueryResult<Option<(C
 /// # Errors
 /// `NotFound` or a database error.
 pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<CaseRow> {
-    cases::table.find(id).select(CaseRow::as_select()).first(conn)
+    cases::table.find(id).select(CaseRow::as_select()).get_result(conn)
 }
 
 /// The items of a case, in order.
@@ -338,7 +338,7 @@ pub fn find_idempotent(conn: &mut DbConnection, user_id: i64, key: &str) -> Quer
         .filter(idempotency_keys::user_id.eq(user_id))
         .filter(idempotency_keys::key.eq(key))
         .select((idempotency_keys::request_hash, idempotency_keys::case_id))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

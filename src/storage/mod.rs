@@ -2,6 +2,10 @@
 //!
 //! Backend-specific SQL lives here and nowhere else. Blocking diesel work runs on the blocking thread
 //! pool through [`Db::read`] and [`Db::write`]; a write is always one transaction.
+//!
+//! Single-row lookups use `get_result`, not `first` (which binds a `LIMIT ?` that only costs). The
+//! bundled SQLite is built with stable query plans (see `.cargo/config.toml`): without them it
+//! prepared every statement with a bound limit again at each execution.
 
 pub mod agencies;
 pub mod appeals;
@@ -16,6 +20,7 @@ pub mod report;
 pub mod schema;
 pub mod steps;
 pub mod users;
+mod writer;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -87,6 +92,10 @@ pub enum StorageError {
     Migration(String),
     #[error("the database task was cancelled")]
     Cancelled,
+    #[error("the database cannot take writes: {0}")]
+    Unavailable(String),
+    #[error("the transaction could not be committed: {0}")]
+    Commit(String),
     #[error("could not prepare the database location: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -129,8 +138,11 @@ impl ManageConnection for Manager {
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(self.sqlite_path()).map_err(r2d2::Error::ConnectionError)?;
                 let synchronous = if self.options.sqlite_synchronous_full { "FULL" } else { "NORMAL" };
+                // temp_store: the sub-journal of each write's savepoint in a group commit (and any
+                // sort) stays in memory instead of going through a temporary file.
                 conn.batch_execute(&format!(
-                    "PRAGMA busy_timeout = {}; PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON;",
+                    "PRAGMA busy_timeout = {}; PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON; \
+                     PRAGMA temp_store = MEMORY;",
                     self.options.sqlite_busy_timeout.as_millis()
                 ))
                 .map_err(r2d2::Error::QueryError)?;
@@ -182,6 +194,8 @@ pub struct Db {
     /// occupying a blocking thread (whose memory would grow with the number of waiting requests).
     read_slots: Arc<Semaphore>,
     write_slots: Arc<Semaphore>,
+    /// SQLite: the group-commit writer thread that runs [`Db::write`] (see [`writer`]).
+    writer: Option<writer::Writer>,
 }
 
 impl Db {
@@ -200,7 +214,13 @@ impl Db {
             }
         }
         let build = |size: u32| {
-            Pool::builder().max_size(size.max(1)).connection_timeout(options.connect_timeout).build(manager.clone())
+            Pool::builder()
+                .max_size(size.max(1))
+                .connection_timeout(options.connect_timeout)
+                // A broken connection is noticed by `has_broken`; testing each checkout with a
+                // query cost a parsed `SELECT 1` per database task.
+                .test_on_check_out(false)
+                .build(manager.clone())
         };
         let read = build(options.pool_size)?;
         let write = match backend {
@@ -208,8 +228,14 @@ impl Db {
             Backend::Postgres => read.clone(),
         };
         let read_slots = Arc::new(Semaphore::new(read.max_size() as usize));
-        let write_slots = Arc::new(Semaphore::new(write.max_size() as usize));
-        Ok(Self { read, write, backend, read_slots, write_slots })
+        let (writer, write_slots) = match backend {
+            // Writes queue for the writer thread (up to its channel's capacity, so that queuing
+            // never blocks an async worker); the others wait on the semaphore.
+            Backend::Sqlite => (Some(writer::Writer::start(write.clone())?), writer::QUEUE),
+            Backend::Postgres => (None, write.max_size() as usize),
+        };
+        let write_slots = Arc::new(Semaphore::new(write_slots));
+        Ok(Self { read, write, backend, read_slots, write_slots, writer })
     }
 
     /// The backend in use.
@@ -286,8 +312,15 @@ impl Db {
         T: Send + 'static,
         E: From<StorageError> + From<diesel::result::Error> + Send + 'static,
     {
-        let pool = self.write.clone();
         let _slot = self.write_slots.acquire().await.map_err(|_| E::from(StorageError::Cancelled))?;
+        if let Some(writer) = &self.writer {
+            let (reply, answer) = tokio::sync::oneshot::channel();
+            writer
+                .submit(Box::new(writer::Task { work: f, reply }))
+                .map_err(|_| E::from(StorageError::Unavailable("the writer thread stopped".into())))?;
+            return answer.await.map_err(|_| E::from(StorageError::Cancelled))?;
+        }
+        let pool = self.write.clone();
         actix_web::rt::task::spawn_blocking(move || {
             let mut conn = pool.get().map_err(StorageError::from)?;
             transaction(&mut conn, f)

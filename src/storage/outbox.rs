@@ -67,7 +67,7 @@ pub fn of_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<OutboxR
 /// # Errors
 /// A database error.
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<OutboxRow>> {
-    outbox::table.find(id).select(OutboxRow::as_select()).first(conn).optional()
+    outbox::table.find(id).select(OutboxRow::as_select()).get_result(conn).optional()
 }
 
 /// Claim up to `limit` messages due at `now` for `instance` until `until`: pending messages whose

@@ -226,7 +226,7 @@ pub struct SectionTwoRow {
 /// # Errors
 /// A database error.
 pub fn find_section_two(conn: &mut DbConnection, agency_id: i64, year: i32) -> QueryResult<Option<SectionTwoRow>> {
-    section_two::table.find((agency_id, year)).select(SectionTwoRow::as_select()).first(conn).optional()
+    section_two::table.find((agency_id, year)).select(SectionTwoRow::as_select()).get_result(conn).optional()
 }
 
 /// Enter or replace the section two figures of an agency and year (one statement: concurrent
@@ -306,7 +306,7 @@ pub fn latest_seal(
         .filter(sealed_reports::include_descendants.eq(include_descendants))
         .order(sealed_reports::id.desc())
         .select(SealRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

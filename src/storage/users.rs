@@ -48,7 +48,7 @@ pub fn insert(
 /// # Errors
 /// `NotFound` or a database error.
 pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<UserRow> {
-    users::table.find(id).select(UserRow::as_select()).first(conn)
+    users::table.find(id).select(UserRow::as_select()).get_result(conn)
 }
 
 /// The user with `id`, if any.
@@ -56,7 +56,7 @@ pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<UserRow> {
 /// # Errors
 /// A database error.
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<UserRow>> {
-    users::table.find(id).select(UserRow::as_select()).first(conn).optional()
+    users::table.find(id).select(UserRow::as_select()).get_result(conn).optional()
 }
 
 /// Users of agencies whose path starts with `scope` (all users when `None`), by id after `after`.
@@ -116,7 +116,7 @@ pub fn find_by_token(conn: &mut DbConnection, token_hash: &str) -> QueryResult<O
         .filter(api_tokens::token_hash.eq(token_hash))
         .filter(api_tokens::revoked_at.is_null())
         .select((UserRow::as_select(), agencies::path.nullable()))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

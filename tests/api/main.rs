@@ -19,3 +19,4 @@ mod outbox;
 mod reports;
 mod scaleout;
 mod users;
+mod writer;

@@ -16,7 +16,7 @@ use gongkai::service::{sweep, users, ServiceError};
 use reqwest::{Client, RequestBuilder, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{expect, intake_body, test_settings, TestDb};
+use crate::helpers::{expect, intake_body, test_settings_with, TestDb};
 
 /// One running instance: its address and its state (pools, calendar).
 struct Instance {
@@ -33,7 +33,7 @@ impl Instance {
 
 /// Build an instance on its own listener over `url` and run its server on the test runtime.
 async fn start(url: &str) -> Instance {
-    let settings = test_settings(url);
+    let settings = test_settings_with(url, &[("GONGKAI__AUTH__CACHE_SECONDS", "1")]);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let app = tokio::task::spawn_blocking(move || Application::build(&settings, listener))
         .await
@@ -407,8 +407,19 @@ async fn two_instances_on_one_database_behave_as_one_service() {
     let request =
         client.post(b.url(&format!("/api/v1/users/{auditor_id}/deactivate"))).bearer_auth(&admin).json(&json!({}));
     expect(request.send().await.unwrap(), StatusCode::OK).await;
-    let me = client.get(a.url("/api/v1/users/me")).bearer_auth(&auditor).send().await.unwrap();
-    assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "a token revoked on B is refused by A");
+    // B refuses it at once; A, which remembers valid tokens for `auth.cache_seconds` (1 s here),
+    // once that time is over.
+    let me = client.get(b.url("/api/v1/users/me")).bearer_auth(&auditor).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "a token revoked on B is refused by B");
+    let revoked = std::time::Instant::now();
+    loop {
+        let me = client.get(a.url("/api/v1/users/me")).bearer_auth(&auditor).send().await.unwrap();
+        if me.status() == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert!(revoked.elapsed() < std::time::Duration::from_secs(3), "A still accepts a token revoked on B");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 
     // Stop both servers before the database goes, so that no worker is left holding a connection.
     a.handle.stop(true).await;

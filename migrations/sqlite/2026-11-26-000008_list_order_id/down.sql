@@ -1,0 +1,2 @@
+DROP INDEX cases_agency_received;
+CREATE INDEX cases_agency_received ON cases (agency_id, received_on, applicant_category, concluded_on);
