@@ -2,12 +2,6 @@
 
 use clap::Parser as _;
 
-/// mimalloc instead of the system allocator: under concurrent requests glibc's malloc was the
-/// largest item of the profile (arena locks, consolidation), and its per-thread arenas inflated the
-/// resident memory.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> std::process::ExitCode {
     let cli = gongkai::cli::Cli::parse();
     match gongkai::cli::run(cli) {
