@@ -86,6 +86,8 @@ measure() { # name spread focus
     done
     wait "$wrk_pid"
     echo "RESULT $backend rss-under-intake-load max_mib=$((rss / 1024))"
+    # The same intake spread over the 50 agencies (each agency has its own case-number counter).
+    GONGKAI_AGENCIES=50 load "intake-50-agencies" 32 intake.lua
   fi
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 }
