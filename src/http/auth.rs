@@ -53,11 +53,12 @@ impl FromRequest for AuthUser {
             let actor = match state.auth_cache.get(&hash) {
                 Some(actor) => actor,
                 None => {
+                    let generation = state.auth_cache.generation();
                     let key = hash.clone();
                     let found = state.db.read(move |conn| auth::authenticate_hashed(conn, &key)).await?;
                     let actor =
                         found.ok_or_else(|| failed("the token is unknown, revoked, or its user is deactivated"))?;
-                    state.auth_cache.put(hash, actor.clone());
+                    state.auth_cache.put(hash, actor.clone(), generation);
                     actor
                 }
             };
@@ -80,7 +81,14 @@ fn bearer_token(req: &HttpRequest) -> Option<String> {
 /// within the time to live on other instances.
 pub struct AuthCache {
     ttl: Duration,
-    entries: Mutex<HashMap<String, (Instant, Actor)>>,
+    entries: Mutex<Entries>,
+}
+
+#[derive(Default)]
+struct Entries {
+    /// Counts the clears, so that a lookup that started before one cannot store what it found.
+    generation: u64,
+    by_hash: HashMap<String, (Instant, Actor)>,
 }
 
 impl AuthCache {
@@ -89,10 +97,10 @@ impl AuthCache {
 
     /// A cache keeping entries for `ttl` (zero disables it).
     pub fn new(ttl: Duration) -> Self {
-        Self { ttl, entries: Mutex::new(HashMap::new()) }
+        Self { ttl, entries: Mutex::new(Entries::default()) }
     }
 
-    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Actor)>> {
+    fn entries(&self) -> std::sync::MutexGuard<'_, Entries> {
         match self.entries.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
@@ -104,30 +112,41 @@ impl AuthCache {
         if self.ttl.is_zero() {
             return None;
         }
-        match self.entries().get(hash) {
+        match self.entries().by_hash.get(hash) {
             Some((at, actor)) if at.elapsed() < self.ttl => Some(actor.clone()),
             _ => None,
         }
     }
 
-    /// Remember that `hash` belongs to `actor`.
-    pub fn put(&self, hash: String, actor: Actor) {
+    /// The current generation: take it before looking a token up, and give it to [`Self::put`].
+    pub fn generation(&self) -> u64 {
+        self.entries().generation
+    }
+
+    /// Remember that `hash` belongs to `actor`, as found by a lookup that started at `generation`
+    /// (nothing is stored when the cache was cleared since: the lookup may predate the change).
+    pub fn put(&self, hash: String, actor: Actor, generation: u64) {
         if self.ttl.is_zero() {
             return;
         }
         let mut entries = self.entries();
-        if entries.len() >= Self::CAPACITY {
-            entries.retain(|_, (at, _)| at.elapsed() < self.ttl);
-            if entries.len() >= Self::CAPACITY {
-                entries.clear();
+        if entries.generation != generation {
+            return;
+        }
+        if entries.by_hash.len() >= Self::CAPACITY {
+            entries.by_hash.retain(|_, (at, _)| at.elapsed() < self.ttl);
+            if entries.by_hash.len() >= Self::CAPACITY {
+                entries.by_hash.clear();
             }
         }
-        entries.insert(hash, (Instant::now(), actor));
+        entries.by_hash.insert(hash, (Instant::now(), actor));
     }
 
     /// Forget every token (after a change to users or tokens).
     pub fn clear(&self) {
-        self.entries().clear();
+        let mut entries = self.entries();
+        entries.generation = entries.generation.wrapping_add(1);
+        entries.by_hash.clear();
     }
 }
 
@@ -190,7 +209,7 @@ mod tests {
     fn cache_keeps_tokens_for_its_time_to_live_only() {
         let cache = AuthCache::new(Duration::from_millis(50));
         assert_eq!(cache.get("h"), None);
-        cache.put("h".into(), actor(7));
+        cache.put("h".into(), actor(7), cache.generation());
         assert_eq!(cache.get("h"), Some(actor(7)));
         std::thread::sleep(Duration::from_millis(60));
         assert_eq!(cache.get("h"), None, "expired");
@@ -199,12 +218,23 @@ mod tests {
     #[test]
     fn cache_clear_forgets_every_token_and_zero_disables_it() {
         let cache = AuthCache::new(Duration::from_secs(60));
-        cache.put("a".into(), actor(1));
-        cache.put("b".into(), actor(2));
+        cache.put("a".into(), actor(1), 0);
+        cache.put("b".into(), actor(2), 0);
         cache.clear();
         assert_eq!((cache.get("a"), cache.get("b")), (None, None));
         let off = AuthCache::new(Duration::ZERO);
-        off.put("a".into(), actor(1));
+        off.put("a".into(), actor(1), 0);
         assert_eq!(off.get("a"), None);
+    }
+
+    #[test]
+    fn a_lookup_that_started_before_a_clear_is_not_stored() {
+        let cache = AuthCache::new(Duration::from_secs(60));
+        let before = cache.generation();
+        cache.clear();
+        cache.put("a".into(), actor(1), before);
+        assert_eq!(cache.get("a"), None, "found before the revocation, so possibly stale");
+        cache.put("a".into(), actor(1), cache.generation());
+        assert_eq!(cache.get("a"), Some(actor(1)));
     }
 }

@@ -183,8 +183,8 @@ type DbPool = Pool<Manager>;
 const SETUP_LOCK: i64 = 0x0067_6f6e_676b_6169;
 
 /// The connection pools of the service. For SQLite, writes go through a pool of one connection
-/// (SQLite serialises writers anyway; queuing them in the pool avoids busy retries) and reads
-/// through the others; for PostgreSQL both use one pool.
+/// (SQLite serialises writers anyway), which the group-commit writer thread uses for [`Db::write`]
+/// and commands use directly; reads go through the others. For PostgreSQL both use one pool.
 #[derive(Clone)]
 pub struct Db {
     read: DbPool,
@@ -300,8 +300,10 @@ impl Db {
         .map_err(|_| E::from(StorageError::Cancelled))?
     }
 
-    /// Run `f` as one transaction (on SQLite `BEGIN IMMEDIATE`, so that a read followed by a write
-    /// never fails with a busy snapshot) off the async executor.
+    /// Run `f` atomically off the async executor. On PostgreSQL it is one transaction; on SQLite it
+    /// runs on the writer thread in a savepoint of a `BEGIN IMMEDIATE` transaction shared with the
+    /// writes queued beside it (group commit, see [`writer`]), and the result comes back after
+    /// the commit.
     ///
     /// # Errors
     /// The pool has no connection in time, the transaction cannot commit, or `f` fails (then

@@ -25,8 +25,8 @@ pub(super) const QUEUE: usize = 4 * MAX_BATCH;
 
 /// A write waiting for the writer thread.
 pub(super) trait Job: Send {
-    /// Run inside the batch's transaction, in a savepoint of its own; `true` when it succeeded.
-    fn run(self: Box<Self>, conn: &mut DbConnection) -> (bool, Box<dyn Pending>);
+    /// Run inside the batch's transaction, in a savepoint of its own (rolled back if it fails).
+    fn run(self: Box<Self>, conn: &mut DbConnection) -> Box<dyn Pending>;
     /// Report that the write could not run at all.
     fn fail(self: Box<Self>, error: StorageError);
 }
@@ -53,12 +53,12 @@ where
     T: Send + 'static,
     E: From<StorageError> + From<diesel::result::Error> + Send + 'static,
 {
-    fn run(self: Box<Self>, conn: &mut DbConnection) -> (bool, Box<dyn Pending>) {
+    fn run(self: Box<Self>, conn: &mut DbConnection) -> Box<dyn Pending> {
         let Task { work, reply } = *self;
         // Nested in the batch's transaction, diesel makes this a savepoint: released when `work`
         // succeeds, rolled back to when it fails.
         let result = conn.transaction(work);
-        (result.is_ok(), Box::new(Ran { result, reply }))
+        Box::new(Ran { result, reply })
     }
 
     fn fail(self: Box<Self>, error: StorageError) {
@@ -136,7 +136,7 @@ fn run_batch(conn: &mut DbConnection, batch: Vec<Box<dyn Job>>) {
             continue;
         }
         match catch_unwind(AssertUnwindSafe(|| job.run(conn))) {
-            Ok((_, report)) => pending.push(report),
+            Ok(report) => pending.push(report),
             Err(_) => {
                 // The panicking write's caller sees its channel closed; the savepoint state is
                 // unknown, so the whole transaction is abandoned below.
