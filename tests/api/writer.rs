@@ -38,7 +38,8 @@ async fn concurrent_writes_keep_exactly_what_succeeded() {
                 if n % 3 == 0 {
                     return Err(ServiceError::conflict("refused", "refused after a write"));
                 }
-                let duplicate = if n == 7 { 1 } else { n + 1000 };
+                // Write 7 breaks the primary key with its own first row (an order-independent failure).
+                let duplicate = if n == 7 { n } else { n + 1000 };
                 diesel::sql_query(format!("INSERT INTO writer_probe (n, m) VALUES ({duplicate}, 1)")).execute(conn)?;
                 Ok(())
             })
