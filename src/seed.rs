@@ -150,7 +150,7 @@ fn applicant(rng: &mut StdRng, id: i64, at: NaiveDateTime) -> BulkApplicant {
 }
 
 /// Rows per INSERT statement of the load.
-const ROWS_PER_STATEMENT: usize = 500;
+const ROWS_PER_STATEMENT: usize = 50;
 
 /// The rows of one batch of cases.
 #[derive(Default)]
@@ -437,7 +437,8 @@ pub fn run(
     let ctx = Context { calendar, rules, today, at, user_id };
     // A large page cache for the loading connection: index pages stay in memory instead of
     // being re-read from the OS for every batch.
-    db.maintenance_blocking(|conn| -> Result<(), ServiceError> { Ok(bulk::prepare(conn)?) })?;
+    let journal_switched =
+        db.maintenance_blocking(|conn| -> Result<bool, ServiceError> { Ok(bulk::prepare(conn)?) })?;
     // The applicant pool: a third as many applicants as cases (repeat applicants are common).
     let pool_size = (options.cases + options.focus_cases).div_ceil(3).max(1);
     let mut pool: Vec<BulkApplicant> = Vec::with_capacity(usize::try_from(pool_size).unwrap_or(0));
@@ -527,7 +528,7 @@ pub fn run(
         Ok(())
     })?;
     tracing::info!("analysing");
-    db.maintenance_blocking(|conn| -> Result<(), ServiceError> { Ok(bulk::finish(conn)?) })?;
+    db.maintenance_blocking(|conn| -> Result<(), ServiceError> { Ok(bulk::finish(conn, journal_switched)?) })?;
     tracing::info!("done");
     Ok(report)
 }

@@ -135,9 +135,10 @@ impl AppState {
         *guard = Arc::new(calendar);
     }
 
-    /// The current instant (UTC).
+    /// The current instant (UTC), to the microsecond: what both databases store, so that a row
+    /// built from it reads back the same.
     pub fn now(&self) -> NaiveDateTime {
-        Utc::now().naive_utc()
+        chrono::SubsecRound::trunc_subsecs(Utc::now().naive_utc(), 6)
     }
 
     /// Today's date in China.

@@ -217,11 +217,52 @@ pub fn intake(
         "items": new.items,
         "sealed_override": sealed_override,
     });
-    append_event(conn, case_id, 1, "received", new.received_on, Some(actor.user_id), &payload, now.at)?;
+    let events = [append_event(conn, case_id, 1, "received", new.received_on, Some(actor.user_id), &payload, now.at)?];
+    // The case as just written, built here rather than read back (the applicant, who may be an
+    // earlier one, and the items, which got their ids from the database, are read).
+    let case = CaseRow {
+        id: case_id,
+        agency_id: agency.id,
+        case_number,
+        year,
+        channel: new.channel.as_str().to_owned(),
+        submitted_on: new.submitted_on,
+        received_on: new.received_on,
+        applicant_id,
+        applicant_category: applicant.category.as_str().to_owned(),
+        description: new.description.clone(),
+        status: CaseStatus::Received.as_str().to_owned(),
+        outcome: None,
+        concluded_on: None,
+        decision_basis: None,
+        due_on: clock.due_on,
+        paused: false,
+        extended: false,
+        version: 1,
+        created_by: actor.user_id,
+        created_at: now.at,
+        updated_at: now.at,
+        lapses_on: None,
+    };
+    let details = CaseDetails {
+        case,
+        applicant: applicants::get(conn, applicant_id)?,
+        items: if new.items.is_empty() { Vec::new() } else { cases::items(conn, case_id)? },
+        clock,
+        consultations: Vec::new(),
+        fee_notices: Vec::new(),
+        appeals: Vec::new(),
+    };
     // The acknowledgement, queued with the case.
-    let case = cases::get(conn, case_id)?;
-    let details = details(conn, case, &now)?;
-    outbox::enqueue_letter(conn, &details, crate::notify::letters::LetterKind::Acknowledgement, None, &now)?;
+    let letter = super::letters::of_parts(
+        details.clone(),
+        agency.name,
+        &events,
+        crate::notify::letters::LetterKind::Acknowledgement,
+        None,
+        now,
+    )?;
+    outbox::enqueue_data(conn, &details, &letter, &now)?;
     if let Some(key) = idempotency {
         cases::insert_idempotent(conn, actor.user_id, &key.key, &key.request_hash, case_id, now.at)?;
     }
@@ -256,15 +297,15 @@ fn append_event(
     actor_id: Option<i64>,
     payload: &serde_json::Value,
     at: NaiveDateTime,
-) -> ServiceResult<()> {
+) -> ServiceResult<EventRow> {
     let seq =
         i32::try_from(seq).map_err(|_| ServiceError::conflict("too_many_events", "the case has too many events"))?;
     let payload = payload.to_string();
-    cases::insert_event(
+    let id = cases::insert_event(
         conn,
         &NewEventRow { case_id, seq, kind, effective_on, recorded_at: at, actor_id, payload: &payload },
     )?;
-    Ok(())
+    Ok(EventRow { id, case_id, seq, kind: kind.to_owned(), effective_on, recorded_at: at, actor_id, payload })
 }
 
 /// The case with everything on its page, if the caller sees it.
@@ -1143,5 +1184,6 @@ pub(super) fn append_to_concluded(
             "the case was changed concurrently: reload it and try again",
         ));
     }
-    append_event(conn, case.id, case.version + 1, kind, on, Some(actor.user_id), payload, at)
+    append_event(conn, case.id, case.version + 1, kind, on, Some(actor.user_id), payload, at)?;
+    Ok(())
 }

@@ -57,14 +57,28 @@ pub(super) fn of_details(
     consultation_id: Option<i64>,
     now: Now<'_>,
 ) -> ServiceResult<LetterData> {
+    let agency = agencies::get(conn, details.case.agency_id)?;
+    let events = case_store::all_events(conn, details.case.id)?;
+    of_parts(details, agency.name, &events, kind, consultation_id, now)
+}
+
+/// The data of one letter from the case, its agency's name and all its events, already at hand.
+///
+/// # Errors
+/// As [`data`].
+pub(super) fn of_parts(
+    details: CaseDetails,
+    agency_name: String,
+    events: &[EventRow],
+    kind: LetterKind,
+    consultation_id: Option<i64>,
+    now: Now<'_>,
+) -> ServiceResult<LetterData> {
     let CaseDetails { case, applicant, clock, consultations, fee_notices, .. } = details;
-    let id = case.id;
-    let agency = agencies::get(conn, case.agency_id)?;
-    let events = case_store::all_events(conn, id)?;
     let channel = Channel::parse(&case.channel).ok_or_else(|| ServiceError::corrupt("cases.channel"))?;
     let mut data = LetterData {
         kind,
-        agency_name: agency.name,
+        agency_name,
         case_number: case.case_number.clone(),
         applicant_name: applicant.name,
         applicant_address: applicant.address,
@@ -86,13 +100,13 @@ pub(super) fn of_details(
         }
         LetterKind::CorrectionNotice => {
             let (on, payload) =
-                payload(&events, "correction_requested").ok_or_else(|| not_applicable("correction notice"))?;
+                payload(events, "correction_requested").ok_or_else(|| not_applicable("correction notice"))?;
             let respond_by = clock.correction_respond_by.ok_or_else(|| not_applicable("correction notice"))?;
             data.issued_on = on;
             data.correction = Some(CorrectionData { matters: text(&payload, "matters"), respond_by });
         }
         LetterKind::ExtensionNotice => {
-            let (on, payload) = payload(&events, "extended").ok_or_else(|| not_applicable("extension"))?;
+            let (on, payload) = payload(events, "extended").ok_or_else(|| not_applicable("extension"))?;
             let extension = clock.extension.as_ref().ok_or_else(|| not_applicable("extension"))?;
             data.issued_on = extension.notified_on.max(on);
             let new_due_on = clock.due_on.or(case.due_on).unwrap_or(on);
@@ -117,7 +131,7 @@ pub(super) fn of_details(
         LetterKind::FeeNotice => {
             let fee = fee_notices.last().ok_or_else(|| not_applicable("fee notice"))?;
             let explanation =
-                payload(&events, "fee_notice_issued").map(|(_, p)| text(&p, "explanation")).unwrap_or_default();
+                payload(events, "fee_notice_issued").map(|(_, p)| text(&p, "explanation")).unwrap_or_default();
             data.issued_on = fee.issued_on;
             data.fee = Some(FeeData {
                 basis_label: if fee.basis == "per_page" { "按量收费".into() } else { "按件收费".into() },

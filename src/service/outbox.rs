@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::cases::{self, CaseDetails, Now};
 use super::{Actor, ServiceError, ServiceResult};
-use crate::notify::letters::LetterKind;
+use crate::notify::letters::{LetterData, LetterKind};
 use crate::storage::outbox::{self, NewOutboxRow, OutboxRow};
 use crate::storage::DbConnection;
 
@@ -83,12 +83,26 @@ pub(super) fn enqueue_letter(
     consultation_id: Option<i64>,
     now: &Now<'_>,
 ) -> ServiceResult<i64> {
+    let data = super::letters::of_details(conn, details.clone(), kind, consultation_id, *now)?;
+    enqueue_data(conn, details, &data, now)
+}
+
+/// Render the letter of `data`, drawn from `details`, and queue it as [`enqueue_letter`] does.
+///
+/// # Errors
+/// As [`enqueue_letter`].
+pub(super) fn enqueue_data(
+    conn: &mut DbConnection,
+    details: &CaseDetails,
+    data: &LetterData,
+    now: &Now<'_>,
+) -> ServiceResult<i64> {
+    let kind = data.kind;
     let recipient = match kind {
         LetterKind::ConsultationLetter => None,
         _ => details.applicant.email.clone(),
     };
-    let data = super::letters::of_details(conn, details.clone(), kind, consultation_id, *now)?;
-    let letter = now.letters.render(&data).map_err(|e| ServiceError::corrupt(format!("letter {kind}: {e}")))?;
+    let letter = now.letters.render(data).map_err(|e| ServiceError::corrupt(format!("letter {kind}: {e}")))?;
     let draft = Draft {
         case_id: Some(details.case.id),
         reference: &details.case.case_number,

@@ -18,7 +18,7 @@ pub struct AgencyRow {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = agencies)]
+#[diesel(table_name = agencies, treat_none_as_default_value = false)]
 struct NewAgencyRow<'a> {
     name: &'a str,
     code: &'a str,

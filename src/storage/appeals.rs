@@ -21,7 +21,7 @@ pub struct AppealRow {
 }
 
 #[derive(Insertable, Debug)]
-#[diesel(table_name = appeals)]
+#[diesel(table_name = appeals, treat_none_as_default_value = false)]
 pub struct NewAppealRow<'a> {
     pub case_id: i64,
     pub agency_id: i64,

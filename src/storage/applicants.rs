@@ -24,7 +24,7 @@ pub struct ApplicantRow {
 
 /// The fields of an applicant as the intake gives them.
 #[derive(Insertable, AsChangeset, Clone, Debug)]
-#[diesel(table_name = applicants, treat_none_as_null = true)]
+#[diesel(table_name = applicants, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct ApplicantFields<'a> {
     pub category: &'a str,
     pub name: &'a str,

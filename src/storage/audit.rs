@@ -7,7 +7,7 @@ use super::schema::{agencies, audit_log, cases, users};
 use super::DbConnection;
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug, PartialEq, Eq)]
-#[diesel(table_name = audit_log)]
+#[diesel(table_name = audit_log, treat_none_as_default_value = false)]
 pub struct AuditRow {
     #[diesel(skip_insertion)]
     pub id: i64,

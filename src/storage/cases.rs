@@ -37,7 +37,7 @@ pub struct CaseRow {
 }
 
 #[derive(Insertable, Debug)]
-#[diesel(table_name = cases)]
+#[diesel(table_name = cases, treat_none_as_default_value = false)]
 pub struct NewCaseRow<'a> {
     pub agency_id: i64,
     pub case_number: &'a str,
@@ -96,7 +96,7 @@ pub struct EventRow {
 }
 
 #[derive(Insertable, Debug)]
-#[diesel(table_name = case_events)]
+#[diesel(table_name = case_events, treat_none_as_default_value = false)]
 pub struct NewEventRow<'a> {
     pub case_id: i64,
     pub seq: i32,
@@ -119,16 +119,11 @@ struct Counter {
 /// # Errors
 /// A database error.
 pub fn next_number(conn: &mut DbConnection, agency_id: i64, year: i32) -> QueryResult<i32> {
-    diesel::sql_query(
-        "INSERT INTO case_counters (agency_id, year, last_number) VALUES ($1, $2, 0) \
-         ON CONFLICT (agency_id, year) DO NOTHING",
-    )
-    .bind::<BigInt, _>(agency_id)
-    .bind::<Integer, _>(year)
-    .execute(conn)?;
+    // One statement, one round trip: the first case of the year creates the row at 1.
     let counter: Counter = diesel::sql_query(
-        "UPDATE case_counters SET last_number = last_number + 1 \
-         WHERE agency_id = $1 AND year = $2 RETURNING last_number",
+        "INSERT INTO case_counters (agency_id, year, last_number) VALUES ($1, $2, 1) \
+         ON CONFLICT (agency_id, year) DO UPDATE SET last_number = case_counters.last_number + 1 \
+         RETURNING last_number",
     )
     .bind::<BigInt, _>(agency_id)
     .bind::<Integer, _>(year)

@@ -205,7 +205,7 @@ impl Db {
     /// The database cannot be reached or the directory cannot be created.
     pub fn connect(options: &DbOptions) -> Result<Self, StorageError> {
         let backend = Backend::of_url(&options.url);
-        let manager = Manager { options: options.clone(), backend, writer: true };
+        let manager = Manager { options: options.clone(), backend, writer: false };
         if backend == Backend::Sqlite {
             if let Some(dir) = std::path::Path::new(manager.sqlite_path()).parent() {
                 if !dir.as_os_str().is_empty() {
@@ -213,19 +213,28 @@ impl Db {
                 }
             }
         }
-        let build = |size: u32| {
+        let build = |size: u32, writer: bool| {
             Pool::builder()
                 .max_size(size.max(1))
+                // Readers connect when first needed rather than all at start: a command that only
+                // writes (a bulk load) then has the file to itself.
+                .min_idle(if writer { None } else { Some(0) })
                 .connection_timeout(options.connect_timeout)
                 // A broken connection is noticed by `has_broken`; testing each checkout with a
                 // query cost a parsed `SELECT 1` per database task.
                 .test_on_check_out(false)
-                .build(manager.clone())
+                .build(Manager { writer, ..manager.clone() })
         };
-        let read = build(options.pool_size)?;
-        let write = match backend {
-            Backend::Sqlite => build(1)?,
-            Backend::Postgres => read.clone(),
+        // SQLite: the writing connection first, so that the file is in WAL before anyone reads.
+        let (read, write) = match backend {
+            Backend::Sqlite => {
+                let write = build(1, true)?;
+                (build(options.pool_size, false)?, write)
+            }
+            Backend::Postgres => {
+                let pool = build(options.pool_size, false)?;
+                (pool.clone(), pool)
+            }
         };
         let read_slots = Arc::new(Semaphore::new(read.max_size() as usize));
         let (writer, write_slots) = match backend {

@@ -31,7 +31,7 @@ pub struct OutboxRow {
 
 /// A message to queue.
 #[derive(Clone, Debug, Insertable)]
-#[diesel(table_name = outbox)]
+#[diesel(table_name = outbox, treat_none_as_default_value = false)]
 pub struct NewOutboxRow<'a> {
     pub case_id: Option<i64>,
     pub kind: &'a str,

@@ -268,7 +268,7 @@ pub struct SealRow {
 }
 
 #[derive(Insertable, Debug)]
-#[diesel(table_name = sealed_reports)]
+#[diesel(table_name = sealed_reports, treat_none_as_default_value = false)]
 pub struct NewSealRow<'a> {
     pub agency_id: i64,
     pub year: i32,

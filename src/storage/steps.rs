@@ -20,7 +20,7 @@ pub struct ConsultationRow {
 }
 
 #[derive(Insertable, Debug)]
-#[diesel(table_name = consultations)]
+#[diesel(table_name = consultations, treat_none_as_default_value = false)]
 pub struct NewConsultationRow<'a> {
     pub case_id: i64,
     pub party_kind: &'a str,
@@ -44,7 +44,7 @@ pub struct FeeNoticeRow {
 }
 
 #[derive(Insertable, Debug)]
-#[diesel(table_name = fee_notices)]
+#[diesel(table_name = fee_notices, treat_none_as_default_value = false)]
 pub struct NewFeeNoticeRow<'a> {
     pub case_id: i64,
     pub issued_on: NaiveDate,

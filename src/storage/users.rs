@@ -18,7 +18,7 @@ pub struct UserRow {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = users)]
+#[diesel(table_name = users, treat_none_as_default_value = false)]
 struct NewUserRow<'a> {
     name: &'a str,
     role: &'a str,

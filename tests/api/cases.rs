@@ -62,6 +62,27 @@ async fn intake_registers_a_case_with_number_due_date_and_event() {
 }
 
 #[tokio::test]
+async fn the_intake_answer_is_the_case_as_stored() {
+    // The intake builds its answer from what it wrote instead of reading the case back: a later
+    // read must show exactly the same, for a first and a returning applicant, with and without
+    // items.
+    let desk = desk().await;
+    let mut with_items = intake_body(desk.agency, "2024-12-30");
+    with_items["items"] = json!([{"description": "2024年预算"}, {"description": "2024年决算"}]);
+    with_items["submitted_on"] = json!("2024-12-28");
+    let mut returning = intake_body(desk.agency, "2025-01-02");
+    returning["applicant"]["phone"] = json!("13900000000");
+    returning["applicant"]["address"] = json!("南山区红军路1号");
+    returning["channel"] = json!("online");
+    for body in [with_items, returning] {
+        let created = expect(desk.app.post("/api/v1/cases", &desk.clerk, &body).await, StatusCode::CREATED).await;
+        let id = created["id"].as_i64().unwrap();
+        let got = expect(desk.app.get(&format!("/api/v1/cases/{id}"), &desk.clerk).await, StatusCode::OK).await;
+        assert_eq!(created, got);
+    }
+}
+
+#[tokio::test]
 async fn an_organisation_is_checked_by_its_credit_code() {
     let desk = desk().await;
     let mut body = intake_body(desk.agency, "2021-06-01");
