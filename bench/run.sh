@@ -57,6 +57,11 @@ load() { # label connections script [env...]
   echo "RESULT $backend $label connections=$conns ${out#RESULT }"
 }
 
+warm() { # connections script: the same load for 3 s, not reported (a started service first
+  # faults in its database pages and starts its threads; the targets are for a service in use)
+  wrk -t2 -c"$1" -d3s -s "bench/$2" "http://127.0.0.1:$PORT" >/dev/null
+}
+
 measure() { # name spread focus
   local name=$1 spread=$2 focus=$3 url started seeded
   url=$(fresh_db "$name")
@@ -73,12 +78,15 @@ measure() { # name spread focus
   echo "RESULT $backend bare-queries-$name median_ms=$(bare "$url" 2 2024)"
   if [ "$name" = big ]; then
     python3 -c "import random; random.seed(1); [print(f'/api/v1/cases/{random.randint(1, $((spread + focus)))}') for _ in range(2000)]" > "$WORK/read.paths"
+    GONGKAI_PATHS="$WORK/read.paths" warm 32 get.lua
     GONGKAI_PATHS="$WORK/read.paths" load "case-read" 32 get.lua
     for q in "agency_id=2&status=received" "agency_id=2&received_from=2024-03-01&received_to=2024-03-31" \
              "overdue=true&limit=50" "agency_id=7&q=%E9%A2%84%E7%AE%97&limit=20"; do
       echo "/api/v1/cases?$q"
     done > "$WORK/list.paths"
+    GONGKAI_PATHS="$WORK/list.paths" warm 32 get.lua
     GONGKAI_PATHS="$WORK/list.paths" load "case-list" 32 get.lua
+    GONGKAI_AGENCY=3 warm 32 intake.lua
     GONGKAI_AGENCY=3 load "intake" 32 intake.lua &
     local wrk_pid=$! rss=0
     while kill -0 "$wrk_pid" 2>/dev/null; do
@@ -87,6 +95,7 @@ measure() { # name spread focus
     wait "$wrk_pid"
     echo "RESULT $backend rss-under-intake-load max_mib=$((rss / 1024))"
     # The same intake spread over the 50 agencies (each agency has its own case-number counter).
+    GONGKAI_AGENCIES=50 warm 32 intake.lua
     GONGKAI_AGENCIES=50 load "intake-50-agencies" 32 intake.lua
   fi
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true

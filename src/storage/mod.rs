@@ -216,9 +216,9 @@ impl Db {
         let build = |size: u32, writer: bool| {
             Pool::builder()
                 .max_size(size.max(1))
-                // Readers connect when first needed rather than all at start: a command that only
-                // writes (a bulk load) then has the file to itself.
-                .min_idle(if writer { None } else { Some(0) })
+                // SQLite readers connect when first needed rather than all at start: a command
+                // that only writes (a bulk load) then has the file to itself.
+                .min_idle((backend == Backend::Sqlite && !writer).then_some(0))
                 .connection_timeout(options.connect_timeout)
                 // A broken connection is noticed by `has_broken`; testing each checkout with a
                 // query cost a parsed `SELECT 1` per database task.
