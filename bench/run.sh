@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks of the service against the targets of docs/performance.md, in one run:
 #   bench/run.sh sqlite      (default)   or   bench/run.sh postgres
-# Environment: SPREAD (cases spread over 49 departments and 2016-2025, default 900000),
+# Environment: SPREAD (cases spread over 49 departments and 2016-2026, default 900000),
 # FOCUS (cases of department 2 in 2024, default 100000), DURATION (seconds per load, default 10),
 # PG_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres), WORK (default /tmp/gongkai-bench).
 # Installs wrk from Debian's packages when missing. Prints one RESULT line per measurement.
@@ -67,7 +67,7 @@ measure() { # name spread focus
   url=$(fresh_db "$name")
   started=$(date +%s.%N)
   "$BIN" --database-url "$url" seed --agencies 50 --cases "$spread" --focus-cases "$focus" --focus-year 2024 \
-    --from-year 2016 --to-year 2025 --seed 7 2>/dev/null | tail -n 1
+    --from-year 2016 --to-year 2026 --seed 7 2>/dev/null | tail -n 1
   seeded=$(echo "$(date +%s.%N) - $started" | bc)
   echo "RESULT $backend seed-$name cases=$((spread + focus)) seconds=$seeded"
   export GONGKAI_TOKEN

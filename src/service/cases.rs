@@ -108,9 +108,29 @@ fn details_with(
     events: &[EventRow],
     now: &Now<'_>,
 ) -> ServiceResult<CaseDetails> {
-    let clock = compute(&clock_events(events)?, now);
     let applicant = applicants::get(conn, case.applicant_id)?;
-    let items = cases::items(conn, case.id)?;
+    details_of(conn, case, applicant, events, now)
+}
+
+/// Whether the case may have items: they are only ever written at intake, whose `received` event
+/// lists them (an event without the list, or no such event, is answered by a query).
+fn may_have_items(events: &[EventRow]) -> bool {
+    let listed = events.iter().find(|e| e.kind == "received").and_then(|e| {
+        let payload: serde_json::Value = serde_json::from_str(&e.payload).ok()?;
+        payload.get("items").and_then(serde_json::Value::as_array).map(Vec::len)
+    });
+    listed != Some(0)
+}
+
+fn details_of(
+    conn: &mut DbConnection,
+    case: CaseRow,
+    applicant: ApplicantRow,
+    events: &[EventRow],
+    now: &Now<'_>,
+) -> ServiceResult<CaseDetails> {
+    let clock = compute(&clock_events(events)?, now);
+    let items = if may_have_items(events) { cases::items(conn, case.id)? } else { Vec::new() };
     // Consultations and fee notices are only ever created with their event: most cases have
     // neither, and their reads then need no query for them.
     let has = |kind: &str| events.iter().any(|e| e.kind == kind);
@@ -118,11 +138,6 @@ fn details_with(
     let fee_notices = if has("fee_notice_issued") { steps::fee_notices(conn, case.id)? } else { Vec::new() };
     let appeals = appeals::of_case(conn, case.id)?;
     Ok(CaseDetails { case, applicant, items, clock, consultations, fee_notices, appeals })
-}
-
-fn details(conn: &mut DbConnection, case: CaseRow, now: &Now<'_>) -> ServiceResult<CaseDetails> {
-    let events = cases::all_events(conn, case.id)?;
-    details_with(conn, case, &events, now)
 }
 
 /// The case with `id` if the caller sees it.
@@ -179,6 +194,9 @@ pub fn intake(
     };
     let identity = applicant.identity.as_ref().map(|i| (i.id_type.as_str(), i.number.as_str()));
     let applicant_id = applicants::upsert(conn, identity, &fields)?;
+    // Read before the case number is allocated: on PostgreSQL that row lock is held until the
+    // commit, and every statement before it shortens the queue of intakes into the agency.
+    let applicant_row = applicants::get(conn, applicant_id)?;
     let year = new.received_on.year();
     let number = cases::next_number(conn, agency.id, year)?;
     let case_number = format!("{}-{year}-{number:05}", agency.code);
@@ -219,7 +237,7 @@ pub fn intake(
     });
     let events = [append_event(conn, case_id, 1, "received", new.received_on, Some(actor.user_id), &payload, now.at)?];
     // The case as just written, built here rather than read back (the applicant, who may be an
-    // earlier one, and the items, which got their ids from the database, are read).
+    // earlier one, was read above; the items, which got their ids from the database, are read).
     let case = CaseRow {
         id: case_id,
         agency_id: agency.id,
@@ -246,7 +264,7 @@ pub fn intake(
     };
     let details = CaseDetails {
         case,
-        applicant: applicants::get(conn, applicant_id)?,
+        applicant: applicant_row,
         items: if new.items.is_empty() { Vec::new() } else { cases::items(conn, case_id)? },
         clock,
         consultations: Vec::new(),
@@ -313,8 +331,13 @@ fn append_event(
 /// # Errors
 /// 404 when it does not exist or is not visible.
 pub fn get(conn: &mut DbConnection, actor: &Actor, id: i64, now: Now<'_>) -> ServiceResult<CaseDetails> {
-    let case = get_visible(conn, actor, id)?;
-    details(conn, case, &now)
+    match cases::find_with_path_and_applicant(conn, id)? {
+        Some((case, path, applicant)) if actor.sees(&path) => {
+            let events = cases::all_events(conn, case.id)?;
+            details_of(conn, case, applicant, &events, &now)
+        }
+        _ => Err(not_found()),
+    }
 }
 
 /// Cases the caller sees that match `filter`, newest first.
@@ -1186,4 +1209,34 @@ pub(super) fn append_to_concluded(
     }
     append_event(conn, case.id, case.version + 1, kind, on, Some(actor.user_id), payload, at)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(kind: &str, payload: &str) -> EventRow {
+        let on = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        EventRow {
+            id: 1,
+            case_id: 1,
+            seq: 1,
+            kind: kind.into(),
+            effective_on: on,
+            recorded_at: on.and_hms_opt(9, 0, 0).unwrap(),
+            actor_id: None,
+            payload: payload.into(),
+        }
+    }
+
+    #[test]
+    fn items_are_looked_up_unless_the_intake_listed_none() {
+        assert!(!may_have_items(&[event("received", r#"{"items": []}"#)]));
+        assert!(may_have_items(&[event("received", r#"{"items": ["2024年预算"]}"#)]));
+        // Without the list, or without the intake event, the database is asked.
+        assert!(may_have_items(&[event("received", r#"{"channel": "post"}"#)]));
+        assert!(may_have_items(&[event("received", "not json")]));
+        assert!(may_have_items(&[event("decided", r#"{"items": []}"#)]));
+        assert!(may_have_items(&[]));
+    }
 }

@@ -203,6 +203,23 @@ pub fn find_with_path(conn: &mut DbConnection, id: i64) -> QueryResult<Option<(C
         .optional()
 }
 
+/// The case with `id`, its agency's path and its applicant, in one query (a case page).
+///
+/// # Errors
+/// A database error.
+pub fn find_with_path_and_applicant(
+    conn: &mut DbConnection,
+    id: i64,
+) -> QueryResult<Option<(CaseRow, String, super::applicants::ApplicantRow)>> {
+    cases::table
+        .inner_join(agencies::table)
+        .inner_join(applicants::table)
+        .filter(cases::id.eq(id))
+        .select((CaseRow::as_select(), agencies::path, super::applicants::ApplicantRow::as_select()))
+        .get_result(conn)
+        .optional()
+}
+
 /// The case with `id`.
 ///
 /// # Errors
