@@ -286,6 +286,7 @@ pub fn list(
     filter: &CaseFilter,
     limit: i64,
 ) -> QueryResult<Vec<(CaseRow, super::applicants::ApplicantRow)>> {
+    let due_ids = overdue_ids(conn, filter)?;
     let mut query = cases::table
         .inner_join(applicants::table)
         .select((CaseRow::as_select(), super::applicants::ApplicantRow::as_select()))
@@ -317,6 +318,9 @@ pub fn list(
     if let Some(date) = filter.overdue_on {
         query = query.filter(cases::status.eq_any(OPEN_STATUSES)).filter(cases::due_on.lt(date));
     }
+    if let Some(ids) = due_ids {
+        query = query.filter(cases::id.eq_any(ids));
+    }
     if let Some(applicant_id) = filter.applicant_id {
         query = query.filter(cases::applicant_id.eq(applicant_id));
     }
@@ -335,6 +339,30 @@ pub fn list(
             .filter(cases::received_on.lt(received_on).or(cases::received_on.eq(received_on).and(cases::id.lt(id))));
     }
     query.load(conn)
+}
+
+/// More open cases past their due date than this, and the list runs as one query.
+const OVERDUE_IDS_MAX: usize = 10_000;
+
+/// On PostgreSQL, for a list filtered by due date: the ids of the open cases due before it.
+///
+/// PostgreSQL misjudges how few those are (it takes status and due date as independent, while
+/// concluded cases have past due dates and open ones mostly future ones: 4,075 estimated, 107 in
+/// fact on a million cases), so for `ORDER BY received_on DESC … LIMIT` it walks the list order
+/// and filters tens of thousands of rows (20 ms alone, 230 ms under load). Read first through
+/// `cases_open_due`, the ids let it fetch and sort only those cases. Without a LIMIT, because
+/// with one the generic plan of the prepared statement scans the table. When there are very many,
+/// walking the list order finds a page quickly, and the list is one query again. SQLite's planner
+/// uses `cases_open_due` by itself.
+fn overdue_ids(conn: &mut DbConnection, filter: &CaseFilter) -> QueryResult<Option<Vec<i64>>> {
+    let due = [filter.due_before, filter.overdue_on].into_iter().flatten().min();
+    let (DbConnection::Postgresql(c), Some(date)) = (conn, due) else { return Ok(None) };
+    let ids: Vec<i64> = cases::table
+        .filter(cases::status.eq_any(OPEN_STATUSES))
+        .filter(cases::due_on.lt(date))
+        .select(cases::id)
+        .load(c)?;
+    Ok((ids.len() <= OVERDUE_IDS_MAX).then_some(ids))
 }
 
 fn escape_like(text: &str) -> String {
