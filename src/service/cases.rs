@@ -195,51 +195,17 @@ pub fn intake(
     let identity = applicant.identity.as_ref().map(|i| (i.id_type.as_str(), i.number.as_str()));
     let applicant_id = applicants::upsert(conn, identity, &fields)?;
     // Read before the case number is allocated: on PostgreSQL that row lock is held until the
-    // commit, and every statement before it shortens the queue of intakes into the agency.
+    // commit, and each statement run before it is one fewer while intakes into the agency queue.
     let applicant_row = applicants::get(conn, applicant_id)?;
     let year = new.received_on.year();
     let number = cases::next_number(conn, agency.id, year)?;
     let case_number = format!("{}-{year}-{number:05}", agency.code);
     let clock = compute(&[ClockEvent::Received { on: new.received_on }], &now);
-    let case_id = cases::insert(
-        conn,
-        &NewCaseRow {
-            agency_id: agency.id,
-            case_number: &case_number,
-            year,
-            channel: new.channel.as_str(),
-            submitted_on: new.submitted_on,
-            received_on: new.received_on,
-            applicant_id,
-            applicant_category: applicant.category.as_str(),
-            description: &new.description,
-            status: CaseStatus::Received.as_str(),
-            due_on: clock.due_on,
-            paused: false,
-            extended: false,
-            version: 1,
-            created_by: actor.user_id,
-            created_at: now.at,
-            updated_at: now.at,
-        },
-    )?;
-    cases::insert_items(conn, case_id, &new.items)?;
-    let payload = json!({
-        "channel": new.channel,
-        "submitted_on": new.submitted_on,
-        "received_on": new.received_on,
-        "applicant_id": applicant_id,
-        "applicant_category": applicant.category,
-        "case_number": case_number,
-        "description": new.description,
-        "items": new.items,
-        "sealed_override": sealed_override,
-    });
-    let events = [append_event(conn, case_id, 1, "received", new.received_on, Some(actor.user_id), &payload, now.at)?];
-    // The case as just written, built here rather than read back (the applicant, who may be an
-    // earlier one, was read above; the items, which got their ids from the database, are read).
-    let case = CaseRow {
-        id: case_id,
+    // The case as it will read back: written from this, and answered with it rather than read
+    // back (the applicant, who may be an earlier one, was read above; the items, which get their
+    // ids from the database, are read).
+    let mut case = CaseRow {
+        id: 0,
         agency_id: agency.id,
         case_number,
         year,
@@ -262,6 +228,21 @@ pub fn intake(
         updated_at: now.at,
         lapses_on: None,
     };
+    case.id = cases::insert(conn, &NewCaseRow::registered(&case))?;
+    let case_id = case.id;
+    cases::insert_items(conn, case_id, &new.items)?;
+    let payload = json!({
+        "channel": new.channel,
+        "submitted_on": new.submitted_on,
+        "received_on": new.received_on,
+        "applicant_id": applicant_id,
+        "applicant_category": applicant.category,
+        "case_number": case.case_number,
+        "description": new.description,
+        "items": new.items,
+        "sealed_override": sealed_override,
+    });
+    let events = [append_event(conn, case_id, 1, "received", new.received_on, Some(actor.user_id), &payload, now.at)?];
     let details = CaseDetails {
         case,
         applicant: applicant_row,

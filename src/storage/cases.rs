@@ -58,6 +58,32 @@ pub struct NewCaseRow<'a> {
     pub updated_at: NaiveDateTime,
 }
 
+impl<'a> NewCaseRow<'a> {
+    /// The row of a case being registered, from the case as it will read back (its `id` is not
+    /// written, nor the fields a registration leaves empty: outcome, conclusion, lapse).
+    pub fn registered(case: &'a CaseRow) -> Self {
+        Self {
+            agency_id: case.agency_id,
+            case_number: &case.case_number,
+            year: case.year,
+            channel: &case.channel,
+            submitted_on: case.submitted_on,
+            received_on: case.received_on,
+            applicant_id: case.applicant_id,
+            applicant_category: &case.applicant_category,
+            description: &case.description,
+            status: &case.status,
+            due_on: case.due_on,
+            paused: case.paused,
+            extended: case.extended,
+            version: case.version,
+            created_by: case.created_by,
+            created_at: case.created_at,
+            updated_at: case.updated_at,
+        }
+    }
+}
+
 /// The derived columns a transition changes; `None` fields stay as they are.
 #[derive(AsChangeset, Debug, Default)]
 #[diesel(table_name = cases)]
