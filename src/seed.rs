@@ -435,8 +435,8 @@ pub fn run(
             ))
         })?;
     let ctx = Context { calendar, rules, today, at, user_id };
-    // A large page cache for the loading connection: index pages stay in memory instead of
-    // being re-read from the OS for every batch.
+    // A large page cache for the loading connection (index pages stay in memory instead of being
+    // re-read from the OS for every batch) and, on SQLite, a rollback journal for the load.
     let journal_switched =
         db.maintenance_blocking(|conn| -> Result<bool, ServiceError> { Ok(bulk::prepare(conn)?) })?;
     // The applicant pool: a third as many applicants as cases (repeat applicants are common).

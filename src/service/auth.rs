@@ -55,15 +55,8 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// The actor holding `token`, if the token is valid, unrevoked and its user active.
-///
-/// # Errors
-/// A database error.
-pub fn authenticate(conn: &mut DbConnection, token: &str) -> ServiceResult<Option<Actor>> {
-    authenticate_hashed(conn, &hash_token(token))
-}
-
-/// The actor holding the token whose [`hash_token`] is `hash`, as [`authenticate`].
+/// The actor holding the token whose [`hash_token`] is `hash`, if the token is valid, unrevoked
+/// and its user active.
 ///
 /// # Errors
 /// A database error.

@@ -320,8 +320,7 @@ pub fn list(
         .limit(limit)
         .into_boxed::<DbBackend>();
     if let Some(scope) = &filter.scope {
-        let visible = agencies::table.filter(agencies::path.like(format!("{scope}%"))).select(agencies::id);
-        query = query.filter(cases::agency_id.eq_any(visible));
+        query = query.filter(cases::agency_id.eq_any(agencies_under(scope)));
     }
     if let Some(agency_id) = filter.agency_id {
         query = query.filter(cases::agency_id.eq(agency_id));
@@ -383,12 +382,28 @@ const OVERDUE_IDS_MAX: usize = 10_000;
 fn overdue_ids(conn: &mut DbConnection, filter: &CaseFilter) -> QueryResult<Option<Vec<i64>>> {
     let due = [filter.due_before, filter.overdue_on].into_iter().flatten().min();
     let (DbConnection::Postgresql(c), Some(date)) = (conn, due) else { return Ok(None) };
-    let ids: Vec<i64> = cases::table
+    // Only the cases the list can show: the caller's agencies, the agency asked for.
+    let mut ids = cases::table
         .filter(cases::status.eq_any(OPEN_STATUSES))
         .filter(cases::due_on.lt(date))
         .select(cases::id)
-        .load(c)?;
+        .into_boxed::<diesel::pg::Pg>();
+    if let Some(scope) = &filter.scope {
+        ids = ids.filter(cases::agency_id.eq_any(agencies_under(scope)));
+    }
+    if let Some(agency_id) = filter.agency_id {
+        ids = ids.filter(cases::agency_id.eq(agency_id));
+    }
+    let ids: Vec<i64> = ids.load(c)?;
     Ok((ids.len() <= OVERDUE_IDS_MAX).then_some(ids))
+}
+
+/// The ids of the agencies whose path starts with `scope` (an agency and everything under it).
+fn agencies_under(
+    scope: &str,
+) -> diesel::dsl::Select<diesel::dsl::Filter<agencies::table, diesel::dsl::Like<agencies::path, String>>, agencies::id>
+{
+    agencies::table.filter(agencies::path.like(format!("{scope}%"))).select(agencies::id)
 }
 
 fn escape_like(text: &str) -> String {

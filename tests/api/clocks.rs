@@ -415,15 +415,26 @@ async fn an_unpaid_fee_lapses_and_late_payment_is_refused() {
     assert_eq!(case["outcome"], "other_fee_unpaid");
 }
 
+async fn listed_ids(app: &TestApp, path: &str, token: &str) -> Vec<i64> {
+    let page = expect(app.get(path, token).await, StatusCode::OK).await;
+    page["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect()
+}
+
 #[tokio::test]
 async fn overdue_and_due_before_filters_use_the_derived_due_dates() {
     let office = office().await;
     let old = office.case("2019-03-05").await;
     let today = today();
     let fresh = office.case(&today.to_string()).await;
-    let overdue = expect(office.app.get("/api/v1/cases?overdue=true", &office.clerk).await, StatusCode::OK).await;
-    let ids: Vec<i64> = overdue["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
-    assert_eq!(ids, [old]);
+    // An overdue case of another agency: not the clerk's, and kept apart by the agency filter.
+    let other_agency = office.app.agency("XS", None).await;
+    let other_clerk = office.app.user("other-clerk", Role::Clerk, Some(other_agency)).await;
+    let other = office.app.intake(&other_clerk, other_agency, "2019-03-06").await["id"].as_i64().unwrap();
+    let app = &office.app;
+    assert_eq!(listed_ids(app, "/api/v1/cases?overdue=true", &office.clerk).await, [old]);
+    assert_eq!(listed_ids(app, "/api/v1/cases?overdue=true", &app.admin).await, [other, old]);
+    let of_other = format!("/api/v1/cases?overdue=true&agency_id={other_agency}");
+    assert_eq!(listed_ids(app, &of_other, &app.admin).await, [other]);
     let fresh_case = office.get(fresh).await;
     assert_eq!(fresh_case["overdue"], false);
     assert_eq!(fresh_case["working_days_left"], 20);
