@@ -23,7 +23,7 @@ use crate::domain::{ApplicantCategory, CaseStatus, Channel, IdType, Outcome, Vio
 use crate::service::cases::{self, CaseDetails, Decision, IdempotencyKey};
 use crate::service::ServiceError;
 use crate::storage::applicants::ApplicantRow;
-use crate::storage::cases::{CaseFilter, CaseRow, EventRow};
+use crate::storage::cases::{CaseFilter, CaseSummaryRow, EventRow};
 use crate::storage::is_unique_violation;
 use crate::storage::steps::ConsultationRow;
 use crate::storage::StorageError;
@@ -347,7 +347,7 @@ pub(super) fn parse<T>(value: &str, parse: fn(&str) -> Option<T>, what: &str) ->
 }
 
 /// The summary from the stored projection (lists).
-fn stored_clock(case: &CaseRow, calendar: &Calendar, today: NaiveDate) -> ClockSummary {
+fn stored_clock(case: &CaseSummaryRow, calendar: &Calendar, today: NaiveDate) -> ClockSummary {
     let concluded = case.status == CaseStatus::Concluded.as_str();
     let running = !concluded && !case.paused;
     ClockSummary {
@@ -480,7 +480,7 @@ impl CaseResponse {
 
 impl CaseSummary {
     pub(super) fn build(
-        case: CaseRow,
+        case: CaseSummaryRow,
         applicant: ApplicantRow,
         calendar: &Calendar,
         today: NaiveDate,

@@ -17,7 +17,9 @@ use crate::domain::{CaseStatus, Outcome, Violation};
 use crate::notify::letters::Letters;
 use crate::storage::appeals::{self, AppealRow};
 use crate::storage::applicants::{self, ApplicantFields, ApplicantRow};
-use crate::storage::cases::{self, CaseChanges, CaseFilter, CaseRow, EventRow, ItemRow, NewCaseRow, NewEventRow};
+use crate::storage::cases::{
+    self, CaseChanges, CaseFilter, CaseRow, CaseSummaryRow, EventRow, ItemRow, NewCaseRow, NewEventRow,
+};
 use crate::storage::steps::{self, ConsultationRow, FeeNoticeRow, NewConsultationRow, NewFeeNoticeRow};
 use crate::storage::DbConnection;
 
@@ -193,10 +195,10 @@ pub fn intake(
         updated_at: now.at,
     };
     let identity = applicant.identity.as_ref().map(|i| (i.id_type.as_str(), i.number.as_str()));
-    let applicant_id = applicants::upsert(conn, identity, &fields)?;
-    // Read before the case number is allocated: on PostgreSQL that row lock is held until the
-    // commit, and each statement run before it is one fewer while intakes into the agency queue.
-    let applicant_row = applicants::get(conn, applicant_id)?;
+    // Before the case number is allocated: on PostgreSQL that row lock is held until the commit,
+    // and each statement run before it is one fewer while intakes into the agency queue.
+    let applicant_row = applicants::upsert(conn, identity, &fields)?;
+    let applicant_id = applicant_row.id;
     let year = new.received_on.year();
     let number = cases::next_number(conn, agency.id, year)?;
     let case_number = format!("{}-{year}-{number:05}", agency.code);
@@ -330,7 +332,7 @@ pub fn list(
     actor: &Actor,
     mut filter: CaseFilter,
     limit: i64,
-) -> ServiceResult<Vec<(CaseRow, ApplicantRow)>> {
+) -> ServiceResult<Vec<(CaseSummaryRow, ApplicantRow)>> {
     if let Some(agency_id) = filter.agency_id {
         agency_service::get_visible(conn, actor, agency_id)?;
     }

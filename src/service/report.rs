@@ -13,7 +13,7 @@ use crate::report::model::{
 use crate::report::{self, AnnualReport, SectionTwo, Template};
 use crate::storage::agencies::AgencyRow;
 use crate::storage::applicants::ApplicantRow;
-use crate::storage::cases::{CaseRow, EventRow};
+use crate::storage::cases::{CaseSummaryRow, EventRow};
 use crate::storage::report::{self as store, CellFilter, NewSealRow, Scope, SealRow, SectionTwoRow};
 use crate::storage::DbConnection;
 
@@ -325,7 +325,7 @@ pub fn cell_cases(
     column: Column,
     before_id: Option<i64>,
     limit: i64,
-) -> ServiceResult<Vec<(CaseRow, ApplicantRow)>> {
+) -> ServiceResult<Vec<(CaseSummaryRow, ApplicantRow)>> {
     if !row.in_template(request.template()) {
         return Err(Violation::field(
             "validation_failed",

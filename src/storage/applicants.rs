@@ -2,11 +2,12 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{Nullable, Text, Timestamp};
 
 use super::schema::applicants;
-use super::{insert_returning_id, DbConnection};
+use super::DbConnection;
 
+/// An applicant as shown on cases and in lists (the row's timestamps are not read: nothing shows
+/// them, and each is a text parse on SQLite).
 #[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
 #[diesel(table_name = applicants)]
 pub struct ApplicantRow {
@@ -18,8 +19,6 @@ pub struct ApplicantRow {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub address: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
 }
 
 /// The fields of an applicant as the intake gives them.
@@ -35,7 +34,8 @@ pub struct ApplicantFields<'a> {
 }
 
 /// Find the applicant with this identity document, or create one; the name, category and contact
-/// details are updated to the latest intake. Safe under concurrent intakes of the same applicant.
+/// details are updated to the latest intake. Returns the applicant as stored, in one statement
+/// (an upsert with `RETURNING`), safe under concurrent intakes of the same applicant.
 ///
 /// # Errors
 /// A database error.
@@ -43,36 +43,39 @@ pub fn upsert(
     conn: &mut DbConnection,
     identity: Option<(&str, &str)>,
     fields: &ApplicantFields<'_>,
-) -> QueryResult<i64> {
+) -> QueryResult<ApplicantRow> {
+    let created_at = applicants::created_at.eq(fields.updated_at);
     let Some((id_type, id_number)) = identity else {
-        return insert_returning_id!(
-            conn,
-            applicants::table,
-            applicants::id,
-            (fields.clone(), applicants::created_at.eq(fields.updated_at))
-        );
+        let values = (fields.clone(), created_at);
+        return match conn {
+            DbConnection::Postgresql(c) => diesel::insert_into(applicants::table)
+                .values(values)
+                .returning(ApplicantRow::as_returning())
+                .get_result(c),
+            DbConnection::Sqlite(c) => diesel::insert_into(applicants::table)
+                .values(values)
+                .returning(ApplicantRow::as_returning())
+                .get_result(c),
+        };
     };
-    // ON CONFLICT DO NOTHING is the same SQL on both backends and never aborts the transaction.
-    diesel::sql_query(
-        "INSERT INTO applicants (category, name, id_type, id_number, phone, email, address, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (id_type, id_number) DO NOTHING",
-    )
-    .bind::<Text, _>(fields.category)
-    .bind::<Text, _>(fields.name)
-    .bind::<Text, _>(id_type)
-    .bind::<Text, _>(id_number)
-    .bind::<Nullable<Text>, _>(fields.phone)
-    .bind::<Nullable<Text>, _>(fields.email)
-    .bind::<Nullable<Text>, _>(fields.address)
-    .bind::<Timestamp, _>(fields.updated_at)
-    .execute(conn)?;
-    let id = applicants::table
-        .filter(applicants::id_type.eq(id_type))
-        .filter(applicants::id_number.eq(id_number))
-        .select(applicants::id)
-        .get_result(conn)?;
-    diesel::update(applicants::table.find(id)).set(fields).execute(conn)?;
-    Ok(id)
+    let values = (fields.clone(), applicants::id_type.eq(id_type), applicants::id_number.eq(id_number), created_at);
+    // ON CONFLICT DO UPDATE never aborts the transaction, on either backend; the row it returns is
+    // the earlier applicant's, with the latest details.
+    macro_rules! upsert_on {
+        ($c:expr) => {
+            diesel::insert_into(applicants::table)
+                .values(values)
+                .on_conflict((applicants::id_type, applicants::id_number))
+                .do_update()
+                .set(fields)
+                .returning(ApplicantRow::as_returning())
+                .get_result($c)
+        };
+    }
+    match conn {
+        DbConnection::Postgresql(c) => upsert_on!(c),
+        DbConnection::Sqlite(c) => upsert_on!(c),
+    }
 }
 
 /// The applicant with `id`.

@@ -2,7 +2,6 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer};
 
 use super::schema::{agencies, applicants, case_events, case_items, cases, idempotency_keys};
 use super::{insert_returning_id, DbConnection};
@@ -34,6 +33,26 @@ pub struct CaseRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub lapses_on: Option<NaiveDate>,
+}
+
+/// The columns of a case that a list shows: a list reads up to 200 of them per request, and on
+/// SQLite each date and timestamp is a text parse, so the ones it does not show are not read.
+#[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
+#[diesel(table_name = cases)]
+pub struct CaseSummaryRow {
+    pub id: i64,
+    pub agency_id: i64,
+    pub case_number: String,
+    pub channel: String,
+    pub received_on: NaiveDate,
+    pub description: String,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub concluded_on: Option<NaiveDate>,
+    pub due_on: Option<NaiveDate>,
+    pub paused: bool,
+    pub extended: bool,
+    pub version: i64,
 }
 
 #[derive(Insertable, Debug)]
@@ -133,28 +152,30 @@ pub struct NewEventRow<'a> {
     pub payload: &'a str,
 }
 
-#[derive(QueryableByName)]
-struct Counter {
-    #[diesel(sql_type = Integer)]
-    last_number: i32,
-}
-
 /// Allocate the next number of `agency_id` in `year`. The counter row is locked until the
 /// transaction ends, so concurrent intakes never get the same number.
 ///
 /// # Errors
 /// A database error.
 pub fn next_number(conn: &mut DbConnection, agency_id: i64, year: i32) -> QueryResult<i32> {
-    // One statement, one round trip: the first case of the year creates the row at 1.
-    let counter: Counter = diesel::sql_query(
-        "INSERT INTO case_counters (agency_id, year, last_number) VALUES ($1, $2, 1) \
-         ON CONFLICT (agency_id, year) DO UPDATE SET last_number = case_counters.last_number + 1 \
-         RETURNING last_number",
-    )
-    .bind::<BigInt, _>(agency_id)
-    .bind::<Integer, _>(year)
-    .get_result(conn)?;
-    Ok(counter.last_number)
+    use super::schema::case_counters::dsl::{agency_id as agency, case_counters, last_number, year as of_year};
+    // One statement, one round trip, prepared once per connection: the first case of the year
+    // creates the row at 1.
+    macro_rules! next_on {
+        ($c:expr) => {
+            diesel::insert_into(case_counters)
+                .values((agency.eq(agency_id), of_year.eq(year), last_number.eq(1)))
+                .on_conflict((agency, of_year))
+                .do_update()
+                .set(last_number.eq(last_number + 1))
+                .returning(last_number)
+                .get_result($c)
+        };
+    }
+    match conn {
+        DbConnection::Postgresql(c) => next_on!(c),
+        DbConnection::Sqlite(c) => next_on!(c),
+    }
 }
 
 /// Insert the projection row; returns its id.
@@ -311,11 +332,11 @@ pub fn list(
     conn: &mut DbConnection,
     filter: &CaseFilter,
     limit: i64,
-) -> QueryResult<Vec<(CaseRow, super::applicants::ApplicantRow)>> {
+) -> QueryResult<Vec<(CaseSummaryRow, super::applicants::ApplicantRow)>> {
     let due_ids = overdue_ids(conn, filter)?;
     let mut query = cases::table
         .inner_join(applicants::table)
-        .select((CaseRow::as_select(), super::applicants::ApplicantRow::as_select()))
+        .select((CaseSummaryRow::as_select(), super::applicants::ApplicantRow::as_select()))
         .order((cases::received_on.desc(), cases::id.desc()))
         .limit(limit)
         .into_boxed::<DbBackend>();

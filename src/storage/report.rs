@@ -6,7 +6,7 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::applicants::ApplicantRow;
-use super::cases::CaseRow;
+use super::cases::CaseSummaryRow;
 use super::schema::{agencies, appeals, applicants, case_events, cases, sealed_reports, section_two};
 use super::{insert_returning_id, DbConnection};
 
@@ -176,11 +176,11 @@ pub fn cell_cases(
     category: Option<&str>,
     before_id: Option<i64>,
     limit: i64,
-) -> QueryResult<Vec<(CaseRow, ApplicantRow)>> {
+) -> QueryResult<Vec<(CaseSummaryRow, ApplicantRow)>> {
     let mut query = cases::table
         .inner_join(applicants::table)
         .filter(cases::agency_id.eq_any(ids.to_vec()))
-        .select((CaseRow::as_select(), ApplicantRow::as_select()))
+        .select((CaseSummaryRow::as_select(), ApplicantRow::as_select()))
         .order(cases::id.desc())
         .limit(limit)
         .into_boxed::<DbBackend>();
