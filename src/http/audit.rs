@@ -51,6 +51,14 @@ impl AuditSink {
     }
 }
 
+/// Most entries in one transaction.
+const MAX_BATCH: usize = 500;
+
+/// How long the writer gathers entries after the first one of a batch. Under load, storing each
+/// entry as it came made batches of a few entries: a transaction (and on PostgreSQL a commit)
+/// every few reads. An entry is stored at most this much later than without the wait.
+const GATHER: Duration = Duration::from_millis(20);
+
 fn write_loop(db: &Db, receiver: &Receiver<AuditRow>) {
     loop {
         let first = match receiver.recv_timeout(Duration::from_secs(3600)) {
@@ -59,14 +67,23 @@ fn write_loop(db: &Db, receiver: &Receiver<AuditRow>) {
             Err(RecvTimeoutError::Disconnected) => return,
         };
         let mut batch = vec![first];
-        while batch.len() < 500 {
-            match receiver.try_recv() {
+        let deadline = std::time::Instant::now() + GATHER;
+        let mut disconnected = false;
+        while batch.len() < MAX_BATCH {
+            match receiver.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())) {
                 Ok(row) => batch.push(row),
-                Err(_) => break,
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => {
+                    disconnected = true;
+                    break;
+                }
             }
         }
         if let Err(e) = db.write_blocking(|conn| -> Result<(), ServiceError> { Ok(audit::insert(conn, &batch)?) }) {
             tracing::error!(error = %e, entries = batch.len(), "audit entries could not be stored");
+        }
+        if disconnected {
+            return;
         }
     }
 }

@@ -279,6 +279,9 @@ impl Letters {
         let syntax = SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build();
         env.set_syntax(syntax.map_err(|source| LetterError::Template { name: "(syntax)".to_owned(), source })?);
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        // Loaded once (below): no file check on every render (it was a `stat` per template, on
+        // the SQLite writer thread, for every intake).
+        env.set_auto_reload(false);
         env.add_filter("cn_date", cn_date_filter);
         env.add_filter("yuan", yuan);
         let from_dir = dir.map(path_loader);

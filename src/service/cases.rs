@@ -133,12 +133,12 @@ fn details_of(
 ) -> ServiceResult<CaseDetails> {
     let clock = compute(&clock_events(events)?, now);
     let items = if may_have_items(events) { cases::items(conn, case.id)? } else { Vec::new() };
-    // Consultations and fee notices are only ever created with their event: most cases have
-    // neither, and their reads then need no query for them.
+    // Consultations, fee notices and appeals are only ever created with their event (and events
+    // are never deleted): most cases have none, and their reads then need no query for them.
     let has = |kind: &str| events.iter().any(|e| e.kind == kind);
     let consultations = if has("consultation_started") { steps::consultations(conn, case.id)? } else { Vec::new() };
     let fee_notices = if has("fee_notice_issued") { steps::fee_notices(conn, case.id)? } else { Vec::new() };
-    let appeals = appeals::of_case(conn, case.id)?;
+    let appeals = if has("appeal_filed") { appeals::of_case(conn, case.id)? } else { Vec::new() };
     Ok(CaseDetails { case, applicant, items, clock, consultations, fee_notices, appeals })
 }
 
@@ -314,11 +314,8 @@ fn append_event(
 /// # Errors
 /// 404 when it does not exist or is not visible.
 pub fn get(conn: &mut DbConnection, actor: &Actor, id: i64, now: Now<'_>) -> ServiceResult<CaseDetails> {
-    match cases::find_with_path_and_applicant(conn, id)? {
-        Some((case, path, applicant)) if actor.sees(&path) => {
-            let events = cases::all_events(conn, case.id)?;
-            details_of(conn, case, applicant, &events, &now)
-        }
+    match cases::find_page(conn, id)? {
+        Some((case, path, applicant, events)) if actor.sees(&path) => details_of(conn, case, applicant, &events, &now),
         _ => Err(not_found()),
     }
 }

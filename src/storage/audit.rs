@@ -21,13 +21,19 @@ pub struct AuditRow {
     pub action: String,
 }
 
-/// Append entries.
+/// Rows per INSERT statement when appending entries (a full chunk is one prepared statement).
+const ROWS_PER_INSERT: usize = 100;
+
+/// Append entries, many rows per statement (one round trip per chunk instead of per entry).
 ///
 /// # Errors
 /// A database error.
 pub fn insert(conn: &mut DbConnection, rows: &[AuditRow]) -> QueryResult<()> {
-    for row in rows {
-        diesel::insert_into(audit_log::table).values(row).execute(conn)?;
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        match conn {
+            DbConnection::Postgresql(c) => diesel::insert_into(audit_log::table).values(chunk).execute(c)?,
+            DbConnection::Sqlite(c) => diesel::insert_into(audit_log::table).values(chunk).execute(c)?,
+        };
     }
     Ok(())
 }

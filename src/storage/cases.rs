@@ -250,21 +250,32 @@ pub fn find_with_path(conn: &mut DbConnection, id: i64) -> QueryResult<Option<(C
         .optional()
 }
 
-/// The case with `id`, its agency's path and its applicant, in one query (a case page).
+/// What a case page is made of: the case, its agency's path, its applicant and its events.
+pub type CasePage = (CaseRow, String, super::applicants::ApplicantRow, Vec<EventRow>);
+
+/// The case with `id`, its agency's path, its applicant and its events in order, in one query
+/// (one round trip to PostgreSQL instead of two: the case's columns come once per event).
 ///
 /// # Errors
 /// A database error.
-pub fn find_with_path_and_applicant(
-    conn: &mut DbConnection,
-    id: i64,
-) -> QueryResult<Option<(CaseRow, String, super::applicants::ApplicantRow)>> {
-    cases::table
+pub fn find_page(conn: &mut DbConnection, id: i64) -> QueryResult<Option<CasePage>> {
+    let rows: Vec<(CaseRow, String, super::applicants::ApplicantRow, Option<EventRow>)> = cases::table
         .inner_join(agencies::table)
         .inner_join(applicants::table)
+        .left_join(case_events::table)
         .filter(cases::id.eq(id))
-        .select((CaseRow::as_select(), agencies::path, super::applicants::ApplicantRow::as_select()))
-        .get_result(conn)
-        .optional()
+        .select((
+            CaseRow::as_select(),
+            agencies::path,
+            super::applicants::ApplicantRow::as_select(),
+            Option::<EventRow>::as_select(),
+        ))
+        .order(case_events::seq.asc())
+        .load(conn)?;
+    let mut rows = rows.into_iter();
+    let Some((case, path, applicant, first)) = rows.next() else { return Ok(None) };
+    let events = first.into_iter().chain(rows.filter_map(|row| row.3)).collect();
+    Ok(Some((case, path, applicant, events)))
 }
 
 /// The case with `id`.

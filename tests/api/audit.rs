@@ -8,15 +8,20 @@ use crate::helpers::{expect, expect_problem, spawn_app, TestApp};
 
 /// The trail is written in batches: wait until it holds at least `n` entries for `query`.
 async fn entries(app: &TestApp, token: &str, query: &str, n: usize) -> Vec<Value> {
+    entries_until(app, token, query, |items| items.len() >= n).await
+}
+
+/// The entries for `query` once `done` holds for them (the trail is written in batches).
+async fn entries_until(app: &TestApp, token: &str, query: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
     for _ in 0..50 {
         let page = expect(app.get(&format!("/api/v1/audit?{query}"), token).await, StatusCode::OK).await;
         let items = page["items"].as_array().unwrap().clone();
-        if items.len() >= n {
+        if done(&items) {
             return items;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("the audit trail did not reach {n} entries for {query}");
+    panic!("the audit trail for {query} never got what the test waits for");
 }
 
 #[tokio::test]
@@ -48,12 +53,62 @@ async fn changes_identity_reads_and_failed_logins_are_audited_with_who_and_where
     assert_eq!(of_case[1]["path"], format!("/api/v1/cases/{id}/decision"));
     assert_eq!(of_case[1]["status"], 200);
 
-    let all = entries(&app, &app.admin, "", 4).await;
-    assert!(all.iter().any(|e| e["action"] == "authentication_failed" && e["user_id"].is_null()));
+    // The failed authentication is stored, without a user.
+    entries_until(&app, &app.admin, "", |all| {
+        all.iter().any(|e| e["action"] == "authentication_failed" && e["user_id"].is_null())
+    })
+    .await;
     let by_officer = entries(&app, &auditor, &format!("user_id={officer_id}"), 2).await;
     assert!(by_officer.iter().all(|e| e["user_id"] == officer_id));
     // An auditor of another agency sees nothing of this agency's cases and users.
     let page = expect(app.get(&format!("/api/v1/audit?case_id={id}"), &other_auditor).await, StatusCode::OK).await;
     assert!(page["items"].as_array().unwrap().is_empty());
     expect_problem(app.get("/api/v1/audit", &officer).await, StatusCode::FORBIDDEN, "forbidden").await;
+}
+
+#[tokio::test]
+async fn a_burst_of_entries_is_stored_whole() {
+    use diesel::prelude::*;
+    use gongkai::storage::audit::{self, AuditRow};
+    use gongkai::storage::schema::audit_log;
+
+    let app = spawn_app().await;
+    // More entries than one INSERT carries (100 rows per statement), in one batch.
+    let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap().and_hms_opt(8, 0, 0).unwrap();
+    let rows: Vec<AuditRow> = (0..250)
+        .map(|i| AuditRow {
+            id: 0,
+            at,
+            user_id: None,
+            method: "GET".into(),
+            path: format!("/api/v1/burst/{i}"),
+            status: 401,
+            case_id: None,
+            remote_addr: Some("127.0.0.1".into()),
+            action: "authentication_failed".into(),
+        })
+        .collect();
+    let stored: Vec<String> = app
+        .db
+        .write_blocking(|conn| -> Result<_, gongkai::service::ServiceError> {
+            audit::insert(conn, &rows)?;
+            Ok(audit_log::table
+                .filter(audit_log::path.like("/api/v1/burst/%"))
+                .order(audit_log::id)
+                .select(audit_log::path)
+                .load(conn)?)
+        })
+        .unwrap();
+    let expected: Vec<String> = rows.iter().map(|r| r.path.clone()).collect();
+    assert_eq!(stored, expected);
+
+    // Through the service: requests refused as unauthenticated (and then rate-limited), all audited.
+    let attempts = 40;
+    for _ in 0..attempts {
+        let response = app.get("/api/v1/cases", "gk_wrong").await;
+        assert!(matches!(response.status(), StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS));
+    }
+    let refused = |all: &[Value]| all.iter().filter(|e| e["path"] == "/api/v1/cases").count();
+    let all = entries_until(&app, &app.admin, "limit=100", |all| refused(all) >= attempts).await;
+    assert_eq!(refused(&all), attempts);
 }
