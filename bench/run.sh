@@ -97,6 +97,18 @@ measure() { # name spread focus
     # The same intake spread over the 50 agencies (each agency has its own case-number counter).
     GONGKAI_AGENCIES=50 warm 32 intake.lua
     GONGKAI_AGENCIES=50 load "intake-50-agencies" 32 intake.lua
+    if [ "$backend" = postgres ]; then
+      # What PostgreSQL alone does with the intake's writes, at the service's pool size (8), with
+      # the service idle: the statements as the service sends them, then all in one statement.
+      for script in pg_intake_floor pg_intake_floor_one_statement; do
+        for range in "3 3" "1 50"; do
+          read -r from to <<< "$range"
+          tps=$(pgbench -n -c 8 -j 2 -T "$DURATION" -D from="$from" -D to="$to" -f "bench/$script.sql" "$url" 2>&1 |
+            awk '/^tps/ {printf "%.0f", $3}')
+          echo "RESULT $backend $script agencies=$from-$to clients=8 tps=$tps"
+        done
+      done
+    fi
   fi
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 }
