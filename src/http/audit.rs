@@ -26,8 +26,9 @@ use crate::storage::Db;
 #[derive(Clone, Copy, Debug)]
 pub struct AuditUser(pub i64);
 
-/// Sends entries to a writer thread that stores them in batches (one transaction per batch, so
-/// auditing adds no write transaction to each request).
+/// Sends entries to a writer thread that stores them in batches (on SQLite inside the group
+/// commit of the database's writer thread, on PostgreSQL one transaction per batch), so auditing
+/// adds no write transaction to each request.
 pub struct AuditSink {
     sender: SyncSender<AuditRow>,
 }
@@ -79,8 +80,11 @@ fn write_loop(db: &Db, receiver: &Receiver<AuditRow>) {
                 }
             }
         }
-        if let Err(e) = db.write_blocking(|conn| -> Result<(), ServiceError> { Ok(audit::insert(conn, &batch)?) }) {
-            tracing::error!(error = %e, entries = batch.len(), "audit entries could not be stored");
+        let entries = batch.len();
+        let stored =
+            db.write_queued_blocking(move |conn| -> Result<(), ServiceError> { Ok(audit::insert(conn, &batch)?) });
+        if let Err(e) = stored {
+            tracing::error!(error = %e, entries, "audit entries could not be stored");
         }
         if disconnected {
             return;

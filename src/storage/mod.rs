@@ -353,6 +353,28 @@ impl Db {
         transaction(&mut conn, f)
     }
 
+    /// Run `f` atomically from a thread outside the async runtime, waiting for the result: on
+    /// SQLite through the writer thread like [`Db::write`] (in the transaction it shares with the
+    /// writes queued beside it, instead of taking the write connection away from it for a
+    /// transaction of its own), on PostgreSQL as [`Db::write_blocking`]. For background threads
+    /// such as the audit writer; it must not be called from an async task.
+    ///
+    /// # Errors
+    /// As [`Db::write`].
+    pub fn write_queued_blocking<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StorageError> + From<diesel::result::Error> + Send + 'static,
+    {
+        let Some(writer) = &self.writer else { return self.write_blocking(f) };
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        writer
+            .submit(Box::new(writer::Task { work: f, reply }))
+            .map_err(|_| E::from(StorageError::Unavailable("the writer thread stopped".into())))?;
+        answer.blocking_recv().map_err(|_| E::from(StorageError::Cancelled))?
+    }
+
     /// Run `f` on the write connection outside any transaction (maintenance such as VACUUM).
     ///
     /// # Errors

@@ -20,8 +20,13 @@ use super::{DbConnection, DbPool, StorageError};
 /// Most writes in one transaction (a bound on how long the first of them waits for its answer).
 const MAX_BATCH: usize = 64;
 
-/// Writes that may wait for the thread at once (the channel's capacity).
+/// Writes of requests that may wait for the thread at once ([`super::Db::write`] takes one of
+/// these slots before it queues, so that queuing never blocks an async worker).
 pub(super) const QUEUE: usize = 4 * MAX_BATCH;
+
+/// Room in the channel beyond [`QUEUE`] for background threads that queue writes without a slot
+/// (the audit writer, one write at a time), so that they never fill it for requests.
+const BACKGROUND: usize = 8;
 
 /// A write waiting for the writer thread.
 pub(super) trait Job: Send {
@@ -88,7 +93,7 @@ impl Writer {
     /// Start the writer thread on `pool` (which it takes a connection from for each batch, so that
     /// commands using the pool directly interleave with it).
     pub fn start(pool: DbPool) -> Result<Self, StorageError> {
-        let (sender, receiver) = sync_channel::<Box<dyn Job>>(QUEUE);
+        let (sender, receiver) = sync_channel::<Box<dyn Job>>(QUEUE + BACKGROUND);
         std::thread::Builder::new().name("gongkai-writer".into()).spawn(move || write_loop(&pool, &receiver))?;
         Ok(Self { sender })
     }
