@@ -586,3 +586,54 @@ async fn a_date_outside_the_calendar_data_is_provisional() {
     let covered = expect(office.app.post("/api/v1/cases", &office.clerk, &body).await, StatusCode::CREATED).await;
     assert_eq!(covered["provisional"], false);
 }
+
+#[tokio::test]
+async fn the_overdue_list_is_the_same_with_more_overdue_cases_than_are_read_ahead() {
+    use diesel::prelude::*;
+
+    let office = office().await;
+    let old = office.case("2019-03-05").await;
+    // More open overdue cases than the PostgreSQL list reads the ids of ahead (10,000): the list
+    // is then one query again. Written directly, as the service would not register 10,005 cases
+    // in a test's time.
+    let bulk = 10_005;
+    let insert = format!(
+        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {bulk}) \
+         INSERT INTO cases (agency_id, case_number, year, channel, received_on, applicant_id, applicant_category, \
+           description, status, due_on, paused, extended, version, created_by, created_at, updated_at) \
+         SELECT c.agency_id, 'BULK-' || g.n, 2025, 'online', '2025-01-01', c.applicant_id, c.applicant_category, \
+           'bulk', 'received', '2025-01-24', false, false, 1, c.created_by, c.created_at, c.updated_at \
+         FROM g, (SELECT * FROM cases WHERE id = {old}) c"
+    );
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let expected: Vec<i64> = office
+        .app
+        .db
+        .write_blocking(move |conn| -> Result<_, gongkai::service::ServiceError> {
+            diesel::sql_query(insert).execute(conn)?;
+            let ids: Vec<Id> =
+                diesel::sql_query("SELECT id FROM cases WHERE case_number LIKE 'BULK-%' ORDER BY id DESC")
+                    .load(conn)?;
+            Ok(ids.into_iter().map(|i| i.id).collect())
+        })
+        .unwrap();
+    assert_eq!(expected.len(), bulk);
+    let app = &office.app;
+    // Newest receipt first, then newest registration; the old case comes last.
+    let first = expect(app.get("/api/v1/cases?overdue=true&limit=200", &office.clerk).await, StatusCode::OK).await;
+    let ids: Vec<i64> = first["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, expected[..200]);
+    assert!(first["items"].as_array().unwrap().iter().all(|c| c["overdue"] == true));
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let next = listed_ids(app, &format!("/api/v1/cases?overdue=true&limit=200&cursor={cursor}"), &office.clerk).await;
+    assert_eq!(next, expected[200..400]);
+    let of_agency = format!("/api/v1/cases?due_before=2025-02-01&agency_id={}&limit=3", office.agency);
+    assert_eq!(listed_ids(app, &of_agency, &app.admin).await, expected[..3]);
+    // A narrower date reads its few ids ahead again.
+    let before_2020 = listed_ids(app, "/api/v1/cases?overdue=true&due_before=2019-12-31", &office.clerk).await;
+    assert_eq!(before_2020, [old]);
+}
