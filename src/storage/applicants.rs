@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::applicants;
-use super::DbConnection;
+use super::{per_backend, DbConnection};
 
 /// An applicant as shown on cases and in lists (the row's timestamps are not read: nothing shows
 /// them, and each is a text parse on SQLite).
@@ -47,35 +47,21 @@ pub fn upsert(
     let created_at = applicants::created_at.eq(fields.updated_at);
     let Some((id_type, id_number)) = identity else {
         let values = (fields.clone(), created_at);
-        return match conn {
-            DbConnection::Postgresql(c) => diesel::insert_into(applicants::table)
-                .values(values)
-                .returning(ApplicantRow::as_returning())
-                .get_result(c),
-            DbConnection::Sqlite(c) => diesel::insert_into(applicants::table)
-                .values(values)
-                .returning(ApplicantRow::as_returning())
-                .get_result(c),
-        };
+        return per_backend!(conn, |c| diesel::insert_into(applicants::table)
+            .values(values)
+            .returning(ApplicantRow::as_returning())
+            .get_result(c));
     };
     let values = (fields.clone(), applicants::id_type.eq(id_type), applicants::id_number.eq(id_number), created_at);
     // ON CONFLICT DO UPDATE never aborts the transaction, on either backend; the row it returns is
     // the earlier applicant's, with the latest details.
-    macro_rules! upsert_on {
-        ($c:expr) => {
-            diesel::insert_into(applicants::table)
-                .values(values)
-                .on_conflict((applicants::id_type, applicants::id_number))
-                .do_update()
-                .set(fields)
-                .returning(ApplicantRow::as_returning())
-                .get_result($c)
-        };
-    }
-    match conn {
-        DbConnection::Postgresql(c) => upsert_on!(c),
-        DbConnection::Sqlite(c) => upsert_on!(c),
-    }
+    per_backend!(conn, |c| diesel::insert_into(applicants::table)
+        .values(values)
+        .on_conflict((applicants::id_type, applicants::id_number))
+        .do_update()
+        .set(fields)
+        .returning(ApplicantRow::as_returning())
+        .get_result(c))
 }
 
 /// The applicant with `id`.

@@ -30,10 +30,7 @@ const ROWS_PER_INSERT: usize = 100;
 /// A database error.
 pub fn insert(conn: &mut DbConnection, rows: &[AuditRow]) -> QueryResult<()> {
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        match conn {
-            DbConnection::Postgresql(c) => diesel::insert_into(audit_log::table).values(chunk).execute(c)?,
-            DbConnection::Sqlite(c) => diesel::insert_into(audit_log::table).values(chunk).execute(c)?,
-        };
+        super::per_backend!(conn, |c| diesel::insert_into(audit_log::table).values(chunk).execute(c)?);
     }
     Ok(())
 }

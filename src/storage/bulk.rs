@@ -102,10 +102,7 @@ macro_rules! bulk_insert {
     ($conn:expr, $table:expr, $rows:expr) => {{
         let mut inserted = 0usize;
         for chunk in $rows.chunks(ROWS_PER_STATEMENT) {
-            inserted += match $conn {
-                DbConnection::Postgresql(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-                DbConnection::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-            };
+            inserted += super::per_backend!($conn, |c| diesel::insert_into($table).values(chunk).execute(c)?);
         }
         Ok(inserted)
     }};

@@ -161,21 +161,13 @@ pub fn next_number(conn: &mut DbConnection, agency_id: i64, year: i32) -> QueryR
     use super::schema::case_counters::dsl::{agency_id as agency, case_counters, last_number, year as of_year};
     // One statement, one round trip, prepared once per connection: the first case of the year
     // creates the row at 1.
-    macro_rules! next_on {
-        ($c:expr) => {
-            diesel::insert_into(case_counters)
-                .values((agency.eq(agency_id), of_year.eq(year), last_number.eq(1)))
-                .on_conflict((agency, of_year))
-                .do_update()
-                .set(last_number.eq(last_number + 1))
-                .returning(last_number)
-                .get_result($c)
-        };
-    }
-    match conn {
-        DbConnection::Postgresql(c) => next_on!(c),
-        DbConnection::Sqlite(c) => next_on!(c),
-    }
+    super::per_backend!(conn, |c| diesel::insert_into(case_counters)
+        .values((agency.eq(agency_id), of_year.eq(year), last_number.eq(1)))
+        .on_conflict((agency, of_year))
+        .do_update()
+        .set(last_number.eq(last_number + 1))
+        .returning(last_number)
+        .get_result(c))
 }
 
 /// Insert the projection row; returns its id.

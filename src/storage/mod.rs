@@ -41,19 +41,27 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
-/// Insert one row and return its generated `id` (RETURNING is not available on the
-/// multi-backend connection, so each concrete connection runs it).
+/// Run `$body` with `$c` bound to the concrete connection, for what the multi-backend connection
+/// cannot run itself (RETURNING, ON CONFLICT, multi-row INSERTs): the same code, compiled once for
+/// each backend.
+macro_rules! per_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::storage::DbConnection::Postgresql($c) => $body,
+            $crate::storage::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+pub(crate) use per_backend;
+
+/// Insert one row and return its generated `id`.
 macro_rules! insert_returning_id {
     ($conn:expr, $table:expr, $id:expr, $values:expr) => {{
         use diesel::RunQueryDsl as _;
-        match $conn {
-            $crate::storage::DbConnection::Postgresql(c) => {
-                diesel::insert_into($table).values($values).returning($id).get_result::<i64>(c)
-            }
-            $crate::storage::DbConnection::Sqlite(c) => {
-                diesel::insert_into($table).values($values).returning($id).get_result::<i64>(c)
-            }
-        }
+        $crate::storage::per_backend!($conn, |c| diesel::insert_into($table)
+            .values($values)
+            .returning($id)
+            .get_result::<i64>(c))
     }};
 }
 pub(crate) use insert_returning_id;
