@@ -15,8 +15,7 @@ use crate::domain::calendar::Calendar;
 use crate::http::{self, AppState, ServerOptions};
 use crate::notify::letters::Letters;
 use crate::notify::outbox::{deliver_pass, FileTransport, SmtpTransportAdapter, Transport, WorkerOptions};
-use crate::service::{calendar as calendar_service, clock, reminders, sweep, ServiceError};
-use crate::storage::Db;
+use crate::service::{calendar as calendar_service, clock, reminders, sweep, Context, Db, ServiceError};
 
 /// The outbox transport and worker options of the settings; `instance` names the worker.
 ///
@@ -93,7 +92,7 @@ pub fn open_state(settings: &Settings) -> anyhow::Result<Arc<AppState>> {
     let rules = clock::rules(settings.clock.fee_notice_pauses);
     let letters = Letters::load(Some(std::path::Path::new(&settings.letters.dir)))
         .with_context(|| format!("cannot load the letter templates in {}", settings.letters.dir))?;
-    let state = AppState::new(db, calendar, change, rules, letters)
+    let state = AppState::new(Context::new(db, calendar, change, rules, letters))
         .context("cannot start the audit writer")?
         .with_failure_limit(settings.auth.max_failures_per_minute)
         .with_auth_cache(std::time::Duration::from_secs(settings.auth.cache_seconds));
@@ -210,8 +209,7 @@ pub fn spawn_background(state: Arc<AppState>, settings: &Settings) -> anyhow::Re
 
 /// Reload the calendar when another instance changed it.
 fn refresh_calendar(state: &AppState) -> Result<(), ServiceError> {
-    let latest =
-        state.db.write_blocking(|conn| Ok::<_, ServiceError>(crate::storage::calendar::latest_change(conn)?))?;
+    let latest = state.db.write_blocking(calendar_service::latest_change)?;
     if latest != state.calendar_change.load(Ordering::Relaxed) {
         let (calendar, change) = state.db.write_blocking(calendar_service::load)?;
         state.set_calendar(calendar);

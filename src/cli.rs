@@ -177,7 +177,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let state = open_state(&settings)?;
             let request = ReportRequest {
                 year,
-                agency_id: agency,
+                agency_id: crate::domain::AgencyId::new(agency),
                 template: template.as_deref().and_then(Template::parse),
                 include_descendants,
             };

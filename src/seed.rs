@@ -4,18 +4,21 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
-use serde_json::json;
-
 use crate::domain::calendar::Calendar;
-use crate::domain::clock::{self, ClockEvent, ClockRules};
+use crate::domain::clock::ClockRules;
+use crate::domain::event::{CaseEvent, RecordedEvent, SystemActor};
+use crate::domain::fees::{self, FeeBasis};
 use crate::domain::identity::{credit_code_with_check, resident_id_with_check, CREDIT_CODE_CHARS};
-use crate::domain::{fees, ApplicantCategory, CaseStatus, Channel, Outcome, Role};
+use crate::domain::ids::{ApplicantId, ConsultationId, UserId};
+use crate::domain::lifecycle::project;
+use crate::domain::types::{AppealKind, AppealResult, Opinion, PartyKind};
+use crate::domain::{ApplicantCategory, Channel, Outcome, Role};
 use crate::service::{agencies as agency_service, users, Actor, ServiceError};
 use crate::storage::bulk::{self, BulkAppeal, BulkApplicant, BulkCase, BulkConsultation, BulkEvent, BulkFee};
 use crate::storage::{Db, DbConnection};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 
 /// What to seed.
 #[derive(Clone, Debug)]
@@ -96,6 +99,9 @@ const OUTCOMES: &[(Outcome, u32)] = &[
     (Outcome::NotProcessedConfirmOrReissue, 15),
 ];
 
+/// Province-level codes that open the seeded identity numbers.
+const PROVINCES: &[u32] = &[11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51];
+
 const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高"];
 const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超"];
 const SUBJECTS: &[&str] = &[
@@ -121,7 +127,8 @@ fn applicant(rng: &mut StdRng, id: i64, at: NaiveDateTime) -> BulkApplicant {
         );
         let birth = NaiveDate::from_ymd_opt(rng.gen_range(1940..2005), rng.gen_range(1..=12), rng.gen_range(1..=28));
         let body = birth.map(|b| {
-            format!("{:06}{}{:03}", rng.gen_range(110_101..659_001), b.format("%Y%m%d"), rng.gen_range(0..1000))
+            let province = PROVINCES[rng.gen_range(0..PROVINCES.len())];
+            format!("{province}{:04}{}{:03}", rng.gen_range(101..9999), b.format("%Y%m%d"), rng.gen_range(0..1000))
         });
         (name, "resident_id_card", body.and_then(|b| resident_id_with_check(&b)))
     } else {
@@ -203,27 +210,32 @@ fn generate(
     applicant: &BulkApplicant,
 ) -> Generated {
     let cal = ctx.calendar;
-    let mut clock_events = vec![ClockEvent::Received { on: received }];
-    let mut events = Vec::with_capacity(4);
+    let mut events: Vec<RecordedEvent> = Vec::with_capacity(4);
     let channel = pick(rng, CHANNELS);
     let description = format!("申请公开{}", SUBJECTS[rng.gen_range(0..SUBJECTS.len())]);
-    let event = |kind: &'static str, on: NaiveDate, payload: serde_json::Value, actor: Option<i64>| BulkEvent {
-        case_id,
-        seq: 0,
-        kind,
-        effective_on: on,
-        recorded_at: ctx.at,
-        actor_id: actor,
-        payload: payload.to_string(),
+    let actor = Some(UserId::new(ctx.user_id));
+    let category = ApplicantCategory::parse(applicant.category).unwrap_or(ApplicantCategory::NaturalPerson);
+    let at = ctx.at;
+    let push = |events: &mut Vec<RecordedEvent>, on: NaiveDate, event: CaseEvent, actor: Option<UserId>| {
+        let seq = i32::try_from(events.len() + 1).unwrap_or(i32::MAX);
+        events.push(RecordedEvent { seq, effective_on: on, recorded_at: at, actor_id: actor, event });
     };
-    events.push(event(
-        "received",
+    push(
+        &mut events,
         received,
-        json!({"channel": channel, "submitted_on": null, "received_on": received, "applicant_id": applicant.id,
-               "applicant_category": applicant.category, "case_number": case_number, "description": description,
-               "items": [], "sealed_override": null}),
-        Some(ctx.user_id),
-    ));
+        CaseEvent::Received {
+            channel,
+            submitted_on: None,
+            received_on: received,
+            applicant_id: ApplicantId::new(applicant.id),
+            applicant_category: category,
+            case_number: case_number.clone(),
+            description: description.clone(),
+            items: Vec::new(),
+            sealed_override: None,
+        },
+        actor,
+    );
     let mut consultation = None;
     let mut fee = None;
     let mut lapse: Option<(Outcome, NaiveDate)> = None;
@@ -234,18 +246,12 @@ fn generate(
         // Correction: requested within 7 working days; 70 % corrected, the rest lapse.
         let on = cal.add_working_days(received, rng.gen_range(1..=7));
         let respond_by = cal.add_working_days(on, 10);
-        clock_events.push(ClockEvent::CorrectionRequested { on, respond_by });
-        events.push(event(
-            "correction_requested",
-            on,
-            json!({"respond_by": respond_by, "matters": "请明确所需信息的名称、文号"}),
-            Some(ctx.user_id),
-        ));
+        let matters = "请明确所需信息的名称、文号".to_owned();
+        push(&mut events, on, CaseEvent::CorrectionRequested { respond_by, matters, sealed_override: None }, actor);
         last = on;
         if rng.gen_bool(0.7) {
             let back = cal.add_working_days(on, rng.gen_range(1..=10));
-            clock_events.push(ClockEvent::CorrectionReceived { on: back });
-            events.push(event("correction_received", back, json!({"received_on": back}), Some(ctx.user_id)));
+            push(&mut events, back, CaseEvent::CorrectionReceived { received_on: back, sealed_override: None }, actor);
             last = back;
         } else {
             lapse = Some((Outcome::OtherCorrectionOverdue, respond_by.succ_opt().unwrap_or(respond_by)));
@@ -254,25 +260,36 @@ fn generate(
         let sent = cal.add_working_days(received, rng.gen_range(2..=8));
         let reply_due = cal.add_working_days(sent, ctx.rules.consultation_reply_limit);
         let replied = cal.add_working_days(sent, rng.gen_range(3..=15));
-        clock_events.push(ClockEvent::ConsultationStarted { consultation_id, on: sent });
-        events.push(event("consultation_started", sent, json!({"consultation_id": consultation_id, "party_kind": "third_party", "party": "相关企业", "reply_due": reply_due}), Some(ctx.user_id)));
-        clock_events.push(ClockEvent::ConsultationReplied { consultation_id, on: replied });
-        let opinion = pick(rng, &[("consent", 5), ("objection", 4), ("none", 1)]);
-        events.push(event(
-            "consultation_replied",
+        let id = ConsultationId::new(consultation_id);
+        let party = "相关企业";
+        push(
+            &mut events,
+            sent,
+            CaseEvent::ConsultationStarted {
+                consultation_id: id,
+                party_kind: PartyKind::ThirdParty,
+                party: party.to_owned(),
+                reply_due,
+                sealed_override: None,
+            },
+            actor,
+        );
+        let opinion = pick(rng, &[(Opinion::Consent, 5), (Opinion::Objection, 4), (Opinion::None, 1)]);
+        push(
+            &mut events,
             replied,
-            json!({"consultation_id": consultation_id, "opinion": opinion}),
-            Some(ctx.user_id),
-        ));
+            CaseEvent::ConsultationReplied { consultation_id: id, opinion, sealed_override: None },
+            actor,
+        );
         consultation = Some(BulkConsultation {
             id: consultation_id,
             case_id,
-            party_kind: "third_party",
-            party: "相关企业",
+            party_kind: PartyKind::ThirdParty.as_str(),
+            party,
             sent_on: sent,
             reply_due,
             replied_on: Some(replied),
-            opinion: Some(opinion),
+            opinion: Some(opinion.as_str()),
         });
         last = replied;
     } else if roll < 140 {
@@ -280,12 +297,25 @@ fn generate(
         let pages: u32 = rng.gen_range(40..400);
         let quote = fees::per_page(pages);
         let pay_by = cal.add_working_days(issued, ctx.rules.fee_payment_limit);
-        clock_events.push(ClockEvent::FeeNoticeIssued { on: issued });
-        events.push(event("fee_notice_issued", issued, json!({"basis": "per_page", "pages": pages, "nth_request": null, "amount_fen": quote.amount_fen, "explanation": quote.explanation, "pay_by": pay_by}), Some(ctx.user_id)));
+        push(
+            &mut events,
+            issued,
+            CaseEvent::FeeNoticeIssued {
+                basis: FeeBasis::PerPage,
+                pages: Some(pages),
+                nth_request: None,
+                amount_fen: quote.amount_fen,
+                explanation: quote.explanation,
+                pay_by,
+                sealed_override: None,
+            },
+            actor,
+        );
         let paid = rng.gen_bool(0.6).then(|| cal.add_working_days(issued, rng.gen_range(1..=20)));
         if let Some(paid) = paid {
-            clock_events.push(ClockEvent::FeePaid { on: paid });
-            events.push(event("fee_paid", paid, json!({"amount_fen": quote.amount_fen}), Some(ctx.user_id)));
+            let paid_event =
+                CaseEvent::FeePaid { fee_notice_id: None, amount_fen: quote.amount_fen, sealed_override: None };
+            push(&mut events, paid, paid_event, actor);
             last = paid;
         } else {
             lapse = Some((Outcome::OtherFeeUnpaid, pay_by.succ_opt().unwrap_or(pay_by)));
@@ -303,54 +333,76 @@ fn generate(
         });
     }
     if lapse.is_none() && rng.gen_range(0..100) < 3 {
-        let before = clock::compute(cal, &ctx.rules, &clock_events, ctx.today);
+        let before = project(&events, cal, &ctx.rules, ctx.today);
         if let Some(due) = before.due_on.filter(|d| *d > last) {
             let approved = cal.add_working_days(last, 1).min(due);
-            clock_events.push(ClockEvent::Extended { approved_on: approved, notified_on: approved, working_days: 20 });
-            events.push(event("extended", approved, json!({"approved_on": approved, "notified_on": approved, "working_days": 20, "reason": "需要调取档案", "previous_due_on": due}), Some(ctx.user_id)));
+            let extended = CaseEvent::Extended {
+                approved_on: approved,
+                notified_on: approved,
+                working_days: 20,
+                reason: "需要调取档案".to_owned(),
+                previous_due_on: due,
+                sealed_override: None,
+            };
+            push(&mut events, approved, extended, actor);
             last = approved;
         }
     }
     // The conclusion: a lapse, a withdrawal, or a decision; unless still open today.
     let conclusion = match lapse {
-        Some((outcome, on)) => Some((outcome, on, "decided", None)),
+        Some((outcome, on)) => Some((outcome, on, None)),
         None => {
             let on = cal.add_working_days(last, rng.gen_range(3..=24));
             let outcome = if rng.gen_range(0..1000) < 35 { Outcome::OtherMisc } else { pick(rng, OUTCOMES) };
-            let kind = if outcome == Outcome::OtherMisc { "withdrawn" } else { "decided" };
-            Some((outcome, on, kind, Some(ctx.user_id)))
+            Some((outcome, on, actor))
         }
     }
-    .filter(|(_, on, _, _)| *on <= ctx.today);
+    .filter(|(_, on, _)| *on <= ctx.today);
     let mut appeals = Vec::new();
-    if let Some((outcome, on, kind, actor)) = conclusion {
-        clock_events.push(ClockEvent::Concluded { on });
-        let payload = if actor.is_none() {
-            json!({"outcome": outcome, "system": "sweep", "basis": outcome.legal_basis()})
-        } else {
-            json!({"outcome": outcome, "basis": null, "items": [], "sealed_override": null})
+    if let Some((outcome, on, by)) = conclusion {
+        let event = match by {
+            None => CaseEvent::Decided {
+                outcome,
+                basis: Some(outcome.legal_basis().to_owned()),
+                items: Vec::new(),
+                system: Some(SystemActor::Sweep),
+                sealed_override: None,
+            },
+            Some(_) if outcome == Outcome::OtherMisc => CaseEvent::Withdrawn { outcome, sealed_override: None },
+            Some(_) => {
+                CaseEvent::Decided { outcome, basis: None, items: Vec::new(), system: None, sealed_override: None }
+            }
         };
-        events.push(event(kind, on, payload, actor));
+        push(&mut events, on, event, by);
         if !outcome.provides_information() && outcome != Outcome::OtherMisc && rng.gen_range(0..100) < 6 {
             let filed = cal.add_working_days(on, rng.gen_range(5..40));
             if filed <= ctx.today {
-                let kind = pick(rng, &[("reconsideration", 8), ("litigation_direct", 2)]);
+                let kind = pick(rng, &[(AppealKind::Reconsideration, 8), (AppealKind::LitigationDirect, 2)]);
                 let decided = cal.add_working_days(filed, rng.gen_range(20..90));
                 let (result, decided_on) = if decided <= ctx.today {
-                    (Some(pick(rng, &[("upheld", 7), ("corrected", 2), ("other", 1)])), Some(decided))
+                    let result =
+                        pick(rng, &[(AppealResult::Upheld, 7), (AppealResult::Corrected, 2), (AppealResult::Other, 1)]);
+                    (Some(result), Some(decided))
                 } else {
                     (None, None)
                 };
-                events.push(event("appeal_filed", filed, json!({"kind": kind}), Some(ctx.user_id)));
+                push(
+                    &mut events,
+                    filed,
+                    CaseEvent::AppealFiled { appeal_id: None, kind, sealed_override: None },
+                    actor,
+                );
                 if let (Some(result), Some(d)) = (result, decided_on) {
-                    events.push(event("appeal_decided", d, json!({"kind": kind, "result": result}), Some(ctx.user_id)));
+                    let decided_event =
+                        CaseEvent::AppealDecided { appeal_id: None, kind, result, sealed_override: None };
+                    push(&mut events, d, decided_event, actor);
                 }
                 appeals.push(BulkAppeal {
                     case_id,
                     agency_id,
-                    kind,
+                    kind: kind.as_str(),
                     filed_on: filed,
-                    result,
+                    result: result.map(AppealResult::as_str),
                     decided_on,
                     created_by: ctx.user_id,
                     created_at: ctx.at,
@@ -358,11 +410,7 @@ fn generate(
             }
         }
     }
-    let clock = clock::compute(cal, &ctx.rules, &clock_events, ctx.today);
-    for (seq, e) in (1..).zip(events.iter_mut()) {
-        e.seq = seq;
-    }
-    let concluded = conclusion.map(|(outcome, on, _, _)| (outcome, on));
+    let projection = project(&events, cal, &ctx.rules, ctx.today);
     let case = BulkCase {
         id: case_id,
         agency_id,
@@ -374,19 +422,31 @@ fn generate(
         applicant_id: applicant.id,
         applicant_category: applicant.category,
         description,
-        status: concluded.map_or(clock.status.as_str(), |_| CaseStatus::Concluded.as_str()),
-        outcome: concluded.map(|(o, _)| o.as_str()),
-        concluded_on: concluded.map(|(_, on)| on),
-        decision_basis: concluded.map(|(o, _)| o.legal_basis()),
-        due_on: clock.due_on,
-        paused: clock.paused,
-        extended: clock.extended,
+        status: projection.status.as_str(),
+        outcome: projection.outcome.map(Outcome::as_str),
+        concluded_on: projection.concluded_on,
+        decision_basis: projection.outcome.filter(|_| projection.decision_basis.is_some()).map(Outcome::legal_basis),
+        due_on: projection.due_on,
+        paused: projection.paused,
+        extended: projection.extended,
         version: i64::try_from(events.len()).unwrap_or(i64::MAX),
         created_by: ctx.user_id,
         created_at: ctx.at,
         updated_at: ctx.at,
-        lapses_on: if concluded.is_some() { None } else { clock.correction_lapses_on.or(clock.fee_lapses_on) },
+        lapses_on: projection.lapses_on,
     };
+    let events = events
+        .into_iter()
+        .map(|e| BulkEvent {
+            case_id,
+            seq: e.seq,
+            kind: e.event.kind(),
+            effective_on: e.effective_on,
+            recorded_at: e.recorded_at,
+            actor_id: e.actor_id.map(UserId::get),
+            payload: e.event.payload().to_string(),
+        })
+        .collect();
     Generated { case, events, consultation, fee, appeals }
 }
 
@@ -414,14 +474,14 @@ pub fn run(
             &agency_service::NewAgency::parse("种子区人民政府", &root_code, None)?,
             at,
         )?;
-        let mut ids = vec![root.id];
+        let mut ids = vec![root.id.get()];
         for i in 1..options.agencies.max(1) {
             let new = agency_service::NewAgency::parse(
                 &format!("种子区第{i}部门"),
                 &format!("{root_code}-{i}"),
                 Some(root.id),
             )?;
-            ids.push(agency_service::create(conn, &system, &new, at)?.id);
+            ids.push(agency_service::create(conn, &system, &new, at)?.id.get());
         }
         let user = users::create_unchecked(conn, "seed", Role::Admin, None, at)?;
         Ok((ids, user.user.id))

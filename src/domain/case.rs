@@ -1,34 +1,68 @@
-//! Cases: validated intake and decisions, and the outcome roll-up rule for multi-item applications.
+//! The case aggregate as the domain sees it: the case's projection, its applicant, items,
+//! consultations, fee notices and appeals, each with typed ids and closed sets (no stored strings).
+//! Storage converts its rows into these once, at its edge.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 
-use super::error::{Errors, Violation};
-use super::identity::{CreditCode, ResidentIdNumber};
-use super::types::{ApplicantCategory, Channel, IdType, Outcome};
+use super::fees::FeeBasis;
+use super::ids::{AgencyId, AppealId, ApplicantId, CaseId, ConsultationId, FeeNoticeId, ItemId, UserId};
+use super::intake::ApplicantIdentity;
+use super::types::{AppealKind, AppealResult, ApplicantCategory, CaseStatus, Channel, Opinion, Outcome, PartyKind};
 
-/// Longest accepted texts, in characters.
-pub mod limits {
-    pub const NAME: usize = 200;
-    pub const DESCRIPTION: usize = 4000;
-    pub const ITEM: usize = 2000;
-    pub const ITEMS: usize = 100;
-    pub const PHONE: usize = 50;
-    pub const EMAIL: usize = 254;
-    pub const ADDRESS: usize = 500;
-    pub const ID_NUMBER: usize = 64;
-    pub const BASIS: usize = 8000;
+/// A case: the facts of its intake and the projection of its events (status, outcome, due date).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Case {
+    pub id: CaseId,
+    pub agency_id: AgencyId,
+    /// Unique per agency and year, e.g. `NS-2019-00042`.
+    pub case_number: String,
+    /// The year of the receipt date (the number's year).
+    pub year: i32,
+    pub channel: Channel,
+    pub submitted_on: Option<NaiveDate>,
+    pub received_on: NaiveDate,
+    pub applicant_id: ApplicantId,
+    pub applicant_category: ApplicantCategory,
+    pub description: String,
+    pub status: CaseStatus,
+    pub outcome: Option<Outcome>,
+    pub concluded_on: Option<NaiveDate>,
+    /// The officer's reasons stated in the decision.
+    pub decision_basis: Option<String>,
+    pub due_on: Option<NaiveDate>,
+    pub paused: bool,
+    pub extended: bool,
+    /// Increases with every event; optimistic concurrency.
+    pub version: i64,
+    pub created_by: UserId,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    /// While a correction or fee is outstanding: the first day the request may be concluded as lapsed.
+    pub lapses_on: Option<NaiveDate>,
 }
 
-/// An applicant's identity document, checked where a checksum exists.
+/// The columns of a case that a list shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ApplicantIdentity {
-    pub id_type: IdType,
-    pub number: String,
+pub struct CaseSummary {
+    pub id: CaseId,
+    pub agency_id: AgencyId,
+    pub case_number: String,
+    pub channel: Channel,
+    pub received_on: NaiveDate,
+    pub description: String,
+    pub status: CaseStatus,
+    pub outcome: Option<Outcome>,
+    pub concluded_on: Option<NaiveDate>,
+    pub due_on: Option<NaiveDate>,
+    pub paused: bool,
+    pub extended: bool,
+    pub version: i64,
 }
 
-/// A validated applicant.
+/// An applicant's record.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewApplicant {
+pub struct Applicant {
+    pub id: ApplicantId,
     pub category: ApplicantCategory,
     pub name: String,
     pub identity: Option<ApplicantIdentity>,
@@ -37,243 +71,75 @@ pub struct NewApplicant {
     pub address: Option<String>,
 }
 
-/// A validated intake.
+/// One piece of information asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewCase {
-    pub agency_id: i64,
-    pub channel: Channel,
-    pub submitted_on: Option<NaiveDate>,
-    pub received_on: NaiveDate,
-    pub applicant: NewApplicant,
+pub struct Item {
+    pub id: ItemId,
+    /// 1, 2, 3, … in the order of the application.
+    pub position: i32,
     pub description: String,
-    pub items: Vec<String>,
+    pub outcome: Option<Outcome>,
 }
 
-/// The raw applicant fields of an intake, before validation.
-#[derive(Clone, Debug, Default)]
-pub struct ApplicantInput<'a> {
-    pub category: Option<ApplicantCategory>,
-    pub name: &'a str,
-    pub id_type: Option<IdType>,
-    pub id_number: Option<&'a str>,
-    pub phone: Option<&'a str>,
-    pub email: Option<&'a str>,
-    pub address: Option<&'a str>,
+/// A consultation of a third party (Art. 32) or a co-producing agency (Art. 34).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Consultation {
+    pub id: ConsultationId,
+    pub case_id: CaseId,
+    pub party_kind: PartyKind,
+    pub party: String,
+    pub sent_on: NaiveDate,
+    /// The last day of the party's reply period.
+    pub reply_due: NaiveDate,
+    pub replied_on: Option<NaiveDate>,
+    pub opinion: Option<Opinion>,
 }
 
-/// Validate an applicant; field paths are prefixed with `prefix` (e.g. `applicant`).
-pub fn parse_applicant(errors: &mut Errors, prefix: &str, input: &ApplicantInput<'_>) -> Option<NewApplicant> {
-    let field = |name: &str| format!("{prefix}.{name}");
-    let name = errors.text(&field("name"), input.name, limits::NAME);
-    let category = input.category;
-    if category.is_none() {
-        errors.add(field("category"), "is required");
-    }
-    let phone = errors.optional_text(&field("phone"), input.phone, limits::PHONE);
-    let email = errors.optional_text(&field("email"), input.email, limits::EMAIL);
-    if let Some(email) = &email {
-        if !is_plausible_email(email) {
-            errors.add(field("email"), "is not an e-mail address");
-        }
-    }
-    let address = errors.optional_text(&field("address"), input.address, limits::ADDRESS);
-    let number = errors.optional_text(&field("id_number"), input.id_number, limits::ID_NUMBER);
-    let identity = match (number, category) {
-        (None, _) => {
-            if input.id_type.is_some() {
-                errors.add(field("id_number"), "is required when id_type is given");
-            }
-            None
-        }
-        (Some(number), Some(category)) => {
-            let id_type = input.id_type.unwrap_or(if category.is_organisation() {
-                IdType::UnifiedSocialCreditCode
-            } else {
-                IdType::ResidentIdCard
-            });
-            let checked = match id_type {
-                IdType::ResidentIdCard => ResidentIdNumber::parse(&number).map(|n| n.as_str().to_string()),
-                IdType::UnifiedSocialCreditCode => CreditCode::parse(&number).map(|c| c.as_str().to_string()),
-                IdType::Other => Ok(number),
-            };
-            match checked {
-                Ok(number) => Some(ApplicantIdentity { id_type, number }),
-                Err(e) => {
-                    let what = match id_type {
-                        IdType::ResidentIdCard => "is not a valid resident identity number",
-                        _ => "is not a valid unified social credit code",
-                    };
-                    errors.add(field("id_number"), format!("{what}: {e}"));
-                    None
-                }
-            }
-        }
-        (Some(_), None) => None,
-    };
-    Some(NewApplicant { category: category?, name, identity, phone, email, address })
+/// A fee notice (收费通知) and its payment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeeNoticeRecord {
+    pub id: FeeNoticeId,
+    pub case_id: CaseId,
+    pub issued_on: NaiveDate,
+    pub basis: FeeBasis,
+    pub pages: Option<u32>,
+    /// For `per_request`: the request's number among the applicant's requests that month.
+    pub nth_request: Option<u32>,
+    pub amount_fen: i64,
+    pub pay_by: NaiveDate,
+    pub paid_on: Option<NaiveDate>,
 }
 
-fn is_plausible_email(email: &str) -> bool {
-    match email.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !email.contains(char::is_whitespace)
-        }
-        None => false,
-    }
+/// A reconsideration or lawsuit against a decision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Appeal {
+    pub id: AppealId,
+    pub case_id: CaseId,
+    pub agency_id: AgencyId,
+    pub kind: AppealKind,
+    pub filed_on: NaiveDate,
+    pub result: Option<AppealResult>,
+    pub decided_on: Option<NaiveDate>,
+    pub created_by: UserId,
+    pub created_at: NaiveDateTime,
 }
 
-/// Check the dates of an intake: the receipt date is not in the future, and the date of submission
-/// (when given) is not after the receipt date.
-pub fn check_intake_dates(
-    errors: &mut Errors,
-    submitted_on: Option<NaiveDate>,
-    received_on: NaiveDate,
-    today: NaiveDate,
-) {
-    if received_on > today {
-        errors.add("received_on", format!("must not be in the future (today is {today})"));
-    }
-    if let Some(submitted) = submitted_on {
-        if submitted > received_on {
-            errors.add("submitted_on", "must not be after the receipt date");
-        }
-    }
+/// An agency (行政机关) in the tree of agencies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Agency {
+    pub id: AgencyId,
+    pub name: String,
+    /// Short code, unique, e.g. `NS`: the prefix of its case numbers.
+    pub code: String,
+    pub parent_id: Option<AgencyId>,
+    /// Materialised path of ids, e.g. `/1/4/9/`: the subtree of A is every path starting with A's.
+    pub path: String,
+    pub created_at: NaiveDateTime,
 }
 
-/// Check the date of a step on a case: not before the receipt date, not in the future.
-///
-/// # Errors
-/// `date_before_receipt` or `date_in_future`, naming `field`.
-pub fn check_step_date(
-    field: &str,
-    date: NaiveDate,
-    received_on: NaiveDate,
-    today: NaiveDate,
-) -> Result<(), Violation> {
-    if date < received_on {
-        return Err(Violation::field(
-            "date_before_receipt",
-            field,
-            format!("must not be before the receipt date {received_on}"),
-        ));
-    }
-    if date > today {
-        return Err(Violation::field("date_in_future", field, format!("must not be in the future (today is {today})")));
-    }
-    Ok(())
-}
-
-/// Derive the case outcome from its items' outcomes (domain.md, multi-item applications):
-/// all items share one code → that code; at least one item provides information and at least one
-/// does not → `partially_disclosed`; otherwise the explicit outcome is required and must be one of
-/// the items' codes. An explicit outcome that contradicts the derived one is refused.
-///
-/// # Errors
-/// `outcome_required` or `outcome_contradicts_items`.
-pub fn roll_up(items: &[Outcome], explicit: Option<Outcome>) -> Result<Outcome, Violation> {
-    let Some(&first) = items.first() else {
-        return explicit.ok_or_else(|| Violation::field("outcome_required", "outcome", "is required"));
-    };
-    let derived = if items.iter().all(|&o| o == first) {
-        Some(first)
-    } else if items.iter().any(|o| o.provides_information()) {
-        // Mixed disclosed/partially disclosed with anything else, or disclosed with partial.
-        Some(Outcome::PartiallyDisclosed)
-    } else {
-        None
-    };
-    match (derived, explicit) {
-        (Some(d), None) => Ok(d),
-        (Some(d), Some(e)) if d == e => Ok(d),
-        (Some(d), Some(e)) => Err(Violation::field(
-            "outcome_contradicts_items",
-            "outcome",
-            format!("the items' outcomes make the case outcome `{d}`, not `{e}`"),
-        )),
-        (None, None) => Err(Violation::field(
-            "outcome_required",
-            "outcome",
-            "the items have different outcomes and none discloses information: name the case outcome",
-        )),
-        (None, Some(e)) if items.contains(&e) => Ok(e),
-        (None, Some(e)) => Err(Violation::field(
-            "outcome_contradicts_items",
-            "outcome",
-            format!("`{e}` is not the outcome of any item"),
-        )),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-    use Outcome::*;
-
-    #[test]
-    fn items_sharing_one_code_give_that_code() {
-        assert_eq!(roll_up(&[UnavailableNotHeld, UnavailableNotHeld], None), Ok(UnavailableNotHeld));
-    }
-
-    #[test]
-    fn disclosed_with_a_refusal_gives_partially_disclosed() {
-        assert_eq!(roll_up(&[Disclosed, WithheldStateSecret], None), Ok(PartiallyDisclosed));
-        assert_eq!(roll_up(&[Disclosed, PartiallyDisclosed], None), Ok(PartiallyDisclosed));
-    }
-
-    #[test]
-    fn an_explicit_outcome_contradicting_the_items_is_refused() {
-        let err = roll_up(&[Disclosed, WithheldStateSecret], Some(Disclosed)).unwrap_err();
-        assert_eq!(err.code, "outcome_contradicts_items");
-        assert_eq!(err.errors[0].field, "outcome");
-    }
-
-    #[test]
-    fn mixed_refusals_need_an_explicit_outcome_among_the_items() {
-        assert_eq!(roll_up(&[UnavailableNotHeld, NotProcessedRepeated], None).unwrap_err().code, "outcome_required");
-        assert_eq!(
-            roll_up(&[UnavailableNotHeld, NotProcessedRepeated], Some(NotProcessedRepeated)),
-            Ok(NotProcessedRepeated)
-        );
-        assert_eq!(
-            roll_up(&[UnavailableNotHeld, NotProcessedRepeated], Some(Disclosed)).unwrap_err().code,
-            "outcome_contradicts_items"
-        );
-    }
-
-    #[test]
-    fn no_items_need_an_explicit_outcome() {
-        assert_eq!(roll_up(&[], Some(OtherMisc)), Ok(OtherMisc));
-        assert_eq!(roll_up(&[], None).unwrap_err().code, "outcome_required");
-    }
-
-    fn outcome() -> impl Strategy<Value = Outcome> {
-        prop::sample::select(Outcome::ALL.to_vec())
-    }
-
-    proptest! {
-        #[test]
-        fn the_derived_outcome_is_always_accepted_when_named(items in prop::collection::vec(outcome(), 1..6), pick in 0usize..6) {
-            match roll_up(&items, None) {
-                Ok(derived) => prop_assert_eq!(roll_up(&items, Some(derived)), Ok(derived)),
-                Err(_) => {
-                    let named = items[pick % items.len()];
-                    prop_assert_eq!(roll_up(&items, Some(named)), Ok(named));
-                    prop_assert!(!items.iter().any(|o| o.provides_information()));
-                }
-            }
-        }
-
-        #[test]
-        fn a_case_with_any_disclosure_is_never_rolled_up_to_a_pure_refusal(items in prop::collection::vec(outcome(), 1..6)) {
-            if let Ok(derived) = roll_up(&items, None) {
-                if items.iter().any(|o| o.provides_information()) {
-                    prop_assert!(derived.provides_information());
-                }
-            }
-        }
+impl Agency {
+    /// The ids of the agency's ancestors, root first (not the agency itself).
+    pub fn ancestors(&self) -> Vec<AgencyId> {
+        self.path.split('/').filter_map(|p| p.parse().ok()).map(AgencyId::new).filter(|&id| id != self.id).collect()
     }
 }

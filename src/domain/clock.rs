@@ -76,13 +76,14 @@ pub struct ClockRules {
 
 impl Default for ClockRules {
     fn default() -> Self {
+        use crate::domain::limits;
         Self {
-            allowance: 20,
+            allowance: limits::REPLY_PERIOD,
             fee_notice_pauses: true,
-            correction_notice_limit: 7,
-            consultation_reply_limit: 15,
-            fee_payment_limit: 20,
-            max_extension: 20,
+            correction_notice_limit: limits::CORRECTION_NOTICE_LIMIT,
+            consultation_reply_limit: limits::CONSULTATION_REPLY_LIMIT,
+            fee_payment_limit: limits::FEE_PAYMENT_LIMIT,
+            max_extension: limits::MAX_EXTENSION,
         }
     }
 }
@@ -386,7 +387,7 @@ pub fn compute(calendar: &Calendar, rules: &ClockRules, events: &[ClockEvent], t
         paused,
         extended: extension.is_some(),
         working_days_left,
-        overdue: !concluded && due_on.is_some_and(|due| due < today),
+        overdue: is_overdue(status, due_on, today),
         concluded_on: facts.concluded,
         late: facts.concluded.and_then(|on| due_on.map(|due| on > due)),
         pauses,
@@ -409,6 +410,13 @@ pub fn compute(calendar: &Calendar, rules: &ClockRules, events: &[ClockEvent], t
         fee_lapsed,
         extension,
     }
+}
+
+/// Whether a case is overdue on `today`: not concluded and past its due date (domain.md,
+/// "Lifecycle and clocks"). The one definition: the clock, the lists, the dashboard and the
+/// reminders use it, and the SQL filters mirror it (`status` open and `due_on < today`).
+pub fn is_overdue(status: CaseStatus, due_on: Option<NaiveDate>, today: NaiveDate) -> bool {
+    status != CaseStatus::Concluded && due_on.is_some_and(|due| due < today)
 }
 
 /// The `allowance`-th working day after `start` not covered by a pause, or `None` when counting

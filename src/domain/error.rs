@@ -33,7 +33,7 @@ impl Violation {
     /// A violation of one field.
     pub fn field(code: &'static str, field: &str, message: impl Into<String>) -> Self {
         let message = message.into();
-        Self { code, detail: format!("{field}: {message}"), errors: vec![FieldError::new(field, message)] }
+        Self { code, detail: message.clone(), errors: vec![FieldError::new(field, message)] }
     }
 
     /// Collect field errors into one `validation_failed` violation, or `Ok` when there are none.
@@ -44,7 +44,7 @@ impl Violation {
         if errors.is_empty() {
             return Ok(());
         }
-        let detail = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+        let detail = errors.iter().map(|e| format!("{}：{}", e.field, e.message)).collect::<Vec<_>>().join("；");
         Err(Self { code: "validation_failed", detail, errors })
     }
 }
@@ -63,9 +63,9 @@ impl Errors {
     pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
         let trimmed = value.trim();
         if trimmed.is_empty() {
-            self.add(field, "must not be empty");
-        } else if trimmed.chars().count() > max {
-            self.add(field, format!("must be at most {max} characters"));
+            self.add(field, "不能为空");
+        } else {
+            self.check_length(field, trimmed, max);
         }
         trimmed.to_string()
     }
@@ -73,10 +73,17 @@ impl Errors {
     /// Like [`Errors::text`] for an optional field; empty text becomes `None`.
     pub fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
         let trimmed = value.map(str::trim).filter(|v| !v.is_empty())?;
-        if trimmed.chars().count() > max {
-            self.add(field, format!("must be at most {max} characters"));
-        }
+        self.check_length(field, trimmed, max);
         Some(trimmed.to_string())
+    }
+
+    /// At most `max` characters, none of them NUL (which PostgreSQL cannot store in text).
+    fn check_length(&mut self, field: &str, text: &str, max: usize) {
+        if text.contains('\0') {
+            self.add(field, "不得包含空字符（NUL）");
+        } else if text.chars().count() > max {
+            self.add(field, format!("不得超过{max}个字符"));
+        }
     }
 
     /// Finish: `Ok` when nothing was recorded.

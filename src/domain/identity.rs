@@ -9,15 +9,30 @@ use chrono::NaiveDate;
 /// Why an identity number was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdentityError {
-    #[error("must be exactly 18 characters")]
+    #[error("应为18位")]
     Length,
-    #[error("contains a character that is not allowed")]
+    #[error("含有不允许的字符")]
     Character,
-    #[error("the birth date in positions 7–14 is not a valid date")]
+    #[error("第1至2位不是有效的省级行政区划代码")]
+    Region,
+    #[error("第7至14位的出生日期不是1900年以后、今天以前的有效日期")]
     BirthDate,
-    #[error("the check character is wrong")]
+    #[error("校验码（最后一位）不正确")]
     CheckCharacter,
 }
+
+/// The province-level codes that open a resident identity number (GB/T 2260; 71 Taiwan, 81 Hong
+/// Kong, 82 Macao, 83 residence permits of Taiwan residents).
+const PROVINCES: [u8; 35] = [
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63,
+    64, 65, 71, 81, 82, 83,
+];
+
+/// The earliest birth date a resident identity number may carry.
+const EARLIEST_BIRTH: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(date) => date,
+    None => NaiveDate::MIN,
+};
 
 /// An 18-character resident identity number whose check character (ISO 7064 MOD 11-2) is correct.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -27,12 +42,13 @@ const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4,
 const ID_CHECK: [u8; 11] = *b"10X98765432";
 
 impl ResidentIdNumber {
-    /// Parse an identity number; a lowercase `x` check character is accepted and stored uppercase.
+    /// Parse an identity number on `today`; a lowercase `x` check character is accepted and stored
+    /// uppercase.
     ///
     /// # Errors
-    /// Wrong length, a non-digit in the first 17 positions, an impossible birth date, or a wrong
-    /// check character.
-    pub fn parse(raw: &str) -> Result<Self, IdentityError> {
+    /// Wrong length, a non-digit in the first 17 positions, an unknown province code, a birth date
+    /// that is not a real date from 1900 to `today`, or a wrong check character.
+    pub fn parse(raw: &str, today: NaiveDate) -> Result<Self, IdentityError> {
         if !raw.is_ascii() {
             return Err(IdentityError::Character);
         }
@@ -51,8 +67,13 @@ impl ResidentIdNumber {
         if !(bytes[17].is_ascii_digit() || bytes[17] == b'X') {
             return Err(IdentityError::Character);
         }
-        if NaiveDate::parse_from_str(&value[6..14], "%Y%m%d").is_err() {
-            return Err(IdentityError::BirthDate);
+        let province = (bytes[0] - b'0') * 10 + (bytes[1] - b'0');
+        if !PROVINCES.contains(&province) {
+            return Err(IdentityError::Region);
+        }
+        match NaiveDate::parse_from_str(&value[6..14], "%Y%m%d") {
+            Ok(birth) if (EARLIEST_BIRTH..=today).contains(&birth) => {}
+            _ => return Err(IdentityError::BirthDate),
         }
         if ID_CHECK[(sum % 11) as usize] != bytes[17] {
             return Err(IdentityError::CheckCharacter);
@@ -166,22 +187,38 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, 2).unwrap()
+    }
+
     #[test]
     fn the_specs_example_identity_number_is_valid() {
-        assert!(ResidentIdNumber::parse("11010519491231002X").is_ok());
-        assert!(ResidentIdNumber::parse("11010519491231002x").is_ok());
+        assert!(ResidentIdNumber::parse("11010519491231002X", today()).is_ok());
+        assert!(ResidentIdNumber::parse("11010519491231002x", today()).is_ok());
     }
 
     #[test]
     fn a_wrong_check_character_is_rejected() {
-        assert_eq!(ResidentIdNumber::parse("110105194912310021"), Err(IdentityError::CheckCharacter));
+        assert_eq!(ResidentIdNumber::parse("110105194912310021", today()), Err(IdentityError::CheckCharacter));
     }
 
     #[test]
     fn non_ascii_and_bad_lengths_are_rejected_without_panicking() {
-        assert_eq!(ResidentIdNumber::parse("１１０１０５"), Err(IdentityError::Character));
-        assert_eq!(ResidentIdNumber::parse("1101051949"), Err(IdentityError::Length));
-        assert_eq!(ResidentIdNumber::parse("110105194913310029"), Err(IdentityError::BirthDate));
+        assert_eq!(ResidentIdNumber::parse("１１０１０５", today()), Err(IdentityError::Character));
+        assert_eq!(ResidentIdNumber::parse("1101051949", today()), Err(IdentityError::Length));
+        assert_eq!(ResidentIdNumber::parse("110105194913310029", today()), Err(IdentityError::BirthDate));
+    }
+
+    #[test]
+    fn birth_dates_in_the_future_or_before_1900_and_unknown_provinces_are_rejected() {
+        let future = resident_id_with_check("11010520300101002").unwrap();
+        assert_eq!(ResidentIdNumber::parse(&future, today()), Err(IdentityError::BirthDate));
+        let old = resident_id_with_check("11010518991231002").unwrap();
+        assert_eq!(ResidentIdNumber::parse(&old, today()), Err(IdentityError::BirthDate));
+        let nowhere = resident_id_with_check("99010519491231002").unwrap();
+        assert_eq!(ResidentIdNumber::parse(&nowhere, today()), Err(IdentityError::Region));
+        let hong_kong = resident_id_with_check("81000019800101002").unwrap();
+        assert!(ResidentIdNumber::parse(&hong_kong, today()).is_ok());
     }
 
     #[test]
@@ -206,7 +243,7 @@ mod tests {
     fn masking_keeps_six_and_four() {
         assert_eq!(mask("11010519491231002X"), "110105********002X");
         assert_eq!(
-            format!("{:?}", ResidentIdNumber::parse("11010519491231002X").unwrap()),
+            format!("{:?}", ResidentIdNumber::parse("11010519491231002X", today()).unwrap()),
             "ResidentIdNumber(110105********002X)"
         );
     }
@@ -219,22 +256,23 @@ mod tests {
     proptest! {
         #[test]
         fn every_number_with_its_computed_check_character_parses(
-            region in 110000u32..659999, y in 1900i32..2020, doy in 0u32..365, seq in 0u32..999
+            province in prop::sample::select(PROVINCES.to_vec()), rest in 0u32..9999, y in 1900i32..2020,
+            doy in 0u32..365, seq in 0u32..999
         ) {
             let birth = NaiveDate::from_yo_opt(y, doy + 1).unwrap();
-            let body = format!("{region:06}{}{seq:03}", birth.format("%Y%m%d"));
+            let body = format!("{province:02}{rest:04}{}{seq:03}", birth.format("%Y%m%d"));
             let id = with_id_check(&body);
-            prop_assert!(ResidentIdNumber::parse(&id).is_ok());
+            prop_assert!(ResidentIdNumber::parse(&id, today()).is_ok());
             // Any other check character fails.
             for c in ID_CHECK.iter().filter(|&&c| c != id.as_bytes()[17]) {
                 let wrong = format!("{body}{}", *c as char);
-                prop_assert_eq!(ResidentIdNumber::parse(&wrong), Err(IdentityError::CheckCharacter));
+                prop_assert_eq!(ResidentIdNumber::parse(&wrong, today()), Err(IdentityError::CheckCharacter));
             }
         }
 
         #[test]
         fn parsing_arbitrary_text_never_panics(s in "\\PC{0,30}") {
-            let _ = ResidentIdNumber::parse(&s);
+            let _ = ResidentIdNumber::parse(&s, today());
             let _ = CreditCode::parse(&s);
             let _ = mask(&s);
         }

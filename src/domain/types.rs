@@ -254,6 +254,167 @@ pub enum AppealResult {
 }
 keyed_enum!(AppealResult { Upheld => "upheld", Corrected => "corrected", Other => "other" });
 
+/// The kinds of appeal against a decision, in the order of section four of the report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AppealKind {
+    /// 行政复议.
+    Reconsideration,
+    /// 行政诉讼 · 未经复议直接起诉.
+    LitigationDirect,
+    /// 行政诉讼 · 复议后起诉.
+    LitigationAfterReconsideration,
+}
+keyed_enum!(AppealKind { Reconsideration => "reconsideration", LitigationDirect => "litigation_direct",
+    LitigationAfterReconsideration => "litigation_after_reconsideration" });
+
+impl AppealKind {
+    /// The header printed above the kind's five columns of section four.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Reconsideration => "行政复议",
+            Self::LitigationDirect => "未经复议直接起诉",
+            Self::LitigationAfterReconsideration => "复议后起诉",
+        }
+    }
+}
+
+/// The kinds of letter the law requires a case's steps to send.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LetterKind {
+    /// 受理回执 (Art. 31, 33).
+    Acknowledgement,
+    /// 补正告知书 (Art. 30).
+    CorrectionNotice,
+    /// 延期答复告知书 (Art. 33 ¶2).
+    ExtensionNotice,
+    /// 征求第三方意见书 (Art. 32), addressed to the third party.
+    ConsultationLetter,
+    /// 信息处理费收费通知书 (Art. 42, 国办函〔2020〕109号).
+    FeeNotice,
+    /// 政府信息公开申请答复书 (Art. 36–39).
+    Decision,
+}
+keyed_enum!(LetterKind { Acknowledgement => "acknowledgement", CorrectionNotice => "correction_notice",
+    ExtensionNotice => "extension_notice", ConsultationLetter => "consultation_letter",
+    FeeNotice => "fee_notice", Decision => "decision" });
+
+impl LetterKind {
+    /// The letter's title as printed on it and in the subject.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Acknowledgement => "政府信息公开申请受理回执",
+            Self::CorrectionNotice => "政府信息公开申请补正告知书",
+            Self::ExtensionNotice => "政府信息公开申请延期答复告知书",
+            Self::ConsultationLetter => "政府信息公开征求第三方意见书",
+            Self::FeeNotice => "政府信息公开信息处理费收费通知书",
+            Self::Decision => "政府信息公开申请答复书",
+        }
+    }
+}
+
+/// Implements `label`, the Chinese name people see, from one list.
+macro_rules! labelled {
+    ($ty:ident { $($variant:ident => $label:literal),+ $(,)? }) => {
+        impl $ty {
+            /// The Chinese name shown to people (pages, letters, messages).
+            pub fn label(self) -> &'static str {
+                match self { $($ty::$variant => $label),+ }
+            }
+        }
+    };
+}
+
+labelled!(Channel { InPerson => "当面提交", Post => "邮寄", Letter => "平常信函", Online => "互联网",
+    Fax => "传真", Email => "电子邮件", Other => "其他方式" });
+labelled!(ApplicantCategory { NaturalPerson => "自然人", CommercialEnterprise => "商业企业",
+    ResearchInstitution => "科研机构", PublicWelfareOrg => "社会公益组织", LegalServiceOrg => "法律服务机构",
+    OtherOrg => "其他组织" });
+labelled!(IdType { ResidentIdCard => "居民身份证", UnifiedSocialCreditCode => "统一社会信用代码",
+    Other => "其他证件" });
+labelled!(Role { Clerk => "登记员", Officer => "承办人", Supervisor => "负责人", Admin => "管理员",
+    Auditor => "审计员" });
+labelled!(CaseStatus { Received => "办理中", AwaitingCorrection => "待补正", InConsultation => "征求意见中",
+    AwaitingFee => "待缴费", Concluded => "已办结" });
+labelled!(PartyKind { ThirdParty => "第三方", Agency => "行政机关" });
+labelled!(Opinion { Consent => "同意公开", Objection => "不同意公开", None => "逾期未答复" });
+labelled!(AppealResult { Upheld => "结果维持", Corrected => "结果纠正", Other => "其他结果" });
+labelled!(Outcome {
+    Disclosed => "予以公开",
+    PartiallyDisclosed => "部分公开",
+    WithheldStateSecret => "属于国家秘密",
+    WithheldProhibitedByLaw => "其他法律行政法规禁止公开",
+    WithheldEndangersSecurityStability => "危及“三安全一稳定”",
+    WithheldThirdPartyRights => "保护第三方合法权益",
+    WithheldInternalAffairs => "属于三类内部事务信息",
+    WithheldProcessInformation => "属于四类过程性信息",
+    WithheldEnforcementCaseFiles => "属于行政执法案卷",
+    WithheldAdministrativeInquiry => "属于行政查询事项",
+    UnavailableNotHeld => "本机关不掌握相关政府信息",
+    UnavailableNeedsCreation => "没有现成信息需要另行制作",
+    UnavailableStillUnclear => "补正后申请内容仍不明确",
+    NotProcessedPetitionComplaint => "信访举报投诉类申请",
+    NotProcessedRepeated => "重复申请",
+    NotProcessedPublication => "要求提供公开出版物",
+    NotProcessedExcessive => "无正当理由大量反复申请",
+    NotProcessedConfirmOrReissue => "要求行政机关确认或重新出具已获取信息",
+    OtherCorrectionOverdue => "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+    OtherFeeUnpaid => "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+    OtherMisc => "其他",
+});
+
+/// The groups of outcomes, as the rows of section three group them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeGroup {
+    Disclosed,
+    PartiallyDisclosed,
+    Withheld,
+    Unavailable,
+    NotProcessed,
+    Other,
+}
+
+impl OutcomeGroup {
+    /// The group heading of section three, e.g. `不予公开`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Disclosed => "予以公开",
+            Self::PartiallyDisclosed => "部分公开",
+            Self::Withheld => "不予公开",
+            Self::Unavailable => "无法提供",
+            Self::NotProcessed => "不予处理",
+            Self::Other => "其他处理",
+        }
+    }
+}
+
+impl Outcome {
+    /// The group of section three the outcome belongs to.
+    pub fn group(self) -> OutcomeGroup {
+        let key = self.as_str();
+        if self == Self::Disclosed {
+            OutcomeGroup::Disclosed
+        } else if self == Self::PartiallyDisclosed {
+            OutcomeGroup::PartiallyDisclosed
+        } else if key.starts_with("withheld_") {
+            OutcomeGroup::Withheld
+        } else if key.starts_with("unavailable_") {
+            OutcomeGroup::Unavailable
+        } else if key.starts_with("not_processed_") {
+            OutcomeGroup::NotProcessed
+        } else {
+            OutcomeGroup::Other
+        }
+    }
+
+    /// Every code with its Chinese label, for messages that list the valid codes.
+    pub fn codes_with_labels() -> String {
+        Self::ALL.iter().map(|o| format!("{}（{}）", o.as_str(), o.label())).collect::<Vec<_>>().join("、")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,8 +10,10 @@ use super::error::{ApiError, ReadErrors, WriteErrors};
 use super::extract::Json;
 use super::pagination::{cursor_for, Page, PageParams};
 use super::AppState;
+use crate::domain::case::{Agency, CaseSummary};
+use crate::domain::ids::{AgencyId, CaseId};
+use crate::domain::CaseStatus;
 use crate::service::agencies::{self, NewAgency};
-use crate::storage::agencies::AgencyRow;
 
 /// A new agency.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -23,22 +25,22 @@ pub struct CreateAgencyRequest {
     #[schema(example = "NS")]
     pub code: String,
     /// The parent agency; `null` for a root (only administrators not bound to an agency).
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<AgencyId>,
 }
 
 /// An agency.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AgencyResponse {
-    pub id: i64,
+    pub id: AgencyId,
     pub name: String,
     pub code: String,
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<AgencyId>,
     #[serde(serialize_with = "super::rfc3339")]
     pub created_at: NaiveDateTime,
 }
 
-impl From<AgencyRow> for AgencyResponse {
-    fn from(row: AgencyRow) -> Self {
+impl From<Agency> for AgencyResponse {
+    fn from(row: Agency) -> Self {
         Self { id: row.id, name: row.name, code: row.code, parent_id: row.parent_id, created_at: row.created_at }
     }
 }
@@ -64,7 +66,7 @@ async fn create_agency(
 #[into_params(parameter_in = Query)]
 pub struct AgencyListParams {
     /// Only the direct children of this agency.
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<AgencyId>,
 }
 
 /// List the agencies the caller sees (its own and its descendants).
@@ -78,10 +80,10 @@ async fn list_agencies(
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<AgencyResponse>>, ApiError> {
     let limit = page.limit()?;
-    let after = page.cursor_id()?;
+    let after = page.cursor_id()?.map(AgencyId::new);
     let parent_id = filter.parent_id;
     let rows = state.db.read(move |conn| agencies::list(conn, &user, parent_id, after, limit + 1)).await?;
-    Ok(web::Json(Page::from_rows(rows, limit, |r| cursor_for(r.id), AgencyResponse::from)))
+    Ok(web::Json(Page::from_rows(rows, limit, |r| cursor_for(r.id.get()), AgencyResponse::from)))
 }
 
 /// Get one agency.
@@ -91,7 +93,7 @@ async fn list_agencies(
 async fn get_agency(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<i64>,
+    id: web::Path<AgencyId>,
 ) -> Result<web::Json<AgencyResponse>, ApiError> {
     let id = id.into_inner();
     let row = state.db.read(move |conn| agencies::get_visible(conn, &user, id)).await?;
@@ -112,10 +114,10 @@ pub struct DashboardParams {
 /// A case on the dashboard.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DashboardCase {
-    pub id: i64,
+    pub id: CaseId,
     pub case_number: String,
-    pub agency_id: i64,
-    pub status: String,
+    pub agency_id: AgencyId,
+    pub status: CaseStatus,
     pub received_on: chrono::NaiveDate,
     pub due_on: Option<chrono::NaiveDate>,
     /// Working days from today to the due date (negative when overdue).
@@ -125,14 +127,14 @@ pub struct DashboardCase {
 /// Open cases by status.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatusCount {
-    pub status: String,
+    pub status: CaseStatus,
     pub count: i64,
 }
 
 /// An agency's deadlines at a glance.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DashboardResponse {
-    pub agency_id: i64,
+    pub agency_id: AgencyId,
     pub today: chrono::NaiveDate,
     pub open_by_status: Vec<StatusCount>,
     pub open_total: i64,
@@ -155,12 +157,12 @@ pub struct DashboardResponse {
 async fn dashboard(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<i64>,
+    id: web::Path<AgencyId>,
     params: web::Query<DashboardParams>,
 ) -> Result<web::Json<DashboardResponse>, ApiError> {
     let limit = params.limit.unwrap_or(20);
     if !(1..=200).contains(&limit) {
-        return Err(crate::domain::Violation::field("validation_failed", "limit", "must be between 1 and 200").into());
+        return Err(crate::domain::Violation::field("validation_failed", "limit", "应在1至200之间").into());
     }
     let (id, descendants, snapshot) = (id.into_inner(), params.include_descendants.unwrap_or(false), state.snapshot());
     let calendar = snapshot.calendar.clone();
@@ -169,7 +171,7 @@ async fn dashboard(
         .read(move |conn| crate::service::dashboard::dashboard(conn, &user, id, descendants, limit, snapshot.now()))
         .await?;
     let today = board.today;
-    let case = |c: crate::storage::cases::CaseRow| DashboardCase {
+    let case = |c: CaseSummary| DashboardCase {
         working_days_left: c.due_on.map(|due| calendar.working_days_between(today, due)),
         id: c.id,
         case_number: c.case_number,

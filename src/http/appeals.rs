@@ -1,51 +1,20 @@
 //! Appeals: reconsideration and litigation against decisions (section four of the report).
 
 use actix_web::{get, post, web, HttpResponse};
-use chrono::{NaiveDate, NaiveDateTime};
-use serde::{Deserialize, Serialize};
+use chrono::NaiveDate;
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::AuthUser;
-use super::cases::{parse, reason_of};
+use super::cases::reason_of;
+pub use super::cases::AppealResponse;
 use super::error::{ApiError, ReadErrors, WriteErrors};
 use super::extract::Json;
 use super::pagination::{cursor_for, Page, PageParams};
 use super::AppState;
-use crate::domain::types::AppealResult;
-use crate::report::model::AppealKind;
+use crate::domain::ids::{AgencyId, AppealId, CaseId};
+use crate::domain::types::{AppealKind, AppealResult};
 use crate::service::appeals;
-use crate::storage::appeals::AppealRow;
-
-/// An appeal against a case's decision.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AppealResponse {
-    pub id: i64,
-    pub case_id: i64,
-    pub agency_id: i64,
-    pub kind: AppealKind,
-    pub filed_on: NaiveDate,
-    /// `null` while pending (尚未审结).
-    pub result: Option<AppealResult>,
-    pub decided_on: Option<NaiveDate>,
-    #[serde(serialize_with = "super::rfc3339")]
-    pub created_at: NaiveDateTime,
-}
-
-impl TryFrom<AppealRow> for AppealResponse {
-    type Error = ApiError;
-    fn try_from(row: AppealRow) -> Result<Self, ApiError> {
-        Ok(Self {
-            id: row.id,
-            case_id: row.case_id,
-            agency_id: row.agency_id,
-            kind: parse(&row.kind, AppealKind::parse, "appeals.kind")?,
-            filed_on: row.filed_on,
-            result: row.result.as_deref().map(|r| parse(r, AppealResult::parse, "appeals.result")).transpose()?,
-            decided_on: row.decided_on,
-            created_at: row.created_at,
-        })
-    }
-}
 
 /// The applicant applied for reconsideration or sued.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -54,6 +23,7 @@ pub struct FileAppealRequest {
     pub kind: AppealKind,
     pub filed_on: NaiveDate,
     /// Required (from a supervisor) when the date lies in a year whose report is sealed.
+    #[schema(max_length = 2000)]
     pub amendment_reason: Option<String>,
 }
 
@@ -64,6 +34,7 @@ pub struct AppealResultRequest {
     pub result: AppealResult,
     pub decided_on: NaiveDate,
     /// Required (from a supervisor) when the date lies in a year whose report is sealed.
+    #[schema(max_length = 2000)]
     pub amendment_reason: Option<String>,
 }
 
@@ -71,10 +42,10 @@ pub struct AppealResultRequest {
 #[utoipa::path(tag = "appeals", request_body = FileAppealRequest, params(("id" = i64, Path, description = "Case id")),
     responses((status = 201, description = "The appeal", body = AppealResponse), WriteErrors))]
 #[post("/cases/{id}/appeals")]
-async fn file_appeal(
+pub(crate) async fn file_appeal(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<i64>,
+    id: web::Path<CaseId>,
     body: Json<FileAppealRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
@@ -84,31 +55,31 @@ async fn file_appeal(
         .db
         .write(move |conn| appeals::file(conn, &user, id, body.kind, body.filed_on, reason.as_deref(), snapshot.now()))
         .await?;
-    Ok(HttpResponse::Created().json(AppealResponse::try_from(row)?))
+    Ok(HttpResponse::Created().json(AppealResponse::from(row)))
 }
 
 /// The appeals of a case.
 #[utoipa::path(tag = "appeals", params(("id" = i64, Path, description = "Case id")),
     responses((status = 200, description = "The appeals", body = Vec<AppealResponse>), ReadErrors))]
 #[get("/cases/{id}/appeals")]
-async fn case_appeals(
+pub(crate) async fn case_appeals(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<i64>,
+    id: web::Path<CaseId>,
 ) -> Result<web::Json<Vec<AppealResponse>>, ApiError> {
     let id = id.into_inner();
     let rows = state.db.read(move |conn| appeals::of_case(conn, &user, id)).await?;
-    Ok(web::Json(rows.into_iter().map(AppealResponse::try_from).collect::<Result<_, _>>()?))
+    Ok(web::Json(rows.into_iter().map(AppealResponse::from).collect()))
 }
 
 /// Record the result of an appeal.
 #[utoipa::path(tag = "appeals", request_body = AppealResultRequest, params(("id" = i64, Path, description = "Appeal id")),
     responses((status = 200, description = "The decided appeal", body = AppealResponse), WriteErrors))]
 #[post("/appeals/{id}/result")]
-async fn appeal_result(
+pub(crate) async fn appeal_result(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<i64>,
+    id: web::Path<AppealId>,
     body: Json<AppealResultRequest>,
 ) -> Result<web::Json<AppealResponse>, ApiError> {
     let body = body.0;
@@ -120,21 +91,21 @@ async fn appeal_result(
             appeals::decide(conn, &user, id, body.result, body.decided_on, reason.as_deref(), snapshot.now())
         })
         .await?;
-    Ok(web::Json(row.try_into()?))
+    Ok(web::Json(row.into()))
 }
 
 /// Get one appeal.
 #[utoipa::path(tag = "appeals", params(("id" = i64, Path, description = "Appeal id")),
     responses((status = 200, description = "The appeal", body = AppealResponse), ReadErrors))]
 #[get("/appeals/{id}")]
-async fn get_appeal(
+pub(crate) async fn get_appeal(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<i64>,
+    id: web::Path<AppealId>,
 ) -> Result<web::Json<AppealResponse>, ApiError> {
     let id = id.into_inner();
     let row = state.db.read(move |conn| appeals::get(conn, &user, id)).await?;
-    Ok(web::Json(row.try_into()?))
+    Ok(web::Json(row.into()))
 }
 
 /// Filters of the appeal list.
@@ -142,23 +113,22 @@ async fn get_appeal(
 #[into_params(parameter_in = Query)]
 pub struct AppealListParams {
     /// Only this agency's appeals.
-    pub agency_id: Option<i64>,
+    pub agency_id: Option<AgencyId>,
 }
 
 /// The appeals of the agencies the caller sees.
 #[utoipa::path(tag = "appeals", params(AppealListParams, PageParams),
     responses((status = 200, description = "A page of appeals", body = Page<AppealResponse>), ReadErrors))]
 #[get("/appeals")]
-async fn list_appeals(
+pub(crate) async fn list_appeals(
     state: web::Data<AppState>,
     user: AuthUser,
     params: web::Query<AppealListParams>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<AppealResponse>>, ApiError> {
     let limit = page.limit()?;
-    let after = page.cursor_id()?;
+    let after = page.cursor_id()?.map(AppealId::new);
     let agency_id = params.agency_id;
     let rows = state.db.read(move |conn| appeals::list(conn, &user, agency_id, after, limit + 1)).await?;
-    let page = Page::from_rows(rows, limit, |r| cursor_for(r.id), AppealResponse::try_from);
-    Ok(web::Json(Page { items: page.items.into_iter().collect::<Result<_, _>>()?, next_cursor: page.next_cursor }))
+    Ok(web::Json(Page::from_rows(rows, limit, |r| cursor_for(r.id.get()), AppealResponse::from)))
 }

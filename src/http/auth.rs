@@ -62,7 +62,7 @@ impl FromRequest for AuthUser {
                     actor
                 }
             };
-            request.extensions_mut().insert(super::audit::AuditUser(actor.user_id));
+            request.extensions_mut().insert(super::audit::AuditUser(actor.user_id.get()));
             Ok(AuthUser(actor))
         })
     }
@@ -202,7 +202,13 @@ mod tests {
     use crate::domain::Role;
 
     fn actor(user_id: i64) -> Actor {
-        Actor { user_id, name: "clerk".into(), role: Role::Clerk, agency_id: Some(1), scope: Some("/1/".into()) }
+        Actor {
+            user_id: crate::domain::UserId::new(user_id),
+            name: "clerk".into(),
+            role: Role::Clerk,
+            agency_id: Some(crate::domain::AgencyId::new(1)),
+            scope: Some("/1/".into()),
+        }
     }
 
     #[test]

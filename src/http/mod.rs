@@ -16,36 +16,25 @@ pub mod steps;
 pub mod users;
 
 use std::net::TcpListener;
-use std::sync::atomic::AtomicI64;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpResponse, HttpServer};
-use chrono::{NaiveDate, NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use tracing_actix_web::TracingLogger;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::{scope, service_config::ServiceConfig, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::domain::calendar::Calendar;
-use crate::domain::china_date;
-use crate::domain::clock::ClockRules;
-use crate::notify::letters::Letters;
-use crate::service::cases::Now;
-use crate::storage::Db;
+use crate::service::Context;
 use error::ApiError;
 use extract::BodyLimit;
 
-/// Shared state of every worker.
+/// Shared state of every worker: the use cases' [`Context`] (database, calendar, rules, letters;
+/// reached through `Deref`) and what only the HTTP server needs.
 pub struct AppState {
-    pub db: Db,
-    calendar: RwLock<Arc<Calendar>>,
-    pub rules: ClockRules,
-    /// The id of the latest calendar change loaded (instances reload when the database has newer).
-    pub calendar_change: AtomicI64,
-    /// The letter templates.
-    pub letters: Arc<Letters>,
+    pub context: Context,
     /// Failed authentications per client address.
     pub auth_failures: auth::FailureLimiter,
     /// Tokens recently found valid.
@@ -54,19 +43,11 @@ pub struct AppState {
     pub audit: audit::AuditSink,
 }
 
-/// What "now" is for one request: owned, so it can move into a blocking database task.
-pub struct Snapshot {
-    pub at: NaiveDateTime,
-    pub today: NaiveDate,
-    pub calendar: Arc<Calendar>,
-    pub rules: ClockRules,
-    pub letters: Arc<Letters>,
-}
+impl std::ops::Deref for AppState {
+    type Target = Context;
 
-impl Snapshot {
-    /// The borrowed form the services take.
-    pub fn now(&self) -> Now<'_> {
-        Now { at: self.at, today: self.today, calendar: &self.calendar, rules: &self.rules, letters: &self.letters }
+    fn deref(&self) -> &Context {
+        &self.context
     }
 }
 
@@ -75,20 +56,10 @@ impl AppState {
     ///
     /// # Errors
     /// The audit writer thread cannot be started.
-    pub fn new(
-        db: Db,
-        calendar: Calendar,
-        calendar_change: i64,
-        rules: ClockRules,
-        letters: Letters,
-    ) -> std::io::Result<Self> {
+    pub fn new(context: Context) -> std::io::Result<Self> {
         Ok(Self {
-            audit: audit::AuditSink::start(db.clone())?,
-            db,
-            calendar: RwLock::new(Arc::new(calendar)),
-            rules,
-            calendar_change: AtomicI64::new(calendar_change),
-            letters: Arc::new(letters),
+            audit: audit::AuditSink::start(context.db.clone())?,
+            context,
             auth_failures: auth::FailureLimiter::new(u32::MAX),
             auth_cache: auth::AuthCache::new(std::time::Duration::ZERO),
         })
@@ -104,46 +75,6 @@ impl AppState {
     pub fn with_failure_limit(mut self, limit: u32) -> Self {
         self.auth_failures = auth::FailureLimiter::new(limit);
         self
-    }
-
-    /// The instant, today's date, the calendar and the rules for one request.
-    pub fn snapshot(&self) -> Snapshot {
-        let at = self.now();
-        Snapshot {
-            at,
-            today: china_date(at),
-            calendar: self.calendar(),
-            rules: self.rules,
-            letters: self.letters.clone(),
-        }
-    }
-
-    /// The calendar in force (a cheap shared copy).
-    pub fn calendar(&self) -> Arc<Calendar> {
-        match self.calendar.read() {
-            Ok(guard) => guard.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
-    }
-
-    /// Replace the calendar in force.
-    pub fn set_calendar(&self, calendar: Calendar) {
-        let mut guard = match self.calendar.write() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        *guard = Arc::new(calendar);
-    }
-
-    /// The current instant (UTC), to the microsecond: what both databases store, so that a row
-    /// built from it reads back the same.
-    pub fn now(&self) -> NaiveDateTime {
-        chrono::SubsecRound::trunc_subsecs(Utc::now().naive_utc(), 6)
-    }
-
-    /// Today's date in China.
-    pub fn today(&self) -> NaiveDate {
-        china_date(self.now())
     }
 }
 
@@ -196,7 +127,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(users::deactivate_user)
         .service(users::activate_user)
         .service(users::issue_token)
-        .service(cases::create_case)
+        .service(cases::intake::create_case)
         .service(cases::list_cases)
         .service(cases::get_case)
         .service(cases::case_events)

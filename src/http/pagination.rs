@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::ApiError;
-use crate::domain::Violation;
+use crate::domain::ids::CaseId;
+use crate::domain::{limits, Violation};
 
 /// Largest page a list returns.
 pub const MAX_LIMIT: i64 = 200;
@@ -42,7 +43,7 @@ impl PageParams {
     ///
     /// # Errors
     /// 422 for a cursor this service did not issue.
-    pub fn cursor_received(&self) -> Result<Option<(chrono::NaiveDate, i64)>, ApiError> {
+    pub fn cursor_received(&self) -> Result<Option<(chrono::NaiveDate, CaseId)>, ApiError> {
         let Some(cursor) = &self.cursor else { return Ok(None) };
         base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(cursor)
@@ -50,10 +51,13 @@ impl PageParams {
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .and_then(|text| {
                 let (date, id) = text.strip_prefix("r:")?.split_once(':')?;
-                Some((chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?, id.parse::<i64>().ok()?))
+                let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+                // A cursor this service issued carries a date in the accepted range.
+                (date >= limits::EARLIEST_DATE).then_some(())?;
+                Some((date, CaseId::new(id.parse::<i64>().ok()?)))
             })
             .map(Some)
-            .ok_or_else(|| Violation::field("invalid_cursor", "cursor", "is not a cursor from a previous page").into())
+            .ok_or_else(|| Violation::field("invalid_cursor", "cursor", "不是上一页返回的游标").into())
     }
 
     /// The id the cursor points past, if any.
@@ -68,7 +72,7 @@ impl PageParams {
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .and_then(|text| text.strip_prefix("id:").and_then(|n| n.parse::<i64>().ok()))
             .map(Some)
-            .ok_or_else(|| Violation::field("invalid_cursor", "cursor", "is not a cursor from a previous page").into())
+            .ok_or_else(|| Violation::field("invalid_cursor", "cursor", "不是上一页返回的游标").into())
     }
 }
 
@@ -78,7 +82,7 @@ pub fn cursor_for(id: i64) -> String {
 }
 
 /// Encode the cursor of a case list (ordered by receipt date, then id, newest first).
-pub fn cursor_for_case(received_on: chrono::NaiveDate, id: i64) -> String {
+pub fn cursor_for_case(received_on: chrono::NaiveDate, id: CaseId) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("r:{received_on}:{id}"))
 }
 
@@ -98,7 +102,7 @@ impl<T> Page<T> {
         cursor_of: impl Fn(&R) -> String,
         map: impl FnMut(R) -> T,
     ) -> Self {
-        let more = rows.len() as i64 > limit;
+        let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > limit;
         rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         let next_cursor = if more { rows.last().map(cursor_of) } else { None };
         Self { items: rows.into_iter().map(map).collect(), next_cursor }

@@ -14,11 +14,12 @@ use super::error::{ApiError, ReadErrors, WriteErrors};
 use super::extract::Json;
 use super::pagination::{cursor_for, Page, PageParams};
 use super::AppState;
-use crate::domain::Violation;
+use crate::domain::ids::{AgencyId, CaseId, UserId};
+use crate::domain::{limits, Violation};
 use crate::report::model::{Column, RowKey};
 use crate::report::{self, AnnualReport, SectionTwo, Template};
+use crate::service::report::SealRow;
 use crate::service::report::{self as service, ReportRequest, ReportView};
-use crate::storage::report::SealRow;
 
 /// An export format.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, ToSchema)]
@@ -35,7 +36,7 @@ pub enum Format {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReportParams {
-    pub agency_id: i64,
+    pub agency_id: AgencyId,
     /// `2019` or `2021`; default: the year's own (2019 up to 2020, 2021 after).
     pub template: Option<Template>,
     /// Compile the agency's whole subtree (default false).
@@ -49,12 +50,13 @@ pub struct ReportParams {
 
 fn request(
     year: i32,
-    agency_id: i64,
+    agency_id: AgencyId,
     template: Option<Template>,
     include_descendants: Option<bool>,
 ) -> Result<ReportRequest, ApiError> {
-    if !(1949..=2200).contains(&year) {
-        return Err(Violation::field("validation_failed", "year", "must be between 1949 and 2200").into());
+    if !limits::YEARS.contains(&year) {
+        let (from, to) = (limits::YEARS.start(), limits::YEARS.end());
+        return Err(Violation::field("validation_failed", "year", format!("年份应在{from}至{to}之间")).into());
     }
     Ok(ReportRequest { year, agency_id, template, include_descendants: include_descendants.unwrap_or(false) })
 }
@@ -158,7 +160,7 @@ async fn annual_report(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CellParams {
-    pub agency_id: i64,
+    pub agency_id: AgencyId,
     /// A row key of section three, e.g. `new_received`, `withheld_state_secret`, `carried_forward`.
     pub row: String,
     /// A column key: `natural_person` … `other_org`, or `total`.
@@ -181,25 +183,27 @@ async fn cell_cases(
     let params = params.into_inner();
     let request = request(year.into_inner(), params.agency_id, params.template, params.include_descendants)?;
     let row = RowKey::parse(&params.row)
-        .ok_or_else(|| Violation::field("validation_failed", "row", format!("`{}` is not a row key", params.row)))?;
-    let column = Column::parse(&params.column).ok_or_else(|| {
-        Violation::field("validation_failed", "column", format!("`{}` is not a column key", params.column))
-    })?;
+        .ok_or_else(|| Violation::field("validation_failed", "row", format!("“{}”不是报表的行", params.row)))?;
+    let column = Column::parse(&params.column)
+        .ok_or_else(|| Violation::field("validation_failed", "column", format!("“{}”不是报表的列", params.column)))?;
     let limit = page.limit()?;
-    let before = page.cursor_id()?;
+    let before = page.cursor_id()?.map(CaseId::new);
     let rows =
         state.db.read(move |conn| service::cell_cases(conn, &user, &request, row, column, before, limit + 1)).await?;
     let (calendar, today) = (state.calendar(), state.today());
-    let page =
-        Page::from_rows(rows, limit, |(c, _)| cursor_for(c.id), |(c, a)| CaseSummary::build(c, a, &calendar, today));
-    Ok(web::Json(Page { items: page.items.into_iter().collect::<Result<_, _>>()?, next_cursor: page.next_cursor }))
+    Ok(web::Json(Page::from_rows(
+        rows,
+        limit,
+        |(c, _)| cursor_for(c.id.get()),
+        |(c, a)| CaseSummary::build(c, a, &calendar, today),
+    )))
 }
 
 /// Which report to seal.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SealParams {
-    pub agency_id: i64,
+    pub agency_id: AgencyId,
     pub template: Option<Template>,
     pub include_descendants: Option<bool>,
 }
@@ -251,14 +255,14 @@ pub struct CellDiffResponse {
 /// An event recorded after the seal that can have changed the figures.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DriftEvent {
-    pub case_id: i64,
+    pub case_id: CaseId,
     pub case_number: String,
     pub seq: i32,
     pub kind: String,
     pub effective_on: NaiveDate,
     #[serde(serialize_with = "super::rfc3339")]
     pub recorded_at: NaiveDateTime,
-    pub actor_id: Option<i64>,
+    pub actor_id: Option<UserId>,
     #[schema(value_type = Object)]
     pub payload: serde_json::Value,
 }
@@ -289,19 +293,17 @@ async fn drift(
     let events = drift
         .events
         .into_iter()
-        .map(|(e, case_number)| {
-            Ok(DriftEvent {
-                payload: serde_json::from_str(&e.payload).map_err(ApiError::internal)?,
-                case_id: e.case_id,
-                case_number,
-                seq: e.seq,
-                kind: e.kind,
-                effective_on: e.effective_on,
-                recorded_at: e.recorded_at,
-                actor_id: e.actor_id,
-            })
+        .map(|(case_id, case_number, e)| DriftEvent {
+            payload: e.event.payload(),
+            case_id,
+            case_number,
+            seq: e.seq,
+            kind: e.event.kind().to_owned(),
+            effective_on: e.effective_on,
+            recorded_at: e.recorded_at,
+            actor_id: e.actor_id,
         })
-        .collect::<Result<_, ApiError>>()?;
+        .collect();
     Ok(web::Json(DriftResponse {
         live_differs: drift.live_hash != drift.seal.content_hash,
         seal: SealInfo::from(&drift.seal),
@@ -325,13 +327,13 @@ async fn drift(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AgencyParam {
-    pub agency_id: i64,
+    pub agency_id: AgencyId,
 }
 
 /// Section two figures as entered.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SectionTwoResponse {
-    pub agency_id: i64,
+    pub agency_id: AgencyId,
     pub year: i32,
     pub figures: SectionTwo,
     #[serde(serialize_with = "super::rfc3339")]
@@ -365,7 +367,7 @@ async fn get_section_two(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SectionTwoParams {
-    pub agency_id: i64,
+    pub agency_id: AgencyId,
     /// Required (from a supervisor) when the year's report is sealed.
     pub amendment_reason: Option<String>,
 }

@@ -114,7 +114,7 @@ async fn list_users(
 #[get("/users/me")]
 async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<web::Json<UserResponse>, ApiError> {
     let id = user.user_id;
-    let row = state.db.read(move |conn| crate::storage::users::get(conn, id).map_err(ApiError::from)).await?;
+    let row = state.db.read(move |conn| crate::service::users::me(conn, id).map_err(ApiError::from)).await?;
     Ok(web::Json(row.try_into()?))
 }
 

@@ -28,13 +28,13 @@
 
 use std::path::Path;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Serde;
 use minijinja::{path_loader, Environment, ErrorKind, TemplateSource, UndefinedBehavior, Value};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use serde::Serialize;
 
+pub use crate::domain::types::LetterKind;
 use crate::domain::types::{Channel, Outcome};
 
 /// The templates compiled into the binary: the fallback for every name the configured directory
@@ -60,64 +60,7 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("decision.txt", include_str!("../../config/letters/decision.txt")),
 ];
 
-/// The kinds of letter, one template pair each.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum LetterKind {
-    /// 受理回执 (Art. 31, 33).
-    Acknowledgement,
-    /// 补正告知书 (Art. 30).
-    CorrectionNotice,
-    /// 延期答复告知书 (Art. 33 ¶2).
-    ExtensionNotice,
-    /// 征求第三方意见书 (Art. 32), addressed to the third party.
-    ConsultationLetter,
-    /// 信息处理费收费通知书 (Art. 42, 国办函〔2020〕109号).
-    FeeNotice,
-    /// 政府信息公开申请答复书 (Art. 36–39).
-    Decision,
-}
-
 impl LetterKind {
-    /// Every kind, in the order of a case's life.
-    pub const ALL: &'static [LetterKind] = &[
-        Self::Acknowledgement,
-        Self::CorrectionNotice,
-        Self::ExtensionNotice,
-        Self::ConsultationLetter,
-        Self::FeeNotice,
-        Self::Decision,
-    ];
-
-    /// The stable snake_case key, also the template file stem.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Acknowledgement => "acknowledgement",
-            Self::CorrectionNotice => "correction_notice",
-            Self::ExtensionNotice => "extension_notice",
-            Self::ConsultationLetter => "consultation_letter",
-            Self::FeeNotice => "fee_notice",
-            Self::Decision => "decision",
-        }
-    }
-
-    /// The kind for a key, if it is one.
-    pub fn parse(key: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|kind| kind.as_str() == key)
-    }
-
-    /// The letter's title as printed on it and in the subject.
-    pub fn title(self) -> &'static str {
-        match self {
-            Self::Acknowledgement => "政府信息公开申请受理回执",
-            Self::CorrectionNotice => "政府信息公开申请补正告知书",
-            Self::ExtensionNotice => "政府信息公开申请延期答复告知书",
-            Self::ConsultationLetter => "政府信息公开征求第三方意见书",
-            Self::FeeNotice => "政府信息公开信息处理费收费通知书",
-            Self::Decision => "政府信息公开申请答复书",
-        }
-    }
-
     /// The kind-specific section of [`LetterData`] this kind needs, if any.
     pub fn required_section(self) -> Option<&'static str> {
         match self {
@@ -128,12 +71,6 @@ impl LetterKind {
             Self::FeeNotice => Some("fee"),
             Self::Decision => Some("decision"),
         }
-    }
-}
-
-impl std::fmt::Display for LetterKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -334,10 +271,7 @@ struct TemplateContext<'a> {
     subject: &'a str,
 }
 
-/// `2019-03-05` → `2019年3月5日`.
-pub fn cn_date(date: NaiveDate) -> String {
-    format!("{}年{}月{}日", date.year(), date.month(), date.day())
-}
+pub use crate::domain::cn_date;
 
 /// Fen → yuan without a unit: whole yuan as `300`, otherwise two decimals as `300.50`.
 pub fn yuan(fen: i64) -> String {

@@ -184,7 +184,7 @@ pub fn carried_over_matches_previous_year(year: i32, table: &SectionThree, previ
 pub fn section_four_totals(four: &SectionFour) -> Check {
     let mut failures = Vec::new();
     let mut totals = Vec::new();
-    for kind in AppealKind::ALL {
+    for &kind in AppealKind::ALL {
         let f = four.figures(kind);
         let sum = i128::from(f.upheld) + i128::from(f.corrected) + i128::from(f.other) + i128::from(f.pending);
         if sum != i128::from(f.total) {

@@ -30,7 +30,7 @@ pub fn render_csv(report: &AnnualReport) -> String {
     let mut header = vec!["kind".to_owned()];
     header.extend(APPEAL_COLUMN_KEYS.iter().map(|&k| k.to_owned()));
     push_line(&mut out, &header);
-    for kind in AppealKind::ALL {
+    for &kind in AppealKind::ALL {
         let mut fields = vec![kind.as_str().to_owned()];
         fields.extend(report.section_four.figures(kind).values().iter().map(i64::to_string));
         push_line(&mut out, &fields);

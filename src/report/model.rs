@@ -8,6 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use crate::domain::types::AppealKind;
 use crate::domain::types::{ApplicantCategory, Outcome};
 
 use super::section_two::SectionTwo;
@@ -542,47 +543,6 @@ impl SectionThree {
     /// The value at (`row`, `column`), if the table has it.
     pub fn get(&self, row: RowKey, column: Column) -> Option<i64> {
         self.row(row).and_then(|r| r.get(column))
-    }
-}
-
-/// The kinds of appeal counted in section four, in table order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AppealKind {
-    /// 行政复议.
-    Reconsideration,
-    /// 行政诉讼 · 未经复议直接起诉.
-    LitigationDirect,
-    /// 行政诉讼 · 复议后起诉.
-    LitigationAfterReconsideration,
-}
-
-impl AppealKind {
-    /// The three kinds in table order.
-    pub const ALL: [AppealKind; 3] =
-        [AppealKind::Reconsideration, AppealKind::LitigationDirect, AppealKind::LitigationAfterReconsideration];
-
-    /// The stable snake_case key (as in api.md's appeals).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Reconsideration => "reconsideration",
-            Self::LitigationDirect => "litigation_direct",
-            Self::LitigationAfterReconsideration => "litigation_after_reconsideration",
-        }
-    }
-
-    /// The kind of a stored key.
-    pub fn parse(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == key)
-    }
-
-    /// The header printed above the kind's five columns.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Reconsideration => "行政复议",
-            Self::LitigationDirect => "未经复议直接起诉",
-            Self::LitigationAfterReconsideration => "复议后起诉",
-        }
     }
 }
 

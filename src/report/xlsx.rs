@@ -256,7 +256,7 @@ fn section_four_sheet(sheet: &mut Worksheet, report: &AnnualReport, f: &Formats)
     for cell in section_four_header() {
         layout(sheet, &cell, 1, cell.text, &f.header)?;
     }
-    for kind in AppealKind::ALL {
+    for &kind in AppealKind::ALL {
         for (i, value) in report.section_four.figures(kind).values().iter().enumerate() {
             let (row, col) = section_four_cell(kind, i);
             sheet.write_number_with_format(row, col, *value as f64, &f.count)?;
@@ -380,7 +380,7 @@ mod tests {
                 }
             }
             let four = workbook.worksheet_range(SECTION_FOUR_SHEET).unwrap();
-            for kind in AppealKind::ALL {
+            for &kind in AppealKind::ALL {
                 for (i, value) in report.section_four.figures(kind).values().iter().enumerate() {
                     let (r, c) = section_four_cell(kind, i);
                     assert_eq!(four.get_value((r, u32::from(c))), Some(&Data::Float(*value as f64)));

@@ -3,9 +3,11 @@
 use chrono::NaiveDateTime;
 
 use super::{Actor, ServiceError, ServiceResult};
+use crate::domain::case::Agency;
 use crate::domain::error::Errors;
+use crate::domain::ids::AgencyId;
 use crate::domain::Violation;
-use crate::storage::agencies::{self, AgencyRow};
+use crate::storage::agencies;
 use crate::storage::DbConnection;
 
 /// A validated new agency.
@@ -13,7 +15,7 @@ use crate::storage::DbConnection;
 pub struct NewAgency {
     pub name: String,
     pub code: String,
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<AgencyId>,
 }
 
 impl NewAgency {
@@ -21,7 +23,7 @@ impl NewAgency {
     ///
     /// # Errors
     /// The field errors.
-    pub fn parse(name: &str, code: &str, parent_id: Option<i64>) -> Result<Self, Violation> {
+    pub fn parse(name: &str, code: &str, parent_id: Option<AgencyId>) -> Result<Self, Violation> {
         let mut errors = Errors::default();
         let name = errors.text("name", name, 200);
         let code = code.trim().to_string();
@@ -29,7 +31,7 @@ impl NewAgency {
             || code.len() > 16
             || !code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
         {
-            errors.add("code", "must be 1–16 characters: uppercase letters A–Z, digits or '-'");
+            errors.add("code", "应为1至16位：大写字母A–Z、数字或“-”");
         }
         errors.finish()?;
         Ok(Self { name, code, parent_id })
@@ -45,22 +47,19 @@ fn not_found() -> ServiceError {
 /// # Errors
 /// 403 for other roles, 404 for an invisible parent, 422 for a duplicate code or a root agency
 /// created by a bound admin.
-pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewAgency, now: NaiveDateTime) -> ServiceResult<AgencyRow> {
-    actor.require(actor.role.can_administer(), "create agencies")?;
+pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewAgency, now: NaiveDateTime) -> ServiceResult<Agency> {
+    actor.require(actor.role.can_administer(), "创建机关")?;
     let parent = match new.parent_id {
         Some(id) => Some(get_visible(conn, actor, id)?),
         None if actor.scope.is_some() => {
-            return Err(Violation::field(
-                "parent_required",
-                "parent_id",
-                "an administrator of an agency creates agencies only inside its own subtree",
+            return Err(
+                Violation::field("parent_required", "parent_id", "所属机关的管理员只能在本机关之下创建机关").into()
             )
-            .into())
         }
         None => None,
     };
     if agencies::code_exists(conn, &new.code)? {
-        return Err(Violation::field("duplicate_code", "code", format!("the code `{}` is taken", new.code)).into());
+        return Err(Violation::field("duplicate_code", "code", format!("代码“{}”已被使用", new.code)).into());
     }
     Ok(agencies::insert(conn, &new.name, &new.code, parent.as_ref(), now)?)
 }
@@ -69,7 +68,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewAgency, now: Naiv
 ///
 /// # Errors
 /// 404 when it does not exist or is not visible.
-pub fn get_visible(conn: &mut DbConnection, actor: &Actor, id: i64) -> ServiceResult<AgencyRow> {
+pub fn get_visible(conn: &mut DbConnection, actor: &Actor, id: AgencyId) -> ServiceResult<Agency> {
     match agencies::find(conn, id)? {
         Some(row) if actor.sees(&row.path) => Ok(row),
         _ => Err(not_found()),
@@ -83,9 +82,9 @@ pub fn get_visible(conn: &mut DbConnection, actor: &Actor, id: i64) -> ServiceRe
 pub fn list(
     conn: &mut DbConnection,
     actor: &Actor,
-    parent_id: Option<i64>,
-    after: Option<i64>,
+    parent_id: Option<AgencyId>,
+    after: Option<AgencyId>,
     limit: i64,
-) -> ServiceResult<Vec<AgencyRow>> {
+) -> ServiceResult<Vec<Agency>> {
     Ok(agencies::list(conn, actor.scope.as_deref(), parent_id, after, limit)?)
 }

@@ -1,176 +1,91 @@
 //! Appeals against decisions (section four of the report): administrative reconsideration
-//! (行政复议) and litigation (行政诉讼), directly or after reconsideration.
+//! (行政复议) and litigation (行政诉讼), directly or after reconsideration. Filing and deciding
+//! are steps of the case ([`crate::domain::lifecycle`]); these are the reads.
 
 use chrono::NaiveDate;
-use serde_json::json;
 
-use super::cases::{append_to_concluded, get_visible, guard_sealed_since, Now};
-use super::{agencies as agency_service, Actor, ServiceError, ServiceResult};
-use crate::domain::case::check_step_date;
-use crate::domain::types::AppealResult;
-use crate::domain::{CaseStatus, Outcome, Violation};
-use crate::report::model::AppealKind;
-use crate::storage::appeals::{self, AppealRow, NewAppealRow};
-use crate::storage::{cases, DbConnection};
+use super::cases::{get_visible, steps};
+use super::{agencies as agency_service, Actor, Now, ServiceError, ServiceResult};
+use crate::domain::case::Appeal;
+use crate::domain::ids::{AgencyId, AppealId, CaseId};
+use crate::domain::lifecycle::Step;
+use crate::domain::types::{AppealKind, AppealResult};
+use crate::storage::{appeals, DbConnection};
 
-/// Since this date a refusal to disclose must go to reconsideration before court (行政复议法 Art. 23).
-pub fn reconsideration_first_since() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or(NaiveDate::MIN)
-}
-
-fn is_refusal(outcome: Outcome) -> bool {
-    matches!(
-        outcome,
-        Outcome::WithheldStateSecret
-            | Outcome::WithheldProhibitedByLaw
-            | Outcome::WithheldEndangersSecurityStability
-            | Outcome::WithheldThirdPartyRights
-            | Outcome::WithheldInternalAffairs
-            | Outcome::WithheldProcessInformation
-            | Outcome::WithheldEnforcementCaseFiles
-            | Outcome::WithheldAdministrativeInquiry
-    )
-}
-
-/// Record that the applicant appealed a concluded case.
+/// File an appeal against a concluded case; returns it.
 ///
 /// # Errors
-/// 403 below officer; 404 invisible case; 409 open case; 422 dates, litigation after a
-/// reconsideration that was not decided, direct litigation against a refusal since 2024.
+/// As [`steps::take`]: 409 for an open case or a duplicate, 422 for a date before the decision,
+/// litigation after reconsideration without a decided reconsideration, or a direct suit where
+/// reconsideration must come first (see [`crate::domain::remedies`]).
 pub fn file(
     conn: &mut DbConnection,
     actor: &Actor,
-    case_id: i64,
+    case_id: CaseId,
     kind: AppealKind,
     filed_on: NaiveDate,
     amendment_reason: Option<&str>,
     now: Now<'_>,
-) -> ServiceResult<AppealRow> {
-    let case = get_visible(conn, actor, case_id)?;
-    actor.require(actor.role.can_handle(), "record appeals")?;
-    let (Some(concluded_on), Some(outcome)) = (case.concluded_on, case.outcome.as_deref().and_then(Outcome::parse))
-    else {
-        return Err(ServiceError::conflict("case_not_concluded", "only a concluded case can be appealed"));
-    };
-    if case.status != CaseStatus::Concluded.as_str() {
-        return Err(ServiceError::conflict("case_not_concluded", "only a concluded case can be appealed"));
-    }
-    check_step_date("filed_on", filed_on, case.received_on, now.today)?;
-    if filed_on < concluded_on {
-        return Err(Violation::field(
-            "date_before_decision",
-            "filed_on",
-            format!("must not be before the decision on {concluded_on}"),
-        )
-        .into());
-    }
-    match kind {
-        AppealKind::LitigationAfterReconsideration => {
-            let decided = appeals::of_case(conn, case_id)?
-                .into_iter()
-                .any(|a| a.kind == AppealKind::Reconsideration.as_str() && a.decided_on.is_some_and(|d| d <= filed_on));
-            if !decided {
-                return Err(Violation::field(
-                    "no_reconsideration",
-                    "kind",
-                    "litigation after reconsideration needs a reconsideration of this case decided on or before the filing",
-                )
-                .into());
-            }
-        }
-        AppealKind::LitigationDirect if is_refusal(outcome) && filed_on >= reconsideration_first_since() => {
-            return Err(Violation::field(
-                "reconsideration_required",
-                "kind",
-                "since 2024-01-01 a refusal to disclose must go to reconsideration before court (行政复议法第二十三条)",
-            )
-            .into());
-        }
-        _ => {}
-    }
-    let sealed_override = guard_sealed_since(conn, actor, case.agency_id, filed_on, amendment_reason, &now)?;
-    let id = appeals::insert(
-        conn,
-        &NewAppealRow {
-            case_id,
-            agency_id: case.agency_id,
-            kind: kind.as_str(),
-            filed_on,
-            created_by: actor.user_id,
-            created_at: now.at,
-        },
-    )?;
-    let payload = json!({ "appeal_id": id, "kind": kind, "sealed_override": sealed_override });
-    append_to_concluded(conn, &case, "appeal_filed", filed_on, actor, &payload, now.at)?;
-    Ok(appeals::get(conn, id)?)
+) -> ServiceResult<Appeal> {
+    let details = steps::take(conn, actor, case_id, Step::FileAppeal { kind, filed_on }, None, amendment_reason, now)?;
+    details
+        .state
+        .appeals
+        .iter()
+        .rfind(|a| a.kind == kind && a.filed_on == filed_on)
+        .cloned()
+        .ok_or_else(|| ServiceError::corrupt("the new appeal is missing"))
 }
 
-/// The appeal with `id` if the caller sees its case.
+/// The appeal with `id`, if the caller sees it.
 ///
 /// # Errors
 /// 404 when it does not exist or is not visible.
-pub fn get(conn: &mut DbConnection, actor: &Actor, id: i64) -> ServiceResult<AppealRow> {
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: AppealId) -> ServiceResult<Appeal> {
     match appeals::find_with_path(conn, id)? {
         Some((appeal, path)) if actor.sees(&path) => Ok(appeal),
         _ => Err(ServiceError::NotFound { what: "appeal", code: "appeal_not_found" }),
     }
 }
 
-/// Record the result of an appeal; a `corrected` result shows on the case.
+/// Record the result of an appeal; returns it.
 ///
 /// # Errors
-/// 403 below officer; 404 invisible appeal; 409 already decided; 422 dates.
+/// 404 invisible appeal; 409 when a result is recorded already; 422 for a date outside filing..today.
 pub fn decide(
     conn: &mut DbConnection,
     actor: &Actor,
-    id: i64,
+    id: AppealId,
     result: AppealResult,
     decided_on: NaiveDate,
     amendment_reason: Option<&str>,
     now: Now<'_>,
-) -> ServiceResult<AppealRow> {
-    let appeal = get(conn, actor, id)?;
-    actor.require(actor.role.can_handle(), "record appeal results")?;
-    if appeal.result.is_some() {
-        return Err(ServiceError::conflict("appeal_decided", "the appeal's result is already recorded"));
-    }
-    check_step_date("decided_on", decided_on, appeal.filed_on, now.today).map_err(|_| {
-        Violation::field(
-            "validation_failed",
-            "decided_on",
-            format!("must be between the filing on {} and today", appeal.filed_on),
-        )
-    })?;
-    let sealed_override = guard_sealed_since(conn, actor, appeal.agency_id, decided_on, amendment_reason, &now)?;
-    if !appeals::decide(conn, id, result.as_str(), decided_on)? {
-        return Err(ServiceError::conflict("appeal_decided", "the appeal's result is already recorded"));
-    }
-    let case = cases::get(conn, appeal.case_id)?;
-    let payload = json!({ "appeal_id": id, "kind": appeal.kind, "result": result, "sealed_override": sealed_override });
-    append_to_concluded(conn, &case, "appeal_decided", decided_on, actor, &payload, now.at)?;
-    Ok(appeals::get(conn, id)?)
+) -> ServiceResult<Appeal> {
+    let step = Step::DecideAppeal { appeal_id: id, result, decided_on };
+    let details = steps::take_on_appeal(conn, actor, id, step, amendment_reason, now)?;
+    details.state.appeals.into_iter().find(|a| a.id == id).ok_or_else(|| ServiceError::corrupt("the appeal is missing"))
 }
 
-/// The appeals of a case.
+/// The appeals of a visible case.
 ///
 /// # Errors
 /// 404 invisible case.
-pub fn of_case(conn: &mut DbConnection, actor: &Actor, case_id: i64) -> ServiceResult<Vec<AppealRow>> {
+pub fn of_case(conn: &mut DbConnection, actor: &Actor, case_id: CaseId) -> ServiceResult<Vec<Appeal>> {
     get_visible(conn, actor, case_id)?;
     Ok(appeals::of_case(conn, case_id)?)
 }
 
-/// Appeals of the agencies the caller sees (optionally one agency), by id.
+/// The appeals the caller sees (of `agency_id` only, when given), by id after `after`.
 ///
 /// # Errors
-/// 404 for an invisible agency.
+/// 404 invisible agency.
 pub fn list(
     conn: &mut DbConnection,
     actor: &Actor,
-    agency_id: Option<i64>,
-    after: Option<i64>,
+    agency_id: Option<AgencyId>,
+    after: Option<AppealId>,
     limit: i64,
-) -> ServiceResult<Vec<AppealRow>> {
+) -> ServiceResult<Vec<Appeal>> {
     if let Some(agency_id) = agency_id {
         agency_service::get_visible(conn, actor, agency_id)?;
     }

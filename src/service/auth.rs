@@ -3,44 +3,9 @@
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use super::{ServiceError, ServiceResult};
-use crate::domain::Role;
+use super::{Actor, ServiceResult};
+use crate::domain::{AgencyId, Role, UserId};
 use crate::storage::{users, DbConnection};
-
-/// The authenticated caller of a use case.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Actor {
-    pub user_id: i64,
-    pub name: String,
-    pub role: Role,
-    pub agency_id: Option<i64>,
-    /// Path prefix of the agencies the caller sees (`/1/4/`); `None` sees every agency.
-    pub scope: Option<String>,
-}
-
-impl Actor {
-    /// The command line acting on the database directly: an administrator who sees everything.
-    pub fn system() -> Self {
-        Self { user_id: 0, name: "gongkai command line".into(), role: Role::Admin, agency_id: None, scope: None }
-    }
-
-    /// Whether an agency with materialised `path` is the caller's agency or one of its descendants.
-    pub fn sees(&self, agency_path: &str) -> bool {
-        self.scope.as_deref().is_none_or(|scope| agency_path.starts_with(scope))
-    }
-
-    /// Require `allowed`, or fail with 403 naming `action`.
-    ///
-    /// # Errors
-    /// `Forbidden` when the role does not allow it.
-    pub fn require(&self, allowed: bool, action: &str) -> ServiceResult<()> {
-        if allowed {
-            Ok(())
-        } else {
-            Err(ServiceError::forbidden(format!("the role `{}` may not {action}", self.role)))
-        }
-    }
-}
 
 /// A new random API token (`gk_` and 43 base64url characters: 256 bits).
 pub fn generate_token() -> String {
@@ -70,5 +35,11 @@ pub fn authenticate_hashed(conn: &mut DbConnection, hash: &str) -> ServiceResult
     if !user.active || (user.agency_id.is_some() && path.is_none()) {
         return Ok(None);
     }
-    Ok(Some(Actor { user_id: user.id, name: user.name, role, agency_id: user.agency_id, scope: path }))
+    Ok(Some(Actor {
+        user_id: UserId::new(user.id),
+        name: user.name,
+        role,
+        agency_id: user.agency_id.map(AgencyId::new),
+        scope: path,
+    }))
 }

@@ -5,11 +5,12 @@ use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::cases::{recompute_clocks, Now};
-use super::{Actor, ServiceError, ServiceResult};
+use super::cases::steps::recompute_clocks;
+use super::{Actor, Now, ServiceError, ServiceResult};
 use crate::domain::calendar::{Calendar, YearCalendar};
 use crate::domain::Violation;
-use crate::storage::calendar::{self as store, CalendarChangeRow, CalendarYearRow};
+use crate::storage::calendar as store;
+pub use crate::storage::calendar::{CalendarChangeRow, CalendarYearRow};
 use crate::storage::DbConnection;
 
 fn to_json<T: serde::Serialize>(value: &T) -> ServiceResult<String> {
@@ -32,6 +33,14 @@ fn to_row(
         updated_at: at,
         updated_by: by,
     })
+}
+
+/// The id of the latest calendar change (0 when none): instances reload when it moves.
+///
+/// # Errors
+/// A database error.
+pub fn latest_change(conn: &mut DbConnection) -> ServiceResult<i64> {
+    Ok(store::latest_change(conn)?)
 }
 
 /// The stored data of a year as a validated [`YearCalendar`].
@@ -122,16 +131,16 @@ pub fn put_year(
     calendar: &Calendar,
     now: Now<'_>,
 ) -> ServiceResult<(CalendarYearRow, Calendar, usize)> {
-    actor.require(actor.role.can_administer() && actor.scope.is_none(), "replace the national calendar")?;
+    actor.require(actor.role.can_administer() && actor.scope.is_none(), "替换全国工作日历")?;
     data.validate(year).map_err(|e| Violation::field("invalid_calendar", "rest_days", e.to_string()))?;
     let previous = store::find(conn, year)?;
-    let row = to_row(year, &data, "api", now.at, Some(actor.user_id))?;
+    let row = to_row(year, &data, "api", now.at, Some(actor.user_id.get()))?;
     store::put(conn, &row)?;
     store::insert_change(
         conn,
         year,
         now.at,
-        Some(actor.user_id),
+        Some(actor.user_id.get()),
         notice,
         previous.as_ref().map(row_json).as_deref(),
         &row_json(&row),

@@ -1,95 +1,58 @@
 //! The officers' dashboard of an agency: open cases by status, due soon, overdue, concluded late.
 
 use chrono::{Datelike, NaiveDate};
-use diesel::dsl::count_star;
-use diesel::prelude::*;
 
-use super::cases::Now;
-use super::{agencies as agency_service, Actor, ServiceResult};
-use crate::storage::cases::CaseRow;
-use crate::storage::schema::{agencies, cases};
-use crate::storage::DbConnection;
+use super::{agencies as agency_service, Actor, Now, ServiceResult};
+use crate::domain::case::CaseSummary;
+use crate::domain::ids::AgencyId;
+use crate::domain::CaseStatus;
+use crate::storage::{deadlines, DbConnection};
 
-/// How many working days ahead counts as "due soon".
+/// "Due soon" means due within this many working days.
 pub const DUE_SOON_WORKING_DAYS: u32 = 5;
 
-/// The figures of the dashboard.
+/// The dashboard of an agency (or of its subtree).
 #[derive(Clone, Debug)]
 pub struct Dashboard {
-    pub agency_id: i64,
+    pub agency_id: AgencyId,
     pub today: NaiveDate,
-    /// Open cases per status key.
-    pub open_by_status: Vec<(String, i64)>,
-    /// The last day that counts as due soon.
+    pub open_by_status: Vec<(CaseStatus, i64)>,
     pub due_soon_until: NaiveDate,
-    /// Running cases due from today up to `due_soon_until`, soonest first (at most `limit`).
-    pub due_soon: Vec<CaseRow>,
+    /// Running cases due from today to `due_soon_until`, earliest first (at most the limit).
+    pub due_soon: Vec<CaseSummary>,
     pub due_soon_count: i64,
-    /// Running cases past their due date, most overdue first (at most `limit`).
-    pub overdue: Vec<CaseRow>,
+    /// Overdue cases, earliest due first (at most the limit).
+    pub overdue: Vec<CaseSummary>,
     pub overdue_count: i64,
-    /// Cases concluded this year after their due date, and all concluded this year.
     pub concluded_late_this_year: i64,
     pub concluded_this_year: i64,
 }
 
-/// The dashboard of an agency (and its descendants when asked).
+/// The dashboard of a visible agency (with `include_descendants`, of its subtree), listing at
+/// most `limit` cases per list.
 ///
 /// # Errors
-/// 404 for an invisible agency.
+/// 404 invisible agency.
 pub fn dashboard(
     conn: &mut DbConnection,
     actor: &Actor,
-    agency_id: i64,
+    agency_id: AgencyId,
     include_descendants: bool,
     limit: i64,
     now: Now<'_>,
 ) -> ServiceResult<Dashboard> {
     let agency = agency_service::get_visible(conn, actor, agency_id)?;
-    let ids: Vec<i64> = if include_descendants {
-        agencies::table.filter(agencies::path.like(format!("{}%", agency.path))).select(agencies::id).load(conn)?
-    } else {
-        vec![agency.id]
-    };
-    let open = cases::agency_id.eq_any(ids.clone()).and(cases::status.ne("concluded"));
-    let open_by_status: Vec<(String, i64)> = cases::table
-        .filter(open.clone())
-        .group_by(cases::status)
-        .select((cases::status, count_star()))
-        .order(cases::status)
-        .load(conn)?;
+    let ids = deadlines::agency_ids(conn, &agency, include_descendants)?;
     let today = now.today;
     let until = now.calendar.add_working_days(today, DUE_SOON_WORKING_DAYS);
-    let running = open.clone().and(cases::paused.eq(false));
-    let due_soon_filter = cases::due_on.ge(today).and(cases::due_on.le(until));
-    let due_soon = cases::table
-        .filter(running.clone())
-        .filter(due_soon_filter)
-        .order((cases::due_on, cases::id))
-        .limit(limit)
-        .select(CaseRow::as_select())
-        .load(conn)?;
-    let due_soon_count = cases::table.filter(running.clone()).filter(due_soon_filter).count().get_result(conn)?;
-    let overdue = cases::table
-        .filter(running.clone())
-        .filter(cases::due_on.lt(today))
-        .order((cases::due_on, cases::id))
-        .limit(limit)
-        .select(CaseRow::as_select())
-        .load(conn)?;
-    let overdue_count = cases::table.filter(running).filter(cases::due_on.lt(today)).count().get_result(conn)?;
+    let (due_soon, due_soon_count) = deadlines::due_between(conn, &ids, today, until, limit)?;
+    let (overdue, overdue_count) = deadlines::overdue(conn, &ids, today, limit)?;
     let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
-    let concluded = cases::agency_id.eq_any(ids).and(cases::concluded_on.between(year_start, today));
-    let concluded_this_year = cases::table.filter(concluded.clone()).count().get_result(conn)?;
-    let concluded_late_this_year = cases::table
-        .filter(concluded)
-        .filter(cases::concluded_on.nullable().gt(cases::due_on.nullable()))
-        .count()
-        .get_result(conn)?;
+    let (concluded_this_year, concluded_late_this_year) = deadlines::concluded_between(conn, &ids, year_start, today)?;
     Ok(Dashboard {
         agency_id,
         today,
-        open_by_status,
+        open_by_status: deadlines::open_by_status(conn, &ids)?,
         due_soon_until: until,
         due_soon,
         due_soon_count,

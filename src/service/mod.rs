@@ -7,6 +7,7 @@ pub mod auth;
 pub mod calendar;
 pub mod cases;
 pub mod clock;
+pub mod context;
 pub mod dashboard;
 pub mod letters;
 pub mod outbox;
@@ -15,10 +16,13 @@ pub mod report;
 pub mod sweep;
 pub mod users;
 
+use crate::domain::lifecycle::Refusal;
 use crate::domain::Violation;
-use crate::storage::StorageError;
 
-pub use auth::Actor;
+pub use crate::storage::StorageError;
+/// The database handle and connection the use cases run on (opaque to their callers).
+pub use crate::storage::{Db, DbConnection};
+pub use context::{Actor, Context, Now, Snapshot};
 
 /// Why a use case did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -49,7 +53,24 @@ impl From<diesel::result::Error> for ServiceError {
     }
 }
 
+impl From<Refusal> for ServiceError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Forbidden(detail) => Self::Forbidden(detail),
+            Refusal::NotFound { what, code } => Self::NotFound { what, code },
+            Refusal::Conflict { code, detail } => Self::Conflict { code, detail },
+            Refusal::Invalid(violation) => Self::Invalid(violation),
+        }
+    }
+}
+
 impl ServiceError {
+    /// Whether the failure is a unique-constraint violation (two first uses of one key raced):
+    /// the caller may retry the use case once, in a new transaction.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, Self::Storage(StorageError::Query(e)) if crate::storage::is_unique_violation(e))
+    }
+
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
         Self::Conflict { code, detail: detail.into() }
     }

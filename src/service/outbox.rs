@@ -1,31 +1,52 @@
 //! The outbox of a case: the letters its steps owe the applicant, queued in the step's own
 //! transaction and delivered by the worker in `notify::outbox`.
 
-use serde_json::Value;
-
-use super::cases::{self, CaseDetails, Now};
-use super::{Actor, ServiceError, ServiceResult};
+use super::cases::{self, CaseDetails};
+use super::{Actor, Now, ServiceError, ServiceResult};
+use crate::domain::ids::{CaseId, ConsultationId};
 use crate::notify::letters::{LetterData, LetterKind};
-use crate::storage::outbox::{self, NewOutboxRow, OutboxRow};
-use crate::storage::DbConnection;
+use chrono::NaiveDateTime;
 
-/// The letter a step owes, by the step's event kind (and the consultation it started). A
-/// withdrawal is answered with the decision letter (its outcome is `other_misc`, whose wording
-/// confirms the conclusion). Steps without a letter to the applicant give `None`.
-pub(super) fn letter_for(step_kind: &str, payload: &Value) -> Option<(LetterKind, Option<i64>)> {
-    let kind = match step_kind {
-        "received" => LetterKind::Acknowledgement,
-        "correction_requested" => LetterKind::CorrectionNotice,
-        "extended" => LetterKind::ExtensionNotice,
-        "consultation_started" => LetterKind::ConsultationLetter,
-        "fee_notice_issued" => LetterKind::FeeNotice,
-        "decided" | "withdrawn" => LetterKind::Decision,
-        _ => return None,
-    };
-    Some((kind, payload.get("consultation_id").and_then(Value::as_i64)))
+use crate::storage::outbox::{self, NewOutboxRow, OutboxRow};
+use crate::storage::{agencies, DbConnection};
+
+/// A message of the outbox as its case shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxMessage {
+    pub id: i64,
+    /// The letter kind, or `reminder` for a digest.
+    pub kind: String,
+    pub recipient: Option<String>,
+    pub subject: String,
+    pub message_id: String,
+    /// `pending`, `sending`, `sent`, `failed` or `print`.
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
 }
 
-/// A stable, unique Message-ID chosen at insert, so that every resend of the message carries it.
+impl From<OutboxRow> for OutboxMessage {
+    fn from(row: OutboxRow) -> Self {
+        Self {
+            id: row.id,
+            kind: row.kind,
+            recipient: row.recipient,
+            subject: row.subject,
+            message_id: row.message_id,
+            status: row.status,
+            attempts: row.attempts,
+            next_attempt_at: row.next_attempt_at,
+            last_error: row.last_error,
+            created_at: row.created_at,
+            sent_at: row.sent_at,
+        }
+    }
+}
+
+/// A Message-ID unique to this queueing: random, with the case number for people reading headers.
 fn message_id(case_number: &str) -> String {
     let token: u64 = rand::random();
     let local: String =
@@ -36,17 +57,18 @@ fn message_id(case_number: &str) -> String {
 /// A message to queue.
 #[derive(Clone, Copy, Debug)]
 pub struct Draft<'a> {
-    pub case_id: Option<i64>,
-    /// Goes into the Message-ID (the case number, or the digest's day).
+    pub case_id: Option<CaseId>,
+    /// Put into the Message-ID (a case number, a digest's date).
     pub reference: &'a str,
     pub kind: &'a str,
+    /// `None`: no address is known; the letter is printed and posted.
     pub recipient: Option<&'a str>,
     pub subject: &'a str,
     pub text: &'a str,
     pub html: &'a str,
 }
 
-/// Queue a message. Without a recipient it is marked `print` (to be printed and posted).
+/// Queue a message; returns its id.
 ///
 /// # Errors
 /// A database error.
@@ -56,7 +78,7 @@ pub fn enqueue(conn: &mut DbConnection, draft: &Draft<'_>, now: &Now<'_>) -> Ser
     Ok(outbox::insert(
         conn,
         &NewOutboxRow {
-            case_id: draft.case_id,
+            case_id: draft.case_id.map(CaseId::get),
             kind: draft.kind,
             recipient,
             subject: draft.subject,
@@ -71,27 +93,38 @@ pub fn enqueue(conn: &mut DbConnection, draft: &Draft<'_>, now: &Now<'_>) -> Ser
     )?)
 }
 
-/// Render the letter `kind` of a case just changed and queue it, addressed to the applicant (a
-/// consultation letter goes to the consulted party, whose address is not recorded: `print`).
+/// Render the letter `kind` of the case and queue it.
 ///
 /// # Errors
-/// A database error, or a template that fails to render.
+/// A template that fails to render; a database error.
 pub(super) fn enqueue_letter(
     conn: &mut DbConnection,
     details: &CaseDetails,
     kind: LetterKind,
-    consultation_id: Option<i64>,
+    consultation_id: Option<ConsultationId>,
     now: &Now<'_>,
 ) -> ServiceResult<i64> {
-    let data = super::letters::of_details(conn, details.clone(), kind, consultation_id, *now)?;
-    enqueue_data(conn, details, &data, now)
+    let agency = agencies::get(conn, details.case().agency_id)?;
+    enqueue_letter_with_agency(conn, details, kind, consultation_id, agency.name, now)
 }
 
-/// Render the letter of `data`, drawn from `details`, and queue it as [`enqueue_letter`] does.
+/// [`enqueue_letter`] with the agency's name already at hand.
 ///
 /// # Errors
 /// As [`enqueue_letter`].
-pub(super) fn enqueue_data(
+pub(super) fn enqueue_letter_with_agency(
+    conn: &mut DbConnection,
+    details: &CaseDetails,
+    kind: LetterKind,
+    consultation_id: Option<ConsultationId>,
+    agency_name: String,
+    now: &Now<'_>,
+) -> ServiceResult<i64> {
+    let data = super::letters::of_details(details, agency_name, kind, consultation_id, *now)?;
+    enqueue_data(conn, details, &data, now)
+}
+
+fn enqueue_data(
     conn: &mut DbConnection,
     details: &CaseDetails,
     data: &LetterData,
@@ -104,8 +137,8 @@ pub(super) fn enqueue_data(
     };
     let letter = now.letters.render(data).map_err(|e| ServiceError::corrupt(format!("letter {kind}: {e}")))?;
     let draft = Draft {
-        case_id: Some(details.case.id),
-        reference: &details.case.case_number,
+        case_id: Some(details.case().id),
+        reference: &details.case().case_number,
         kind: kind.as_str(),
         recipient: recipient.as_deref(),
         subject: &letter.subject,
@@ -118,8 +151,8 @@ pub(super) fn enqueue_data(
 /// The messages of a case the caller sees, oldest first.
 ///
 /// # Errors
-/// 404 when the case does not exist or is not visible.
-pub fn of_case(conn: &mut DbConnection, actor: &Actor, case_id: i64) -> ServiceResult<Vec<OutboxRow>> {
+/// 404 invisible case.
+pub fn of_case(conn: &mut DbConnection, actor: &Actor, case_id: CaseId) -> ServiceResult<Vec<OutboxMessage>> {
     let case = cases::get_visible(conn, actor, case_id)?;
-    Ok(outbox::of_case(conn, case.id)?)
+    Ok(outbox::of_case(conn, case.id.get())?.into_iter().map(OutboxMessage::from).collect())
 }

@@ -2,16 +2,14 @@
 //! day, the list of their agency's running cases that are due within a few working days or
 //! overdue. The digest is queued in the outbox, so its delivery and retries are the letters'.
 
-use chrono::NaiveDate;
-use diesel::prelude::*;
-
-use super::cases::Now;
 use super::outbox::{enqueue, Draft};
-use super::ServiceResult;
-use crate::storage::cases::CaseRow;
+use super::{Now, ServiceResult};
+use crate::domain::case::CaseSummary;
+use crate::domain::clock::is_overdue;
+use crate::domain::cn_date;
+use crate::domain::ids::AgencyId;
 use crate::storage::outbox::claim_reminder;
-use crate::storage::schema::cases;
-use crate::storage::{users, Db, DbConnection};
+use crate::storage::{deadlines, users, Db, DbConnection};
 
 /// Cases listed in one digest at most (the counts are always complete).
 const DIGEST_LIMIT: i64 = 200;
@@ -21,18 +19,6 @@ pub type Queued = (i64, i64);
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-fn running_cases(conn: &mut DbConnection, agency_id: i64, until: NaiveDate) -> QueryResult<Vec<CaseRow>> {
-    cases::table
-        .filter(cases::agency_id.eq(agency_id))
-        .filter(cases::status.ne("concluded"))
-        .filter(cases::paused.eq(false))
-        .filter(cases::due_on.le(until))
-        .order((cases::due_on, cases::id))
-        .limit(DIGEST_LIMIT)
-        .select(CaseRow::as_select())
-        .load(conn)
 }
 
 /// Queue today's digest for one user, unless it was queued already today (the `(day, recipient)`
@@ -53,14 +39,16 @@ pub fn digest_for(
         return Ok(None);
     }
     let until = now.calendar.add_working_days(today, within_working_days);
-    let rows = running_cases(conn, agency_id, until)?;
+    let rows = deadlines::to_remind(conn, AgencyId::new(agency_id), today, until, DIGEST_LIMIT)?;
     if rows.is_empty() {
         return Ok(None);
     }
-    let (overdue, due): (Vec<&CaseRow>, Vec<&CaseRow>) = rows.iter().partition(|c| c.due_on.is_some_and(|d| d < today));
-    let mut text = format!("{today} 办理提醒：{} 件已逾期，{} 件将在 {until} 前到期。\n", overdue.len(), due.len());
+    let (overdue, due): (Vec<&CaseSummary>, Vec<&CaseSummary>) =
+        rows.iter().partition(|c| is_overdue(c.status, c.due_on, today));
+    let (today_zh, until_zh) = (cn_date(today), cn_date(until));
+    let mut text = format!("{today_zh}办理提醒：{} 件已逾期，{} 件将在{until_zh}前到期。\n", overdue.len(), due.len());
     let mut html =
-        format!("<p>{today} 办理提醒：{} 件已逾期，{} 件将在 {until} 前到期。</p>\n", overdue.len(), due.len());
+        format!("<p>{today_zh}办理提醒：{} 件已逾期，{} 件将在{until_zh}前到期。</p>\n", overdue.len(), due.len());
     for (title, list) in [("已逾期", &overdue), ("即将到期", &due)] {
         if list.is_empty() {
             continue;
@@ -68,7 +56,7 @@ pub fn digest_for(
         text.push_str(&format!("\n{title}：\n"));
         html.push_str(&format!("<h3>{title}</h3>\n<ul>\n"));
         for case in list.iter() {
-            let due_on = case.due_on.map_or_else(String::new, |d| d.to_string());
+            let due_on = case.due_on.map_or_else(String::new, cn_date);
             text.push_str(&format!("- {} 答复期限 {due_on}：{}\n", case.case_number, case.description));
             html.push_str(&format!(
                 "<li>{} 答复期限 {due_on}：{}</li>\n",
@@ -78,7 +66,7 @@ pub fn digest_for(
         }
         html.push_str("</ul>\n");
     }
-    let subject = format!("政府信息公开办理提醒（{today}）：逾期 {} 件，即将到期 {} 件", overdue.len(), due.len());
+    let subject = format!("政府信息公开办理提醒（{today_zh}）：逾期 {} 件，即将到期 {} 件", overdue.len(), due.len());
     let reference = format!("digest-{today}-{user_id}");
     let draft = Draft {
         case_id: None,

@@ -6,22 +6,24 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::{agencies as agency_service, Actor, ServiceError, ServiceResult};
+use crate::domain::case::{Agency, Applicant, CaseSummary};
+use crate::domain::event::{CaseEvent, RecordedEvent};
+use crate::domain::ids::{AgencyId, CaseId};
+use crate::domain::seal::{self, Seals};
 use crate::domain::{ApplicantCategory, Outcome, Violation};
 use crate::report::model::{
     AppealCounts, AppealKind, AppealTally, CategoryCounts, Column, Counts, ReportInput, RowKey,
 };
 use crate::report::{self, AnnualReport, SectionTwo, Template};
-use crate::storage::agencies::AgencyRow;
-use crate::storage::applicants::ApplicantRow;
-use crate::storage::cases::{CaseSummaryRow, EventRow};
-use crate::storage::report::{self as store, CellFilter, NewSealRow, Scope, SealRow, SectionTwoRow};
+use crate::storage::report::{self as store, CellFilter, NewSealRow, Scope};
+pub use crate::storage::report::{SealRow, SectionTwoRow};
 use crate::storage::DbConnection;
 
 /// Which report: year, agency, template and scope.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReportRequest {
     pub year: i32,
-    pub agency_id: i64,
+    pub agency_id: AgencyId,
     /// `None`: the year's own template (2019 up to 2020, 2021 after).
     pub template: Option<Template>,
     pub include_descendants: bool,
@@ -66,13 +68,13 @@ pub struct Drift {
     pub seal: SealRow,
     pub live_hash: String,
     pub cells: Vec<CellDiff>,
-    /// Events recorded after the seal on cases that count in that year, with their case numbers.
-    pub events: Vec<(EventRow, String)>,
+    /// Events recorded after the seal on cases that count in that year: case id, case number, event.
+    pub events: Vec<(CaseId, String, RecordedEvent)>,
 }
 
-fn scope(conn: &mut DbConnection, actor: &Actor, request: &ReportRequest) -> ServiceResult<(AgencyRow, Vec<i64>)> {
+fn scope(conn: &mut DbConnection, actor: &Actor, request: &ReportRequest) -> ServiceResult<(Agency, Vec<i64>)> {
     let agency = agency_service::get_visible(conn, actor, request.agency_id)?;
-    let scope = Scope { agency_id: agency.id, subtree: request.include_descendants.then(|| agency.path.clone()) };
+    let scope = Scope { agency_id: agency.id.get(), subtree: request.include_descendants.then(|| agency.path.clone()) };
     let ids = scope.ids(conn)?;
     Ok((agency, ids))
 }
@@ -107,7 +109,7 @@ fn carried_forward_of(report: &AnnualReport) -> CategoryCounts {
 /// Compute the report from the cases (never from stored figures, except Y−1's seal for check 4).
 fn compute(
     conn: &mut DbConnection,
-    agency: &AgencyRow,
+    agency: &Agency,
     ids: &[i64],
     request: &ReportRequest,
 ) -> ServiceResult<AnnualReport> {
@@ -122,7 +124,7 @@ fn compute(
     }
     let previous_end = start.pred_opt().unwrap_or(start);
     let previous_carried_forward =
-        match store::latest_seal(conn, request.agency_id, request.year - 1, request.include_descendants)? {
+        match store::latest_seal(conn, request.agency_id.get(), request.year - 1, request.include_descendants)? {
             Some(seal) => carried_forward_of(&parse_seal(&seal)?),
             None => by_category(store::open_at_end_of(conn, ids, previous_end)?)?,
         };
@@ -147,13 +149,13 @@ fn compute(
         tally(&mut appeals, &kind)?.pending += n;
     }
     let template = request.template();
-    let section_two = match store::find_section_two(conn, agency.id, request.year)? {
+    let section_two = match store::find_section_two(conn, agency.id.get(), request.year)? {
         Some(row) => Some(parse_section_two(&row)?).filter(|s: &SectionTwo| s.template() == template),
         None => None,
     };
     let input = ReportInput {
         year: request.year,
-        agency_id: agency.id,
+        agency_id: agency.id.get(),
         agency_name: agency.name.clone(),
         template,
         counts,
@@ -188,7 +190,7 @@ pub fn live(conn: &mut DbConnection, actor: &Actor, request: &ReportRequest) -> 
 pub fn view(conn: &mut DbConnection, actor: &Actor, request: &ReportRequest) -> ServiceResult<ReportView> {
     let (agency, ids) = scope(conn, actor, request)?;
     let live = compute(conn, &agency, &ids, request)?;
-    match store::latest_seal(conn, agency.id, request.year, request.include_descendants)? {
+    match store::latest_seal(conn, agency.id.get(), request.year, request.include_descendants)? {
         Some(seal) if seal.template == request.template().as_str() => {
             let live_hash = report::content_hash(&live).map_err(|e| ServiceError::corrupt(e.to_string()))?;
             let differs = live_hash != seal.content_hash;
@@ -212,12 +214,12 @@ pub fn seal(
     at: NaiveDateTime,
 ) -> ServiceResult<SealRow> {
     let (agency, ids) = scope(conn, actor, request)?;
-    actor.require(actor.role.can_supervise(), "seal reports")?;
+    actor.require(actor.role.can_supervise(), "封存年度报告")?;
     let (_, end) = request.bounds()?;
     if end >= today {
         return Err(Violation::field("year_not_over", "year", format!("{} is not over yet", request.year)).into());
     }
-    let previous = store::latest_seal(conn, agency.id, request.year, request.include_descendants)?;
+    let previous = store::latest_seal(conn, agency.id.get(), request.year, request.include_descendants)?;
     if previous.is_some() && reason.is_none() {
         return Err(ServiceError::conflict("already_sealed", "the year is sealed; sealing again needs a `reason`"));
     }
@@ -236,19 +238,19 @@ pub fn seal(
     let id = store::insert_seal(
         conn,
         &NewSealRow {
-            agency_id: agency.id,
+            agency_id: agency.id.get(),
             year: request.year,
             include_descendants: request.include_descendants,
             template: request.template().as_str(),
             figures: &figures,
             content_hash: &hash,
             sealed_at: at,
-            sealed_by: actor.user_id,
+            sealed_by: actor.user_id.get(),
             reason,
             last_event_id,
         },
     )?;
-    store::latest_seal(conn, agency.id, request.year, request.include_descendants)?
+    store::latest_seal(conn, agency.id.get(), request.year, request.include_descendants)?
         .filter(|s| s.id == id)
         .ok_or_else(|| ServiceError::corrupt("the new seal is missing"))
 }
@@ -259,7 +261,7 @@ pub fn seal(
 /// 404 for an invisible agency or a year without a seal.
 pub fn drift(conn: &mut DbConnection, actor: &Actor, request: &ReportRequest) -> ServiceResult<Drift> {
     let (agency, ids) = scope(conn, actor, request)?;
-    let seal = store::latest_seal(conn, agency.id, request.year, request.include_descendants)?
+    let seal = store::latest_seal(conn, agency.id.get(), request.year, request.include_descendants)?
         .ok_or(ServiceError::NotFound { what: "sealed report", code: "report_not_sealed" })?;
     let sealed = parse_seal(&seal)?;
     let request = ReportRequest { template: Template::parse(&seal.template), ..*request };
@@ -278,7 +280,7 @@ pub fn drift(conn: &mut DbConnection, actor: &Actor, request: &ReportRequest) ->
             }
         }
     }
-    for kind in AppealKind::ALL {
+    for &kind in AppealKind::ALL {
         let (s, l) = (sealed.section_four.figures(kind).values(), live.section_four.figures(kind).values());
         for ((column, s), l) in crate::report::model::APPEAL_COLUMN_KEYS.iter().zip(s).zip(l) {
             if s != l {
@@ -295,22 +297,20 @@ pub fn drift(conn: &mut DbConnection, actor: &Actor, request: &ReportRequest) ->
     let (_, end) = request.bounds()?;
     let events = store::events_since(conn, &ids, seal.last_event_id, end, 1000)?
         .into_iter()
-        .filter(|(event, _)| event.kind != "amended" || amendment_touches(event, end))
+        .filter(|(_, _, event)| amendment_touches(event, end))
         .take(500)
         .collect();
     let live_hash = report::content_hash(&live).map_err(|e| ServiceError::corrupt(e.to_string()))?;
     Ok(Drift { seal, live_hash, cells, events })
 }
 
-/// Whether an `amended` event changed a conclusion date on or before `end` (else it cannot have
-/// altered a report on a period ending then).
-fn amendment_touches(event: &EventRow, end: NaiveDate) -> bool {
-    let Ok(payload) = serde_json::from_str::<serde_json::Value>(&event.payload) else {
-        return true;
-    };
-    let date = |v: &serde_json::Value| v.as_str().and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
-    let dates = [date(&payload["concluded_on"]), date(&payload["previous"]["concluded_on"])];
-    dates.into_iter().flatten().any(|d| d <= end)
+/// Whether an event can have altered a report on a period ending `end`: an amendment only when it
+/// changed a conclusion date on or before `end`; every other event (already dated on or before it).
+fn amendment_touches(event: &RecordedEvent, end: NaiveDate) -> bool {
+    match &event.event {
+        CaseEvent::Amended { concluded_on, previous, .. } => *concluded_on <= end || previous.concluded_on <= end,
+        _ => true,
+    }
 }
 
 /// The cases behind one cell of section three (the live figures), newest first.
@@ -323,9 +323,9 @@ pub fn cell_cases(
     request: &ReportRequest,
     row: RowKey,
     column: Column,
-    before_id: Option<i64>,
+    before_id: Option<CaseId>,
     limit: i64,
-) -> ServiceResult<Vec<(CaseSummaryRow, ApplicantRow)>> {
+) -> ServiceResult<Vec<(CaseSummary, Applicant)>> {
     if !row.in_template(request.template()) {
         return Err(Violation::field(
             "validation_failed",
@@ -345,7 +345,7 @@ pub fn cell_cases(
         other => CellFilter::ConcludedBetween(start, end, outcomes(other)),
     };
     let category = column.category().map(ApplicantCategory::as_str);
-    Ok(store::cell_cases(conn, &ids, &filter, category, before_id, limit)?)
+    Ok(store::cell_cases(conn, &ids, &filter, category, before_id.map(CaseId::get), limit)?)
 }
 
 /// The section two figures of an agency and year.
@@ -355,11 +355,11 @@ pub fn cell_cases(
 pub fn get_section_two(
     conn: &mut DbConnection,
     actor: &Actor,
-    agency_id: i64,
+    agency_id: AgencyId,
     year: i32,
 ) -> ServiceResult<(SectionTwoRow, SectionTwo)> {
     agency_service::get_visible(conn, actor, agency_id)?;
-    let row = store::find_section_two(conn, agency_id, year)?
+    let row = store::find_section_two(conn, agency_id.get(), year)?
         .ok_or(ServiceError::NotFound { what: "section two figures", code: "section_two_not_found" })?;
     let data = parse_section_two(&row)?;
     Ok((row, data))
@@ -372,29 +372,32 @@ pub fn get_section_two(
 pub fn put_section_two(
     conn: &mut DbConnection,
     actor: &Actor,
-    agency_id: i64,
+    agency_id: AgencyId,
     year: i32,
     data: &SectionTwo,
     amendment_reason: Option<&str>,
     at: NaiveDateTime,
 ) -> ServiceResult<SectionTwoRow> {
     agency_service::get_visible(conn, actor, agency_id)?;
-    actor.require(actor.role.can_handle(), "enter report figures")?;
+    actor.require(actor.role.can_handle(), "填报年度报告数据")?;
     data.validate().map_err(|e| match e {
         report::ReportError::InvalidSectionTwo { field, .. } => {
-            Violation::field("validation_failed", field, "must not be negative")
+            Violation::field("validation_failed", field, "不得为负数")
         }
         other => Violation::field("validation_failed", "template", other.to_string()),
     })?;
     // Section two is part of the sealed report: changing a sealed year needs a supervisor and a reason.
-    guard_sealed(conn, actor, agency_id, year, year, amendment_reason)?;
+    let agency = crate::storage::agencies::get(conn, agency_id)?;
+    let seals = Seals::of(sealed_years(conn, &agency, year, year)?);
+    let from = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN);
+    seal::guard(&seals, from, actor.role, amendment_reason)?;
     let row = SectionTwoRow {
-        agency_id,
+        agency_id: agency_id.get(),
         year,
         template: data.template().as_str().to_string(),
         data: serde_json::to_string(data).map_err(|e| ServiceError::corrupt(e.to_string()))?,
         updated_at: at,
-        updated_by: actor.user_id,
+        updated_by: actor.user_id.get(),
     };
     store::put_section_two(conn, &row)?;
     Ok(row)
@@ -404,44 +407,13 @@ pub fn put_section_two(
 ///
 /// # Errors
 /// A database error.
-pub fn sealed_years(conn: &mut DbConnection, agency: &AgencyRow, from: i32, to: i32) -> ServiceResult<Vec<i32>> {
-    let ancestors: Vec<i64> =
-        agency.path.split('/').filter_map(|p| p.parse().ok()).filter(|&id| id != agency.id).collect();
+pub fn sealed_years(conn: &mut DbConnection, agency: &Agency, from: i32, to: i32) -> ServiceResult<Vec<i32>> {
+    let ancestors: Vec<i64> = agency.ancestors().into_iter().map(AgencyId::get).collect();
     let mut years = Vec::new();
     for year in from..=to {
-        if !store::seals_covering(conn, agency.id, &ancestors, year)?.is_empty() {
+        if !store::seals_covering(conn, agency.id.get(), &ancestors, year)?.is_empty() {
             years.push(year);
         }
     }
     Ok(years)
-}
-
-/// Allow a change that alters the figures of `from..=to` only when none of those years is sealed,
-/// or when a supervisor gives a reason. Returns the overridden years, to be recorded with the change.
-///
-/// # Errors
-/// 409 `year_sealed`.
-pub fn guard_sealed(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    agency_id: i64,
-    from: i32,
-    to: i32,
-    reason: Option<&str>,
-) -> ServiceResult<Option<serde_json::Value>> {
-    let agency = crate::storage::agencies::get(conn, agency_id)?;
-    let years = sealed_years(conn, &agency, from, to.max(from))?;
-    if years.is_empty() {
-        return Ok(None);
-    }
-    match reason {
-        Some(reason) if actor.role.can_supervise() => Ok(Some(serde_json::json!({ "years": years, "reason": reason }))),
-        _ => Err(ServiceError::conflict(
-            "year_sealed",
-            format!(
-                "the annual report of {years:?} is sealed: this change alters its figures and needs a supervisor \
-                 and an `amendment_reason`"
-            ),
-        )),
-    }
 }

@@ -5,8 +5,10 @@ use chrono::NaiveDateTime;
 use super::auth::{generate_token, hash_token};
 use super::{agencies as agency_service, Actor, ServiceError, ServiceResult};
 use crate::domain::error::Errors;
+use crate::domain::AgencyId;
 use crate::domain::{Role, Violation};
-use crate::storage::users::{self, UserRow};
+use crate::storage::users;
+pub use crate::storage::users::UserRow;
 use crate::storage::{agencies, DbConnection};
 
 /// A user just created, with the only copy of its token.
@@ -34,7 +36,7 @@ pub fn create_unchecked(
     }
     errors.finish()?;
     if let Some(id) = agency_id {
-        if agencies::find(conn, id)?.is_none() {
+        if agencies::find(conn, AgencyId::new(id))?.is_none() {
             return Err(Violation::field("agency_not_found", "agency_id", format!("no agency has the id {id}")).into());
         }
     }
@@ -56,10 +58,10 @@ pub fn create(
     agency_id: Option<i64>,
     now: NaiveDateTime,
 ) -> ServiceResult<CreatedUser> {
-    actor.require(actor.role.can_administer(), "manage users")?;
+    actor.require(actor.role.can_administer(), "管理用户")?;
     match agency_id {
         Some(id) => {
-            agency_service::get_visible(conn, actor, id)?;
+            agency_service::get_visible(conn, actor, AgencyId::new(id))?;
         }
         None if actor.scope.is_some() => {
             return Err(Violation::field(
@@ -74,17 +76,27 @@ pub fn create(
     create_unchecked(conn, name, role, agency_id, now)
 }
 
+/// The calling user's own record.
+///
+/// # Errors
+/// A database error (the caller was just authenticated, so the user exists).
+pub fn me(conn: &mut DbConnection, id: crate::domain::UserId) -> ServiceResult<UserRow> {
+    Ok(users::get(conn, id.get())?)
+}
+
 /// The user with `id` if the caller administers it.
 ///
 /// # Errors
 /// 403 for non-admins, 404 when it does not exist or is outside the caller's subtree.
 pub fn get(conn: &mut DbConnection, actor: &Actor, id: i64) -> ServiceResult<UserRow> {
-    actor.require(actor.role.can_administer() || actor.role == Role::Auditor, "read users")?;
+    actor.require(actor.role.can_administer() || actor.role == Role::Auditor, "查看用户")?;
     let user = users::find(conn, id)?.ok_or(ServiceError::NotFound { what: "user", code: "user_not_found" })?;
     let visible = match (user.agency_id, &actor.scope) {
         (_, None) => true,
         (None, Some(_)) => false,
-        (Some(agency_id), Some(_)) => agencies::find(conn, agency_id)?.is_some_and(|a| actor.sees(&a.path)),
+        (Some(agency_id), Some(_)) => {
+            agencies::find(conn, AgencyId::new(agency_id))?.is_some_and(|a| actor.sees(&a.path))
+        }
     };
     if visible {
         Ok(user)
@@ -98,7 +110,7 @@ pub fn get(conn: &mut DbConnection, actor: &Actor, id: i64) -> ServiceResult<Use
 /// # Errors
 /// 403 for other roles.
 pub fn list(conn: &mut DbConnection, actor: &Actor, after: Option<i64>, limit: i64) -> ServiceResult<Vec<UserRow>> {
-    actor.require(actor.role.can_administer() || actor.role == Role::Auditor, "read users")?;
+    actor.require(actor.role.can_administer() || actor.role == Role::Auditor, "查看用户")?;
     Ok(users::list(conn, actor.scope.as_deref(), after, limit)?)
 }
 
@@ -113,10 +125,10 @@ pub fn set_active(
     active: bool,
     now: NaiveDateTime,
 ) -> ServiceResult<UserRow> {
-    actor.require(actor.role.can_administer(), "manage users")?;
+    actor.require(actor.role.can_administer(), "管理用户")?;
     let user = get(conn, actor, id)?;
-    if user.id == actor.user_id && !active {
-        return Err(ServiceError::forbidden("administrators cannot deactivate themselves"));
+    if user.id == actor.user_id.get() && !active {
+        return Err(ServiceError::forbidden("管理员不能停用自己的账号"));
     }
     users::set_active(conn, id, active)?;
     if !active {
@@ -136,7 +148,7 @@ pub fn issue_token(
     revoke_others: bool,
     now: NaiveDateTime,
 ) -> ServiceResult<CreatedUser> {
-    actor.require(actor.role.can_administer(), "manage users")?;
+    actor.require(actor.role.can_administer(), "管理用户")?;
     let user = get(conn, actor, id)?;
     if !user.active {
         return Err(ServiceError::conflict("user_inactive", "the user is deactivated"));

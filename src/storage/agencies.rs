@@ -4,17 +4,32 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::agencies;
-use super::{insert_returning_id, DbConnection};
+use super::{insert_returning_id, DbConnection, StorageResult};
+use crate::domain::case::Agency;
+use crate::domain::ids::AgencyId;
 
 #[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
 #[diesel(table_name = agencies)]
-pub struct AgencyRow {
+pub(crate) struct AgencyRow {
     pub id: i64,
     pub name: String,
     pub code: String,
     pub parent_id: Option<i64>,
     pub path: String,
     pub created_at: NaiveDateTime,
+}
+
+impl From<AgencyRow> for Agency {
+    fn from(row: AgencyRow) -> Self {
+        Self {
+            id: AgencyId::new(row.id),
+            name: row.name,
+            code: row.code,
+            parent_id: row.parent_id.map(AgencyId::new),
+            path: row.path,
+            created_at: row.created_at,
+        }
+    }
 }
 
 #[derive(Insertable)]
@@ -35,39 +50,39 @@ pub fn insert(
     conn: &mut DbConnection,
     name: &str,
     code: &str,
-    parent: Option<&AgencyRow>,
+    parent: Option<&Agency>,
     now: NaiveDateTime,
-) -> QueryResult<AgencyRow> {
+) -> StorageResult<Agency> {
     let parent_path = parent.map_or("/", |p| p.path.as_str());
-    let row = NewAgencyRow { name, code, parent_id: parent.map(|p| p.id), path: parent_path, created_at: now };
+    let row = NewAgencyRow { name, code, parent_id: parent.map(|p| p.id.get()), path: parent_path, created_at: now };
     let id = insert_returning_id!(conn, agencies::table, agencies::id, &row)?;
     let path = format!("{parent_path}{id}/");
     diesel::update(agencies::table.find(id)).set(agencies::path.eq(&path)).execute(conn)?;
-    get(conn, id)
+    get(conn, AgencyId::new(id))
 }
 
 /// The agency with `id`.
 ///
 /// # Errors
 /// `NotFound` or a database error.
-pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<AgencyRow> {
-    agencies::table.find(id).select(AgencyRow::as_select()).get_result(conn)
+pub fn get(conn: &mut DbConnection, id: AgencyId) -> StorageResult<Agency> {
+    Ok(agencies::table.find(id.get()).select(AgencyRow::as_select()).get_result(conn)?.into())
 }
 
 /// The agency with `id`, if any.
 ///
 /// # Errors
 /// A database error.
-pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<AgencyRow>> {
-    agencies::table.find(id).select(AgencyRow::as_select()).get_result(conn).optional()
+pub fn find(conn: &mut DbConnection, id: AgencyId) -> StorageResult<Option<Agency>> {
+    Ok(agencies::table.find(id.get()).select(AgencyRow::as_select()).get_result(conn).optional()?.map(Agency::from))
 }
 
 /// Whether an agency with `code` exists.
 ///
 /// # Errors
 /// A database error.
-pub fn code_exists(conn: &mut DbConnection, code: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(agencies::table.filter(agencies::code.eq(code)))).get_result(conn)
+pub fn code_exists(conn: &mut DbConnection, code: &str) -> StorageResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(agencies::table.filter(agencies::code.eq(code)))).get_result(conn)?)
 }
 
 /// Agencies whose path starts with `scope` (all when `None`), ordered by id, after `after`.
@@ -77,19 +92,19 @@ pub fn code_exists(conn: &mut DbConnection, code: &str) -> QueryResult<bool> {
 pub fn list(
     conn: &mut DbConnection,
     scope: Option<&str>,
-    parent_id: Option<i64>,
-    after: Option<i64>,
+    parent_id: Option<AgencyId>,
+    after: Option<AgencyId>,
     limit: i64,
-) -> QueryResult<Vec<AgencyRow>> {
+) -> StorageResult<Vec<Agency>> {
     let mut query = agencies::table.select(AgencyRow::as_select()).order(agencies::id).limit(limit).into_boxed();
     if let Some(scope) = scope {
         query = query.filter(agencies::path.like(format!("{scope}%")));
     }
     if let Some(parent_id) = parent_id {
-        query = query.filter(agencies::parent_id.eq(parent_id));
+        query = query.filter(agencies::parent_id.eq(parent_id.get()));
     }
     if let Some(after) = after {
-        query = query.filter(agencies::id.gt(after));
+        query = query.filter(agencies::id.gt(after.get()));
     }
-    query.load(conn)
+    Ok(query.load(conn)?.into_iter().map(Agency::from).collect())
 }

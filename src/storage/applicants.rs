@@ -4,13 +4,15 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::applicants;
-use super::{per_backend, DbConnection};
+use super::{key, per_backend, DbConnection, StorageError, StorageResult};
+use crate::domain::case::Applicant;
+use crate::domain::ids::ApplicantId;
+use crate::domain::intake::{ApplicantIdentity, NewApplicant};
+use crate::domain::{ApplicantCategory, IdType};
 
-/// An applicant as shown on cases and in lists (the row's timestamps are not read: nothing shows
-/// them, and each is a text parse on SQLite).
 #[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
 #[diesel(table_name = applicants)]
-pub struct ApplicantRow {
+pub(crate) struct ApplicantRow {
     pub id: i64,
     pub category: String,
     pub name: String,
@@ -21,53 +23,88 @@ pub struct ApplicantRow {
     pub address: Option<String>,
 }
 
-/// The fields of an applicant as the intake gives them.
-#[derive(Insertable, AsChangeset, Clone, Debug)]
-#[diesel(table_name = applicants, treat_none_as_null = true, treat_none_as_default_value = false)]
-pub struct ApplicantFields<'a> {
-    pub category: &'a str,
-    pub name: &'a str,
-    pub phone: Option<&'a str>,
-    pub email: Option<&'a str>,
-    pub address: Option<&'a str>,
-    pub updated_at: NaiveDateTime,
+impl TryFrom<ApplicantRow> for Applicant {
+    type Error = StorageError;
+
+    fn try_from(row: ApplicantRow) -> StorageResult<Self> {
+        let identity = match (row.id_type, row.id_number) {
+            (Some(id_type), Some(number)) => {
+                Some(ApplicantIdentity { id_type: key(&id_type, IdType::parse, "applicants.id_type")?, number })
+            }
+            (None, None) => None,
+            _ => return Err(StorageError::Corrupt(format!("applicant {}: id_type without id_number", row.id))),
+        };
+        Ok(Self {
+            id: ApplicantId::new(row.id),
+            category: key(&row.category, ApplicantCategory::parse, "applicants.category")?,
+            name: row.name,
+            identity,
+            phone: row.phone,
+            email: row.email,
+            address: row.address,
+        })
+    }
 }
 
-/// Find the applicant with this identity document, or create one; the name, category and contact
-/// details are updated to the latest intake. Returns the applicant as stored, in one statement
-/// (an upsert with `RETURNING`), safe under concurrent intakes of the same applicant.
+#[derive(Insertable, AsChangeset, Clone, Debug)]
+#[diesel(table_name = applicants, treat_none_as_null = true, treat_none_as_default_value = false)]
+struct ApplicantFields<'a> {
+    category: &'a str,
+    name: &'a str,
+    phone: Option<&'a str>,
+    email: Option<&'a str>,
+    address: Option<&'a str>,
+    updated_at: NaiveDateTime,
+}
+
+/// Insert the applicant, or — when one with the same identity document exists — update that
+/// record's particulars; returns the stored record.
 ///
 /// # Errors
 /// A database error.
-pub fn upsert(
-    conn: &mut DbConnection,
-    identity: Option<(&str, &str)>,
-    fields: &ApplicantFields<'_>,
-) -> QueryResult<ApplicantRow> {
-    let created_at = applicants::created_at.eq(fields.updated_at);
-    let Some((id_type, id_number)) = identity else {
-        let values = (fields.clone(), created_at);
-        return per_backend!(conn, |c| diesel::insert_into(applicants::table)
-            .values(values)
-            .returning(ApplicantRow::as_returning())
-            .get_result(c));
+pub fn upsert(conn: &mut DbConnection, applicant: &NewApplicant, now: NaiveDateTime) -> StorageResult<Applicant> {
+    let fields = ApplicantFields {
+        category: applicant.category.as_str(),
+        name: &applicant.name,
+        phone: applicant.phone.as_deref(),
+        email: applicant.email.as_deref(),
+        address: applicant.address.as_deref(),
+        updated_at: now,
     };
-    let values = (fields.clone(), applicants::id_type.eq(id_type), applicants::id_number.eq(id_number), created_at);
-    // ON CONFLICT DO UPDATE never aborts the transaction, on either backend; the row it returns is
-    // the earlier applicant's, with the latest details.
-    per_backend!(conn, |c| diesel::insert_into(applicants::table)
-        .values(values)
-        .on_conflict((applicants::id_type, applicants::id_number))
-        .do_update()
-        .set(fields)
-        .returning(ApplicantRow::as_returning())
-        .get_result(c))
+    let created_at = applicants::created_at.eq(now);
+    let row = match &applicant.identity {
+        None => {
+            let values = (fields.clone(), created_at);
+            per_backend!(conn, |c| diesel::insert_into(applicants::table)
+                .values(values)
+                .returning(ApplicantRow::as_returning())
+                .get_result(c))?
+        }
+        Some(identity) => {
+            let values = (
+                fields.clone(),
+                applicants::id_type.eq(identity.id_type.as_str()),
+                applicants::id_number.eq(identity.number.as_str()),
+                created_at,
+            );
+            // ON CONFLICT DO UPDATE never aborts the transaction, on either backend; the row it
+            // returns is the earlier applicant's, with the latest details.
+            per_backend!(conn, |c| diesel::insert_into(applicants::table)
+                .values(values)
+                .on_conflict((applicants::id_type, applicants::id_number))
+                .do_update()
+                .set(&fields)
+                .returning(ApplicantRow::as_returning())
+                .get_result(c))?
+        }
+    };
+    Applicant::try_from(row)
 }
 
 /// The applicant with `id`.
 ///
 /// # Errors
-/// `NotFound` or a database error.
-pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<ApplicantRow> {
-    applicants::table.find(id).select(ApplicantRow::as_select()).get_result(conn)
+/// `NotFound`, a database error or corrupt data.
+pub fn get(conn: &mut DbConnection, id: ApplicantId) -> StorageResult<Applicant> {
+    Applicant::try_from(applicants::table.find(id.get()).select(ApplicantRow::as_select()).get_result(conn)?)
 }

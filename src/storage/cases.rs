@@ -1,16 +1,22 @@
 //! Cases: the projection row, its items, its append-only events, case numbers and idempotency keys.
+//! Rows are read into the domain's types here ([`Case`], [`RecordedEvent`], …) and nowhere else.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::{agencies, applicants, case_events, case_items, cases, idempotency_keys};
-use super::{insert_returning_id, DbConnection};
+use super::{insert_returning_id, key, DbConnection, StorageError, StorageResult};
+use crate::domain::case::{Applicant, Case, CaseSummary, Item};
+use crate::domain::event::{CaseEvent, RecordedEvent};
+use crate::domain::ids::{AgencyId, ApplicantId, CaseId, ItemId, UserId};
+use crate::domain::lifecycle::Projection;
+use crate::domain::{ApplicantCategory, CaseStatus, Channel, Outcome};
 
 type DbBackend = <DbConnection as Connection>::Backend;
 
 #[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
 #[diesel(table_name = cases)]
-pub struct CaseRow {
+pub(crate) struct CaseRow {
     pub id: i64,
     pub agency_id: i64,
     pub case_number: String,
@@ -35,11 +41,46 @@ pub struct CaseRow {
     pub lapses_on: Option<NaiveDate>,
 }
 
+fn outcome(value: Option<&str>, column: &str) -> StorageResult<Option<Outcome>> {
+    value.map(|o| key(o, Outcome::parse, column)).transpose()
+}
+
+impl TryFrom<CaseRow> for Case {
+    type Error = StorageError;
+
+    fn try_from(row: CaseRow) -> StorageResult<Self> {
+        Ok(Self {
+            channel: key(&row.channel, Channel::parse, "cases.channel")?,
+            applicant_category: key(&row.applicant_category, ApplicantCategory::parse, "cases.applicant_category")?,
+            status: key(&row.status, CaseStatus::parse, "cases.status")?,
+            outcome: outcome(row.outcome.as_deref(), "cases.outcome")?,
+            id: CaseId::new(row.id),
+            agency_id: AgencyId::new(row.agency_id),
+            case_number: row.case_number,
+            year: row.year,
+            submitted_on: row.submitted_on,
+            received_on: row.received_on,
+            applicant_id: ApplicantId::new(row.applicant_id),
+            description: row.description,
+            concluded_on: row.concluded_on,
+            decision_basis: row.decision_basis,
+            due_on: row.due_on,
+            paused: row.paused,
+            extended: row.extended,
+            version: row.version,
+            created_by: UserId::new(row.created_by),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            lapses_on: row.lapses_on,
+        })
+    }
+}
+
 /// The columns of a case that a list shows: a list reads up to 200 of them per request, and on
 /// SQLite each date and timestamp is a text parse, so the ones it does not show are not read.
 #[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
 #[diesel(table_name = cases)]
-pub struct CaseSummaryRow {
+pub(crate) struct CaseSummaryRow {
     pub id: i64,
     pub agency_id: i64,
     pub case_number: String,
@@ -55,71 +96,82 @@ pub struct CaseSummaryRow {
     pub version: i64,
 }
 
-#[derive(Insertable, Debug)]
-#[diesel(table_name = cases, treat_none_as_default_value = false)]
-pub struct NewCaseRow<'a> {
-    pub agency_id: i64,
-    pub case_number: &'a str,
-    pub year: i32,
-    pub channel: &'a str,
-    pub submitted_on: Option<NaiveDate>,
-    pub received_on: NaiveDate,
-    pub applicant_id: i64,
-    pub applicant_category: &'a str,
-    pub description: &'a str,
-    pub status: &'a str,
-    pub due_on: Option<NaiveDate>,
-    pub paused: bool,
-    pub extended: bool,
-    pub version: i64,
-    pub created_by: i64,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+impl TryFrom<CaseSummaryRow> for CaseSummary {
+    type Error = StorageError;
+
+    fn try_from(row: CaseSummaryRow) -> StorageResult<Self> {
+        Ok(Self {
+            channel: key(&row.channel, Channel::parse, "cases.channel")?,
+            status: key(&row.status, CaseStatus::parse, "cases.status")?,
+            outcome: outcome(row.outcome.as_deref(), "cases.outcome")?,
+            id: CaseId::new(row.id),
+            agency_id: AgencyId::new(row.agency_id),
+            case_number: row.case_number,
+            received_on: row.received_on,
+            description: row.description,
+            concluded_on: row.concluded_on,
+            due_on: row.due_on,
+            paused: row.paused,
+            extended: row.extended,
+            version: row.version,
+        })
+    }
 }
 
-impl<'a> NewCaseRow<'a> {
-    /// The row of a case being registered, from the case as it will read back (its `id` is not
-    /// written, nor the fields a registration leaves empty: outcome, conclusion, lapse).
-    pub fn registered(case: &'a CaseRow) -> Self {
+#[derive(Insertable, Debug)]
+#[diesel(table_name = cases, treat_none_as_default_value = false)]
+struct NewCaseRow<'a> {
+    agency_id: i64,
+    case_number: &'a str,
+    year: i32,
+    channel: &'a str,
+    submitted_on: Option<NaiveDate>,
+    received_on: NaiveDate,
+    applicant_id: i64,
+    applicant_category: &'a str,
+    description: &'a str,
+    status: &'a str,
+    due_on: Option<NaiveDate>,
+    paused: bool,
+    extended: bool,
+    version: i64,
+    created_by: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+/// The derived columns a transition changes.
+#[derive(AsChangeset, Debug)]
+#[diesel(table_name = cases, treat_none_as_null = true)]
+struct ProjectionChanges<'a> {
+    status: &'a str,
+    outcome: Option<&'a str>,
+    concluded_on: Option<NaiveDate>,
+    decision_basis: Option<&'a str>,
+    due_on: Option<NaiveDate>,
+    paused: bool,
+    extended: bool,
+    lapses_on: Option<NaiveDate>,
+}
+
+impl<'a> From<&'a Projection> for ProjectionChanges<'a> {
+    fn from(p: &'a Projection) -> Self {
         Self {
-            agency_id: case.agency_id,
-            case_number: &case.case_number,
-            year: case.year,
-            channel: &case.channel,
-            submitted_on: case.submitted_on,
-            received_on: case.received_on,
-            applicant_id: case.applicant_id,
-            applicant_category: &case.applicant_category,
-            description: &case.description,
-            status: &case.status,
-            due_on: case.due_on,
-            paused: case.paused,
-            extended: case.extended,
-            version: case.version,
-            created_by: case.created_by,
-            created_at: case.created_at,
-            updated_at: case.updated_at,
+            status: p.status.as_str(),
+            outcome: p.outcome.map(Outcome::as_str),
+            concluded_on: p.concluded_on,
+            decision_basis: p.decision_basis.as_deref(),
+            due_on: p.due_on,
+            paused: p.paused,
+            extended: p.extended,
+            lapses_on: p.lapses_on,
         }
     }
 }
 
-/// The derived columns a transition changes; `None` fields stay as they are.
-#[derive(AsChangeset, Debug, Default)]
-#[diesel(table_name = cases)]
-pub struct CaseChanges<'a> {
-    pub status: Option<&'a str>,
-    pub outcome: Option<Option<&'a str>>,
-    pub concluded_on: Option<Option<NaiveDate>>,
-    pub decision_basis: Option<Option<&'a str>>,
-    pub due_on: Option<Option<NaiveDate>>,
-    pub paused: Option<bool>,
-    pub extended: Option<bool>,
-    pub lapses_on: Option<Option<NaiveDate>>,
-}
-
 #[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
 #[diesel(table_name = case_items)]
-pub struct ItemRow {
+pub(crate) struct ItemRow {
     pub id: i64,
     pub case_id: i64,
     pub position: i32,
@@ -127,9 +179,22 @@ pub struct ItemRow {
     pub outcome: Option<String>,
 }
 
+impl TryFrom<ItemRow> for Item {
+    type Error = StorageError;
+
+    fn try_from(row: ItemRow) -> StorageResult<Self> {
+        Ok(Self {
+            outcome: outcome(row.outcome.as_deref(), "case_items.outcome")?,
+            id: ItemId::new(row.id),
+            position: row.position,
+            description: row.description,
+        })
+    }
+}
+
 #[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
 #[diesel(table_name = case_events)]
-pub struct EventRow {
+pub(crate) struct EventRow {
     pub id: i64,
     pub case_id: i64,
     pub seq: i32,
@@ -140,16 +205,36 @@ pub struct EventRow {
     pub payload: String,
 }
 
+impl TryFrom<EventRow> for RecordedEvent {
+    type Error = StorageError;
+
+    fn try_from(row: EventRow) -> StorageResult<Self> {
+        let event = CaseEvent::from_stored(&row.kind, &row.payload)
+            .map_err(|e| StorageError::Corrupt(format!("event {} of case {}: {e}", row.seq, row.case_id)))?;
+        Ok(Self {
+            seq: row.seq,
+            effective_on: row.effective_on,
+            recorded_at: row.recorded_at,
+            actor_id: row.actor_id.map(UserId::new),
+            event,
+        })
+    }
+}
+
+fn convert<R, T: TryFrom<R, Error = StorageError>>(rows: Vec<R>) -> StorageResult<Vec<T>> {
+    rows.into_iter().map(T::try_from).collect()
+}
+
 #[derive(Insertable, Debug)]
 #[diesel(table_name = case_events, treat_none_as_default_value = false)]
-pub struct NewEventRow<'a> {
-    pub case_id: i64,
-    pub seq: i32,
-    pub kind: &'a str,
-    pub effective_on: NaiveDate,
-    pub recorded_at: NaiveDateTime,
-    pub actor_id: Option<i64>,
-    pub payload: &'a str,
+struct NewEventRow<'a> {
+    case_id: i64,
+    seq: i32,
+    kind: &'a str,
+    effective_on: NaiveDate,
+    recorded_at: NaiveDateTime,
+    actor_id: Option<i64>,
+    payload: &'a str,
 }
 
 /// Allocate the next number of `agency_id` in `year`. The counter row is locked until the
@@ -157,36 +242,56 @@ pub struct NewEventRow<'a> {
 ///
 /// # Errors
 /// A database error.
-pub fn next_number(conn: &mut DbConnection, agency_id: i64, year: i32) -> QueryResult<i32> {
+pub fn next_number(conn: &mut DbConnection, agency_id: AgencyId, year: i32) -> StorageResult<i32> {
     use super::schema::case_counters::dsl::{agency_id as agency, case_counters, last_number, year as of_year};
     // One statement, one round trip, prepared once per connection: the first case of the year
     // creates the row at 1.
-    super::per_backend!(conn, |c| diesel::insert_into(case_counters)
-        .values((agency.eq(agency_id), of_year.eq(year), last_number.eq(1)))
+    Ok(super::per_backend!(conn, |c| diesel::insert_into(case_counters)
+        .values((agency.eq(agency_id.get()), of_year.eq(year), last_number.eq(1)))
         .on_conflict((agency, of_year))
         .do_update()
         .set(last_number.eq(last_number + 1))
         .returning(last_number)
-        .get_result(c))
+        .get_result(c))?)
 }
 
-/// Insert the projection row; returns its id.
+/// Insert a case being registered (its `id` is assigned here and returned; outcome, conclusion
+/// and lapse are left empty).
 ///
 /// # Errors
 /// A database error.
-pub fn insert(conn: &mut DbConnection, row: &NewCaseRow<'_>) -> QueryResult<i64> {
-    insert_returning_id!(conn, cases::table, cases::id, row)
+pub fn insert(conn: &mut DbConnection, case: &Case) -> StorageResult<CaseId> {
+    let row = NewCaseRow {
+        agency_id: case.agency_id.get(),
+        case_number: &case.case_number,
+        year: case.year,
+        channel: case.channel.as_str(),
+        submitted_on: case.submitted_on,
+        received_on: case.received_on,
+        applicant_id: case.applicant_id.get(),
+        applicant_category: case.applicant_category.as_str(),
+        description: &case.description,
+        status: case.status.as_str(),
+        due_on: case.due_on,
+        paused: case.paused,
+        extended: case.extended,
+        version: case.version,
+        created_by: case.created_by.get(),
+        created_at: case.created_at,
+        updated_at: case.updated_at,
+    };
+    Ok(CaseId::new(insert_returning_id!(conn, cases::table, cases::id, &row)?))
 }
 
 /// Insert the items of a case in order (positions from 1).
 ///
 /// # Errors
 /// A database error.
-pub fn insert_items(conn: &mut DbConnection, case_id: i64, items: &[String]) -> QueryResult<()> {
+pub fn insert_items(conn: &mut DbConnection, case_id: CaseId, items: &[String]) -> StorageResult<()> {
     for (position, description) in (1..).zip(items) {
         diesel::insert_into(case_items::table)
             .values((
-                case_items::case_id.eq(case_id),
+                case_items::case_id.eq(case_id.get()),
                 case_items::position.eq(position),
                 case_items::description.eq(description),
             ))
@@ -199,63 +304,88 @@ pub fn insert_items(conn: &mut DbConnection, case_id: i64, items: &[String]) -> 
 ///
 /// # Errors
 /// A database error.
-pub fn set_item_outcome(conn: &mut DbConnection, item_id: i64, outcome: &str) -> QueryResult<usize> {
-    diesel::update(case_items::table.find(item_id)).set(case_items::outcome.eq(outcome)).execute(conn)
+pub fn set_item_outcome(conn: &mut DbConnection, item_id: ItemId, value: Outcome) -> StorageResult<()> {
+    diesel::update(case_items::table.find(item_id.get())).set(case_items::outcome.eq(value.as_str())).execute(conn)?;
+    Ok(())
 }
 
-/// Append an event.
+/// Append an event as the case's `event.seq`-th.
 ///
 /// # Errors
 /// A database error (a duplicate `seq` is a unique violation).
-pub fn insert_event(conn: &mut DbConnection, row: &NewEventRow<'_>) -> QueryResult<i64> {
-    insert_returning_id!(conn, case_events::table, case_events::id, row)
+pub fn insert_event(conn: &mut DbConnection, case_id: CaseId, event: &RecordedEvent) -> StorageResult<()> {
+    let payload = event.event.payload().to_string();
+    let row = NewEventRow {
+        case_id: case_id.get(),
+        seq: event.seq,
+        kind: event.event.kind(),
+        effective_on: event.effective_on,
+        recorded_at: event.recorded_at,
+        actor_id: event.actor_id.map(UserId::get),
+        payload: &payload,
+    };
+    insert_returning_id!(conn, case_events::table, case_events::id, &row)?;
+    Ok(())
 }
 
-/// Apply `changes` and increment the version, only if the version is still `expected_version`.
-/// Returns whether the row was updated (false: someone else changed it first).
+/// Write the projection and increment the version, only if the version is still
+/// `expected_version`. Returns whether the row was updated (false: someone else changed it first).
 ///
 /// # Errors
 /// A database error.
 pub fn update_versioned(
     conn: &mut DbConnection,
-    id: i64,
+    id: CaseId,
     expected_version: i64,
-    changes: &CaseChanges<'_>,
+    projection: &Projection,
     now: NaiveDateTime,
-) -> QueryResult<bool> {
-    let updated = diesel::update(cases::table.filter(cases::id.eq(id)).filter(cases::version.eq(expected_version)))
-        .set((changes, cases::version.eq(expected_version + 1), cases::updated_at.eq(now)))
-        .execute(conn)?;
+) -> StorageResult<bool> {
+    let changes = ProjectionChanges::from(projection);
+    let updated =
+        diesel::update(cases::table.filter(cases::id.eq(id.get())).filter(cases::version.eq(expected_version)))
+            .set((&changes, cases::version.eq(expected_version + 1), cases::updated_at.eq(now)))
+            .execute(conn)?;
     Ok(updated == 1)
+}
+
+/// Rewrite the projection of a case without changing its version (the facts did not change, only
+/// the calendar they are counted with).
+///
+/// # Errors
+/// A database error.
+pub fn set_projection(conn: &mut DbConnection, id: CaseId, projection: &Projection) -> StorageResult<()> {
+    diesel::update(cases::table.find(id.get())).set(&ProjectionChanges::from(projection)).execute(conn)?;
+    Ok(())
 }
 
 /// The case with `id` and the path of its agency, if any.
 ///
 /// # Errors
-/// A database error.
-pub fn find_with_path(conn: &mut DbConnection, id: i64) -> QueryResult<Option<(CaseRow, String)>> {
-    cases::table
+/// A database error or corrupt data.
+pub fn find_with_path(conn: &mut DbConnection, id: CaseId) -> StorageResult<Option<(Case, String)>> {
+    let row: Option<(CaseRow, String)> = cases::table
         .inner_join(agencies::table)
-        .filter(cases::id.eq(id))
+        .filter(cases::id.eq(id.get()))
         .select((CaseRow::as_select(), agencies::path))
         .get_result(conn)
-        .optional()
+        .optional()?;
+    row.map(|(case, path)| Ok((Case::try_from(case)?, path))).transpose()
 }
 
 /// What a case page is made of: the case, its agency's path, its applicant and its events.
-pub type CasePage = (CaseRow, String, super::applicants::ApplicantRow, Vec<EventRow>);
+pub type CasePage = (Case, String, Applicant, Vec<RecordedEvent>);
 
 /// The case with `id`, its agency's path, its applicant and its events in order, in one query
 /// (one round trip to PostgreSQL instead of two: the case's columns come once per event).
 ///
 /// # Errors
-/// A database error.
-pub fn find_page(conn: &mut DbConnection, id: i64) -> QueryResult<Option<CasePage>> {
+/// A database error or corrupt data.
+pub fn find_page(conn: &mut DbConnection, id: CaseId) -> StorageResult<Option<CasePage>> {
     let rows: Vec<(CaseRow, String, super::applicants::ApplicantRow, Option<EventRow>)> = cases::table
         .inner_join(agencies::table)
         .inner_join(applicants::table)
         .left_join(case_events::table)
-        .filter(cases::id.eq(id))
+        .filter(cases::id.eq(id.get()))
         .select((
             CaseRow::as_select(),
             agencies::path,
@@ -266,61 +396,84 @@ pub fn find_page(conn: &mut DbConnection, id: i64) -> QueryResult<Option<CasePag
         .load(conn)?;
     let mut rows = rows.into_iter();
     let Some((case, path, applicant, first)) = rows.next() else { return Ok(None) };
-    let events = first.into_iter().chain(rows.filter_map(|row| row.3)).collect();
-    Ok(Some((case, path, applicant, events)))
+    let events = convert(first.into_iter().chain(rows.filter_map(|row| row.3)).collect())?;
+    Ok(Some((Case::try_from(case)?, path, Applicant::try_from(applicant)?, events)))
 }
 
 /// The case with `id`.
 ///
 /// # Errors
-/// `NotFound` or a database error.
-pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<CaseRow> {
-    cases::table.find(id).select(CaseRow::as_select()).get_result(conn)
+/// `NotFound`, a database error or corrupt data.
+pub fn get(conn: &mut DbConnection, id: CaseId) -> StorageResult<Case> {
+    Case::try_from(cases::table.find(id.get()).select(CaseRow::as_select()).get_result(conn)?)
 }
 
 /// The items of a case, in order.
 ///
 /// # Errors
-/// A database error.
-pub fn items(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<ItemRow>> {
-    case_items::table
-        .filter(case_items::case_id.eq(case_id))
-        .order(case_items::position)
-        .select(ItemRow::as_select())
-        .load(conn)
+/// A database error or corrupt data.
+pub fn items(conn: &mut DbConnection, case_id: CaseId) -> StorageResult<Vec<Item>> {
+    convert(
+        case_items::table
+            .filter(case_items::case_id.eq(case_id.get()))
+            .order(case_items::position)
+            .select(ItemRow::as_select())
+            .load(conn)?,
+    )
 }
 
 /// The events of a case in order, after `after_seq`, at most `limit`.
 ///
 /// # Errors
-/// A database error.
-pub fn events(conn: &mut DbConnection, case_id: i64, after_seq: i32, limit: i64) -> QueryResult<Vec<EventRow>> {
-    case_events::table
-        .filter(case_events::case_id.eq(case_id))
-        .filter(case_events::seq.gt(after_seq))
-        .order(case_events::seq)
-        .limit(limit)
-        .select(EventRow::as_select())
-        .load(conn)
+/// A database error or corrupt data.
+pub fn events(
+    conn: &mut DbConnection,
+    case_id: CaseId,
+    after_seq: i32,
+    limit: i64,
+) -> StorageResult<Vec<RecordedEvent>> {
+    convert(
+        case_events::table
+            .filter(case_events::case_id.eq(case_id.get()))
+            .filter(case_events::seq.gt(after_seq))
+            .order(case_events::seq)
+            .limit(limit)
+            .select(EventRow::as_select())
+            .load(conn)?,
+    )
+}
+
+/// All events of a case, in order.
+///
+/// # Errors
+/// A database error or corrupt data.
+pub fn all_events(conn: &mut DbConnection, case_id: CaseId) -> StorageResult<Vec<RecordedEvent>> {
+    convert(
+        case_events::table
+            .filter(case_events::case_id.eq(case_id.get()))
+            .order(case_events::seq)
+            .select(EventRow::as_select())
+            .load(conn)?,
+    )
 }
 
 /// Filters of the case list. `scope` is the caller's agency path prefix (`None`: everything).
 #[derive(Debug, Default, Clone)]
 pub struct CaseFilter {
     pub scope: Option<String>,
-    pub agency_id: Option<i64>,
-    pub status: Option<String>,
+    pub agency_id: Option<AgencyId>,
+    pub status: Option<CaseStatus>,
     pub open_only: bool,
     pub received_from: Option<NaiveDate>,
     pub received_to: Option<NaiveDate>,
-    /// Open, running cases whose due date is before this date.
+    /// Open cases whose due date is before this date.
     pub due_before: Option<NaiveDate>,
-    /// Open cases whose due date is before this date (overdue as of the day after `today`).
+    /// Open cases whose due date is before this date: overdue on it ([`crate::domain::clock::is_overdue`]).
     pub overdue_on: Option<NaiveDate>,
-    pub applicant_id: Option<i64>,
+    pub applicant_id: Option<ApplicantId>,
     pub q: Option<String>,
     /// Keyset pagination: only cases after this (receipt date, id) in the list's order.
-    pub before: Option<(NaiveDate, i64)>,
+    pub before: Option<(NaiveDate, CaseId)>,
 }
 
 /// The statuses of open cases (an IN list, so that the (status, …) indexes serve it).
@@ -330,12 +483,8 @@ pub const OPEN_STATUSES: [&str; 4] = ["received", "awaiting_correction", "in_con
 /// applicants, at most `limit`.
 ///
 /// # Errors
-/// A database error.
-pub fn list(
-    conn: &mut DbConnection,
-    filter: &CaseFilter,
-    limit: i64,
-) -> QueryResult<Vec<(CaseSummaryRow, super::applicants::ApplicantRow)>> {
+/// A database error or corrupt data.
+pub fn list(conn: &mut DbConnection, filter: &CaseFilter, limit: i64) -> StorageResult<Vec<(CaseSummary, Applicant)>> {
     let due_ids = overdue_ids(conn, filter)?;
     let mut query = cases::table
         .inner_join(applicants::table)
@@ -347,10 +496,10 @@ pub fn list(
         query = query.filter(cases::agency_id.eq_any(agencies_under(scope)));
     }
     if let Some(agency_id) = filter.agency_id {
-        query = query.filter(cases::agency_id.eq(agency_id));
+        query = query.filter(cases::agency_id.eq(agency_id.get()));
     }
-    if let Some(status) = &filter.status {
-        query = query.filter(cases::status.eq(status.clone()));
+    if let Some(status) = filter.status {
+        query = query.filter(cases::status.eq(status.as_str()));
     }
     if filter.open_only {
         query = query.filter(cases::status.eq_any(OPEN_STATUSES));
@@ -371,7 +520,7 @@ pub fn list(
         query = query.filter(cases::id.eq_any(ids));
     }
     if let Some(applicant_id) = filter.applicant_id {
-        query = query.filter(cases::applicant_id.eq(applicant_id));
+        query = query.filter(cases::applicant_id.eq(applicant_id.get()));
     }
     if let Some(q) = &filter.q {
         let pattern = format!("%{}%", escape_like(q));
@@ -384,10 +533,12 @@ pub fn list(
         );
     }
     if let Some((received_on, id)) = filter.before {
-        query = query
-            .filter(cases::received_on.lt(received_on).or(cases::received_on.eq(received_on).and(cases::id.lt(id))));
+        query = query.filter(
+            cases::received_on.lt(received_on).or(cases::received_on.eq(received_on).and(cases::id.lt(id.get()))),
+        );
     }
-    query.load(conn)
+    let rows: Vec<(CaseSummaryRow, super::applicants::ApplicantRow)> = query.load(conn)?;
+    rows.into_iter().map(|(c, a)| Ok((CaseSummary::try_from(c)?, Applicant::try_from(a)?))).collect()
 }
 
 /// More open cases past their due date than this, and the list runs as one query.
@@ -403,7 +554,7 @@ const OVERDUE_IDS_MAX: usize = 10_000;
 /// with one the generic plan of the prepared statement scans the table. When there are very many,
 /// walking the list order finds a page quickly, and the list is one query again. SQLite's planner
 /// uses `cases_open_due` by itself.
-fn overdue_ids(conn: &mut DbConnection, filter: &CaseFilter) -> QueryResult<Option<Vec<i64>>> {
+fn overdue_ids(conn: &mut DbConnection, filter: &CaseFilter) -> StorageResult<Option<Vec<i64>>> {
     let due = [filter.due_before, filter.overdue_on].into_iter().flatten().min();
     let (DbConnection::Postgresql(c), Some(date)) = (conn, due) else { return Ok(None) };
     // Only the cases the list can show: the caller's agencies, the agency asked for.
@@ -416,14 +567,14 @@ fn overdue_ids(conn: &mut DbConnection, filter: &CaseFilter) -> QueryResult<Opti
         ids = ids.filter(cases::agency_id.eq_any(agencies_under(scope)));
     }
     if let Some(agency_id) = filter.agency_id {
-        ids = ids.filter(cases::agency_id.eq(agency_id));
+        ids = ids.filter(cases::agency_id.eq(agency_id.get()));
     }
     let ids: Vec<i64> = ids.load(c)?;
     Ok((ids.len() <= OVERDUE_IDS_MAX).then_some(ids))
 }
 
 /// The ids of the agencies whose path starts with `scope` (an agency and everything under it).
-fn agencies_under(
+pub(crate) fn agencies_under(
     scope: &str,
 ) -> diesel::dsl::Select<diesel::dsl::Filter<agencies::table, diesel::dsl::Like<agencies::path, String>>, agencies::id>
 {
@@ -438,13 +589,14 @@ fn escape_like(text: &str) -> String {
 ///
 /// # Errors
 /// A database error.
-pub fn find_idempotent(conn: &mut DbConnection, user_id: i64, key: &str) -> QueryResult<Option<(String, i64)>> {
-    idempotency_keys::table
-        .filter(idempotency_keys::user_id.eq(user_id))
+pub fn find_idempotent(conn: &mut DbConnection, user_id: UserId, key: &str) -> StorageResult<Option<(String, CaseId)>> {
+    let found: Option<(String, i64)> = idempotency_keys::table
+        .filter(idempotency_keys::user_id.eq(user_id.get()))
         .filter(idempotency_keys::key.eq(key))
         .select((idempotency_keys::request_hash, idempotency_keys::case_id))
         .get_result(conn)
-        .optional()
+        .optional()?;
+    Ok(found.map(|(hash, id)| (hash, CaseId::new(id))))
 }
 
 /// Remember which case an idempotency key created.
@@ -453,18 +605,18 @@ pub fn find_idempotent(conn: &mut DbConnection, user_id: i64, key: &str) -> Quer
 /// A database error (a concurrent first use of the key is a unique violation).
 pub fn insert_idempotent(
     conn: &mut DbConnection,
-    user_id: i64,
+    user_id: UserId,
     key: &str,
     request_hash: &str,
-    case_id: i64,
+    case_id: CaseId,
     now: NaiveDateTime,
-) -> QueryResult<()> {
+) -> StorageResult<()> {
     diesel::insert_into(idempotency_keys::table)
         .values((
-            idempotency_keys::user_id.eq(user_id),
+            idempotency_keys::user_id.eq(user_id.get()),
             idempotency_keys::key.eq(key),
             idempotency_keys::request_hash.eq(request_hash),
-            idempotency_keys::case_id.eq(case_id),
+            idempotency_keys::case_id.eq(case_id.get()),
             idempotency_keys::created_at.eq(now),
         ))
         .execute(conn)?;
@@ -477,8 +629,8 @@ pub fn insert_idempotent(
 ///
 /// # Errors
 /// A database error.
-pub fn nth_request_in_month(conn: &mut DbConnection, case: &CaseRow, month_start: NaiveDate) -> QueryResult<i64> {
-    let same_applicant = cases::applicant_id.eq(case.applicant_id).and(cases::agency_id.eq(case.agency_id));
+pub fn nth_request_in_month(conn: &mut DbConnection, case: &Case, month_start: NaiveDate) -> StorageResult<i64> {
+    let same_applicant = cases::applicant_id.eq(case.applicant_id.get()).and(cases::agency_id.eq(case.agency_id.get()));
     let earlier: i64 = cases::table
         .filter(same_applicant)
         .filter(cases::received_on.ge(month_start))
@@ -488,53 +640,42 @@ pub fn nth_request_in_month(conn: &mut DbConnection, case: &CaseRow, month_start
     let same_day: i64 = cases::table
         .filter(same_applicant)
         .filter(cases::received_on.eq(case.received_on))
-        .filter(cases::id.le(case.id))
+        .filter(cases::id.le(case.id.get()))
         .count()
         .get_result(conn)?;
     Ok(earlier + same_day)
 }
 
-/// Ids of open cases awaiting a correction or a fee whose lapse date is on or before `day`.
+/// Ids of open cases awaiting a correction or a fee whose lapse date is on or before `day`, by id
+/// after `after`.
 ///
 /// # Errors
 /// A database error.
-pub fn lapsed_ids(conn: &mut DbConnection, day: NaiveDate, limit: i64) -> QueryResult<Vec<i64>> {
-    cases::table
+pub fn lapsed_ids(
+    conn: &mut DbConnection,
+    day: NaiveDate,
+    after: Option<CaseId>,
+    limit: i64,
+) -> StorageResult<Vec<CaseId>> {
+    let ids: Vec<i64> = cases::table
         .filter(cases::status.eq_any(["awaiting_correction", "awaiting_fee"]))
         .filter(cases::lapses_on.le(day))
+        .filter(cases::id.gt(after.map_or(0, CaseId::get)))
         .order(cases::id)
         .limit(limit)
         .select(cases::id)
-        .load(conn)
+        .load(conn)?;
+    Ok(ids.into_iter().map(CaseId::new).collect())
 }
 
 /// Ids of cases received in `[from, to]` (for recomputing their clocks after a calendar change).
 ///
 /// # Errors
 /// A database error.
-pub fn ids_received_between(conn: &mut DbConnection, from: NaiveDate, to: NaiveDate) -> QueryResult<Vec<i64>> {
-    cases::table.filter(cases::received_on.between(from, to)).order(cases::id).select(cases::id).load(conn)
-}
-
-/// Rewrite the derived clock columns of a case without changing its version (the facts did not
-/// change, only the calendar they are counted with).
-///
-/// # Errors
-/// A database error.
-pub fn set_clock_columns(conn: &mut DbConnection, id: i64, changes: &CaseChanges<'_>) -> QueryResult<usize> {
-    diesel::update(cases::table.find(id)).set(changes).execute(conn)
-}
-
-/// All events of a case, in order.
-///
-/// # Errors
-/// A database error.
-pub fn all_events(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<EventRow>> {
-    case_events::table
-        .filter(case_events::case_id.eq(case_id))
-        .order(case_events::seq)
-        .select(EventRow::as_select())
-        .load(conn)
+pub fn ids_received_between(conn: &mut DbConnection, from: NaiveDate, to: NaiveDate) -> StorageResult<Vec<CaseId>> {
+    let ids: Vec<i64> =
+        cases::table.filter(cases::received_on.between(from, to)).order(cases::id).select(cases::id).load(conn)?;
+    Ok(ids.into_iter().map(CaseId::new).collect())
 }
 
 /// Increment the version of a case (an event that changes none of its derived columns), only if
@@ -544,12 +685,13 @@ pub fn all_events(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<Even
 /// A database error.
 pub fn touch_versioned(
     conn: &mut DbConnection,
-    id: i64,
+    id: CaseId,
     expected_version: i64,
     now: NaiveDateTime,
-) -> QueryResult<bool> {
-    let updated = diesel::update(cases::table.filter(cases::id.eq(id)).filter(cases::version.eq(expected_version)))
-        .set((cases::version.eq(expected_version + 1), cases::updated_at.eq(now)))
-        .execute(conn)?;
+) -> StorageResult<bool> {
+    let updated =
+        diesel::update(cases::table.filter(cases::id.eq(id.get())).filter(cases::version.eq(expected_version)))
+            .set((cases::version.eq(expected_version + 1), cases::updated_at.eq(now)))
+            .execute(conn)?;
     Ok(updated == 1)
 }

@@ -15,6 +15,7 @@ pub mod backup;
 pub mod bulk;
 pub mod calendar;
 pub mod cases;
+pub mod deadlines;
 pub mod outbox;
 pub mod report;
 pub mod schema;
@@ -106,6 +107,28 @@ pub enum StorageError {
     Commit(String),
     #[error("could not prepare the database location: {0}")]
     Io(#[from] std::io::Error),
+    /// A stored value that breaks the domain's rules (an unknown key, a malformed event).
+    #[error("corrupt data: {0}")]
+    Corrupt(String),
+}
+
+/// The result of a storage function.
+pub type StorageResult<T> = Result<T, StorageError>;
+
+/// Read a stored key of a closed set (a status, a channel, …) back into its enum.
+///
+/// # Errors
+/// `Corrupt`, naming the column, when the key is not one of the set.
+pub(crate) fn key<T>(value: &str, parse: fn(&str) -> Option<T>, column: &str) -> StorageResult<T> {
+    parse(value).ok_or_else(|| StorageError::Corrupt(format!("{column} = `{value}`")))
+}
+
+/// A stored non-negative count as `u32`.
+///
+/// # Errors
+/// `Corrupt`, naming the column, for a negative value.
+pub(crate) fn count_u32(value: i32, column: &str) -> StorageResult<u32> {
+    u32::try_from(value).map_err(|_| StorageError::Corrupt(format!("{column} = {value}")))
 }
 
 /// Settings of the connection pools.

@@ -9,6 +9,9 @@ use super::applicants::ApplicantRow;
 use super::cases::CaseSummaryRow;
 use super::schema::{agencies, appeals, applicants, case_events, cases, sealed_reports, section_two};
 use super::{insert_returning_id, DbConnection};
+use crate::domain::case::{Applicant, CaseSummary};
+use crate::domain::event::RecordedEvent;
+use crate::domain::ids::CaseId;
 
 type DbBackend = <DbConnection as Connection>::Backend;
 
@@ -176,7 +179,7 @@ pub fn cell_cases(
     category: Option<&str>,
     before_id: Option<i64>,
     limit: i64,
-) -> QueryResult<Vec<(CaseSummaryRow, ApplicantRow)>> {
+) -> super::StorageResult<Vec<(CaseSummary, Applicant)>> {
     let mut query = cases::table
         .inner_join(applicants::table)
         .filter(cases::agency_id.eq_any(ids.to_vec()))
@@ -207,7 +210,8 @@ pub fn cell_cases(
     if let Some(before) = before_id {
         query = query.filter(cases::id.lt(before));
     }
-    query.load(conn)
+    let rows: Vec<(CaseSummaryRow, ApplicantRow)> = query.load(conn)?;
+    rows.into_iter().map(|(c, a)| Ok((CaseSummary::try_from(c)?, Applicant::try_from(a)?))).collect()
 }
 
 #[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
@@ -350,8 +354,8 @@ pub fn events_since(
     after_id: i64,
     to: NaiveDate,
     limit: i64,
-) -> QueryResult<Vec<(super::cases::EventRow, String)>> {
-    case_events::table
+) -> super::StorageResult<Vec<(CaseId, String, RecordedEvent)>> {
+    let rows: Vec<(super::cases::EventRow, String)> = case_events::table
         .inner_join(cases::table)
         .filter(cases::agency_id.eq_any(ids.to_vec()))
         .filter(case_events::id.gt(after_id))
@@ -359,5 +363,6 @@ pub fn events_since(
         .order(case_events::id)
         .limit(limit)
         .select((super::cases::EventRow::as_select(), cases::case_number))
-        .load(conn)
+        .load(conn)?;
+    rows.into_iter().map(|(e, number)| Ok((CaseId::new(e.case_id), number, RecordedEvent::try_from(e)?))).collect()
 }

@@ -4,116 +4,191 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::schema::{consultations, fee_notices};
-use super::{insert_returning_id, DbConnection};
+use super::{count_u32, insert_returning_id, key, DbConnection, StorageError, StorageResult};
+use crate::domain::case::{Consultation, FeeNoticeRecord};
+use crate::domain::fees::FeeBasis;
+use crate::domain::ids::{CaseId, ConsultationId, FeeNoticeId};
+use crate::domain::types::{Opinion, PartyKind};
 
 #[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
 #[diesel(table_name = consultations)]
-pub struct ConsultationRow {
-    pub id: i64,
-    pub case_id: i64,
-    pub party_kind: String,
-    pub party: String,
-    pub sent_on: NaiveDate,
-    pub reply_due: NaiveDate,
-    pub replied_on: Option<NaiveDate>,
-    pub opinion: Option<String>,
+struct ConsultationRow {
+    id: i64,
+    case_id: i64,
+    party_kind: String,
+    party: String,
+    sent_on: NaiveDate,
+    reply_due: NaiveDate,
+    replied_on: Option<NaiveDate>,
+    opinion: Option<String>,
 }
 
-#[derive(Insertable, Debug)]
-#[diesel(table_name = consultations, treat_none_as_default_value = false)]
-pub struct NewConsultationRow<'a> {
-    pub case_id: i64,
-    pub party_kind: &'a str,
-    pub party: &'a str,
-    pub sent_on: NaiveDate,
-    pub reply_due: NaiveDate,
+impl TryFrom<ConsultationRow> for Consultation {
+    type Error = StorageError;
+
+    fn try_from(row: ConsultationRow) -> StorageResult<Self> {
+        Ok(Self {
+            id: ConsultationId::new(row.id),
+            case_id: CaseId::new(row.case_id),
+            party_kind: key(&row.party_kind, PartyKind::parse, "consultations.party_kind")?,
+            party: row.party,
+            sent_on: row.sent_on,
+            reply_due: row.reply_due,
+            replied_on: row.replied_on,
+            opinion: row.opinion.as_deref().map(|o| key(o, Opinion::parse, "consultations.opinion")).transpose()?,
+        })
+    }
 }
 
 #[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
 #[diesel(table_name = fee_notices)]
-pub struct FeeNoticeRow {
-    pub id: i64,
-    pub case_id: i64,
-    pub issued_on: NaiveDate,
-    pub basis: String,
-    pub pages: Option<i32>,
-    pub nth_request: Option<i32>,
-    pub amount_fen: i64,
-    pub pay_by: NaiveDate,
-    pub paid_on: Option<NaiveDate>,
+struct FeeNoticeRow {
+    id: i64,
+    case_id: i64,
+    issued_on: NaiveDate,
+    basis: String,
+    pages: Option<i32>,
+    nth_request: Option<i32>,
+    amount_fen: i64,
+    pay_by: NaiveDate,
+    paid_on: Option<NaiveDate>,
 }
 
-#[derive(Insertable, Debug)]
-#[diesel(table_name = fee_notices, treat_none_as_default_value = false)]
-pub struct NewFeeNoticeRow<'a> {
-    pub case_id: i64,
-    pub issued_on: NaiveDate,
-    pub basis: &'a str,
-    pub pages: Option<i32>,
-    pub nth_request: Option<i32>,
-    pub amount_fen: i64,
-    pub pay_by: NaiveDate,
+fn fee_basis(value: &str) -> Option<FeeBasis> {
+    match value {
+        "per_page" => Some(FeeBasis::PerPage),
+        "per_request" => Some(FeeBasis::PerRequest),
+        _ => None,
+    }
+}
+
+/// The stored key of a fee basis.
+pub(crate) fn fee_basis_key(basis: FeeBasis) -> &'static str {
+    match basis {
+        FeeBasis::PerPage => "per_page",
+        FeeBasis::PerRequest => "per_request",
+    }
+}
+
+impl TryFrom<FeeNoticeRow> for FeeNoticeRecord {
+    type Error = StorageError;
+
+    fn try_from(row: FeeNoticeRow) -> StorageResult<Self> {
+        Ok(Self {
+            id: FeeNoticeId::new(row.id),
+            case_id: CaseId::new(row.case_id),
+            issued_on: row.issued_on,
+            basis: key(&row.basis, fee_basis, "fee_notices.basis")?,
+            pages: row.pages.map(|p| count_u32(p, "fee_notices.pages")).transpose()?,
+            nth_request: row.nth_request.map(|n| count_u32(n, "fee_notices.nth_request")).transpose()?,
+            amount_fen: row.amount_fen,
+            pay_by: row.pay_by,
+            paid_on: row.paid_on,
+        })
+    }
 }
 
 /// Insert a consultation; returns its id.
 ///
 /// # Errors
 /// A database error.
-pub fn insert_consultation(conn: &mut DbConnection, row: &NewConsultationRow<'_>) -> QueryResult<i64> {
-    insert_returning_id!(conn, consultations::table, consultations::id, row)
+pub fn insert_consultation(
+    conn: &mut DbConnection,
+    case_id: CaseId,
+    party_kind: PartyKind,
+    party: &str,
+    sent_on: NaiveDate,
+    reply_due: NaiveDate,
+) -> StorageResult<ConsultationId> {
+    let row = (
+        consultations::case_id.eq(case_id.get()),
+        consultations::party_kind.eq(party_kind.as_str()),
+        consultations::party.eq(party),
+        consultations::sent_on.eq(sent_on),
+        consultations::reply_due.eq(reply_due),
+    );
+    Ok(ConsultationId::new(insert_returning_id!(conn, consultations::table, consultations::id, row)?))
 }
 
-/// The consultations of a case, in order.
+/// The consultations of a case, in the order sent.
 ///
 /// # Errors
-/// A database error.
-pub fn consultations(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<ConsultationRow>> {
-    consultations::table
-        .filter(consultations::case_id.eq(case_id))
+/// A database error or corrupt data.
+pub fn consultations(conn: &mut DbConnection, case_id: CaseId) -> StorageResult<Vec<Consultation>> {
+    let rows: Vec<ConsultationRow> = consultations::table
+        .filter(consultations::case_id.eq(case_id.get()))
         .order(consultations::id)
         .select(ConsultationRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    rows.into_iter().map(Consultation::try_from).collect()
 }
 
-/// Record the reply to a consultation.
+/// Record a consultation's reply.
 ///
 /// # Errors
 /// A database error.
 pub fn reply_consultation(
     conn: &mut DbConnection,
-    id: i64,
+    id: ConsultationId,
     replied_on: NaiveDate,
-    opinion: &str,
-) -> QueryResult<usize> {
-    diesel::update(consultations::table.find(id))
-        .set((consultations::replied_on.eq(replied_on), consultations::opinion.eq(opinion)))
-        .execute(conn)
+    opinion: Opinion,
+) -> StorageResult<()> {
+    diesel::update(consultations::table.find(id.get()))
+        .set((consultations::replied_on.eq(replied_on), consultations::opinion.eq(opinion.as_str())))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A fee notice to store.
+#[derive(Clone, Copy, Debug)]
+pub struct NewFeeNotice {
+    pub case_id: CaseId,
+    pub issued_on: NaiveDate,
+    pub basis: FeeBasis,
+    pub pages: Option<u32>,
+    pub nth_request: Option<u32>,
+    pub amount_fen: i64,
+    pub pay_by: NaiveDate,
 }
 
 /// Insert a fee notice; returns its id.
 ///
 /// # Errors
-/// A database error.
-pub fn insert_fee_notice(conn: &mut DbConnection, row: &NewFeeNoticeRow<'_>) -> QueryResult<i64> {
-    insert_returning_id!(conn, fee_notices::table, fee_notices::id, row)
+/// A database error; `Corrupt` for a count beyond the column's range.
+pub fn insert_fee_notice(conn: &mut DbConnection, notice: &NewFeeNotice) -> StorageResult<FeeNoticeId> {
+    let int = |n: Option<u32>, column: &str| {
+        n.map(|n| i32::try_from(n).map_err(|_| StorageError::Corrupt(format!("{column} = {n}")))).transpose()
+    };
+    let row = (
+        fee_notices::case_id.eq(notice.case_id.get()),
+        fee_notices::issued_on.eq(notice.issued_on),
+        fee_notices::basis.eq(fee_basis_key(notice.basis)),
+        fee_notices::pages.eq(int(notice.pages, "fee_notices.pages")?),
+        fee_notices::nth_request.eq(int(notice.nth_request, "fee_notices.nth_request")?),
+        fee_notices::amount_fen.eq(notice.amount_fen),
+        fee_notices::pay_by.eq(notice.pay_by),
+    );
+    Ok(FeeNoticeId::new(insert_returning_id!(conn, fee_notices::table, fee_notices::id, row)?))
 }
 
-/// The fee notices of a case, in order.
+/// The fee notices of a case, in the order issued.
 ///
 /// # Errors
-/// A database error.
-pub fn fee_notices(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<FeeNoticeRow>> {
-    fee_notices::table
-        .filter(fee_notices::case_id.eq(case_id))
+/// A database error or corrupt data.
+pub fn fee_notices(conn: &mut DbConnection, case_id: CaseId) -> StorageResult<Vec<FeeNoticeRecord>> {
+    let rows: Vec<FeeNoticeRow> = fee_notices::table
+        .filter(fee_notices::case_id.eq(case_id.get()))
         .order(fee_notices::id)
         .select(FeeNoticeRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    rows.into_iter().map(FeeNoticeRecord::try_from).collect()
 }
 
-/// Record the payment of a fee notice.
+/// Record a fee's payment.
 ///
 /// # Errors
 /// A database error.
-pub fn pay_fee(conn: &mut DbConnection, id: i64, paid_on: NaiveDate) -> QueryResult<usize> {
-    diesel::update(fee_notices::table.find(id)).set(fee_notices::paid_on.eq(paid_on)).execute(conn)
+pub fn pay_fee(conn: &mut DbConnection, id: FeeNoticeId, paid_on: NaiveDate) -> StorageResult<()> {
+    diesel::update(fee_notices::table.find(id.get())).set(fee_notices::paid_on.eq(paid_on)).execute(conn)?;
+    Ok(())
 }

@@ -93,7 +93,7 @@ async fn an_organisation_is_checked_by_its_credit_code() {
     body["applicant"]["id_number"] = json!("91350100M000100Y44");
     let problem = invalid_intake(&desk, body).await;
     assert_eq!(fields(&problem), ["applicant.id_number"]);
-    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("check character"));
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("校验码"), "{problem}");
 }
 
 #[tokio::test]
@@ -129,7 +129,7 @@ async fn intake_validation_names_each_failing_field() {
     body["received_on"] = json!("2999-01-01");
     let problem = invalid_intake(&desk, body).await;
     assert_eq!(fields(&problem), ["received_on"]);
-    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("future"));
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("不得晚于今天"), "{problem}");
 
     let mut body = base.clone();
     body["applicant"]["id_number"] = json!("110105194912310021");

@@ -122,7 +122,7 @@ async fn correction_refusals() {
         )
         .await;
     let problem = expect_problem(late, StatusCode::UNPROCESSABLE_ENTITY, "correction_notice_too_late").await;
-    assert!(problem["detail"].as_str().unwrap().contains("2019-03-14"));
+    assert!(problem["detail"].as_str().unwrap().contains("2019年3月14日"), "{problem}");
     let before = office
         .step(
             &office.officer,

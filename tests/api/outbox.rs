@@ -457,7 +457,7 @@ async fn officers_with_an_address_get_one_digest_a_day_of_their_agencys_overdue_
         let rules = gongkai::service::clock::rules(true);
         let letters = gongkai::notify::letters::Letters::load(None).unwrap();
         let today = chrono::NaiveDate::from_ymd_opt(2019, 3, 29).unwrap();
-        let now = gongkai::service::cases::Now {
+        let now = gongkai::service::Now {
             at: Utc::now().naive_utc(),
             today,
             calendar: &calendar,

@@ -375,7 +375,7 @@ async fn two_instances_on_one_database_behave_as_one_service() {
     let winner = reports.iter().find(|r| r.claimed).unwrap();
     let loser = reports.iter().find(|r| !r.claimed).unwrap();
     assert!(loser.concluded.is_empty(), "{reports:?}");
-    let swept: BTreeSet<i64> = winner.concluded.iter().map(|(id, _)| *id).collect();
+    let swept: BTreeSet<i64> = winner.concluded.iter().map(|(id, _)| id.get()).collect();
     assert_eq!(swept, lapsed, "the claiming run concludes exactly the lapsed cases");
     assert_eq!(winner.concluded.len(), lapsed.len(), "each once");
     for (n, id) in lapsed.iter().enumerate() {

@@ -1,0 +1,339 @@
+//! The lifecycle of a case as pure functions: given a case's state (its projection, events and
+//! sub-records), the calendar, the seals, who acts and a step's input, [`decide`] answers with the
+//! event to record or a typed [`Refusal`]; [`allowed_steps`] lists what may be done now; and
+//! [`project`] derives the stored projection (status, due date, outcome) from the events.
+//! Services load the state, call these, and store the result in one transaction.
+
+mod project;
+mod steps;
+#[cfg(test)]
+mod tests;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::calendar::Calendar;
+use super::case::{Appeal, Case, Consultation, FeeNoticeRecord, Item};
+use super::clock::{self, Clock, ClockRules};
+use super::error::Violation;
+use super::event::{CaseEvent, RecordedEvent};
+use super::fees::FeeBasis;
+use super::ids::{AppealId, ConsultationId, ItemId, UserId};
+use super::seal::Seals;
+use super::types::{AppealKind, AppealResult, LetterKind, Opinion, Outcome, PartyKind, Role};
+
+pub use super::clock::is_overdue;
+pub use project::{clock_events, project, Projection};
+pub use steps::{forbidden, role_allows};
+
+/// Why a step was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The role may not take the step (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Something the step names does not exist on this case (404).
+    #[error("{what} not found")]
+    NotFound { what: &'static str, code: &'static str },
+    /// The case's state or version does not allow the step (409).
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    /// The step's input breaks a rule (422).
+    #[error(transparent)]
+    Invalid(#[from] Violation),
+}
+
+impl Refusal {
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Conflict { code, detail: detail.into() }
+    }
+
+    /// The refusal's stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Forbidden(_) => "forbidden",
+            Self::NotFound { code, .. } | Self::Conflict { code, .. } => code,
+            Self::Invalid(v) => v.code,
+        }
+    }
+}
+
+/// Who takes a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Who {
+    /// `None`: the system (the daily sweep).
+    pub user_id: Option<UserId>,
+    pub role: Role,
+}
+
+/// What a decision is judged against besides the case: today, the calendar, the statutory
+/// limits and the sealed years of the case's agency.
+#[derive(Clone, Copy, Debug)]
+pub struct Ctx<'a> {
+    pub today: NaiveDate,
+    pub calendar: &'a Calendar,
+    pub rules: &'a ClockRules,
+    pub seals: &'a Seals,
+}
+
+/// A case with everything its rules look at.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseState {
+    pub case: Case,
+    /// Every event, in order.
+    pub events: Vec<RecordedEvent>,
+    pub items: Vec<Item>,
+    pub consultations: Vec<Consultation>,
+    pub fee_notices: Vec<FeeNoticeRecord>,
+    pub appeals: Vec<Appeal>,
+}
+
+impl CaseState {
+    /// The clock on `ctx.today`.
+    pub fn clock(&self, ctx: &Ctx<'_>) -> Clock {
+        clock::compute(ctx.calendar, ctx.rules, &clock_events(&self.events), ctx.today)
+    }
+
+    /// The date of the latest step before the conclusion: a new step may not be dated before it.
+    pub fn last_step_on(&self) -> NaiveDate {
+        self.events
+            .iter()
+            .filter(|e| !matches!(e.event, CaseEvent::Amended { .. }) && !e.event.is_appeal())
+            .map(|e| e.effective_on)
+            .max()
+            .unwrap_or(self.case.received_on)
+    }
+}
+
+/// The steps of a case after its intake, as the console offers them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, ToSchema, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    CorrectionRequest,
+    Correction,
+    Consultation,
+    ConsultationReply,
+    Extension,
+    FeeNotice,
+    FeePayment,
+    Decision,
+    Withdrawal,
+    Amendment,
+    Appeal,
+    AppealResult,
+}
+
+impl StepKind {
+    pub const ALL: &'static [StepKind] = &[
+        Self::CorrectionRequest,
+        Self::Correction,
+        Self::Consultation,
+        Self::ConsultationReply,
+        Self::Extension,
+        Self::FeeNotice,
+        Self::FeePayment,
+        Self::Decision,
+        Self::Withdrawal,
+        Self::Amendment,
+        Self::Appeal,
+        Self::AppealResult,
+    ];
+
+    /// The step's name in the console.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::CorrectionRequest => "补正告知",
+            Self::Correction => "收到补正材料",
+            Self::Consultation => "征求意见",
+            Self::ConsultationReply => "登记征求意见答复",
+            Self::Extension => "延期答复",
+            Self::FeeNotice => "收费通知",
+            Self::FeePayment => "登记缴费",
+            Self::Decision => "作出答复",
+            Self::Withdrawal => "撤回申请",
+            Self::Amendment => "更正办结信息",
+            Self::Appeal => "登记复议诉讼",
+            Self::AppealResult => "登记复议诉讼结果",
+        }
+    }
+}
+
+/// A correction notice (补正告知, Art. 30).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CorrectionRequest {
+    pub issued_on: NaiveDate,
+    pub respond_by: NaiveDate,
+    pub matters: String,
+}
+
+/// A consultation (征求意见, Art. 32, 34).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewConsultation {
+    pub party_kind: PartyKind,
+    pub party: String,
+    pub sent_on: NaiveDate,
+}
+
+/// An extension (延期, Art. 33 ¶2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Extension {
+    pub approved_on: NaiveDate,
+    pub notified_on: NaiveDate,
+    pub working_days: u32,
+    pub reason: String,
+}
+
+/// A fee notice (收费通知), with the facts its amount depends on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FeeNotice {
+    pub issued_on: NaiveDate,
+    pub basis: FeeBasis,
+    pub pages: Option<u32>,
+    /// For `per_request`: the request's number among the applicant's requests to the agency in
+    /// the month of receipt (counted by storage).
+    pub nth_request: Option<u32>,
+}
+
+/// A decision (答复).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub decided_on: NaiveDate,
+    pub outcome: Option<Outcome>,
+    pub basis: Option<String>,
+    /// Outcomes of individual items.
+    pub items: Vec<(ItemId, Outcome)>,
+}
+
+/// An amendment of a concluded case: a corrected outcome or conclusion date, with a reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Amendment {
+    pub outcome: Option<Outcome>,
+    pub concluded_on: Option<NaiveDate>,
+    pub reason: String,
+}
+
+/// A step's input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    RequestCorrection(CorrectionRequest),
+    ReceiveCorrection {
+        received_on: NaiveDate,
+    },
+    StartConsultation(NewConsultation),
+    ReplyConsultation {
+        consultation_id: ConsultationId,
+        replied_on: NaiveDate,
+        opinion: Opinion,
+    },
+    Extend(Extension),
+    IssueFeeNotice(FeeNotice),
+    PayFee {
+        paid_on: NaiveDate,
+    },
+    Decide(Decision),
+    Withdraw {
+        withdrawn_on: NaiveDate,
+    },
+    Amend(Amendment),
+    FileAppeal {
+        kind: AppealKind,
+        filed_on: NaiveDate,
+    },
+    DecideAppeal {
+        appeal_id: AppealId,
+        result: AppealResult,
+        decided_on: NaiveDate,
+    },
+    /// The system concludes a case whose correction or fee lapsed.
+    ConcludeLapsed,
+}
+
+impl Step {
+    /// The kind of step, `None` for the system's.
+    pub fn kind(&self) -> Option<StepKind> {
+        Some(match self {
+            Self::RequestCorrection(_) => StepKind::CorrectionRequest,
+            Self::ReceiveCorrection { .. } => StepKind::Correction,
+            Self::StartConsultation(_) => StepKind::Consultation,
+            Self::ReplyConsultation { .. } => StepKind::ConsultationReply,
+            Self::Extend(_) => StepKind::Extension,
+            Self::IssueFeeNotice(_) => StepKind::FeeNotice,
+            Self::PayFee { .. } => StepKind::FeePayment,
+            Self::Decide(_) => StepKind::Decision,
+            Self::Withdraw { .. } => StepKind::Withdrawal,
+            Self::Amend(_) => StepKind::Amendment,
+            Self::FileAppeal { .. } => StepKind::Appeal,
+            Self::DecideAppeal { .. } => StepKind::AppealResult,
+            Self::ConcludeLapsed => return None,
+        })
+    }
+}
+
+/// What a step records: its event with its legal date, and the item outcomes it sets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transition {
+    pub effective_on: NaiveDate,
+    pub event: CaseEvent,
+    /// Item outcomes to store (a decision, a withdrawal, a lapse, an amended outcome).
+    pub item_outcomes: Vec<(ItemId, Outcome)>,
+}
+
+impl Transition {
+    /// The letter the step owes the applicant (or the consulted party), if any.
+    pub fn letter(&self) -> Option<LetterKind> {
+        letter_owed(&self.event)
+    }
+}
+
+/// The letter an event owes, if any.
+pub fn letter_owed(event: &CaseEvent) -> Option<LetterKind> {
+    match event {
+        CaseEvent::Received { .. } => Some(LetterKind::Acknowledgement),
+        CaseEvent::CorrectionRequested { .. } => Some(LetterKind::CorrectionNotice),
+        CaseEvent::Extended { .. } => Some(LetterKind::ExtensionNotice),
+        CaseEvent::ConsultationStarted { .. } => Some(LetterKind::ConsultationLetter),
+        CaseEvent::FeeNoticeIssued { .. } => Some(LetterKind::FeeNotice),
+        CaseEvent::Decided { .. } | CaseEvent::Withdrawn { .. } => Some(LetterKind::Decision),
+        _ => None,
+    }
+}
+
+/// Decide whether `who` may take `step` on the case now, and what it records.
+///
+/// Steps that create a sub-record (a consultation, an appeal) answer with an event whose id is a
+/// placeholder (0): the service stores the sub-record and puts its id into the event.
+///
+/// # Errors
+/// A [`Refusal`]: 403 role, 404 unknown consultation or appeal, 409 state or sealed year, 422 a
+/// rule of the input.
+pub fn decide(
+    state: &CaseState,
+    who: Who,
+    step: &Step,
+    reason: Option<&str>,
+    ctx: &Ctx<'_>,
+) -> Result<Transition, Refusal> {
+    steps::decide(state, who, step, reason, ctx)
+}
+
+/// The steps `role` may take on the case now: exactly those for which [`decide`] accepts some
+/// input (a property test holds the two together).
+pub fn allowed_steps(state: &CaseState, role: Role, ctx: &Ctx<'_>) -> Vec<StepKind> {
+    let clock = state.clock(ctx);
+    StepKind::ALL.iter().copied().filter(|&kind| steps::feasible(state, &clock, role, kind, ctx)).collect()
+}
+
+/// Refuse unless the case is at `expected` (when given).
+///
+/// # Errors
+/// 409 `version_conflict`.
+pub fn check_version(case: &Case, expected: Option<i64>) -> Result<(), Refusal> {
+    match expected {
+        Some(expected) if expected != case.version => Err(Refusal::conflict(
+            "version_conflict",
+            format!("案件当前版本为{}，不是{expected}：案件已被他人修改，请刷新后重试", case.version),
+        )),
+        _ => Ok(()),
+    }
+}

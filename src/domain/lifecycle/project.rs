@@ -1,0 +1,98 @@
+//! From a case's events to its clock events and to its stored projection.
+
+use chrono::NaiveDate;
+
+use crate::domain::calendar::Calendar;
+use crate::domain::clock::{self, ClockEvent, ClockRules};
+use crate::domain::event::{CaseEvent, RecordedEvent};
+use crate::domain::types::{CaseStatus, Outcome};
+
+/// The events that move the clock, in order. An amendment of the conclusion date moves the
+/// conclusion.
+pub fn clock_events(events: &[RecordedEvent]) -> Vec<ClockEvent> {
+    let mut out = Vec::with_capacity(events.len());
+    for recorded in events {
+        let on = recorded.effective_on;
+        let event = match &recorded.event {
+            CaseEvent::Received { .. } => ClockEvent::Received { on },
+            CaseEvent::CorrectionRequested { respond_by, .. } => {
+                ClockEvent::CorrectionRequested { on, respond_by: *respond_by }
+            }
+            CaseEvent::CorrectionReceived { .. } => ClockEvent::CorrectionReceived { on },
+            CaseEvent::ConsultationStarted { consultation_id, .. } => {
+                ClockEvent::ConsultationStarted { consultation_id: consultation_id.get(), on }
+            }
+            CaseEvent::ConsultationReplied { consultation_id, .. } => {
+                ClockEvent::ConsultationReplied { consultation_id: consultation_id.get(), on }
+            }
+            CaseEvent::Extended { approved_on, notified_on, working_days, .. } => ClockEvent::Extended {
+                approved_on: *approved_on,
+                notified_on: *notified_on,
+                working_days: *working_days,
+            },
+            CaseEvent::FeeNoticeIssued { .. } => ClockEvent::FeeNoticeIssued { on },
+            CaseEvent::FeePaid { .. } => ClockEvent::FeePaid { on },
+            CaseEvent::Decided { .. } | CaseEvent::Withdrawn { .. } => ClockEvent::Concluded { on },
+            CaseEvent::Amended { concluded_on, .. } => {
+                if let Some(ClockEvent::Concluded { on }) =
+                    out.iter_mut().rev().find(|e| matches!(e, ClockEvent::Concluded { .. }))
+                {
+                    *on = *concluded_on;
+                }
+                continue;
+            }
+            CaseEvent::AppealFiled { .. } | CaseEvent::AppealDecided { .. } => continue,
+        };
+        out.push(event);
+    }
+    out
+}
+
+/// The stored columns of a case derived from its events: everything the lists and the report
+/// read without replaying the events.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Projection {
+    pub status: CaseStatus,
+    pub outcome: Option<Outcome>,
+    pub concluded_on: Option<NaiveDate>,
+    pub decision_basis: Option<String>,
+    pub due_on: Option<NaiveDate>,
+    pub paused: bool,
+    pub extended: bool,
+    /// While a correction or fee is outstanding: the first day the request may be concluded as lapsed.
+    pub lapses_on: Option<NaiveDate>,
+}
+
+/// The projection of `events` on `today`.
+pub fn project(events: &[RecordedEvent], calendar: &Calendar, rules: &ClockRules, today: NaiveDate) -> Projection {
+    let clock = clock::compute(calendar, rules, &clock_events(events), today);
+    let mut conclusion: Option<(Outcome, NaiveDate, Option<String>)> = None;
+    for recorded in events {
+        match &recorded.event {
+            CaseEvent::Decided { outcome, basis, .. } if conclusion.is_none() => {
+                conclusion = Some((*outcome, recorded.effective_on, basis.clone()));
+            }
+            CaseEvent::Withdrawn { outcome, .. } if conclusion.is_none() => {
+                conclusion = Some((*outcome, recorded.effective_on, None));
+            }
+            CaseEvent::Amended { outcome, concluded_on, .. } => {
+                if let Some(c) = conclusion.as_mut() {
+                    c.0 = *outcome;
+                    c.1 = *concluded_on;
+                }
+            }
+            _ => {}
+        }
+    }
+    let concluded = conclusion.is_some();
+    Projection {
+        status: clock.status,
+        outcome: conclusion.as_ref().map(|c| c.0),
+        concluded_on: conclusion.as_ref().map(|c| c.1),
+        decision_basis: conclusion.and_then(|c| c.2),
+        due_on: clock.due_on,
+        paused: !concluded && clock.paused,
+        extended: clock.extended,
+        lapses_on: if concluded { None } else { clock.correction_lapses_on.or(clock.fee_lapses_on) },
+    }
+}

@@ -1,0 +1,703 @@
+//! Each step's rules: who may take it, in which state, and what its input must satisfy. Every
+//! dated step passes the one seal guard ([`seal::guard`]).
+
+use chrono::NaiveDate;
+
+use super::{
+    Amendment, CaseState, CorrectionRequest, Ctx, Decision, Extension, FeeNotice, NewConsultation, Refusal, Step,
+    StepKind, Transition, Who,
+};
+use crate::domain::case::Item;
+use crate::domain::clock::{self, Clock};
+use crate::domain::cn_date;
+use crate::domain::error::Violation;
+use crate::domain::event::{CaseEvent, ItemOutcome, PreviousConclusion, SystemActor};
+use crate::domain::fees::{self, FeeBasis};
+use crate::domain::ids::{AppealId, ConsultationId, ItemId};
+use crate::domain::intake::{check_step_date, roll_up};
+use crate::domain::remedies;
+use crate::domain::seal;
+use crate::domain::types::{AppealKind, AppealResult, CaseStatus, Opinion, Outcome, Role};
+
+/// Whether `role` may take steps of `kind` at all.
+pub fn role_allows(role: Role, kind: StepKind) -> bool {
+    match kind {
+        StepKind::Correction | StepKind::FeePayment => role.can_register(),
+        StepKind::Extension | StepKind::Amendment => role.can_supervise(),
+        StepKind::CorrectionRequest
+        | StepKind::Consultation
+        | StepKind::ConsultationReply
+        | StepKind::FeeNotice
+        | StepKind::Decision
+        | StepKind::Withdrawal
+        | StepKind::Appeal
+        | StepKind::AppealResult => role.can_handle(),
+    }
+}
+
+/// The refusal of a step to a role that may not take it.
+pub fn forbidden(role: Role, kind: StepKind) -> Refusal {
+    Refusal::Forbidden(format!("“{}”角色不能办理“{}”", role.label(), kind.label()))
+}
+
+fn invalid_state(kind: StepKind, allowed: &[CaseStatus], status: CaseStatus) -> Refusal {
+    let allowed: Vec<&str> = allowed.iter().map(|s| s.label()).collect();
+    Refusal::conflict(
+        "invalid_state",
+        format!("案件处于“{}”状态时才能办理“{}”，当前为“{}”", allowed.join("”或“"), kind.label(), status.label()),
+    )
+}
+
+fn require_status(kind: StepKind, allowed: &[CaseStatus], status: CaseStatus) -> Result<(), Refusal> {
+    if allowed.contains(&status) {
+        Ok(())
+    } else {
+        Err(invalid_state(kind, allowed, status))
+    }
+}
+
+fn not_concluded() -> Refusal {
+    Refusal::conflict("case_not_concluded", "案件尚未办结")
+}
+
+/// The checks of a step that do not depend on its input: the role, whether the case is open or
+/// concluded, and the state the step needs. `decide` runs them first, in this order, so the
+/// refusal of an impossible step is the same whatever its input.
+pub(super) fn precondition(
+    state: &CaseState,
+    clock: &Clock,
+    role: Role,
+    kind: StepKind,
+    _ctx: &Ctx<'_>,
+) -> Result<(), Refusal> {
+    if !role_allows(role, kind) {
+        return Err(forbidden(role, kind));
+    }
+    let status = clock.status;
+    let concluded = status == CaseStatus::Concluded;
+    match kind {
+        StepKind::Amendment | StepKind::Appeal | StepKind::AppealResult => {
+            return if concluded { Ok(()) } else { Err(not_concluded()) };
+        }
+        _ if concluded => {
+            let on = state.case.concluded_on.or(clock.concluded_on).map(cn_date).unwrap_or_default();
+            return Err(Refusal::conflict("case_concluded", format!("案件已于{on}办结")));
+        }
+        _ => {}
+    }
+    match kind {
+        StepKind::CorrectionRequest => {
+            if clock.correction_requested_on.is_some() {
+                return Err(Violation::field(
+                    "correction_already_requested",
+                    "issued_on",
+                    "补正告知只能发出一次（条例第三十条：一次性告知）",
+                )
+                .into());
+            }
+            require_status(kind, &[CaseStatus::Received], status)
+        }
+        StepKind::Correction => require_status(kind, &[CaseStatus::AwaitingCorrection], status),
+        StepKind::Consultation => require_status(kind, &[CaseStatus::Received, CaseStatus::InConsultation], status),
+        StepKind::Extension => {
+            if clock.extended {
+                return Err(Violation::field(
+                    "extension_already_granted",
+                    "approved_on",
+                    "答复期限只能延长一次（条例第三十三条第二款）",
+                )
+                .into());
+            }
+            require_status(kind, &[CaseStatus::Received], status)
+        }
+        StepKind::FeeNotice => {
+            if clock.fee_notice_on.is_some() {
+                return Err(Violation::field("fee_already_issued", "issued_on", "一件申请只能发出一次收费通知").into());
+            }
+            require_status(kind, &[CaseStatus::Received, CaseStatus::InConsultation], status)
+        }
+        StepKind::FeePayment => require_status(kind, &[CaseStatus::AwaitingFee], status),
+        StepKind::ConsultationReply
+        | StepKind::Decision
+        | StepKind::Withdrawal
+        | StepKind::Amendment
+        | StepKind::Appeal
+        | StepKind::AppealResult => Ok(()),
+    }
+}
+
+/// The dates a step of `kind` may carry, when the precondition holds: `None` when no date would
+/// be accepted.
+fn window(state: &CaseState, clock: &Clock, kind: StepKind, ctx: &Ctx<'_>) -> Option<(NaiveDate, NaiveDate)> {
+    let last = state.last_step_on();
+    let today = ctx.today;
+    let (from, to) = match kind {
+        StepKind::CorrectionRequest => (last, today.min(clock.correction_notice_deadline)),
+        StepKind::Correction => (last, today.min(clock.correction_respond_by?)),
+        StepKind::Consultation | StepKind::Withdrawal | StepKind::FeeNotice => (last, today),
+        StepKind::ConsultationReply => {
+            state.consultations.iter().find(|c| c.replied_on.is_none())?;
+            (last, today)
+        }
+        StepKind::Extension => (last, today.min(clock.due_on?)),
+        StepKind::FeePayment => (last, today.min(clock.fee_pay_by?)),
+        StepKind::Decision => match clock.status {
+            CaseStatus::Received => (last, today),
+            CaseStatus::AwaitingCorrection => (last.max(clock.correction_lapses_on?), today),
+            CaseStatus::AwaitingFee => (last.max(clock.fee_lapses_on?), today),
+            _ => return None,
+        },
+        StepKind::Amendment => (state.case.concluded_on?, today),
+        StepKind::Appeal => {
+            let from = state.case.concluded_on?;
+            // A reconsideration is always admissible, once per filing day.
+            let days = usize::try_from((today - from).num_days() + 1).unwrap_or(0);
+            let filed = state.appeals.iter().filter(|a| a.kind == AppealKind::Reconsideration).count();
+            (filed < days).then_some(())?;
+            (from, today)
+        }
+        StepKind::AppealResult => {
+            let filed = state.appeals.iter().filter(|a| a.result.is_none()).map(|a| a.filed_on).min()?;
+            (filed, today)
+        }
+    };
+    (from <= to).then_some((from, to))
+}
+
+/// Whether the step is offered now: its precondition holds and some date would be accepted, by
+/// this role given the seals.
+pub(super) fn feasible(state: &CaseState, clock: &Clock, role: Role, kind: StepKind, ctx: &Ctx<'_>) -> bool {
+    if precondition(state, clock, role, kind, ctx).is_err() {
+        return false;
+    }
+    match window(state, clock, kind, ctx) {
+        // The latest date touches the fewest sealed years.
+        Some((_, latest)) => role.can_supervise() || ctx.seals.touched_since(latest).is_empty(),
+        None => false,
+    }
+}
+
+/// Check a step's date: not before the receipt or the previous step, not in the future.
+fn check_date(state: &CaseState, field: &str, date: NaiveDate, ctx: &Ctx<'_>) -> Result<(), Refusal> {
+    check_step_date(field, date, state.case.received_on, ctx.today)?;
+    let last = state.last_step_on();
+    if date < last {
+        return Err(Violation::field(
+            "date_before_previous_step",
+            field,
+            format!("不得早于本案上一个办理步骤的日期{}", cn_date(last)),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn plain(effective_on: NaiveDate, event: CaseEvent) -> Transition {
+    Transition { effective_on, event, item_outcomes: Vec::new() }
+}
+
+/// See [`super::decide`].
+pub(super) fn decide(
+    state: &CaseState,
+    who: Who,
+    step: &Step,
+    reason: Option<&str>,
+    ctx: &Ctx<'_>,
+) -> Result<Transition, Refusal> {
+    let clock = state.clock(ctx);
+    match step.kind() {
+        Some(kind) => precondition(state, &clock, who.role, kind, ctx)?,
+        None if clock.status == CaseStatus::Concluded => {
+            return Err(Refusal::conflict("case_concluded", "案件已办结"));
+        }
+        None => {}
+    }
+    let (mut transition, guard_from, reason) = match step {
+        Step::RequestCorrection(request) => (request_correction(state, &clock, request, ctx)?, None, reason),
+        Step::ReceiveCorrection { received_on } => {
+            (receive_correction(state, &clock, *received_on, ctx)?, None, reason)
+        }
+        Step::StartConsultation(consultation) => (start_consultation(state, consultation, ctx)?, None, reason),
+        Step::ReplyConsultation { consultation_id, replied_on, opinion } => {
+            (reply_consultation(state, *consultation_id, *replied_on, *opinion, ctx)?, None, reason)
+        }
+        Step::Extend(extension) => (extend(state, &clock, extension, ctx)?, None, reason),
+        Step::IssueFeeNotice(notice) => (issue_fee_notice(state, notice, ctx)?, None, reason),
+        Step::PayFee { paid_on } => (pay_fee(state, &clock, *paid_on, ctx)?, None, reason),
+        Step::Decide(decision) => (decide_case(state, &clock, decision, ctx)?, None, reason),
+        Step::Withdraw { withdrawn_on } => (withdraw(state, *withdrawn_on, ctx)?, None, reason),
+        Step::Amend(amendment) => {
+            let (transition, from) = amend(state, amendment, ctx)?;
+            // The amendment's own reason is the reason for overriding the seal.
+            (transition, Some(from), Some(amendment.reason.as_str()))
+        }
+        Step::FileAppeal { kind, filed_on } => (file_appeal(state, *kind, *filed_on, ctx)?, None, reason),
+        Step::DecideAppeal { appeal_id, result, decided_on } => {
+            (decide_appeal(state, *appeal_id, *result, *decided_on, ctx)?, None, reason)
+        }
+        Step::ConcludeLapsed => (conclude_lapsed(state, &clock, ctx)?, None, None),
+    };
+    let from = guard_from.unwrap_or(transition.effective_on);
+    let sealed_override = seal::guard(ctx.seals, from, who.role, reason)?;
+    transition.event.set_sealed_override(sealed_override);
+    Ok(transition)
+}
+
+fn request_correction(
+    state: &CaseState,
+    clock: &Clock,
+    request: &CorrectionRequest,
+    ctx: &Ctx<'_>,
+) -> Result<Transition, Refusal> {
+    check_date(state, "issued_on", request.issued_on, ctx)?;
+    let deadline = clock.correction_notice_deadline;
+    if request.issued_on > deadline {
+        return Err(Violation::field(
+            "correction_notice_too_late",
+            "issued_on",
+            format!(
+                "补正告知应当自收到申请之日起{}个工作日内发出，即不晚于{}（条例第三十条）",
+                ctx.rules.correction_notice_limit,
+                cn_date(deadline)
+            ),
+        )
+        .into());
+    }
+    if request.respond_by <= request.issued_on {
+        return Err(Violation::field("validation_failed", "respond_by", "补正期限应当晚于补正告知的日期").into());
+    }
+    Ok(plain(
+        request.issued_on,
+        CaseEvent::CorrectionRequested {
+            respond_by: request.respond_by,
+            matters: request.matters.clone(),
+            sealed_override: None,
+        },
+    ))
+}
+
+fn receive_correction(
+    state: &CaseState,
+    clock: &Clock,
+    received_on: NaiveDate,
+    ctx: &Ctx<'_>,
+) -> Result<Transition, Refusal> {
+    check_date(state, "received_on", received_on, ctx)?;
+    if let Some(respond_by) = clock.correction_respond_by.filter(|by| received_on > *by) {
+        return Err(Violation::field(
+            "correction_lapsed",
+            "received_on",
+            format!(
+                "补正期限已于{}届满，申请人逾期未补正，视为放弃申请（办结结果应为 other_correction_overdue）",
+                cn_date(respond_by)
+            ),
+        )
+        .into());
+    }
+    Ok(plain(received_on, CaseEvent::CorrectionReceived { received_on, sealed_override: None }))
+}
+
+fn start_consultation(state: &CaseState, consultation: &NewConsultation, ctx: &Ctx<'_>) -> Result<Transition, Refusal> {
+    check_date(state, "sent_on", consultation.sent_on, ctx)?;
+    let reply_due = ctx.calendar.add_working_days(consultation.sent_on, ctx.rules.consultation_reply_limit);
+    Ok(plain(
+        consultation.sent_on,
+        CaseEvent::ConsultationStarted {
+            consultation_id: ConsultationId::new(0),
+            party_kind: consultation.party_kind,
+            party: consultation.party.clone(),
+            reply_due,
+            sealed_override: None,
+        },
+    ))
+}
+
+fn reply_consultation(
+    state: &CaseState,
+    consultation_id: ConsultationId,
+    replied_on: NaiveDate,
+    opinion: Opinion,
+    ctx: &Ctx<'_>,
+) -> Result<Transition, Refusal> {
+    let consultation = state
+        .consultations
+        .iter()
+        .find(|c| c.id == consultation_id)
+        .ok_or(Refusal::NotFound { what: "consultation", code: "consultation_not_found" })?;
+    if consultation.replied_on.is_some() {
+        return Err(Refusal::conflict("consultation_replied", "该征求意见已登记答复"));
+    }
+    check_date(state, "replied_on", replied_on, ctx)?;
+    Ok(plain(replied_on, CaseEvent::ConsultationReplied { consultation_id, opinion, sealed_override: None }))
+}
+
+fn extend(state: &CaseState, clock: &Clock, extension: &Extension, ctx: &Ctx<'_>) -> Result<Transition, Refusal> {
+    let max = ctx.rules.max_extension;
+    if extension.working_days == 0 || extension.working_days > max {
+        return Err(Violation::field(
+            "extension_too_long",
+            "working_days",
+            format!("延长期限为1至{max}个工作日（条例第三十三条第二款）"),
+        )
+        .into());
+    }
+    check_date(state, "approved_on", extension.approved_on, ctx)?;
+    if extension.notified_on < extension.approved_on {
+        return Err(Violation::field("validation_failed", "notified_on", "告知日期不得早于批准日期").into());
+    }
+    check_step_date("notified_on", extension.notified_on, state.case.received_on, ctx.today)?;
+    let due = clock.due_on.ok_or_else(|| Refusal::conflict("clock_not_running", "案件当前没有进行中的答复期限"))?;
+    for (field, date) in [("approved_on", extension.approved_on), ("notified_on", extension.notified_on)] {
+        if date > due {
+            return Err(Violation::field(
+                "extension_too_late",
+                field,
+                format!("延期应当在答复期限{}届满前经批准并告知申请人（条例第三十三条第二款）", cn_date(due)),
+            )
+            .into());
+        }
+    }
+    Ok(plain(
+        extension.approved_on,
+        CaseEvent::Extended {
+            approved_on: extension.approved_on,
+            notified_on: extension.notified_on,
+            working_days: extension.working_days,
+            reason: extension.reason.clone(),
+            previous_due_on: due,
+            sealed_override: None,
+        },
+    ))
+}
+
+fn issue_fee_notice(state: &CaseState, notice: &FeeNotice, ctx: &Ctx<'_>) -> Result<Transition, Refusal> {
+    check_date(state, "issued_on", notice.issued_on, ctx)?;
+    let quote = match notice.basis {
+        FeeBasis::PerRequest => fees::per_request(notice.nth_request.unwrap_or(1)),
+        FeeBasis::PerPage => {
+            let pages =
+                notice.pages.ok_or_else(|| Violation::field("validation_failed", "pages", "按量计收时必须填写页数"))?;
+            fees::per_page(pages)
+        }
+    };
+    if quote.amount_fen == 0 {
+        return Err(
+            Violation::field("no_fee_due", "basis", format!("按收费标准无需收费：{}", quote.explanation)).into()
+        );
+    }
+    let pay_by = ctx.calendar.add_working_days(notice.issued_on, ctx.rules.fee_payment_limit);
+    Ok(plain(
+        notice.issued_on,
+        CaseEvent::FeeNoticeIssued {
+            basis: notice.basis,
+            pages: notice.pages,
+            nth_request: match notice.basis {
+                FeeBasis::PerRequest => notice.nth_request,
+                FeeBasis::PerPage => None,
+            },
+            amount_fen: quote.amount_fen,
+            explanation: quote.explanation,
+            pay_by,
+            sealed_override: None,
+        },
+    ))
+}
+
+fn pay_fee(state: &CaseState, clock: &Clock, paid_on: NaiveDate, ctx: &Ctx<'_>) -> Result<Transition, Refusal> {
+    check_date(state, "paid_on", paid_on, ctx)?;
+    let notice = state.fee_notices.iter().rev().find(|f| f.paid_on.is_none());
+    let pay_by = notice.map(|n| n.pay_by).or(clock.fee_pay_by);
+    if let Some(pay_by) = pay_by.filter(|by| paid_on > *by) {
+        return Err(Violation::field(
+            "fee_lapsed",
+            "paid_on",
+            format!(
+                "缴费期限已于{}届满，申请人逾期未缴费，视为放弃申请（办结结果应为 other_fee_unpaid）",
+                cn_date(pay_by)
+            ),
+        )
+        .into());
+    }
+    Ok(plain(
+        paid_on,
+        CaseEvent::FeePaid {
+            fee_notice_id: notice.map(|n| n.id),
+            amount_fen: notice.map_or(0, |n| n.amount_fen),
+            sealed_override: None,
+        },
+    ))
+}
+
+fn decide_case(state: &CaseState, clock: &Clock, decision: &Decision, ctx: &Ctx<'_>) -> Result<Transition, Refusal> {
+    check_date(state, "decided_on", decision.decided_on, ctx)?;
+    let given = match_items(&state.items, &decision.items)?;
+    let outcome = roll_up(&given.iter().map(|(_, o)| *o).collect::<Vec<_>>(), decision.outcome)?;
+    check_outcome_against_state(clock, outcome, decision.decided_on)?;
+    let item_outcomes = state
+        .items
+        .iter()
+        .map(|item| (item.id, given.iter().find(|(i, _)| *i == item.id).map_or(outcome, |(_, o)| *o)))
+        .collect();
+    Ok(Transition {
+        effective_on: decision.decided_on,
+        event: CaseEvent::Decided {
+            outcome,
+            basis: decision.basis.clone(),
+            items: given.iter().map(|&(id, outcome)| ItemOutcome { id, outcome }).collect(),
+            system: None,
+            sealed_override: None,
+        },
+        item_outcomes,
+    })
+}
+
+/// A lapse outcome is allowed once its lapse date (the day after the applicant's deadline) is
+/// reached; `code` names the refusal, `act` what the applicant may still do before it.
+fn require_lapse(
+    code: &'static str,
+    lapses_on: Option<NaiveDate>,
+    decided_on: NaiveDate,
+    act: &str,
+    missing: &str,
+) -> Result<(), Refusal> {
+    match lapses_on {
+        Some(lapses) if decided_on >= lapses => Ok(()),
+        Some(lapses) => Err(Violation::field(
+            code,
+            "decided_on",
+            format!(
+                "申请人可以在{}前{act}，{}起方可按逾期办结",
+                cn_date(lapses.pred_opt().unwrap_or(lapses)),
+                cn_date(lapses)
+            ),
+        )
+        .into()),
+        None => Err(Violation::field(code, "outcome", missing).into()),
+    }
+}
+
+/// The lapse outcomes need their lapse; the other outcomes need no step outstanding.
+fn check_outcome_against_state(clock: &Clock, outcome: Outcome, decided_on: NaiveDate) -> Result<(), Refusal> {
+    match outcome {
+        Outcome::OtherCorrectionOverdue => require_lapse(
+            "correction_not_lapsed",
+            clock.correction_lapses_on,
+            decided_on,
+            "补正",
+            "只有发出补正告知且补正期限届满仍未补正的申请，才能按“逾期不补正”办结",
+        ),
+        Outcome::OtherFeeUnpaid => require_lapse(
+            "fee_not_lapsed",
+            clock.fee_lapses_on,
+            decided_on,
+            "缴费",
+            "只有发出收费通知且缴费期限届满仍未缴费的申请，才能按“逾期未缴费”办结",
+        ),
+        _ => match clock.status {
+            CaseStatus::AwaitingCorrection => Err(Refusal::conflict(
+                "correction_outstanding",
+                "补正告知尚未答复：请登记收到的补正材料，或在补正期限届满后按“逾期不补正”（other_correction_overdue）办结",
+            )),
+            CaseStatus::AwaitingFee => Err(Refusal::conflict(
+                "fee_outstanding",
+                "收费通知尚未缴费：请登记缴费，或在缴费期限届满后按“逾期未缴费”（other_fee_unpaid）办结",
+            )),
+            CaseStatus::InConsultation => Err(Refusal::conflict(
+                "consultation_open",
+                "征求意见尚未答复：请先登记答复（对方逾期未答复的，意见选“逾期未答复”）",
+            )),
+            _ => Ok(()),
+        },
+    }
+}
+
+/// Check that the decision's items are the case's items, each once, all of them.
+fn match_items(items: &[Item], given: &[(ItemId, Outcome)]) -> Result<Vec<(ItemId, Outcome)>, Refusal> {
+    if given.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut seen = Vec::with_capacity(given.len());
+    for (index, (item_id, _)) in given.iter().enumerate() {
+        if !items.iter().any(|i| i.id == *item_id) {
+            return Err(Violation::field(
+                "unknown_item",
+                &format!("items[{index}].id"),
+                format!("本案没有编号为{item_id}的申请事项"),
+            )
+            .into());
+        }
+        if seen.contains(item_id) {
+            return Err(
+                Violation::field("duplicate_item", &format!("items[{index}].id"), "同一申请事项重复列出").into()
+            );
+        }
+        seen.push(*item_id);
+    }
+    if let Some(missing) = items.iter().find(|i| !seen.contains(&i.id)) {
+        return Err(Violation::field(
+            "items_incomplete",
+            "items",
+            format!(
+                "第{}项申请事项（编号{}）没有办理结果：请给出每一项的结果，或都不给出",
+                missing.position, missing.id
+            ),
+        )
+        .into());
+    }
+    Ok(given.to_vec())
+}
+
+fn withdraw(state: &CaseState, withdrawn_on: NaiveDate, ctx: &Ctx<'_>) -> Result<Transition, Refusal> {
+    check_date(state, "withdrawn_on", withdrawn_on, ctx)?;
+    Ok(Transition {
+        effective_on: withdrawn_on,
+        event: CaseEvent::Withdrawn { outcome: Outcome::OtherMisc, sealed_override: None },
+        item_outcomes: state.items.iter().map(|i| (i.id, Outcome::OtherMisc)).collect(),
+    })
+}
+
+/// The amendment's transition and the date from which it changes the figures.
+fn amend(state: &CaseState, amendment: &Amendment, ctx: &Ctx<'_>) -> Result<(Transition, NaiveDate), Refusal> {
+    let case = &state.case;
+    let (Some(old_outcome), Some(old_on)) = (case.outcome, case.concluded_on) else {
+        return Err(not_concluded());
+    };
+    let outcome = amendment.outcome.unwrap_or(old_outcome);
+    let on = amendment.concluded_on.unwrap_or(old_on);
+    if outcome == old_outcome && on == old_on {
+        return Err(Violation::field("nothing_to_amend", "outcome", "请给出不同的办理结果或办结日期").into());
+    }
+    check_step_date("concluded_on", on, case.received_on, ctx.today)?;
+    // The history up to the conclusion decides whether a lapse outcome is possible on `on`.
+    let before: Vec<_> = state.events.iter().filter(|e| !e.event.concludes()).cloned().collect();
+    let last_step = before
+        .iter()
+        .filter(|e| !matches!(e.event, CaseEvent::Amended { .. }) && !e.event.is_appeal())
+        .map(|e| e.effective_on)
+        .max()
+        .unwrap_or(case.received_on);
+    if on < last_step {
+        return Err(Violation::field(
+            "date_before_previous_step",
+            "concluded_on",
+            format!("不得早于本案办结前最后一个办理步骤的日期{}", cn_date(last_step)),
+        )
+        .into());
+    }
+    if matches!(outcome, Outcome::OtherCorrectionOverdue | Outcome::OtherFeeUnpaid) {
+        let clock = clock::compute(ctx.calendar, ctx.rules, &super::clock_events(&before), on);
+        check_outcome_against_state(&clock, outcome, on)?;
+    }
+    let item_outcomes =
+        if outcome == old_outcome { Vec::new() } else { state.items.iter().map(|i| (i.id, outcome)).collect() };
+    let transition = Transition {
+        effective_on: ctx.today,
+        event: CaseEvent::Amended {
+            previous: PreviousConclusion { outcome: old_outcome, concluded_on: old_on },
+            outcome,
+            concluded_on: on,
+            reason: amendment.reason.clone(),
+            sealed_override: None,
+        },
+        item_outcomes,
+    };
+    Ok((transition, on.min(old_on)))
+}
+
+fn file_appeal(state: &CaseState, kind: AppealKind, filed_on: NaiveDate, ctx: &Ctx<'_>) -> Result<Transition, Refusal> {
+    let (Some(concluded_on), Some(outcome)) = (state.case.concluded_on, state.case.outcome) else {
+        return Err(not_concluded());
+    };
+    check_step_date("filed_on", filed_on, state.case.received_on, ctx.today)?;
+    if filed_on < concluded_on {
+        return Err(Violation::field(
+            "date_before_decision",
+            "filed_on",
+            format!("不得早于答复日期{}", cn_date(concluded_on)),
+        )
+        .into());
+    }
+    if state.appeals.iter().any(|a| a.kind == kind && a.filed_on == filed_on) {
+        return Err(Refusal::conflict(
+            "appeal_duplicate",
+            format!("本案已登记{}提起的同类{}", cn_date(filed_on), kind.label()),
+        ));
+    }
+    match kind {
+        AppealKind::LitigationAfterReconsideration => {
+            let decided = state
+                .appeals
+                .iter()
+                .any(|a| a.kind == AppealKind::Reconsideration && a.decided_on.is_some_and(|d| d <= filed_on));
+            if !decided {
+                return Err(Violation::field(
+                    "no_reconsideration",
+                    "kind",
+                    "复议后起诉须本案已有在起诉之日或之前作出决定的行政复议",
+                )
+                .into());
+            }
+        }
+        AppealKind::LitigationDirect if !remedies::direct_suit_allowed(outcome, filed_on) => {
+            return Err(Violation::field(
+                "reconsideration_required",
+                "kind",
+                format!(
+                    "自{}起，对不提供政府信息的答复不服的，应当先申请行政复议（《中华人民共和国行政复议法》第二十三条第一款第（四）项）",
+                    cn_date(remedies::RECONSIDERATION_FIRST_FROM)
+                ),
+            )
+            .into());
+        }
+        _ => {}
+    }
+    Ok(plain(filed_on, CaseEvent::AppealFiled { appeal_id: None, kind, sealed_override: None }))
+}
+
+fn decide_appeal(
+    state: &CaseState,
+    appeal_id: AppealId,
+    result: AppealResult,
+    decided_on: NaiveDate,
+    ctx: &Ctx<'_>,
+) -> Result<Transition, Refusal> {
+    let appeal = state
+        .appeals
+        .iter()
+        .find(|a| a.id == appeal_id)
+        .ok_or(Refusal::NotFound { what: "appeal", code: "appeal_not_found" })?;
+    if appeal.result.is_some() {
+        return Err(Refusal::conflict("appeal_decided", "该复议诉讼的结果已经登记"));
+    }
+    if decided_on < appeal.filed_on || decided_on > ctx.today {
+        return Err(Violation::field(
+            "validation_failed",
+            "decided_on",
+            format!("应当在提起日期{}与今天之间", cn_date(appeal.filed_on)),
+        )
+        .into());
+    }
+    Ok(plain(
+        decided_on,
+        CaseEvent::AppealDecided { appeal_id: Some(appeal_id), kind: appeal.kind, result, sealed_override: None },
+    ))
+}
+
+fn conclude_lapsed(state: &CaseState, clock: &Clock, ctx: &Ctx<'_>) -> Result<Transition, Refusal> {
+    let (outcome, on) = match (clock.status, clock.correction_lapses_on, clock.fee_lapses_on) {
+        (CaseStatus::AwaitingCorrection, Some(on), _) if on <= ctx.today => (Outcome::OtherCorrectionOverdue, on),
+        (CaseStatus::AwaitingFee, _, Some(on)) if on <= ctx.today => (Outcome::OtherFeeUnpaid, on),
+        _ => return Err(Refusal::conflict("not_lapsed", "案件没有到期未补正或未缴费的情形")),
+    };
+    Ok(Transition {
+        effective_on: on,
+        event: CaseEvent::Decided {
+            outcome,
+            basis: Some(outcome.legal_basis().to_owned()),
+            items: Vec::new(),
+            system: Some(SystemActor::Sweep),
+            sealed_override: None,
+        },
+        item_outcomes: state.items.iter().map(|i| (i.id, outcome)).collect(),
+    })
+}

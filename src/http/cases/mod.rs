@@ -1,0 +1,294 @@
+//! `/api/v1/cases`: intake ([`intake`]), reads, lists, events, the clock, the outbox, the
+//! decision and the withdrawal; the other steps are in [`super::steps`].
+
+pub mod intake;
+pub mod responses;
+
+use actix_web::{get, post, web, HttpRequest};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+pub use intake::{ApplicantRequest, CreateCaseRequest, ItemRequest};
+pub use responses::{
+    AppealResponse, ApplicantResponse, CaseResponse, CaseSummary, ClockResponse, ClockSummary, ConsultationResponse,
+    CorrectionInfo, EventResponse, FeeResponse, ItemResponse, OutboxMessageResponse, YearNotices,
+};
+
+use super::auth::AuthUser;
+use super::error::{ApiError, ReadErrors, WriteErrors};
+use super::extract::{expected_version, Json};
+use super::pagination::{cursor_for_case, Page, PageParams};
+use super::AppState;
+use crate::domain::error::Errors;
+use crate::domain::ids::{AgencyId, ApplicantId, CaseId, ItemId};
+use crate::domain::lifecycle::{Decision, Step};
+use crate::domain::{limits, CaseStatus, Outcome, Violation};
+use crate::service::cases::{self, steps, CaseDetails, CaseFilter};
+
+/// Validate an optional `amendment_reason`: trimmed, non-empty, at most 2,000 characters.
+pub(super) fn reason_of(reason: Option<&str>) -> Result<Option<String>, ApiError> {
+    let mut errors = Errors::default();
+    let reason = errors.optional_text("amendment_reason", reason, limits::REASON);
+    errors.finish()?;
+    Ok(reason)
+}
+
+pub(super) fn respond(details: CaseDetails) -> Result<web::Json<CaseResponse>, ApiError> {
+    Ok(web::Json(CaseResponse::from(details)))
+}
+
+/// Take a step on a case and answer with the case.
+pub(super) async fn step(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: CaseId,
+    step: Step,
+    version: Option<i64>,
+    reason: Option<String>,
+) -> Result<CaseDetails, ApiError> {
+    let snapshot = state.snapshot();
+    Ok(state
+        .db
+        .write(move |conn| steps::take(conn, &user, id, step, version, reason.as_deref(), snapshot.now()))
+        .await?)
+}
+
+/// The outcome of one item of the case.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemOutcomeRequest {
+    /// The item's id (from the case's `items`).
+    pub id: ItemId,
+    pub outcome: Outcome,
+}
+
+/// The decision (答复) that concludes a case.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequest {
+    #[schema(example = "2019-03-20")]
+    pub decided_on: NaiveDate,
+    /// The case outcome. May be left out when the items' outcomes determine it (all the same, or
+    /// some disclosed and some not → `partially_disclosed`); must agree with them when given.
+    pub outcome: Option<Outcome>,
+    /// The reasons and legal basis stated in the reply.
+    #[schema(max_length = 8000)]
+    pub basis: Option<String>,
+    /// Each item's outcome: all of the case's items, or none.
+    #[serde(default)]
+    pub items: Vec<ItemOutcomeRequest>,
+    /// The version the decision is based on (or send `If-Match`).
+    pub version: Option<i64>,
+    /// Required (from a supervisor) when the decision date lies in a year whose report is sealed.
+    #[schema(max_length = 2000)]
+    pub amendment_reason: Option<String>,
+}
+
+/// The applicant withdrew the request.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalRequest {
+    pub withdrawn_on: NaiveDate,
+    pub version: Option<i64>,
+    /// Required (from a supervisor) when the date lies in a year whose report is sealed.
+    #[schema(max_length = 2000)]
+    pub amendment_reason: Option<String>,
+}
+
+/// Filters of the case list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseListParams {
+    /// Only this agency (which must be visible).
+    pub agency_id: Option<AgencyId>,
+    pub status: Option<CaseStatus>,
+    /// Received on or after this date.
+    pub received_from: Option<NaiveDate>,
+    /// Received on or before this date.
+    pub received_to: Option<NaiveDate>,
+    /// `true`: only cases overdue today (open and past their due date); `false`: only open cases.
+    pub overdue: Option<bool>,
+    /// Only open cases due before this date.
+    pub due_before: Option<NaiveDate>,
+    /// Only this applicant's cases.
+    pub applicant_id: Option<ApplicantId>,
+    /// Text in the description, the case number or the applicant's name.
+    #[param(max_length = 200)]
+    pub q: Option<String>,
+}
+
+/// List the cases the caller sees, most recently received first.
+#[utoipa::path(tag = "cases", params(CaseListParams, PageParams),
+    responses((status = 200, description = "A page of cases", body = Page<CaseSummary>), ReadErrors))]
+#[get("/cases")]
+pub(crate) async fn list_cases(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    params: web::Query<CaseListParams>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<Page<CaseSummary>>, ApiError> {
+    let limit = page.limit()?;
+    let params = params.into_inner();
+    if params.q.as_ref().is_some_and(|q| q.chars().count() > limits::QUERY) {
+        return Err(Violation::field("validation_failed", "q", format!("不得超过{}个字符", limits::QUERY)).into());
+    }
+    let today = state.today();
+    let filter = CaseFilter {
+        agency_id: params.agency_id,
+        status: params.status,
+        received_from: params.received_from,
+        received_to: params.received_to,
+        due_before: params.due_before,
+        overdue_on: params.overdue.filter(|o| *o).map(|_| today),
+        open_only: params.overdue == Some(false),
+        applicant_id: params.applicant_id,
+        q: params.q.filter(|q| !q.trim().is_empty()),
+        before: page.cursor_received()?,
+        scope: None,
+    };
+    let rows = state.db.read(move |conn| cases::list(conn, &user, filter, limit + 1)).await?;
+    let calendar = state.calendar();
+    let page = Page::from_rows(
+        rows,
+        limit,
+        |(c, _)| cursor_for_case(c.received_on, c.id),
+        |(c, a)| CaseSummary::build(c, a, &calendar, today),
+    );
+    Ok(web::Json(page))
+}
+
+/// Get a case with the applicant's full details and its clock as of today.
+#[utoipa::path(tag = "cases", params(("id" = i64, Path, description = "Case id")),
+    responses((status = 200, description = "The case", body = CaseResponse), ReadErrors))]
+#[get("/cases/{id}")]
+pub(crate) async fn get_case(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<CaseId>,
+) -> Result<web::Json<CaseResponse>, ApiError> {
+    let id = id.into_inner();
+    let snapshot = state.snapshot();
+    let details = state.db.read(move |conn| cases::get(conn, &user, id, snapshot.now())).await?;
+    respond(details)
+}
+
+/// Explain the case's deadline: start, allowance, pauses, extension, holidays and make-up days
+/// that moved it, the calendar years and notices used, and whether the data covered every date.
+#[utoipa::path(tag = "cases", params(("id" = i64, Path, description = "Case id")),
+    responses((status = 200, description = "The explanation", body = ClockResponse), ReadErrors))]
+#[get("/cases/{id}/clock")]
+pub(crate) async fn case_clock(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<CaseId>,
+) -> Result<web::Json<ClockResponse>, ApiError> {
+    let id = id.into_inner();
+    let snapshot = state.snapshot();
+    let today = snapshot.today;
+    let calendar = snapshot.calendar.clone();
+    let details = state.db.read(move |conn| cases::get(conn, &user, id, snapshot.now())).await?;
+    let clock = details.clock;
+    let notices = clock
+        .calendar_years
+        .iter()
+        .map(|&year| YearNotices { year, notices: calendar.year(year).map(|y| y.notices.clone()).unwrap_or_default() })
+        .collect();
+    Ok(web::Json(ClockResponse { case_id: id, today, explanation: clock.explain_zh(), notices, clock }))
+}
+
+/// Paging of a case's events.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventListParams {
+    /// Only events after this sequence number.
+    #[param(minimum = 0)]
+    pub after_seq: Option<i32>,
+    /// At most this many events, 1–500 (default 500).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+}
+
+/// The case's events, in the order recorded. Events are never changed or deleted.
+#[utoipa::path(tag = "cases", params(("id" = i64, Path, description = "Case id"), EventListParams),
+    responses((status = 200, description = "The events", body = Vec<EventResponse>), ReadErrors))]
+#[get("/cases/{id}/events")]
+pub(crate) async fn case_events(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<CaseId>,
+    params: web::Query<EventListParams>,
+) -> Result<web::Json<Vec<EventResponse>>, ApiError> {
+    let id = id.into_inner();
+    let after = params.after_seq.unwrap_or(0);
+    if after < 0 {
+        return Err(Violation::field("validation_failed", "after_seq", "不得为负数").into());
+    }
+    let limit = params.limit.unwrap_or(500);
+    if !(1..=500).contains(&limit) {
+        return Err(Violation::field("validation_failed", "limit", "应在1至500之间").into());
+    }
+    let events = state.db.read(move |conn| cases::events(conn, &user, id, after, limit)).await?;
+    Ok(web::Json(events.into_iter().map(EventResponse::from).collect()))
+}
+
+/// The case's outbox: every letter its steps queued for the applicant, oldest first, with its
+/// delivery status.
+#[utoipa::path(tag = "cases", params(("id" = i64, Path, description = "Case id")),
+    responses((status = 200, description = "The messages", body = Vec<OutboxMessageResponse>), ReadErrors))]
+#[get("/cases/{id}/outbox")]
+pub(crate) async fn case_outbox(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<CaseId>,
+) -> Result<web::Json<Vec<OutboxMessageResponse>>, ApiError> {
+    let id = id.into_inner();
+    let rows = state.db.read(move |conn| crate::service::outbox::of_case(conn, &user, id)).await?;
+    Ok(web::Json(rows.into_iter().map(OutboxMessageResponse::from).collect()))
+}
+
+/// Record the decision and conclude the case.
+#[utoipa::path(tag = "cases", request_body = DecisionRequest,
+    params(("id" = i64, Path, description = "Case id"), ("If-Match" = Option<String>, Header, description = "The expected version")),
+    responses((status = 200, description = "The concluded case", body = CaseResponse), WriteErrors))]
+#[post("/cases/{id}/decision")]
+pub(crate) async fn decide(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    id: web::Path<CaseId>,
+    body: Json<DecisionRequest>,
+) -> Result<web::Json<CaseResponse>, ApiError> {
+    let body = body.0;
+    let version = expected_version(&req, body.version)?;
+    let mut errors = Errors::default();
+    let basis = errors.optional_text("basis", body.basis.as_deref(), limits::BASIS);
+    errors.finish()?;
+    let decision = Decision {
+        decided_on: body.decided_on,
+        outcome: body.outcome,
+        basis,
+        items: body.items.iter().map(|i| (i.id, i.outcome)).collect(),
+    };
+    let reason = reason_of(body.amendment_reason.as_deref())?;
+    respond(step(state, user, id.into_inner(), Step::Decide(decision), version, reason).await?)
+}
+
+/// Record that the applicant withdrew the request; the case concludes as `other_misc`.
+#[utoipa::path(tag = "cases", request_body = WithdrawalRequest,
+    params(("id" = i64, Path, description = "Case id"), ("If-Match" = Option<String>, Header, description = "The expected version")),
+    responses((status = 200, description = "The concluded case", body = CaseResponse), WriteErrors))]
+#[post("/cases/{id}/withdrawal")]
+pub(crate) async fn withdraw(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    id: web::Path<CaseId>,
+    body: Json<WithdrawalRequest>,
+) -> Result<web::Json<CaseResponse>, ApiError> {
+    let body = body.0;
+    let version = expected_version(&req, body.version)?;
+    let reason = reason_of(body.amendment_reason.as_deref())?;
+    let withdrawal = Step::Withdraw { withdrawn_on: body.withdrawn_on };
+    respond(step(state, user, id.into_inner(), withdrawal, version, reason).await?)
+}

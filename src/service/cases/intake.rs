@@ -1,0 +1,129 @@
+//! The intake (登记): a request registered the day it arrives, with its acknowledgement queued.
+
+use chrono::Datelike;
+
+use super::{get, seals_since, CaseDetails};
+use crate::domain::case::Case;
+use crate::domain::clock::{self, ClockEvent};
+use crate::domain::event::{CaseEvent, RecordedEvent};
+use crate::domain::ids::CaseId;
+use crate::domain::intake::NewCase;
+use crate::domain::lifecycle::{self, CaseState};
+use crate::domain::{seal, CaseStatus, LetterKind, Violation};
+use crate::service::{agencies as agency_service, outbox, Actor, Now, ServiceResult};
+use crate::storage::{applicants, cases, DbConnection};
+
+/// An `Idempotency-Key` with the hash of the request it came with.
+#[derive(Clone, Debug)]
+pub struct IdempotencyKey {
+    pub key: String,
+    pub request_hash: String,
+}
+
+/// Register a request; returns the new case and `true`. With an idempotency key already used by
+/// the caller for the same request, returns the case created then and `false`. (The case is read
+/// in the same transaction, which needs it for the acknowledgement anyway, so that the caller
+/// needs no second database task to answer.)
+///
+/// # Errors
+/// 403 for roles that may not register, 404 for an invisible agency, 409 for a receipt date in a
+/// sealed year without a supervisor's reason, 422 for an idempotency key reused with a different
+/// request.
+pub fn register(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    new: &NewCase,
+    idempotency: Option<&IdempotencyKey>,
+    amendment_reason: Option<&str>,
+    now: Now<'_>,
+) -> ServiceResult<(CaseDetails, bool)> {
+    actor.require(actor.role.can_register(), "登记申请")?;
+    if let Some(key) = idempotency {
+        if let Some((hash, case_id)) = cases::find_idempotent(conn, actor.user_id, &key.key)? {
+            if hash != key.request_hash {
+                return Err(Violation::field(
+                    "idempotency_key_reused",
+                    "Idempotency-Key",
+                    "此幂等键已用于另一项不同的登记",
+                )
+                .into());
+            }
+            return Ok((get(conn, actor, case_id, now)?, false));
+        }
+    }
+    let agency = agency_service::get_visible(conn, actor, new.agency_id)?;
+    let seals = seals_since(conn, agency.id, new.received_on, &now)?;
+    let sealed_override = seal::guard(&seals, new.received_on, actor.role, amendment_reason)?;
+    // Before the case number is allocated: on PostgreSQL that row lock is held until the commit,
+    // and each statement run before it is one fewer while intakes into the agency queue.
+    let applicant = applicants::upsert(conn, &new.applicant, now.at)?;
+    let year = new.received_on.year();
+    let number = cases::next_number(conn, agency.id, year)?;
+    let case_number = format!("{}-{year}-{number:05}", agency.code);
+    let received = clock::compute(now.calendar, now.rules, &[ClockEvent::Received { on: new.received_on }], now.today);
+    // The case as it will read back: written from this, and answered with it rather than read
+    // back (the applicant, who may be an earlier one, was read above; the items, which get their
+    // ids from the database, are read).
+    let mut case = Case {
+        id: CaseId::new(0),
+        agency_id: agency.id,
+        case_number,
+        year,
+        channel: new.channel,
+        submitted_on: new.submitted_on,
+        received_on: new.received_on,
+        applicant_id: applicant.id,
+        applicant_category: applicant.category,
+        description: new.description.clone(),
+        status: CaseStatus::Received,
+        outcome: None,
+        concluded_on: None,
+        decision_basis: None,
+        due_on: received.due_on,
+        paused: false,
+        extended: false,
+        version: 1,
+        created_by: actor.user_id,
+        created_at: now.at,
+        updated_at: now.at,
+        lapses_on: None,
+    };
+    case.id = cases::insert(conn, &case)?;
+    cases::insert_items(conn, case.id, &new.items)?;
+    let event = RecordedEvent {
+        seq: 1,
+        effective_on: new.received_on,
+        recorded_at: now.at,
+        actor_id: Some(actor.user_id),
+        event: CaseEvent::Received {
+            channel: new.channel,
+            submitted_on: new.submitted_on,
+            received_on: new.received_on,
+            applicant_id: applicant.id,
+            applicant_category: applicant.category,
+            case_number: case.case_number.clone(),
+            description: new.description.clone(),
+            items: new.items.clone(),
+            sealed_override,
+        },
+    };
+    cases::insert_event(conn, case.id, &event)?;
+    let items = if new.items.is_empty() { Vec::new() } else { cases::items(conn, case.id)? };
+    let case_id = case.id;
+    let state = CaseState {
+        case,
+        events: vec![event],
+        items,
+        consultations: Vec::new(),
+        fee_notices: Vec::new(),
+        appeals: Vec::new(),
+    };
+    debug_assert_eq!(lifecycle::letter_owed(&state.events[0].event), Some(LetterKind::Acknowledgement));
+    let details = CaseDetails { state, applicant, clock: received };
+    // The acknowledgement, queued with the case.
+    outbox::enqueue_letter_with_agency(conn, &details, LetterKind::Acknowledgement, None, agency.name, &now)?;
+    if let Some(key) = idempotency {
+        cases::insert_idempotent(conn, actor.user_id, &key.key, &key.request_hash, case_id, now.at)?;
+    }
+    Ok((details, true))
+}

@@ -1,0 +1,219 @@
+//! Cases: reads and lists here; the intake in [`intake`]; every later step in [`steps`].
+//!
+//! A step is "load, decide, store": the case's state is loaded ([`load_state`]), the pure
+//! lifecycle rules decide ([`crate::domain::lifecycle::decide`]), and [`steps`] stores the event,
+//! the projection, the sub-records and the letter in the caller's transaction.
+
+pub mod intake;
+pub mod steps;
+
+use chrono::{Datelike, NaiveDate};
+
+use super::{agencies as agency_service, report, Actor, Now, ServiceError, ServiceResult};
+use crate::domain::case::{Applicant, Case, CaseSummary};
+use crate::domain::clock::Clock;
+use crate::domain::event::{CaseEvent, RecordedEvent};
+use crate::domain::ids::{AgencyId, CaseId};
+use crate::domain::lifecycle::{self, CaseState, Ctx, StepKind};
+use crate::domain::seal::Seals;
+use crate::storage::cases;
+pub use crate::storage::cases::CaseFilter;
+use crate::storage::{appeals, steps as step_store, DbConnection};
+
+pub use intake::IdempotencyKey;
+
+/// A case with everything shown on its page, and its clock as of today.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseDetails {
+    /// The case, its events and sub-records.
+    pub state: CaseState,
+    pub applicant: Applicant,
+    pub clock: Clock,
+}
+
+impl CaseDetails {
+    /// The case's projection.
+    pub fn case(&self) -> &Case {
+        &self.state.case
+    }
+}
+
+pub(super) fn not_found() -> ServiceError {
+    ServiceError::NotFound { what: "case", code: "case_not_found" }
+}
+
+/// The case with `id` if the caller sees it.
+///
+/// # Errors
+/// 404 when it does not exist or is not visible.
+pub fn get_visible(conn: &mut DbConnection, actor: &Actor, id: CaseId) -> ServiceResult<Case> {
+    match cases::find_with_path(conn, id)? {
+        Some((case, path)) if actor.sees(&path) => Ok(case),
+        _ => Err(not_found()),
+    }
+}
+
+/// The state of a case whose events are loaded: its sub-records are read only when its events
+/// show it has some (they are only ever created with their event, and events are never deleted).
+///
+/// # Errors
+/// A database error or corrupt data.
+pub(crate) fn load_state(conn: &mut DbConnection, case: Case, events: Vec<RecordedEvent>) -> ServiceResult<CaseState> {
+    let has = |f: fn(&CaseEvent) -> bool| events.iter().any(|e| f(&e.event));
+    let items = if may_have_items(&events) { cases::items(conn, case.id)? } else { Vec::new() };
+    let consultations = if has(|e| matches!(e, CaseEvent::ConsultationStarted { .. })) {
+        step_store::consultations(conn, case.id)?
+    } else {
+        Vec::new()
+    };
+    let fee_notices = if has(|e| matches!(e, CaseEvent::FeeNoticeIssued { .. })) {
+        step_store::fee_notices(conn, case.id)?
+    } else {
+        Vec::new()
+    };
+    let appeals =
+        if has(|e| matches!(e, CaseEvent::AppealFiled { .. })) { appeals::of_case(conn, case.id)? } else { Vec::new() };
+    Ok(CaseState { case, events, items, consultations, fee_notices, appeals })
+}
+
+/// Whether the case may have items: they are only ever written at intake, whose `received` event
+/// lists them (no such event: ask the database).
+fn may_have_items(events: &[RecordedEvent]) -> bool {
+    let listed = events.iter().find_map(|e| match &e.event {
+        CaseEvent::Received { items, .. } => Some(items.len()),
+        _ => None,
+    });
+    listed != Some(0)
+}
+
+/// The details of a loaded state on `now.today`.
+pub(crate) fn details(state: CaseState, applicant: Applicant, now: &Now<'_>) -> CaseDetails {
+    let clock = lifecycle::clock_events(&state.events);
+    let clock = crate::domain::clock::compute(now.calendar, now.rules, &clock, now.today);
+    CaseDetails { state, applicant, clock }
+}
+
+/// The case with everything on its page, if the caller sees it.
+///
+/// # Errors
+/// 404 when it does not exist or is not visible.
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: CaseId, now: Now<'_>) -> ServiceResult<CaseDetails> {
+    match cases::find_page(conn, id)? {
+        Some((case, path, applicant, events)) if actor.sees(&path) => {
+            Ok(details(load_state(conn, case, events)?, applicant, &now))
+        }
+        _ => Err(not_found()),
+    }
+}
+
+/// The case's page and the steps the caller may take on it now.
+///
+/// # Errors
+/// 404 when it does not exist or is not visible.
+pub fn with_allowed_steps(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: CaseId,
+    now: Now<'_>,
+) -> ServiceResult<(CaseDetails, Vec<StepKind>)> {
+    let details = get(conn, actor, id, now)?;
+    let seals = seals_of(conn, details.case(), &now)?;
+    let ctx = Ctx { today: now.today, calendar: now.calendar, rules: now.rules, seals: &seals };
+    let steps = lifecycle::allowed_steps(&details.state, actor.role, &ctx);
+    Ok((details, steps))
+}
+
+/// The sealed years a change to `case` may touch: from its receipt year up to last year (the
+/// current year is never sealed, so a case of this year needs no query).
+///
+/// # Errors
+/// A database error.
+pub(crate) fn seals_of(conn: &mut DbConnection, case: &Case, now: &Now<'_>) -> ServiceResult<Seals> {
+    seals_since(conn, case.agency_id, case.received_on, now)
+}
+
+/// The sealed years of `agency_id` from `from`'s year up to last year.
+///
+/// # Errors
+/// A database error.
+pub(crate) fn seals_since(
+    conn: &mut DbConnection,
+    agency_id: AgencyId,
+    from: NaiveDate,
+    now: &Now<'_>,
+) -> ServiceResult<Seals> {
+    let last_year = now.today.year() - 1;
+    if from.year() > last_year {
+        return Ok(Seals::none());
+    }
+    let agency = crate::storage::agencies::get(conn, agency_id)?;
+    Ok(Seals::of(report::sealed_years(conn, &agency, from.year(), last_year)?))
+}
+
+/// Cases the caller sees that match `filter`, newest first.
+///
+/// # Errors
+/// 404 when `filter.agency_id` names an agency the caller does not see.
+pub fn list(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    mut filter: CaseFilter,
+    limit: i64,
+) -> ServiceResult<Vec<(CaseSummary, Applicant)>> {
+    if let Some(agency_id) = filter.agency_id {
+        agency_service::get_visible(conn, actor, agency_id)?;
+    }
+    filter.scope = actor.scope.clone();
+    Ok(cases::list(conn, &filter, limit)?)
+}
+
+/// The case's events after `after_seq`, in order.
+///
+/// # Errors
+/// 404 when the case does not exist or is not visible.
+pub fn events(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: CaseId,
+    after_seq: i32,
+    limit: i64,
+) -> ServiceResult<Vec<RecordedEvent>> {
+    get_visible(conn, actor, id)?;
+    Ok(cases::events(conn, id, after_seq, limit)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::ApplicantId;
+    use crate::domain::{ApplicantCategory, Channel};
+
+    fn received(items: &[&str]) -> RecordedEvent {
+        let on = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        RecordedEvent {
+            seq: 1,
+            effective_on: on,
+            recorded_at: on.and_hms_opt(9, 0, 0).unwrap(),
+            actor_id: None,
+            event: CaseEvent::Received {
+                channel: Channel::Post,
+                submitted_on: None,
+                received_on: on,
+                applicant_id: ApplicantId::new(1),
+                applicant_category: ApplicantCategory::NaturalPerson,
+                case_number: "NS-2026-00001".into(),
+                description: "x".into(),
+                items: items.iter().map(|s| (*s).to_owned()).collect(),
+                sealed_override: None,
+            },
+        }
+    }
+
+    #[test]
+    fn items_are_looked_up_unless_the_intake_listed_none() {
+        assert!(!may_have_items(&[received(&[])]));
+        assert!(may_have_items(&[received(&["2024年预算"])]));
+        // Without the intake event, the database is asked.
+        assert!(may_have_items(&[]));
+    }
+}

@@ -1,0 +1,237 @@
+//! Every step of a case after its intake: load the state, let the lifecycle rules decide, store
+//! the event with its projection, sub-records and letter — in the caller's transaction.
+
+use chrono::{Datelike, NaiveDate};
+
+use super::{details, get_visible, load_state, seals_of, CaseDetails};
+use crate::domain::event::{CaseEvent, RecordedEvent};
+use crate::domain::fees::FeeBasis;
+use crate::domain::ids::{AppealId, CaseId};
+use crate::domain::lifecycle::{
+    self, check_version, project, CaseState, Ctx, FeeNotice, Refusal, Step, Transition, Who,
+};
+use crate::domain::Outcome;
+use crate::service::{outbox, Actor, Now, ServiceError, ServiceResult};
+use crate::storage::steps::NewFeeNotice;
+use crate::storage::{appeals, applicants, cases, steps as step_store, DbConnection};
+
+/// Load a visible case's state for a change.
+fn load(conn: &mut DbConnection, actor: &Actor, id: CaseId) -> ServiceResult<CaseState> {
+    let case = get_visible(conn, actor, id)?;
+    let events = cases::all_events(conn, id)?;
+    load_state(conn, case, events)
+}
+
+/// The facts a step's input needs from storage: the per-request fee counts the applicant's
+/// requests of the month.
+fn resolve(conn: &mut DbConnection, state: &CaseState, step: Step) -> ServiceResult<Step> {
+    match step {
+        Step::IssueFeeNotice(notice @ FeeNotice { basis: FeeBasis::PerRequest, .. }) => {
+            let case = &state.case;
+            let month_start = case.received_on.with_day(1).unwrap_or(case.received_on);
+            let nth = cases::nth_request_in_month(conn, case, month_start)?;
+            Ok(Step::IssueFeeNotice(FeeNotice { nth_request: Some(u32::try_from(nth).unwrap_or(u32::MAX)), ..notice }))
+        }
+        other => Ok(other),
+    }
+}
+
+/// Take a step on a case: checks visibility (404), the role (403), the expected version (409),
+/// the state and the step's rules ([`lifecycle::decide`]), then stores it.
+///
+/// # Errors
+/// As [`lifecycle::decide`], plus 404 for an invisible case and 409 for a stale version.
+pub fn take(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: CaseId,
+    step: Step,
+    expected_version: Option<i64>,
+    amendment_reason: Option<&str>,
+    now: Now<'_>,
+) -> ServiceResult<CaseDetails> {
+    let state = load(conn, actor, id)?;
+    if let Some(kind) = step.kind() {
+        if !lifecycle::role_allows(actor.role, kind) {
+            return Err(lifecycle::forbidden(actor.role, kind).into());
+        }
+    }
+    check_version(&state.case, expected_version)?;
+    let step = resolve(conn, &state, step)?;
+    let seals = seals_of(conn, &state.case, &now)?;
+    let ctx = Ctx { today: now.today, calendar: now.calendar, rules: now.rules, seals: &seals };
+    let transition = lifecycle::decide(&state, actor.who(), &step, amendment_reason, &ctx)?;
+    store(conn, state, transition, actor.who(), &now)
+}
+
+/// Take a step on an appeal of a case (its result): the appeal names the case.
+///
+/// # Errors
+/// As [`take`]; 404 for an invisible appeal.
+pub fn take_on_appeal(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    appeal_id: AppealId,
+    step: Step,
+    amendment_reason: Option<&str>,
+    now: Now<'_>,
+) -> ServiceResult<CaseDetails> {
+    let appeal = crate::service::appeals::get(conn, actor, appeal_id)?;
+    take(conn, actor, appeal.case_id, step, None, amendment_reason, now)
+}
+
+/// Store a decided transition: its sub-records, the item outcomes, the event and the projection
+/// (version-checked), then queue the letter it owes.
+///
+/// # Errors
+/// 409 when the case changed concurrently; a database error.
+pub(crate) fn store(
+    conn: &mut DbConnection,
+    mut state: CaseState,
+    transition: Transition,
+    who: Who,
+    now: &Now<'_>,
+) -> ServiceResult<CaseDetails> {
+    let Transition { effective_on, mut event, item_outcomes } = transition;
+    let case_id = state.case.id;
+    // Sub-records first: the event carries the id of the one it creates.
+    match &mut event {
+        CaseEvent::ConsultationStarted { consultation_id, party_kind, party, reply_due, .. } => {
+            *consultation_id =
+                step_store::insert_consultation(conn, case_id, *party_kind, party, effective_on, *reply_due)?;
+        }
+        CaseEvent::ConsultationReplied { consultation_id, opinion, .. } => {
+            step_store::reply_consultation(conn, *consultation_id, effective_on, *opinion)?;
+        }
+        CaseEvent::FeeNoticeIssued { basis, pages, nth_request, amount_fen, pay_by, .. } => {
+            step_store::insert_fee_notice(
+                conn,
+                &NewFeeNotice {
+                    case_id,
+                    issued_on: effective_on,
+                    basis: *basis,
+                    pages: *pages,
+                    nth_request: *nth_request,
+                    amount_fen: *amount_fen,
+                    pay_by: *pay_by,
+                },
+            )?;
+        }
+        CaseEvent::FeePaid { fee_notice_id: Some(id), .. } => step_store::pay_fee(conn, *id, effective_on)?,
+        CaseEvent::AppealFiled { appeal_id, kind, .. } => {
+            let created_by = who.user_id.unwrap_or(state.case.created_by);
+            *appeal_id =
+                Some(appeals::insert(conn, case_id, state.case.agency_id, *kind, effective_on, created_by, now.at)?);
+        }
+        CaseEvent::AppealDecided { appeal_id: Some(id), result, .. }
+            if !appeals::decide(conn, *id, *result, effective_on)? =>
+        {
+            return Err(ServiceError::conflict("appeal_decided", "该复议诉讼的结果已经登记"));
+        }
+        _ => {}
+    }
+    for &(item, outcome) in &item_outcomes {
+        cases::set_item_outcome(conn, item, outcome)?;
+    }
+    let version = state.case.version;
+    let seq = i32::try_from(version + 1).map_err(|_| ServiceError::conflict("too_many_events", "案件事件过多"))?;
+    let recorded = RecordedEvent { seq, effective_on, recorded_at: now.at, actor_id: who.user_id, event };
+    state.events.push(recorded.clone());
+    let projection = project(&state.events, now.calendar, now.rules, now.today);
+    if !cases::update_versioned(conn, case_id, version, &projection, now.at)? {
+        return Err(ServiceError::conflict("version_conflict", "案件已被他人同时修改，请刷新后重试"));
+    }
+    cases::insert_event(conn, case_id, &recorded)?;
+    // The state as it now reads back, without reading the case again.
+    apply(&mut state, &projection, now);
+    reload_sub_records(conn, &mut state, &recorded.event, !item_outcomes.is_empty())?;
+    let applicant = applicants::get(conn, state.case.applicant_id)?;
+    let details = details(state, applicant, now);
+    if let Some(kind) = lifecycle::letter_owed(&recorded.event) {
+        let consultation_id = match recorded.event {
+            CaseEvent::ConsultationStarted { consultation_id, .. } => Some(consultation_id),
+            _ => None,
+        };
+        outbox::enqueue_letter(conn, &details, kind, consultation_id, now)?;
+    }
+    Ok(details)
+}
+
+/// Write the new projection into the loaded case, as the update did.
+fn apply(state: &mut CaseState, projection: &lifecycle::Projection, now: &Now<'_>) {
+    let case = &mut state.case;
+    case.status = projection.status;
+    case.outcome = projection.outcome;
+    case.concluded_on = projection.concluded_on;
+    case.decision_basis.clone_from(&projection.decision_basis);
+    case.due_on = projection.due_on;
+    case.paused = projection.paused;
+    case.extended = projection.extended;
+    case.lapses_on = projection.lapses_on;
+    case.version += 1;
+    case.updated_at = now.at;
+}
+
+/// Read again the sub-records the event changed.
+fn reload_sub_records(
+    conn: &mut DbConnection,
+    state: &mut CaseState,
+    event: &CaseEvent,
+    items_changed: bool,
+) -> ServiceResult<()> {
+    let id = state.case.id;
+    match event {
+        CaseEvent::ConsultationStarted { .. } | CaseEvent::ConsultationReplied { .. } => {
+            state.consultations = step_store::consultations(conn, id)?;
+        }
+        CaseEvent::FeeNoticeIssued { .. } | CaseEvent::FeePaid { .. } => {
+            state.fee_notices = step_store::fee_notices(conn, id)?;
+        }
+        CaseEvent::AppealFiled { .. } | CaseEvent::AppealDecided { .. } => state.appeals = appeals::of_case(conn, id)?,
+        _ => {}
+    }
+    if items_changed {
+        state.items = cases::items(conn, id)?;
+    }
+    Ok(())
+}
+
+/// Conclude a case whose correction or fee has lapsed, as the system (no actor), dated the day
+/// after the deadline. Returns the outcome, or `None` when the case is no longer lapsed.
+///
+/// # Errors
+/// 409 `year_sealed` when the lapse falls in a sealed year (a supervisor must conclude it); a
+/// database error or corrupt data.
+pub fn conclude_lapsed(conn: &mut DbConnection, id: CaseId, now: Now<'_>) -> ServiceResult<Option<Outcome>> {
+    let case = cases::get(conn, id)?;
+    let events = cases::all_events(conn, id)?;
+    let state = load_state(conn, case, events)?;
+    let seals = seals_of(conn, &state.case, &now)?;
+    let ctx = Ctx { today: now.today, calendar: now.calendar, rules: now.rules, seals: &seals };
+    let system = Who { user_id: None, role: crate::domain::Role::Admin };
+    let transition = match lifecycle::decide(&state, system, &Step::ConcludeLapsed, None, &ctx) {
+        Ok(transition) => transition,
+        Err(Refusal::Conflict { code: "not_lapsed" | "case_concluded", .. }) => return Ok(None),
+        Err(refusal) => return Err(refusal.into()),
+    };
+    let outcome = match &transition.event {
+        CaseEvent::Decided { outcome, .. } => *outcome,
+        _ => return Err(ServiceError::corrupt("a lapse concludes with a decision")),
+    };
+    store(conn, state, transition, system, &now)?;
+    Ok(Some(outcome))
+}
+
+/// Recompute the projection of every case received in `[from, to]` (after the calendar changed).
+/// Returns how many.
+///
+/// # Errors
+/// A database error or corrupt data.
+pub fn recompute_clocks(conn: &mut DbConnection, from: NaiveDate, to: NaiveDate, now: Now<'_>) -> ServiceResult<usize> {
+    let ids = cases::ids_received_between(conn, from, to)?;
+    for &id in &ids {
+        let events = cases::all_events(conn, id)?;
+        cases::set_projection(conn, id, &project(&events, now.calendar, now.rules, now.today))?;
+    }
+    Ok(ids.len())
+}
