@@ -82,17 +82,25 @@ pub fn load_calendar(db: &Db) -> anyhow::Result<(Calendar, i64)> {
         .map_err(|e: ServiceError| anyhow::anyhow!("cannot load the calendar: {e}"))
 }
 
-/// The state a command needs: database, calendar and rules.
+/// What every command's use cases run in: the database, the calendar, the rules and the letters.
 ///
 /// # Errors
-/// As [`open_database`] and [`load_calendar`].
-pub fn open_state(settings: &Settings) -> anyhow::Result<Arc<AppState>> {
+/// As [`open_database`] and [`load_calendar`]; letter templates that do not compile.
+pub fn open_context(settings: &Settings) -> anyhow::Result<Context> {
     let db = open_database(settings)?;
     let (calendar, change) = load_calendar(&db)?;
     let rules = clock::rules(settings.clock.fee_notice_pauses);
     let letters = Letters::load(Some(std::path::Path::new(&settings.letters.dir)))
         .with_context(|| format!("cannot load the letter templates in {}", settings.letters.dir))?;
-    let state = AppState::new(Context::new(db, calendar, change, rules, letters))
+    Ok(Context::new(db, calendar, change, rules, letters))
+}
+
+/// The state of the HTTP server: the context and the server's own parts (audit writer, limits).
+///
+/// # Errors
+/// As [`open_context`]; the audit writer cannot be started.
+pub fn open_state(settings: &Settings) -> anyhow::Result<Arc<AppState>> {
+    let state = AppState::new(open_context(settings)?)
         .context("cannot start the audit writer")?
         .with_failure_limit(settings.auth.max_failures_per_minute)
         .with_auth_cache(std::time::Duration::from_secs(settings.auth.cache_seconds));

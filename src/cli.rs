@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use chrono::Utc;
 use clap::{Parser, Subcommand};
 
-use crate::app::{open_database, open_state, spawn_background, Application};
+use crate::app::{open_context, open_database, spawn_background, Application};
 use crate::config::Settings;
 use crate::domain::Role;
 use crate::report::Template;
@@ -174,7 +174,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Report { year, agency, format, template, include_descendants, live, output } => {
-            let state = open_state(&settings)?;
+            let state = open_context(&settings)?;
             let request = ReportRequest {
                 year,
                 agency_id: crate::domain::AgencyId::new(agency),
@@ -217,7 +217,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             if from_year > to_year {
                 anyhow::bail!("--from-year must not be after --to-year");
             }
-            let state = open_state(&settings)?;
+            let state = open_context(&settings)?;
             let snapshot = state.snapshot();
             let options = SeedOptions { agencies, cases, from_year, to_year, seed, focus_cases, focus_year, batch };
             let started = std::time::Instant::now();
@@ -279,11 +279,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Outbox { command: OutboxCommand::Remind { today } } => {
-            let state = open_state(&settings)?;
-            let mut snapshot = state.snapshot();
-            if let Some(today) = today {
-                snapshot.today = today;
-            }
+            let state = open_context(&settings)?;
+            let snapshot = state.snapshot_on(today);
             let queued =
                 crate::service::reminders::run(&state.db, settings.mail.reminder_due_within_days, snapshot.now())
                     .map_err(|e| anyhow::anyhow!("reminders failed: {e}"))?;
@@ -294,15 +291,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Sweep { today } => {
-            let state = open_state(&settings)?;
-            let mut snapshot = state.snapshot();
-            if let Some(today) = today {
-                snapshot.today = today;
-            }
+            let state = open_context(&settings)?;
+            let snapshot = state.snapshot_on(today);
             let report =
                 sweep::run(&state.db, snapshot.now(), false).map_err(|e| anyhow::anyhow!("sweep failed: {e}"))?;
             for (id, outcome) in &report.concluded {
                 println!("case {id}: concluded as {outcome}");
+            }
+            for id in &report.sealed {
+                println!("case {id}: lapsed in a sealed year, left open for a supervisor to conclude");
             }
             println!("{} case(s) concluded", report.concluded.len());
             Ok(())

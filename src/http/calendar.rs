@@ -15,8 +15,8 @@ use super::extract::Json;
 use super::AppState;
 use crate::domain::calendar::YearCalendar;
 use crate::domain::error::Errors;
+use crate::service::calendar::{CalendarChangeRow, CalendarYearRow};
 use crate::service::{calendar, ServiceError};
-use crate::storage::calendar::{CalendarChangeRow, CalendarYearRow};
 
 /// One year of the calendar.
 #[derive(Debug, Serialize, ToSchema)]
@@ -93,10 +93,12 @@ fn year_response(row: CalendarYearRow, data: YearCalendar) -> CalendarYearRespon
 }
 
 fn check_year(year: i32) -> Result<(), ApiError> {
-    if (1949..=2200).contains(&year) {
+    use crate::domain::limits::YEARS;
+    if YEARS.contains(&year) {
         Ok(())
     } else {
-        Err(crate::domain::Violation::field("validation_failed", "year", "must be between 1949 and 2200").into())
+        let message = format!("年份应在{}至{}之间", YEARS.start(), YEARS.end());
+        Err(crate::domain::Violation::field("validation_failed", "year", message).into())
     }
 }
 
@@ -107,10 +109,9 @@ async fn list_years(state: web::Data<AppState>, _user: AuthUser) -> Result<web::
     let rows = state
         .db
         .read(|conn| {
-            let rows = crate::storage::calendar::all(conn).map_err(ServiceError::from)?;
-            rows.into_iter()
-                .map(|row| calendar::year_of(&row).map(|data| year_response(row, data)))
-                .collect::<Result<Vec<_>, ServiceError>>()
+            Ok::<_, ServiceError>(
+                calendar::years(conn)?.into_iter().map(|(row, data)| year_response(row, data)).collect::<Vec<_>>(),
+            )
         })
         .await?;
     Ok(web::Json(CalendarYearsResponse {
@@ -168,7 +169,7 @@ async fn put_year(
         .await?;
     let data = updated.year(year).cloned().unwrap_or_default();
     state.set_calendar(updated);
-    let latest = state.db.read(|conn| Ok::<_, ServiceError>(crate::storage::calendar::latest_change(conn)?)).await?;
+    let latest = state.db.read(calendar::latest_change).await?;
     state.calendar_change.store(latest, Ordering::Relaxed);
     Ok(web::Json(PutCalendarYearResponse { year: year_response(row, data), recomputed_cases: recomputed }))
 }

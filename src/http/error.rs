@@ -7,7 +7,7 @@ use utoipa::{IntoResponses, ToSchema};
 
 use crate::domain::{FieldError, Violation};
 use crate::service::ServiceError;
-use crate::storage::StorageError;
+use crate::service::StorageError;
 
 /// An error response (`application/problem+json`).
 #[derive(Debug, Serialize, ToSchema)]

@@ -11,9 +11,9 @@ use super::extract::Json;
 use super::pagination::{cursor_for, Page, PageParams};
 use super::AppState;
 use crate::domain::Role;
+use crate::service::users::UserRow;
 use crate::service::users::{self, CreatedUser};
 use crate::service::{Actor, ServiceError};
-use crate::storage::users::UserRow;
 
 /// A new user.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -35,6 +35,14 @@ fn to_row(
     })
 }
 
+/// Every stored year with its validated data.
+///
+/// # Errors
+/// A database error or corrupt data.
+pub fn years(conn: &mut DbConnection) -> ServiceResult<Vec<(CalendarYearRow, YearCalendar)>> {
+    store::all(conn)?.into_iter().map(|row| year_of(&row).map(|data| (row, data))).collect()
+}
+
 /// The id of the latest calendar change (0 when none): instances reload when it moves.
 ///
 /// # Errors

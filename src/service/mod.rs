@@ -3,6 +3,7 @@
 
 pub mod agencies;
 pub mod appeals;
+pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod cases;
@@ -47,8 +48,8 @@ pub enum ServiceError {
     Storage(#[from] StorageError),
 }
 
-impl From<diesel::result::Error> for ServiceError {
-    fn from(error: diesel::result::Error) -> Self {
+impl From<crate::storage::QueryError> for ServiceError {
+    fn from(error: crate::storage::QueryError) -> Self {
         Self::Storage(StorageError::Query(error))
     }
 }

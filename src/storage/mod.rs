@@ -112,6 +112,9 @@ pub enum StorageError {
     Corrupt(String),
 }
 
+/// A failed query (the error of the storage functions that return diesel's `QueryResult`).
+pub use diesel::result::Error as QueryError;
+
 /// The result of a storage function.
 pub type StorageResult<T> = Result<T, StorageError>;
 

@@ -4,6 +4,7 @@
 //! [`project`] derives the stored projection (status, due date, outcome) from the events.
 //! Services load the state, call these, and store the result in one transaction.
 
+mod concluded;
 mod project;
 mod steps;
 #[cfg(test)]
