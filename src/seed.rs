@@ -134,7 +134,7 @@ fn applicant(rng: &mut StdRng, id: i64, at: NaiveDateTime) -> BulkApplicant {
     } else {
         let body: String = std::iter::once('9')
             .chain(std::iter::once('1'))
-            .chain((0..15).map(|_| CREDIT_CODE_CHARS[rng.gen_range(0..CREDIT_CODE_CHARS.len())] as char))
+            .chain((0..15).map(|_| char::from(CREDIT_CODE_CHARS[rng.gen_range(0..CREDIT_CODE_CHARS.len())])))
             .collect();
         (
             format!("某某{}有限公司{id}", SURNAMES[rng.gen_range(0..SURNAMES.len())]),
@@ -527,8 +527,8 @@ pub fn run(
             let mut counters: BTreeMap<(i64, i32), i32> = BTreeMap::new();
             let mut written = 0u64;
             while written < total {
-                let n = (total - written).min(options.batch.max(1) as u64);
-                let mut batch = Batch::with_capacity(n as usize);
+                let n = (total - written).min(u64::try_from(options.batch.max(1)).unwrap_or(u64::MAX));
+                let mut batch = Batch::with_capacity(usize::try_from(n).unwrap_or(usize::MAX));
                 for i in 0..n {
                     let index = written + i;
                     let (agency, year) = match options.focus_year {

@@ -41,6 +41,11 @@ pub struct ResidentIdNumber(String);
 const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK: [u8; 11] = *b"10X98765432";
 
+/// The check character of a weighted sum (ISO 7064 MOD 11-2).
+fn id_check(sum: u32) -> u8 {
+    usize::try_from(sum % 11).ok().and_then(|i| ID_CHECK.get(i).copied()).unwrap_or(b'?')
+}
+
 impl ResidentIdNumber {
     /// Parse an identity number on `today`; a lowercase `x` check character is accepted and stored
     /// uppercase.
@@ -75,7 +80,7 @@ impl ResidentIdNumber {
             Ok(birth) if (EARLIEST_BIRTH..=today).contains(&birth) => {}
             _ => return Err(IdentityError::BirthDate),
         }
-        if ID_CHECK[(sum % 11) as usize] != bytes[17] {
+        if id_check(sum) != bytes[17] {
             return Err(IdentityError::CheckCharacter);
         }
         Ok(Self(value))
@@ -149,7 +154,7 @@ pub fn resident_id_with_check(body: &str) -> Option<String> {
         return None;
     }
     let sum: u32 = body.bytes().zip(ID_WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
-    Some(format!("{body}{}", ID_CHECK[(sum % 11) as usize] as char))
+    Some(format!("{body}{}", char::from(id_check(sum))))
 }
 
 /// Complete 17 characters of the GB 32100 set to a unified social credit code with its check
@@ -162,8 +167,8 @@ pub fn credit_code_with_check(body: &str) -> Option<String> {
     for (byte, weight) in body.bytes().zip(USCC_WEIGHTS) {
         sum += uscc_value(byte)? * weight;
     }
-    let check = USCC_CHARS.get(((31 - sum % 31) % 31) as usize)?;
-    Some(format!("{body}{}", *check as char))
+    let check = USCC_CHARS.get(usize::try_from((31 - sum % 31) % 31).ok()?)?;
+    Some(format!("{body}{}", char::from(*check)))
 }
 
 /// The characters of unified social credit codes (GB 32100), in value order.
@@ -250,7 +255,7 @@ mod tests {
 
     fn with_id_check(body: &str) -> String {
         let sum: u32 = body.bytes().zip(ID_WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
-        format!("{body}{}", ID_CHECK[(sum % 11) as usize] as char)
+        format!("{body}{}", char::from(id_check(sum)))
     }
 
     proptest! {
@@ -265,7 +270,7 @@ mod tests {
             prop_assert!(ResidentIdNumber::parse(&id, today()).is_ok());
             // Any other check character fails.
             for c in ID_CHECK.iter().filter(|&&c| c != id.as_bytes()[17]) {
-                let wrong = format!("{body}{}", *c as char);
+                let wrong = format!("{body}{}", char::from(*c));
                 prop_assert_eq!(ResidentIdNumber::parse(&wrong, today()), Err(IdentityError::CheckCharacter));
             }
         }

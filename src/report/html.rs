@@ -134,7 +134,7 @@ fn render_section_three(out: &mut String, report: &AnnualReport) {
         let _ = write!(out, "<tr data-key=\"{}\">", row.key.as_str());
         match layout_rows.iter().position(|&k| k == row.key) {
             Some(j) => {
-                for cell in labels.iter().filter(|c| c.row as usize == j) {
+                for cell in labels.iter().filter(|c| c.row == crate::report::index_u32(j)) {
                     if cell.text == row.key.label() {
                         // The row's own label: print the table's, which is what its figures belong to.
                         spanned_cell(out, "th", Some("label"), cell, &row.label);

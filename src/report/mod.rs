@@ -19,6 +19,25 @@ pub use model::{
 };
 pub use section_two::SectionTwo;
 
+/// A figure as a spreadsheet or JSON floating-point number.
+///
+/// `i64` has no lossless conversion to `f64`, so this is the one place a cast is right: the
+/// report's counts and amounts in fen are far below 2^53, where every integer is exact.
+#[allow(clippy::as_conversions)]
+pub fn as_number(value: i64) -> f64 {
+    value as f64
+}
+
+/// A table index as a spreadsheet row or column number (tables have a few dozen of each).
+pub fn index_u32(index: usize) -> u32 {
+    u32::try_from(index).unwrap_or(u32::MAX)
+}
+
+/// [`index_u32`] for column numbers.
+pub fn index_u16(index: usize) -> u16 {
+    u16::try_from(index).unwrap_or(u16::MAX)
+}
+
 /// Errors of building or rendering a report.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {

@@ -148,8 +148,8 @@ impl Figure {
     /// The figure as a spreadsheet number (counts exactly; amounts in 万元).
     pub fn as_f64(self) -> f64 {
         match self {
-            Self::Count(n) => n as f64,
-            Self::Fen(fen) => fen as f64 / 1_000_000.0,
+            Self::Count(n) => crate::report::as_number(n),
+            Self::Fen(fen) => crate::report::as_number(fen) / 1_000_000.0,
         }
     }
 }

@@ -24,10 +24,10 @@ pub(crate) fn portable_snapshots(assertions: impl FnOnce()) {
 pub(crate) fn sample_report(template: Template) -> AnnualReport {
     let mut counts = Counts::default();
     for (c, &category) in ApplicantCategory::ALL.iter().enumerate() {
-        let c = c as i64;
+        let c = i64::try_from(c).unwrap();
         let mut concluded = 0;
         for (o, &outcome) in Outcome::ALL.iter().enumerate() {
-            let n = 100 * c + o as i64 + 1;
+            let n = 100 * c + i64::try_from(o).unwrap() + 1;
             counts.concluded.insert((outcome, category), n);
             concluded += n;
         }

@@ -48,7 +48,7 @@ use super::model::{
     SECTION_THREE_LABEL_COLUMNS, SECTION_THREE_TITLE, SECTION_TWO_TITLE,
 };
 use super::section_two::{Figure, SectionTwo};
-use super::ReportError;
+use super::{as_number, index_u16, index_u32, ReportError};
 
 /// The media type to serve the workbook with.
 pub const CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -72,7 +72,7 @@ pub const SECTION_FOUR_NUMBER_ROW: u32 = 1 + SECTION_FOUR_HEADER_ROWS;
 pub fn section_three_cell(template: Template, row: RowKey, column: Column) -> Option<(u32, u16)> {
     let index = RowKey::rows(template).iter().position(|&k| k == row)?;
     // At most 25 rows and 7 columns: the conversions cannot truncate.
-    Some((SECTION_THREE_FIRST_ROW + index as u32, SECTION_THREE_FIRST_NUMBER_COL + column.index() as u16))
+    Some((SECTION_THREE_FIRST_ROW + index_u32(index), SECTION_THREE_FIRST_NUMBER_COL + index_u16(column.index())))
 }
 
 /// The (row, col) of a section-four number in its sheet, 0-based; `figure` indexes
@@ -83,7 +83,7 @@ pub fn section_four_cell(kind: AppealKind, figure: usize) -> (u32, u16) {
         AppealKind::LitigationDirect => 1,
         AppealKind::LitigationAfterReconsideration => 2,
     };
-    let figure = figure.min(4) as u16;
+    let figure = index_u16(figure.min(4));
     (SECTION_FOUR_NUMBER_ROW, kind_index * 5 + figure)
 }
 
@@ -94,7 +94,7 @@ pub fn a1(row: u32, col: u16) -> String {
     while n > 0 {
         let rem = (n - 1) % 26;
         // rem < 26: the conversion cannot truncate.
-        letters.push(char::from(b'A' + rem as u8));
+        letters.push(char::from(b'A' + u8::try_from(rem).unwrap_or(0)));
         n = (n - 1) / 26;
     }
     letters.iter().rev().collect::<String>() + &(row + 1).to_string()
@@ -170,7 +170,7 @@ fn height_for(value: &str, width: f64) -> f64 {
     // A CJK character takes about two character units; keep a margin for the cell padding.
     let units: usize = value.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
     let per_line = (width - 1.0).max(2.0);
-    let lines = (units as f64 / per_line).ceil().max(1.0);
+    let lines = (as_number(i64::try_from(units).unwrap_or(i64::MAX)) / per_line).ceil().max(1.0);
     (lines * 14.0 + 4.0).max(18.0)
 }
 
@@ -198,7 +198,7 @@ fn section_three_sheet(sheet: &mut Worksheet, report: &AnnualReport, f: &Formats
     sheet.set_name(SECTION_THREE_SHEET)?;
     sheet.set_paper_size(9).set_print_fit_to_pages(1, 1);
     for (col, width) in SECTION_THREE_WIDTHS.iter().enumerate() {
-        sheet.set_column_width(col as u16, *width)?;
+        sheet.set_column_width(index_u16(col), *width)?;
     }
     text(sheet, (0, 0), (1, 10), SECTION_THREE_TITLE, &f.title)?;
     sheet.set_row_height(0, 28)?;
@@ -214,8 +214,8 @@ fn section_three_sheet(sheet: &mut Worksheet, report: &AnnualReport, f: &Formats
     for row in &report.section_three.rows {
         let sheet_row = match template_rows.iter().position(|&k| k == row.key) {
             Some(index) => {
-                let sheet_row = SECTION_THREE_FIRST_ROW + index as u32;
-                for cell in labels.iter().filter(|c| c.row as usize == index) {
+                let sheet_row = SECTION_THREE_FIRST_ROW + index_u32(index);
+                for cell in labels.iter().filter(|c| c.row == index_u32(index)) {
                     if cell.text == row.key.label() {
                         // The row's own label: write the table's, which is what its figures belong to.
                         layout(sheet, cell, SECTION_THREE_FIRST_ROW, &row.label, &f.label)?;
@@ -229,7 +229,7 @@ fn section_three_sheet(sheet: &mut Worksheet, report: &AnnualReport, f: &Formats
                 sheet_row
             }
             None => {
-                let sheet_row = SECTION_THREE_FIRST_ROW + template_rows.len() as u32 + extra;
+                let sheet_row = SECTION_THREE_FIRST_ROW + index_u32(template_rows.len()) + extra;
                 extra += 1;
                 text(sheet, (sheet_row, 0), (1, 3), &row.label, &f.label)?;
                 sheet_row
@@ -238,8 +238,8 @@ fn section_three_sheet(sheet: &mut Worksheet, report: &AnnualReport, f: &Formats
         for (i, value) in row.values.iter().take(Column::COUNT).enumerate() {
             sheet.write_number_with_format(
                 sheet_row,
-                SECTION_THREE_FIRST_NUMBER_COL + i as u16,
-                *value as f64,
+                SECTION_THREE_FIRST_NUMBER_COL + index_u16(i),
+                as_number(*value),
                 &f.count,
             )?;
         }
@@ -259,7 +259,7 @@ fn section_four_sheet(sheet: &mut Worksheet, report: &AnnualReport, f: &Formats)
     for &kind in AppealKind::ALL {
         for (i, value) in report.section_four.figures(kind).values().iter().enumerate() {
             let (row, col) = section_four_cell(kind, i);
-            sheet.write_number_with_format(row, col, *value as f64, &f.count)?;
+            sheet.write_number_with_format(row, col, as_number(*value), &f.count)?;
         }
     }
     sheet.set_row_height(SECTION_FOUR_NUMBER_ROW, 20)?;
@@ -279,10 +279,10 @@ fn section_two_sheet(sheet: &mut Worksheet, section_two: &SectionTwo, f: &Format
         text(sheet, (row, 0), (1, COLUMNS), block.heading, &f.block_heading)?;
         row += 1;
         // The last column takes up the remaining width of the four-column grid.
-        let last = (block.columns.len() as u16).clamp(1, COLUMNS) - 1;
+        let last = index_u16(block.columns.len()).clamp(1, COLUMNS) - 1;
         let span = |col: u16| if col == last { COLUMNS - last } else { 1 };
         for (col, label) in block.columns.iter().enumerate() {
-            let col = col as u16;
+            let col = index_u16(col);
             text(sheet, (row, col), (1, span(col)), label, &f.header)?;
         }
         sheet.set_row_height(row, 30)?;
@@ -290,7 +290,7 @@ fn section_two_sheet(sheet: &mut Worksheet, section_two: &SectionTwo, f: &Format
         for item in &block.rows {
             text(sheet, (row, 0), (1, 1), item.label, &f.label)?;
             for (i, figure) in item.figures.iter().enumerate() {
-                let col = i as u16 + 1;
+                let col = index_u16(i) + 1;
                 let format = match figure {
                     Figure::Count(_) => &f.count,
                     Figure::Fen(_) => &f.amount,
@@ -327,7 +327,7 @@ mod tests {
             let range = workbook.worksheet_range(&name).unwrap();
             let (top, left) = range.start().unwrap_or((0, 0));
             for (r, c, data) in range.used_cells() {
-                let address = a1(top + r as u32, (left + c as u32) as u16);
+                let address = a1(top + index_u32(r), index_u16(usize::try_from(left).unwrap_or(0) + c));
                 let shown = match data {
                     Data::Float(v) => format!("#{v}"),
                     Data::Int(v) => format!("#{v}"),
@@ -340,7 +340,13 @@ mod tests {
             merged.sort_by_key(|d| (d.start, d.end));
             let merged: Vec<String> = merged
                 .iter()
-                .map(|d| format!("{}:{}", a1(d.start.0, d.start.1 as u16), a1(d.end.0, d.end.1 as u16)))
+                .map(|d| {
+                    format!(
+                        "{}:{}",
+                        a1(d.start.0, index_u16(usize::try_from(d.start.1).unwrap_or(0))),
+                        a1(d.end.0, index_u16(usize::try_from(d.end.1).unwrap_or(0)))
+                    )
+                })
                 .collect();
             writeln!(out, "merged: {}", merged.join(" ")).unwrap();
         }
@@ -375,7 +381,7 @@ mod tests {
             for &row in RowKey::rows(template) {
                 for column in Column::ALL {
                     let (r, c) = section_three_cell(template, row, column).unwrap();
-                    let expected = report.cell(row, column) as f64;
+                    let expected = as_number(report.cell(row, column));
                     assert_eq!(three.get_value((r, u32::from(c))), Some(&Data::Float(expected)), "{row} {column}");
                 }
             }
@@ -383,7 +389,7 @@ mod tests {
             for &kind in AppealKind::ALL {
                 for (i, value) in report.section_four.figures(kind).values().iter().enumerate() {
                     let (r, c) = section_four_cell(kind, i);
-                    assert_eq!(four.get_value((r, u32::from(c))), Some(&Data::Float(*value as f64)));
+                    assert_eq!(four.get_value((r, u32::from(c))), Some(&Data::Float(as_number(*value))));
                 }
             }
         }

@@ -270,12 +270,12 @@ impl Db {
                 (pool.clone(), pool)
             }
         };
-        let read_slots = Arc::new(Semaphore::new(read.max_size() as usize));
+        let read_slots = Arc::new(Semaphore::new(usize::try_from(read.max_size()).unwrap_or(usize::MAX)));
         let (writer, write_slots) = match backend {
             // Writes queue for the writer thread (up to its channel's capacity, so that queuing
             // never blocks an async worker); the others wait on the semaphore.
             Backend::Sqlite => (Some(writer::Writer::start(write.clone())?), writer::QUEUE),
-            Backend::Postgres => (None, write.max_size() as usize),
+            Backend::Postgres => (None, usize::try_from(write.max_size()).unwrap_or(usize::MAX)),
         };
         let write_slots = Arc::new(Semaphore::new(write_slots));
         Ok(Self { read, write, backend, read_slots, write_slots, writer })

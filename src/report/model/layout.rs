@@ -1,6 +1,7 @@
 //! The official layout of the header and label cells that every renderer draws from.
 
 use super::*;
+use crate::report::{index_u16, index_u32};
 
 /// A cell of a table's header or label area in the official layout, relative to the area's top-left
 /// corner, with its spans (1 for an unmerged cell).
@@ -48,8 +49,7 @@ pub fn section_three_header() -> Vec<LayoutCell> {
         cell(Column::Total.label(), 1, l + 6, 2, 1),
     ];
     for (i, column) in Column::ALL[1..6].iter().enumerate() {
-        // i < 5, so the conversion cannot truncate.
-        cells.push(cell(column.label(), 2, l + 1 + i as u16, 1, 1));
+        cells.push(cell(column.label(), 2, l + 1 + index_u16(i), 1, 1));
     }
     cells.sort_by_key(|c| (c.row, c.col));
     cells
@@ -66,19 +66,18 @@ pub fn section_three_labels(template: Template) -> Vec<LayoutCell> {
     let mut cells = Vec::new();
     let result_rows = rows.iter().filter(|r| matches!(r.group(), RowGroup::Result(_))).count();
     for (i, &key) in rows.iter().enumerate() {
-        // Report tables have at most 25 rows: the conversions cannot truncate.
-        let r = i as u32;
+        let r = index_u32(i);
         let previous = i.checked_sub(1).and_then(|p| rows.get(p)).copied();
         match key.group() {
             RowGroup::Result(_) => {
                 if !matches!(previous.map(RowKey::group), Some(RowGroup::Result(_))) {
-                    cells.push(cell(RESULTS_LABEL, r, 0, result_rows as u32, 1));
+                    cells.push(cell(RESULTS_LABEL, r, 0, index_u32(result_rows), 1));
                 }
                 match key.group_heading() {
                     Some(heading) => {
                         if previous.and_then(RowKey::group_heading) != Some(heading) {
                             let span = rows[i..].iter().take_while(|k| k.group_heading() == Some(heading)).count();
-                            cells.push(cell(heading, r, 1, span as u32, 1));
+                            cells.push(cell(heading, r, 1, index_u32(span), 1));
                         }
                         cells.push(cell(key.label(), r, 2, 1, 1));
                     }
@@ -102,7 +101,7 @@ pub fn section_four_header() -> Vec<LayoutCell> {
         cell(AppealKind::LitigationAfterReconsideration.label(), 1, 10, 1, 5),
     ];
     for (i, label) in APPEAL_COLUMN_LABELS.iter().enumerate() {
-        let i = i as u16;
+        let i = index_u16(i);
         cells.push(cell(label, 1, i, 2, 1));
         cells.push(cell(label, 2, 5 + i, 1, 1));
         cells.push(cell(label, 2, 10 + i, 1, 1));
