@@ -10,6 +10,7 @@ mod cases;
 mod cli;
 mod clocks;
 mod concurrency;
+mod consistency;
 mod crash;
 mod health;
 mod helpers;
