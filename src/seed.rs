@@ -434,6 +434,10 @@ fn generate(
         created_at: ctx.at,
         updated_at: ctx.at,
         lapses_on: projection.lapses_on,
+        applicant_name: applicant.name.clone(),
+        applicant_phone: applicant.phone.clone(),
+        applicant_email: applicant.email.clone(),
+        applicant_address: applicant.address.clone(),
     };
     let events = events
         .into_iter()

@@ -9,6 +9,16 @@ use super::ids::{AgencyId, AppealId, ApplicantId, CaseId, ConsultationId, FeeNot
 use super::intake::ApplicantIdentity;
 use super::types::{AppealKind, AppealResult, ApplicantCategory, CaseStatus, Channel, Opinion, Outcome, PartyKind};
 
+/// The applicant's particulars as given on one application (Art. 29): what its letters are
+/// addressed to, whatever a later application under the same identity document says.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Particulars {
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+}
+
 /// A case: the facts of its intake and the projection of its events (status, outcome, due date).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Case {
@@ -23,6 +33,8 @@ pub struct Case {
     pub received_on: NaiveDate,
     pub applicant_id: ApplicantId,
     pub applicant_category: ApplicantCategory,
+    /// The applicant as given on this application.
+    pub applicant: Particulars,
     pub description: String,
     pub status: CaseStatus,
     pub outcome: Option<Outcome>,
@@ -49,6 +61,9 @@ pub struct CaseSummary {
     pub case_number: String,
     pub channel: Channel,
     pub received_on: NaiveDate,
+    pub applicant_category: ApplicantCategory,
+    /// The applicant as given on this application.
+    pub applicant: Particulars,
     pub description: String,
     pub status: CaseStatus,
     pub outcome: Option<Outcome>,
@@ -59,7 +74,8 @@ pub struct CaseSummary {
     pub version: i64,
 }
 
-/// An applicant's record.
+/// An applicant's record: links the requests made with the same identity document, and holds
+/// the particulars of the latest one (each case keeps its own, see [`Particulars`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Applicant {
     pub id: ApplicantId,

@@ -133,9 +133,19 @@ pub enum CaseStatus {
     InConsultation,
     AwaitingFee,
     Concluded,
+    /// Registered by mistake and voided: kept with its history, counted nowhere.
+    Voided,
 }
 keyed_enum!(CaseStatus { Received => "received", AwaitingCorrection => "awaiting_correction",
-    InConsultation => "in_consultation", AwaitingFee => "awaiting_fee", Concluded => "concluded" });
+    InConsultation => "in_consultation", AwaitingFee => "awaiting_fee", Concluded => "concluded",
+    Voided => "voided" });
+
+impl CaseStatus {
+    /// Open: neither concluded nor voided.
+    pub fn is_open(self) -> bool {
+        !matches!(self, Self::Concluded | Self::Voided)
+    }
+}
 
 /// The outcome of a concluded case: the leaf rows of the annual report's section three (2021).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, PartialOrd, Ord)]
@@ -336,7 +346,7 @@ labelled!(IdType { ResidentIdCard => "居民身份证", UnifiedSocialCreditCode 
 labelled!(Role { Clerk => "登记员", Officer => "承办人", Supervisor => "负责人", Admin => "管理员",
     Auditor => "审计员" });
 labelled!(CaseStatus { Received => "办理中", AwaitingCorrection => "待补正", InConsultation => "征求意见中",
-    AwaitingFee => "待缴费", Concluded => "已办结" });
+    AwaitingFee => "待缴费", Concluded => "已办结", Voided => "已作废" });
 labelled!(PartyKind { ThirdParty => "第三方", Agency => "行政机关" });
 labelled!(Opinion { Consent => "同意公开", Objection => "不同意公开", None => "逾期未答复" });
 labelled!(AppealResult { Upheld => "结果维持", Corrected => "结果纠正", Other => "其他结果" });

@@ -44,15 +44,16 @@ pub(super) fn of_details(
     consultation_id: Option<ConsultationId>,
     now: Now<'_>,
 ) -> ServiceResult<LetterData> {
-    let CaseDetails { state, applicant, clock } = details;
+    let CaseDetails { state, clock, .. } = details;
     let case = &state.case;
     let latest = |pick: fn(&CaseEvent) -> bool| state.events.iter().rev().find(|e| pick(&e.event));
     let mut data = LetterData {
         kind,
         agency_name,
         case_number: case.case_number.clone(),
-        applicant_name: applicant.name.clone(),
-        applicant_address: applicant.address.clone(),
+        // The particulars given on this application (a later one's never reach its letters).
+        applicant_name: case.applicant.name.clone(),
+        applicant_address: case.applicant.address.clone(),
         channel: case.channel,
         received_on: case.received_on,
         issued_on: case.received_on,

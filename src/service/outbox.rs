@@ -133,7 +133,8 @@ fn enqueue_data(
     let kind = data.kind;
     let recipient = match kind {
         LetterKind::ConsultationLetter => None,
-        _ => details.applicant.email.clone(),
+        // The address given on this application, never a later one's.
+        _ => details.case().applicant.email.clone(),
     };
     let letter = now.letters.render(data).map_err(|e| ServiceError::corrupt(format!("letter {kind}: {e}")))?;
     let draft = Draft {

@@ -46,8 +46,8 @@ impl TryFrom<ApplicantRow> for Applicant {
     }
 }
 
-#[derive(Insertable, AsChangeset, Clone, Debug)]
-#[diesel(table_name = applicants, treat_none_as_null = true, treat_none_as_default_value = false)]
+#[derive(Insertable, Clone, Debug)]
+#[diesel(table_name = applicants, treat_none_as_default_value = false)]
 struct ApplicantFields<'a> {
     category: &'a str,
     name: &'a str,
@@ -57,8 +57,19 @@ struct ApplicantFields<'a> {
     updated_at: NaiveDateTime,
 }
 
+/// What a later request under the same identity document updates: the latest contact details.
+#[derive(AsChangeset, Clone, Debug)]
+#[diesel(table_name = applicants, treat_none_as_null = true)]
+struct LatestContact<'a> {
+    phone: Option<&'a str>,
+    email: Option<&'a str>,
+    address: Option<&'a str>,
+    updated_at: NaiveDateTime,
+}
+
 /// Insert the applicant, or — when one with the same identity document exists — update that
-/// record's particulars; returns the stored record.
+/// record's contact details (never its name or category: a differing name is the caller's to
+/// report); returns the stored record.
 ///
 /// # Errors
 /// A database error.
@@ -81,6 +92,8 @@ pub fn upsert(conn: &mut DbConnection, applicant: &NewApplicant, now: NaiveDateT
                 .get_result(c))?
         }
         Some(identity) => {
+            let latest =
+                LatestContact { phone: fields.phone, email: fields.email, address: fields.address, updated_at: now };
             let values = (
                 fields.clone(),
                 applicants::id_type.eq(identity.id_type.as_str()),
@@ -93,7 +106,7 @@ pub fn upsert(conn: &mut DbConnection, applicant: &NewApplicant, now: NaiveDateT
                 .values(values)
                 .on_conflict((applicants::id_type, applicants::id_number))
                 .do_update()
-                .set(&fields)
+                .set(&latest)
                 .returning(ApplicantRow::as_returning())
                 .get_result(c))?
         }

@@ -46,6 +46,10 @@ pub struct BulkCase {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub lapses_on: Option<NaiveDate>,
+    pub applicant_name: String,
+    pub applicant_phone: Option<String>,
+    pub applicant_email: Option<String>,
+    pub applicant_address: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -394,7 +398,8 @@ impl SqlRow for BulkApplicant {
 impl SqlRow for BulkCase {
     const INTO: &'static str = "cases (id, agency_id, case_number, year, channel, submitted_on, received_on, \
         applicant_id, applicant_category, description, status, outcome, concluded_on, decision_basis, due_on, paused, \
-        extended, version, created_by, created_at, updated_at, lapses_on)";
+        extended, version, created_by, created_at, updated_at, lapses_on, applicant_name, applicant_phone, \
+        applicant_email, applicant_address)";
     fn write_values(&self, out: &mut String) {
         values!(
             out,
@@ -420,6 +425,10 @@ impl SqlRow for BulkCase {
             lit::timestamp(out, self.created_at),
             lit::timestamp(out, self.updated_at),
             lit::opt_date(out, self.lapses_on),
+            lit::text(out, &self.applicant_name),
+            lit::opt_text(out, self.applicant_phone.as_deref()),
+            lit::opt_text(out, self.applicant_email.as_deref()),
+            lit::opt_text(out, self.applicant_address.as_deref()),
         );
     }
 }

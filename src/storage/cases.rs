@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::schema::{agencies, applicants, case_events, case_items, cases, idempotency_keys};
 use super::{insert_returning_id, key, DbConnection, StorageError, StorageResult};
-use crate::domain::case::{Applicant, Case, CaseSummary, Item};
+use crate::domain::case::{Applicant, Case, CaseSummary, Item, Particulars};
 use crate::domain::event::{CaseEvent, RecordedEvent};
 use crate::domain::ids::{AgencyId, ApplicantId, CaseId, ItemId, UserId};
 use crate::domain::lifecycle::Projection;
@@ -39,6 +39,10 @@ pub(crate) struct CaseRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub lapses_on: Option<NaiveDate>,
+    pub applicant_name: String,
+    pub applicant_phone: Option<String>,
+    pub applicant_email: Option<String>,
+    pub applicant_address: Option<String>,
 }
 
 fn outcome(value: Option<&str>, column: &str) -> StorageResult<Option<Outcome>> {
@@ -61,6 +65,12 @@ impl TryFrom<CaseRow> for Case {
             submitted_on: row.submitted_on,
             received_on: row.received_on,
             applicant_id: ApplicantId::new(row.applicant_id),
+            applicant: Particulars {
+                name: row.applicant_name,
+                phone: row.applicant_phone,
+                email: row.applicant_email,
+                address: row.applicant_address,
+            },
             description: row.description,
             concluded_on: row.concluded_on,
             decision_basis: row.decision_basis,
@@ -86,6 +96,11 @@ pub(crate) struct CaseSummaryRow {
     pub case_number: String,
     pub channel: String,
     pub received_on: NaiveDate,
+    pub applicant_category: String,
+    pub applicant_name: String,
+    pub applicant_phone: Option<String>,
+    pub applicant_email: Option<String>,
+    pub applicant_address: Option<String>,
     pub description: String,
     pub status: String,
     pub outcome: Option<String>,
@@ -104,10 +119,17 @@ impl TryFrom<CaseSummaryRow> for CaseSummary {
             channel: key(&row.channel, Channel::parse, "cases.channel")?,
             status: key(&row.status, CaseStatus::parse, "cases.status")?,
             outcome: outcome(row.outcome.as_deref(), "cases.outcome")?,
+            applicant_category: key(&row.applicant_category, ApplicantCategory::parse, "cases.applicant_category")?,
             id: CaseId::new(row.id),
             agency_id: AgencyId::new(row.agency_id),
             case_number: row.case_number,
             received_on: row.received_on,
+            applicant: Particulars {
+                name: row.applicant_name,
+                phone: row.applicant_phone,
+                email: row.applicant_email,
+                address: row.applicant_address,
+            },
             description: row.description,
             concluded_on: row.concluded_on,
             due_on: row.due_on,
@@ -138,6 +160,10 @@ struct NewCaseRow<'a> {
     created_by: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    applicant_name: &'a str,
+    applicant_phone: Option<&'a str>,
+    applicant_email: Option<&'a str>,
+    applicant_address: Option<&'a str>,
 }
 
 /// The derived columns a transition changes.
@@ -279,6 +305,10 @@ pub fn insert(conn: &mut DbConnection, case: &Case) -> StorageResult<CaseId> {
         created_by: case.created_by.get(),
         created_at: case.created_at,
         updated_at: case.updated_at,
+        applicant_name: &case.applicant.name,
+        applicant_phone: case.applicant.phone.as_deref(),
+        applicant_email: case.applicant.email.as_deref(),
+        applicant_address: case.applicant.address.as_deref(),
     };
     Ok(CaseId::new(insert_returning_id!(conn, cases::table, cases::id, &row)?))
 }
@@ -529,7 +559,7 @@ pub fn list(conn: &mut DbConnection, filter: &CaseFilter, limit: i64) -> Storage
                 .like(pattern.clone())
                 .escape('\\')
                 .or(cases::case_number.like(pattern.clone()).escape('\\'))
-                .or(applicants::name.like(pattern).escape('\\')),
+                .or(cases::applicant_name.like(pattern).escape('\\')),
         );
     }
     if let Some((received_on, id)) = filter.before {

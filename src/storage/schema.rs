@@ -72,6 +72,10 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         lapses_on -> Nullable<Date>,
+        applicant_name -> Text,
+        applicant_phone -> Nullable<Text>,
+        applicant_email -> Nullable<Text>,
+        applicant_address -> Nullable<Text>,
     }
 }
 
@@ -150,6 +154,7 @@ diesel::table! {
         reply_due -> Date,
         replied_on -> Nullable<Date>,
         opinion -> Nullable<Text>,
+        delivered_on -> Nullable<Date>,
     }
 }
 
@@ -164,6 +169,7 @@ diesel::table! {
         amount_fen -> BigInt,
         pay_by -> Date,
         paid_on -> Nullable<Date>,
+        delivered_on -> Nullable<Date>,
     }
 }
 
@@ -260,6 +266,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    letters (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        agency_id -> BigInt,
+        kind -> Text,
+        year -> Integer,
+        number -> Integer,
+        document_number -> Text,
+        event_seq -> Integer,
+        consultation_id -> Nullable<BigInt>,
+        issued_on -> Date,
+        recipient -> Text,
+        subject -> Text,
+        body_html -> Text,
+        body_text -> Text,
+        sha256 -> Text,
+        refers_to -> Nullable<BigInt>,
+        delivery -> Text,
+        outbox_id -> Nullable<BigInt>,
+        printed_at -> Nullable<Timestamp>,
+        posted_on -> Nullable<Date>,
+        tracking_number -> Nullable<Text>,
+        served_on -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    letter_counters (agency_id, kind, year) {
+        agency_id -> BigInt,
+        kind -> Text,
+        year -> Integer,
+        last_number -> Integer,
+    }
+}
+
+diesel::table! {
+    agency_settings (agency_id) {
+        agency_id -> BigInt,
+        document_prefix -> Nullable<Text>,
+        contact -> Nullable<Text>,
+        reconsideration_body -> Nullable<Text>,
+        court -> Nullable<Text>,
+        fee_payment -> Nullable<Text>,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(letters -> cases (case_id));
+diesel::joinable!(agency_settings -> agencies (agency_id));
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(outbox -> cases (case_id));
 diesel::joinable!(appeals -> agencies (agency_id));
@@ -292,4 +350,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     outbox,
     reminder_runs,
+    letters,
+    letter_counters,
+    agency_settings,
 );

@@ -11,6 +11,7 @@ mod cli;
 mod clocks;
 mod concurrency;
 mod consistency;
+mod corrections;
 mod crash;
 mod health;
 mod helpers;

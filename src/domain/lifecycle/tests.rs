@@ -6,7 +6,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::domain::calendar::Calendar;
-use crate::domain::case::{Appeal, Case, Consultation, FeeNoticeRecord, Item};
+use crate::domain::case::{Appeal, Case, Consultation, FeeNoticeRecord, Item, Particulars};
 use crate::domain::clock::ClockRules;
 use crate::domain::event::{CaseEvent, RecordedEvent};
 use crate::domain::fees::FeeBasis;
@@ -65,6 +65,7 @@ fn new_case(received_on: NaiveDate, items: usize) -> CaseState {
             received_on,
             applicant_id: ApplicantId::new(1),
             applicant_category: ApplicantCategory::NaturalPerson,
+            applicant: Particulars { name: "张三".into(), ..Particulars::default() },
             description: "申请公开".into(),
             status: p.status,
             outcome: None,

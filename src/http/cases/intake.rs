@@ -121,6 +121,24 @@ impl CreateCaseRequest {
     }
 }
 
+/// Something the desk should know about a registered request (it was registered nonetheless).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WarningResponse {
+    /// `applicant_name_differs`: the identity document is on file under another name (the case
+    /// keeps the name given now; earlier cases keep theirs); `applicant_category_differs`.
+    pub code: String,
+    /// For the desk, in Chinese.
+    pub message: String,
+}
+
+/// The registered case, and what the desk should check.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IntakeResponse {
+    #[serde(flatten)]
+    pub case: CaseResponse,
+    pub warnings: Vec<WarningResponse>,
+}
+
 fn idempotency_key(req: &HttpRequest, body: &CreateCaseRequest) -> Result<Option<IdempotencyKey>, ApiError> {
     let Some(value) = req.headers().get("Idempotency-Key") else {
         return Ok(None);
@@ -140,8 +158,8 @@ fn idempotency_key(req: &HttpRequest, body: &CreateCaseRequest) -> Result<Option
 #[utoipa::path(tag = "cases", request_body = CreateCaseRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried intake return the first result")),
     responses(
-        (status = 201, description = "The new case", body = CaseResponse),
-        (status = 200, description = "The case created earlier with the same Idempotency-Key", body = CaseResponse),
+        (status = 201, description = "The new case", body = IntakeResponse),
+        (status = 200, description = "The case created earlier with the same Idempotency-Key", body = IntakeResponse),
         WriteErrors))]
 #[post("/cases")]
 pub(crate) async fn create_case(
@@ -169,7 +187,14 @@ pub(crate) async fn create_case(
         Err(e) if key.is_some() && e.is_unique_violation() => attempt().await,
         other => other,
     };
-    let (details, created) = result?;
-    let response = CaseResponse::from(details);
-    Ok(if created { HttpResponse::Created() } else { HttpResponse::Ok() }.json(response))
+    let registered = result?;
+    let response = IntakeResponse {
+        warnings: registered
+            .warnings
+            .into_iter()
+            .map(|w| WarningResponse { code: w.code.to_owned(), message: w.message })
+            .collect(),
+        case: CaseResponse::from(registered.details),
+    };
+    Ok(if registered.created { HttpResponse::Created() } else { HttpResponse::Ok() }.json(response))
 }

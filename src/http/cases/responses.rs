@@ -5,7 +5,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::calendar::Calendar;
-use crate::domain::case::{Appeal, Applicant, CaseSummary as CaseListRow, Consultation, FeeNoticeRecord, Item};
+use crate::domain::case::{
+    Appeal, Applicant, CaseSummary as CaseListRow, Consultation, FeeNoticeRecord, Item, Particulars,
+};
 use crate::domain::clock::{is_overdue, Clock, ExtensionExplanation};
 use crate::domain::event::RecordedEvent;
 use crate::domain::fees::FeeBasis;
@@ -31,22 +33,24 @@ pub struct ApplicantResponse {
 }
 
 impl ApplicantResponse {
-    pub(crate) fn of(applicant: Applicant, masked: bool) -> Self {
-        let (id_type, id_number) = match applicant.identity {
+    /// The applicant of a case: the particulars given on it, the identity document of the record
+    /// it is linked to.
+    pub(crate) fn of(record: Applicant, category: ApplicantCategory, given: Particulars, masked: bool) -> Self {
+        let (id_type, id_number) = match record.identity {
             Some(identity) => {
                 (Some(identity.id_type), Some(if masked { mask(&identity.number) } else { identity.number }))
             }
             None => (None, None),
         };
         Self {
-            id: applicant.id,
-            category: applicant.category,
-            name: applicant.name,
+            id: record.id,
+            category,
+            name: given.name,
             id_type,
             id_number,
-            phone: applicant.phone,
-            email: applicant.email,
-            address: applicant.address,
+            phone: given.phone,
+            email: given.email,
+            address: given.address,
         }
     }
 }
@@ -261,7 +265,7 @@ impl From<CaseDetails> for CaseResponse {
             status: case.status,
             channel: case.channel,
             outcome: case.outcome,
-            applicant: ApplicantResponse::of(applicant, false),
+            applicant: ApplicantResponse::of(applicant, case.applicant_category, case.applicant, false),
             items: state.items.into_iter().map(ItemResponse::from).collect(),
             correction: CorrectionInfo {
                 notice_deadline: clock.correction_notice_deadline,
@@ -310,12 +314,13 @@ pub struct CaseSummary {
 
 impl CaseSummary {
     pub(crate) fn build(case: CaseListRow, applicant: Applicant, calendar: &Calendar, today: NaiveDate) -> Self {
+        let applicant_category = case.applicant_category;
         Self {
             clock: ClockSummary::stored(&case, calendar, today),
             status: case.status,
             channel: case.channel,
             outcome: case.outcome,
-            applicant: ApplicantResponse::of(applicant, true),
+            applicant: ApplicantResponse::of(applicant, applicant_category, case.applicant, true),
             id: case.id,
             case_number: case.case_number,
             agency_id: case.agency_id,

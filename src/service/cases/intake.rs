@@ -3,15 +3,32 @@
 use chrono::Datelike;
 
 use super::{get, seals_since, CaseDetails};
-use crate::domain::case::Case;
+use crate::domain::case::{Applicant, Case, Particulars};
 use crate::domain::clock::{self, ClockEvent};
 use crate::domain::event::{CaseEvent, RecordedEvent};
 use crate::domain::ids::CaseId;
-use crate::domain::intake::NewCase;
+use crate::domain::intake::{NewApplicant, NewCase};
 use crate::domain::lifecycle::{self, CaseState};
 use crate::domain::{seal, CaseStatus, LetterKind, Violation};
 use crate::service::{agencies as agency_service, outbox, Actor, Now, ServiceResult};
 use crate::storage::{applicants, cases, DbConnection};
+
+/// Something the desk should know about an intake that was nevertheless registered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    /// Stable, e.g. `applicant_name_differs`.
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// A registered (or, for a repeated idempotency key, earlier) case.
+#[derive(Clone, Debug)]
+pub struct Registered {
+    pub details: CaseDetails,
+    /// `false`: the idempotency key was used before and this is the case created then.
+    pub created: bool,
+    pub warnings: Vec<Warning>,
+}
 
 /// An `Idempotency-Key` with the hash of the request it came with.
 #[derive(Clone, Debug)]
@@ -20,8 +37,8 @@ pub struct IdempotencyKey {
     pub request_hash: String,
 }
 
-/// Register a request; returns the new case and `true`. With an idempotency key already used by
-/// the caller for the same request, returns the case created then and `false`. (The case is read
+/// Register a request; returns the new case. With an idempotency key already used by the caller
+/// for the same request, returns the case created then (`created: false`). (The case is read
 /// in the same transaction, which needs it for the acknowledgement anyway, so that the caller
 /// needs no second database task to answer.)
 ///
@@ -36,7 +53,7 @@ pub fn register(
     idempotency: Option<&IdempotencyKey>,
     amendment_reason: Option<&str>,
     now: Now<'_>,
-) -> ServiceResult<(CaseDetails, bool)> {
+) -> ServiceResult<Registered> {
     actor.require(actor.role.can_register(), "登记申请")?;
     if let Some(key) = idempotency {
         if let Some((hash, case_id)) = cases::find_idempotent(conn, actor.user_id, &key.key)? {
@@ -48,7 +65,7 @@ pub fn register(
                 )
                 .into());
             }
-            return Ok((get(conn, actor, case_id, now)?, false));
+            return Ok(Registered { details: get(conn, actor, case_id, now)?, created: false, warnings: Vec::new() });
         }
     }
     let agency = agency_service::get_visible(conn, actor, new.agency_id)?;
@@ -57,6 +74,7 @@ pub fn register(
     // Before the case number is allocated: on PostgreSQL that row lock is held until the commit,
     // and each statement run before it is one fewer while intakes into the agency queue.
     let applicant = applicants::upsert(conn, &new.applicant, now.at)?;
+    let warnings = warnings_of(&new.applicant, &applicant);
     let year = new.received_on.year();
     let number = cases::next_number(conn, agency.id, year)?;
     let case_number = format!("{}-{year}-{number:05}", agency.code);
@@ -73,7 +91,13 @@ pub fn register(
         submitted_on: new.submitted_on,
         received_on: new.received_on,
         applicant_id: applicant.id,
-        applicant_category: applicant.category,
+        applicant_category: new.applicant.category,
+        applicant: Particulars {
+            name: new.applicant.name.clone(),
+            phone: new.applicant.phone.clone(),
+            email: new.applicant.email.clone(),
+            address: new.applicant.address.clone(),
+        },
         description: new.description.clone(),
         status: CaseStatus::Received,
         outcome: None,
@@ -100,7 +124,7 @@ pub fn register(
             submitted_on: new.submitted_on,
             received_on: new.received_on,
             applicant_id: applicant.id,
-            applicant_category: applicant.category,
+            applicant_category: new.applicant.category,
             case_number: case.case_number.clone(),
             description: new.description.clone(),
             items: new.items.clone(),
@@ -125,5 +149,30 @@ pub fn register(
     if let Some(key) = idempotency {
         cases::insert_idempotent(conn, actor.user_id, &key.key, &key.request_hash, case_id, now.at)?;
     }
-    Ok((details, true))
+    Ok(Registered { details, created: true, warnings })
+}
+
+/// What an intake should tell the desk about the applicant on file.
+fn warnings_of(given: &NewApplicant, on_file: &Applicant) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    if given.identity.is_some() && on_file.name != given.name {
+        warnings.push(Warning {
+            code: "applicant_name_differs",
+            message: format!(
+                "该证件号码已登记的申请人姓名或名称为“{}”，与本次填写的“{}”不一致：本申请按本次填写的登记，此前的申请不受影响；请核对证件",
+                on_file.name, given.name
+            ),
+        });
+    }
+    if on_file.category != given.category {
+        warnings.push(Warning {
+            code: "applicant_category_differs",
+            message: format!(
+                "该证件号码此前登记的申请人类型为“{}”，本次为“{}”",
+                on_file.category.label(),
+                given.category.label()
+            ),
+        });
+    }
+    warnings
 }

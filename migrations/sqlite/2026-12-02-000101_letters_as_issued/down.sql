@@ -1,0 +1,11 @@
+ALTER TABLE fee_notices DROP COLUMN delivered_on;
+ALTER TABLE consultations DROP COLUMN delivered_on;
+DROP TABLE agency_settings;
+DROP TABLE letter_counters;
+DROP INDEX letters_unposted;
+DROP INDEX letters_case;
+DROP TABLE letters;
+ALTER TABLE cases DROP COLUMN applicant_address;
+ALTER TABLE cases DROP COLUMN applicant_email;
+ALTER TABLE cases DROP COLUMN applicant_phone;
+ALTER TABLE cases DROP COLUMN applicant_name;
