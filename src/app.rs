@@ -12,6 +12,7 @@ use chrono::{NaiveDateTime, TimeDelta, Utc};
 
 use crate::config::{MailTransport, Settings};
 use crate::domain::calendar::Calendar;
+use crate::domain::letters::LetterPolicy;
 use crate::http::{self, AppState, ServerOptions};
 use crate::notify::letters::Letters;
 use crate::notify::outbox::{deliver_pass, FileTransport, SmtpTransportAdapter, Transport, WorkerOptions};
@@ -92,7 +93,11 @@ pub fn open_context(settings: &Settings) -> anyhow::Result<Context> {
     let rules = clock::rules(settings.clock.fee_notice_pauses);
     let letters = Letters::load(Some(std::path::Path::new(&settings.letters.dir)))
         .with_context(|| format!("cannot load the letter templates in {}", settings.letters.dir))?;
-    Ok(Context::new(db, calendar, change, rules, letters))
+    let policy = LetterPolicy {
+        number_pattern: settings.letters.number_pattern.clone(),
+        backdated_days: settings.mail.backdated_days,
+    };
+    Ok(Context::new(db, calendar, change, rules, letters).with_letter_policy(policy))
 }
 
 /// The state of the HTTP server: the context and the server's own parts (audit writer, limits).

@@ -48,6 +48,7 @@ pub struct MailSettings {
     /// `HH:MM`, local time in China.
     pub reminders_at: String,
     pub reminder_due_within_days: u32,
+    pub backdated_days: u32,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
@@ -61,6 +62,7 @@ pub enum MailTransport {
 #[serde(deny_unknown_fields)]
 pub struct LetterSettings {
     pub dir: String,
+    pub number_pattern: String,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]

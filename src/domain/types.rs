@@ -311,6 +311,18 @@ keyed_enum!(LetterKind { Acknowledgement => "acknowledgement", CorrectionNotice 
     FeeNotice => "fee_notice", Decision => "decision" });
 
 impl LetterKind {
+    /// The short mark of the kind in document numbers.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Self::Acknowledgement => "受",
+            Self::CorrectionNotice => "补",
+            Self::ExtensionNotice => "延",
+            Self::ConsultationLetter => "征",
+            Self::FeeNotice => "费",
+            Self::Decision => "答",
+        }
+    }
+
     /// The letter's title as printed on it and in the subject.
     pub fn title(self) -> &'static str {
         match self {

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::AuthUser;
-use super::cases::reason_of;
+use super::cases::options;
 pub use super::cases::AppealResponse;
 use super::error::{ApiError, ReadErrors, WriteErrors};
 use super::extract::Json;
@@ -49,11 +49,11 @@ pub(crate) async fn file_appeal(
     body: Json<FileAppealRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
-    let reason = reason_of(body.amendment_reason.as_deref())?;
+    let options = options(None, body.amendment_reason.as_deref(), None)?;
     let (id, snapshot) = (id.into_inner(), state.snapshot());
     let row = state
         .db
-        .write(move |conn| appeals::file(conn, &user, id, body.kind, body.filed_on, reason.as_deref(), snapshot.now()))
+        .write(move |conn| appeals::file(conn, &user, id, body.kind, body.filed_on, &options, snapshot.now()))
         .await?;
     Ok(HttpResponse::Created().json(AppealResponse::from(row)))
 }
@@ -83,13 +83,11 @@ pub(crate) async fn appeal_result(
     body: Json<AppealResultRequest>,
 ) -> Result<web::Json<AppealResponse>, ApiError> {
     let body = body.0;
-    let reason = reason_of(body.amendment_reason.as_deref())?;
+    let options = options(None, body.amendment_reason.as_deref(), None)?;
     let (id, snapshot) = (id.into_inner(), state.snapshot());
     let row = state
         .db
-        .write(move |conn| {
-            appeals::decide(conn, &user, id, body.result, body.decided_on, reason.as_deref(), snapshot.now())
-        })
+        .write(move |conn| appeals::decide(conn, &user, id, body.result, body.decided_on, &options, snapshot.now()))
         .await?;
     Ok(web::Json(row.into()))
 }

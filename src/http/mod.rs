@@ -144,6 +144,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(cases::decide)
         .service(cases::withdraw)
         .service(steps::amend)
+        .service(steps::case_letters)
         .service(steps::letter)
         .service(audit::list_audit)
         .service(appeals::file_appeal)

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::auth::AuthUser;
-use super::cases::{reason_of, respond, step, CaseResponse, ConsultationResponse};
+use super::cases::{options, respond, step, CaseResponse, ConsultationResponse};
 use super::error::{ApiError, ReadErrors, WriteErrors};
 use super::extract::{expected_version, Json};
 use super::AppState;
@@ -17,7 +17,7 @@ use crate::domain::ids::{CaseId, ConsultationId};
 use crate::domain::lifecycle::{Amendment, CorrectionRequest, Extension, FeeNotice, NewConsultation, Step};
 use crate::domain::types::{Opinion, PartyKind};
 use crate::domain::{limits, LetterKind, Outcome, Violation};
-use crate::service::cases;
+use crate::service::{cases, ServiceError};
 
 /// The correction notice (补正告知书, Art. 30): once, within 7 working days of receipt.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -33,6 +33,9 @@ pub struct CorrectionRequestBody {
     /// Required (from a supervisor) when the date lies in a year whose report is sealed.
     #[schema(max_length = 2000)]
     pub amendment_reason: Option<String>,
+    /// Send the step's letter even though the step is entered more than `mail.backdated_days`
+    /// after its date (by default such a letter is kept, printable, and not mailed).
+    pub notify: Option<bool>,
 }
 
 /// The corrected application arrived.
@@ -59,6 +62,9 @@ pub struct ConsultationBody {
     /// Required (from a supervisor) when the date lies in a year whose report is sealed.
     #[schema(max_length = 2000)]
     pub amendment_reason: Option<String>,
+    /// Send the step's letter even though the step is entered more than `mail.backdated_days`
+    /// after its date (by default such a letter is kept, printable, and not mailed).
+    pub notify: Option<bool>,
 }
 
 /// The consulted party's reply, or `none` when no answer came.
@@ -89,6 +95,9 @@ pub struct ExtensionBody {
     /// Required (from a supervisor) when the date lies in a year whose report is sealed.
     #[schema(max_length = 2000)]
     pub amendment_reason: Option<String>,
+    /// Send the step's letter even though the step is entered more than `mail.backdated_days`
+    /// after its date (by default such a letter is kept, printable, and not mailed).
+    pub notify: Option<bool>,
 }
 
 /// A fee notice (收费通知书); the amount is computed from the 109号 scales.
@@ -104,6 +113,9 @@ pub struct FeeNoticeBody {
     /// Required (from a supervisor) when the date lies in a year whose report is sealed.
     #[schema(max_length = 2000)]
     pub amendment_reason: Option<String>,
+    /// Send the step's letter even though the step is entered more than `mail.backdated_days`
+    /// after its date (by default such a letter is kept, printable, and not mailed).
+    pub notify: Option<bool>,
 }
 
 /// The fee was paid.
@@ -134,9 +146,9 @@ pub(crate) async fn request_correction(
     let mut errors = Errors::default();
     let matters = errors.text("matters", &body.matters, limits::MATTERS);
     errors.finish()?;
-    let reason = reason_of(body.amendment_reason.as_deref())?;
+    let options = options(version, body.amendment_reason.as_deref(), body.notify)?;
     let request = CorrectionRequest { issued_on: body.issued_on, respond_by: body.respond_by, matters };
-    respond(step(state, user, id.into_inner(), Step::RequestCorrection(request), version, reason).await?)
+    respond(step(state, user, id.into_inner(), Step::RequestCorrection(request), options).await?)
 }
 
 /// Record the corrected application: a fresh 20-working-day period starts from its receipt.
@@ -153,9 +165,9 @@ pub(crate) async fn receive_correction(
 ) -> Result<web::Json<CaseResponse>, ApiError> {
     let body = body.0;
     let version = expected_version(&req, body.version)?;
-    let reason = reason_of(body.amendment_reason.as_deref())?;
+    let options = options(version, body.amendment_reason.as_deref(), None)?;
     let correction = Step::ReceiveCorrection { received_on: body.received_on };
-    respond(step(state, user, id.into_inner(), correction, version, reason).await?)
+    respond(step(state, user, id.into_inner(), correction, options).await?)
 }
 
 /// Start a consultation; the clock pauses until the reply. The party has 15 working days.
@@ -175,9 +187,9 @@ pub(crate) async fn start_consultation(
     let mut errors = Errors::default();
     let party = errors.text("party", &body.party, limits::PARTY);
     errors.finish()?;
-    let reason = reason_of(body.amendment_reason.as_deref())?;
+    let options = options(version, body.amendment_reason.as_deref(), body.notify)?;
     let consultation = NewConsultation { party_kind: body.party_kind, party, sent_on: body.sent_on };
-    let details = step(state, user, id.into_inner(), Step::StartConsultation(consultation), version, reason).await?;
+    let details = step(state, user, id.into_inner(), Step::StartConsultation(consultation), options).await?;
     // The consultation just created is the case's latest.
     let created = details
         .state
@@ -217,10 +229,10 @@ pub(crate) async fn reply_consultation(
 ) -> Result<web::Json<CaseResponse>, ApiError> {
     let body = body.0;
     let version = expected_version(&req, body.version)?;
-    let reason = reason_of(body.amendment_reason.as_deref())?;
+    let options = options(version, body.amendment_reason.as_deref(), None)?;
     let (id, consultation_id) = path.into_inner();
     let reply = Step::ReplyConsultation { consultation_id, replied_on: body.replied_on, opinion: body.opinion };
-    respond(step(state, user, id, reply, version, reason).await?)
+    respond(step(state, user, id, reply, options).await?)
 }
 
 /// Extend the reply period (supervisors and admins; once; at most 20 working days; approved and
@@ -241,14 +253,14 @@ pub(crate) async fn extend(
     let mut errors = Errors::default();
     let reason = errors.text("reason", &body.reason, limits::DESCRIPTION);
     errors.finish()?;
-    let amendment_reason = reason_of(body.amendment_reason.as_deref())?;
+    let options = options(version, body.amendment_reason.as_deref(), body.notify)?;
     let extension = Extension {
         approved_on: body.approved_on,
         notified_on: body.notified_on,
         working_days: body.working_days,
         reason,
     };
-    respond(step(state, user, id.into_inner(), Step::Extend(extension), version, amendment_reason).await?)
+    respond(step(state, user, id.into_inner(), Step::Extend(extension), options).await?)
 }
 
 /// Issue a fee notice; the amount is computed and the clock pauses until payment.
@@ -275,9 +287,9 @@ pub(crate) async fn issue_fee_notice(
         _ => {}
     }
     errors.finish()?;
-    let reason = reason_of(body.amendment_reason.as_deref())?;
+    let options = options(version, body.amendment_reason.as_deref(), body.notify)?;
     let notice = FeeNotice { issued_on: body.issued_on, basis: body.basis, pages: body.pages, nth_request: None };
-    respond(step(state, user, id.into_inner(), Step::IssueFeeNotice(notice), version, reason).await?)
+    respond(step(state, user, id.into_inner(), Step::IssueFeeNotice(notice), options).await?)
 }
 
 /// Record the payment of the fee; the clock runs again.
@@ -294,8 +306,8 @@ pub(crate) async fn pay_fee(
 ) -> Result<web::Json<CaseResponse>, ApiError> {
     let body = body.0;
     let version = expected_version(&req, body.version)?;
-    let reason = reason_of(body.amendment_reason.as_deref())?;
-    respond(step(state, user, id.into_inner(), Step::PayFee { paid_on: body.paid_on }, version, reason).await?)
+    let options = options(version, body.amendment_reason.as_deref(), None)?;
+    respond(step(state, user, id.into_inner(), Step::PayFee { paid_on: body.paid_on }, options).await?)
 }
 
 /// A correction of a concluded case's outcome or conclusion date (supervisors).
@@ -329,7 +341,7 @@ pub(crate) async fn amend(
     let reason = errors.text("reason", &body.reason, limits::REASON);
     errors.finish()?;
     let amendment = Amendment { outcome: body.outcome, concluded_on: body.concluded_on, reason };
-    respond(step(state, user, id.into_inner(), Step::Amend(amendment), version, None).await?)
+    respond(step(state, user, id.into_inner(), Step::Amend(amendment), options(version, None, None)?).await?)
 }
 
 /// How a letter is wanted.
@@ -340,11 +352,16 @@ pub struct LetterParams {
     pub format: Option<String>,
     /// For `consultation_letter`: which consultation (default: the latest).
     pub consultation_id: Option<ConsultationId>,
+    /// An earlier letter of this kind, by its document number (default: the latest).
+    #[param(max_length = 100)]
+    pub number: Option<String>,
 }
 
-/// The letter of a step, filled from the case: `acknowledgement` (受理回执), `correction_notice`
-/// (补正告知书), `extension_notice` (延期答复告知书), `consultation_letter` (征求第三方意见书),
-/// `fee_notice` (收费通知书) or `decision` (政府信息公开申请答复书, worded per outcome code).
+/// A letter of the case as issued, byte for byte: `acknowledgement` (受理回执), `correction_notice`
+/// (补正告知书), `extension_notice` (延期答复告知书), `consultation_letter` (征求意见书), `fee_notice`
+/// (收费通知书) or `decision` (政府信息公开申请答复书) — the latest of its kind, or the one `number`
+/// names. For a case entered before letters were kept, the letter is rendered from the case (the
+/// response then says `X-Letter-Source: rendered`).
 #[utoipa::path(tag = "cases",
     params(("id" = i64, Path, description = "Case id"), ("kind" = inline(LetterKind), Path, description = "The letter"), LetterParams),
     responses((status = 200, description = "The letter", content((String = "text/html"), (String = "text/plain"))), ReadErrors,
@@ -366,15 +383,104 @@ pub(crate) async fn letter(
             return Err(Violation::field("validation_failed", "format", format!("“{other}”：应为 html 或 text")).into())
         }
     };
-    let (consultation_id, snapshot) = (params.consultation_id, state.snapshot());
-    let data = state
+    let (consultation_id, number, snapshot) = (params.consultation_id, params.number.clone(), state.snapshot());
+    let found = state
         .db
-        .read(move |conn| crate::service::letters::data(conn, &user, id, kind, consultation_id, snapshot.now()))
+        .read(move |conn| {
+            use crate::service::letters;
+            match letters::stored(conn, &user, id, kind, consultation_id, number.as_deref())? {
+                Some(stored) => Ok((stored.body_html, stored.body_text, "stored")),
+                None => {
+                    let data = letters::data(conn, &user, id, kind, consultation_id, snapshot.now())?;
+                    let rendered = snapshot.letters.render(&data).map_err(|e| ServiceError::corrupt(e.to_string()))?;
+                    Ok::<_, ServiceError>((rendered.html, rendered.text, "rendered"))
+                }
+            }
+        })
         .await?;
-    let letter = state.letters.render(&data).map_err(ApiError::internal)?;
+    let (html, plain, source) = found;
+    let mut response = HttpResponse::Ok();
+    response.insert_header(("X-Letter-Source", source));
     Ok(if text {
-        HttpResponse::Ok().content_type("text/plain; charset=utf-8").body(letter.text)
+        response.content_type("text/plain; charset=utf-8").body(plain)
     } else {
-        HttpResponse::Ok().content_type("text/html; charset=utf-8").body(letter.html)
+        response.content_type("text/html; charset=utf-8").body(html)
     })
+}
+
+/// A letter as issued, and where it stands.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct LetterResponse {
+    pub id: i64,
+    pub case_id: CaseId,
+    pub kind: LetterKind,
+    /// Its own document number, e.g. `南政信公答〔2026〕12号`.
+    pub document_number: String,
+    pub issued_on: NaiveDate,
+    /// The addressee: the applicant, or the consulted party.
+    pub recipient: String,
+    pub subject: String,
+    /// SHA-256 (hex) of the letter's HTML as issued.
+    pub sha256: String,
+    /// `email`, `print` (printed and posted) or `recorded` (kept, not sent: entered after the fact).
+    pub delivery: crate::service::letters::Delivery,
+    /// `pending`, `sending`, `sent`, `failed` for e-mail; `print`, `printed`, `posted`, `served`
+    /// for post; `recorded`.
+    pub status: String,
+    pub consultation_id: Option<ConsultationId>,
+    /// The earlier letter this one corrects.
+    pub refers_to: Option<i64>,
+    #[serde(serialize_with = "super::rfc3339_opt")]
+    pub printed_at: Option<chrono::NaiveDateTime>,
+    pub posted_on: Option<NaiveDate>,
+    pub tracking_number: Option<String>,
+    pub served_on: Option<NaiveDate>,
+}
+
+impl From<crate::service::letters::LetterState> for LetterResponse {
+    fn from(state: crate::service::letters::LetterState) -> Self {
+        use crate::service::letters::Delivery;
+        let l = state.letter;
+        let status = match l.delivery {
+            Delivery::Email => state.email_status.unwrap_or_else(|| "pending".to_owned()),
+            Delivery::Recorded => "recorded".to_owned(),
+            Delivery::Print if l.served_on.is_some() => "served".to_owned(),
+            Delivery::Print if l.posted_on.is_some() => "posted".to_owned(),
+            Delivery::Print if l.printed_at.is_some() => "printed".to_owned(),
+            Delivery::Print => "print".to_owned(),
+        };
+        Self {
+            id: l.id,
+            case_id: l.case_id,
+            kind: l.kind,
+            document_number: l.document_number,
+            issued_on: l.issued_on,
+            recipient: l.recipient,
+            subject: l.subject,
+            sha256: l.sha256,
+            delivery: l.delivery,
+            status,
+            consultation_id: l.consultation_id,
+            refers_to: l.refers_to,
+            printed_at: l.printed_at,
+            posted_on: l.posted_on,
+            tracking_number: l.tracking_number,
+            served_on: l.served_on,
+        }
+    }
+}
+
+/// Every letter issued for the case, in the order issued: its document number, its date, how it
+/// went out and where it stands.
+#[utoipa::path(tag = "cases", params(("id" = i64, Path, description = "Case id")),
+    responses((status = 200, description = "The letters", body = Vec<LetterResponse>), ReadErrors))]
+#[get("/cases/{id}/letters")]
+pub(crate) async fn case_letters(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<CaseId>,
+) -> Result<web::Json<Vec<LetterResponse>>, ApiError> {
+    let id = id.into_inner();
+    let letters = state.db.read(move |conn| crate::service::letters::of_case(conn, &user, id)).await?;
+    Ok(web::Json(letters.into_iter().map(LetterResponse::from).collect()))
 }

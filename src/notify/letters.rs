@@ -129,6 +129,8 @@ pub struct DecisionData {
 pub struct LetterData {
     pub kind: LetterKind,
     pub agency_name: String,
+    /// The letter's own document number (e.g. `南政信公答〔2026〕12号`).
+    pub document_number: String,
     pub case_number: String,
     pub applicant_name: String,
     /// Printed as the service address when present (not on the consultation letter).
@@ -331,6 +333,7 @@ mod tests {
         LetterData {
             kind,
             agency_name: "南山区人民政府".to_owned(),
+            document_number: "南政信公〔2024〕7号".to_owned(),
             case_number: "NS-2024-00042".to_owned(),
             applicant_name: "张三".to_owned(),
             applicant_address: Some("广东省深圳市南山区南海大道1号".to_owned()),

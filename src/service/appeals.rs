@@ -24,10 +24,10 @@ pub fn file(
     case_id: CaseId,
     kind: AppealKind,
     filed_on: NaiveDate,
-    amendment_reason: Option<&str>,
+    options: &steps::Options,
     now: Now<'_>,
 ) -> ServiceResult<Appeal> {
-    let details = steps::take(conn, actor, case_id, Step::FileAppeal { kind, filed_on }, None, amendment_reason, now)?;
+    let details = steps::take(conn, actor, case_id, Step::FileAppeal { kind, filed_on }, options, now)?;
     details
         .state
         .appeals
@@ -58,11 +58,11 @@ pub fn decide(
     id: AppealId,
     result: AppealResult,
     decided_on: NaiveDate,
-    amendment_reason: Option<&str>,
+    options: &steps::Options,
     now: Now<'_>,
 ) -> ServiceResult<Appeal> {
     let step = Step::DecideAppeal { appeal_id: id, result, decided_on };
-    let details = steps::take_on_appeal(conn, actor, id, step, amendment_reason, now)?;
+    let details = steps::take_on_appeal(conn, actor, id, step, options, now)?;
     details.state.appeals.into_iter().find(|a| a.id == id).ok_or_else(|| ServiceError::corrupt("the appeal is missing"))
 }
 

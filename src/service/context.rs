@@ -12,6 +12,7 @@ use crate::domain::calendar::Calendar;
 use crate::domain::china_date;
 use crate::domain::clock::ClockRules;
 use crate::domain::ids::{AgencyId, UserId};
+use crate::domain::letters::LetterPolicy;
 use crate::domain::lifecycle::Who;
 use crate::domain::Role;
 use crate::notify::letters::Letters;
@@ -72,6 +73,8 @@ pub struct Now<'a> {
     pub rules: &'a ClockRules,
     /// The letter templates, for the letters queued in the outbox.
     pub letters: &'a Letters,
+    /// How letters are numbered and when they are sent.
+    pub letter_policy: &'a LetterPolicy,
 }
 
 /// [`Now`] owned, so it can move into a blocking database task.
@@ -82,12 +85,20 @@ pub struct Snapshot {
     pub calendar: Arc<Calendar>,
     pub rules: ClockRules,
     pub letters: Arc<Letters>,
+    pub letter_policy: Arc<LetterPolicy>,
 }
 
 impl Snapshot {
     /// The borrowed form the services take.
     pub fn now(&self) -> Now<'_> {
-        Now { at: self.at, today: self.today, calendar: &self.calendar, rules: &self.rules, letters: &self.letters }
+        Now {
+            at: self.at,
+            today: self.today,
+            calendar: &self.calendar,
+            rules: &self.rules,
+            letters: &self.letters,
+            letter_policy: &self.letter_policy,
+        }
     }
 }
 
@@ -100,6 +111,7 @@ pub struct Context {
     /// The id of the latest calendar change loaded (instances reload when the database has newer).
     pub calendar_change: AtomicI64,
     pub letters: Arc<Letters>,
+    pub letter_policy: Arc<LetterPolicy>,
 }
 
 impl Context {
@@ -110,7 +122,14 @@ impl Context {
             rules,
             calendar_change: AtomicI64::new(calendar_change),
             letters: Arc::new(letters),
+            letter_policy: Arc::new(LetterPolicy::default()),
         }
+    }
+
+    /// Number and send letters by `policy`.
+    pub fn with_letter_policy(mut self, policy: LetterPolicy) -> Self {
+        self.letter_policy = Arc::new(policy);
+        self
     }
 
     /// The instant, today's date, the calendar and the rules for one use case.
@@ -122,6 +141,7 @@ impl Context {
             calendar: self.calendar(),
             rules: self.rules,
             letters: self.letters.clone(),
+            letter_policy: self.letter_policy.clone(),
         }
     }
 

@@ -1,13 +1,18 @@
 //! The letters a case owes: their data drawn from the case, its events and its clock.
 
+use chrono::Datelike;
+use sha2::{Digest, Sha256};
+
 use super::cases::{self, CaseDetails};
-use super::{Actor, Now, ServiceError, ServiceResult};
-use crate::domain::event::CaseEvent;
+use super::{outbox, Actor, Now, ServiceError, ServiceResult};
+use crate::domain::event::{CaseEvent, RecordedEvent};
 use crate::domain::fees::FeeBasis;
 use crate::domain::ids::{CaseId, ConsultationId};
 use crate::notify::letters::{
     ConsultationData, CorrectionData, DecisionData, ExtensionData, FeeData, LetterData, LetterKind,
 };
+use crate::storage::letters::{self as letter_store, NewLetter};
+pub use crate::storage::letters::{Delivery, IssuedLetter};
 use crate::storage::{agencies, DbConnection};
 
 fn not_applicable(what: &str) -> ServiceError {
@@ -50,6 +55,7 @@ pub(super) fn of_details(
     let mut data = LetterData {
         kind,
         agency_name,
+        document_number: String::new(),
         case_number: case.case_number.clone(),
         // The particulars given on this application (a later one's never reach its letters).
         applicant_name: case.applicant.name.clone(),
@@ -127,4 +133,156 @@ pub(super) fn of_details(
         }
     }
     Ok(data)
+}
+
+/// Issue a letter of a case: render it once with its own document number, store it, and send it
+/// (queue the e-mail) unless it goes by post or was entered after the fact (`recorded`; `notify`
+/// overrides that). `event` is the step it belongs to; `refers_to` an earlier letter it corrects.
+///
+/// # Errors
+/// A template that fails to render; a database error.
+pub(crate) fn issue(
+    conn: &mut DbConnection,
+    details: &CaseDetails,
+    kind: LetterKind,
+    consultation_id: Option<ConsultationId>,
+    event: &RecordedEvent,
+    notify: bool,
+    now: &Now<'_>,
+) -> ServiceResult<IssuedLetter> {
+    let case = details.case();
+    let agency = agencies::get(conn, case.agency_id)?;
+    let settings = letter_store::settings(conn, agency.id)?;
+    let mut data = of_details(details, agency.name.clone(), kind, consultation_id, *now)?;
+    let year = data.issued_on.year();
+    let number = letter_store::next_number(conn, agency.id, kind, year)?;
+    let prefix = settings.document_prefix.as_deref().unwrap_or(&agency.code);
+    data.document_number = now.letter_policy.document_number(prefix, kind, year, number);
+    let letter = now.letters.render(&data).map_err(|e| ServiceError::corrupt(format!("letter {kind}: {e}")))?;
+    let (recipient, email) = match (&data.consultation, kind) {
+        (Some(consultation), LetterKind::ConsultationLetter) => (consultation.party.clone(), None),
+        _ => (case.applicant.name.clone(), case.applicant.email.clone()),
+    };
+    let backdated = now.letter_policy.is_backdated(event.effective_on, now.today) && !notify;
+    let delivery = match email {
+        _ if backdated => Delivery::Recorded,
+        Some(_) => Delivery::Email,
+        None => Delivery::Print,
+    };
+    let outbox_id = match (&email, delivery) {
+        (Some(address), Delivery::Email) => Some(outbox::enqueue(
+            conn,
+            &outbox::Draft {
+                case_id: Some(case.id),
+                reference: &case.case_number,
+                kind: kind.as_str(),
+                recipient: Some(address),
+                subject: &letter.subject,
+                text: &letter.text,
+                html: &letter.html,
+            },
+            now,
+        )?),
+        _ => None,
+    };
+    let sha256 = hex::encode(Sha256::digest(letter.html.as_bytes()));
+    let id = letter_store::insert(
+        conn,
+        &NewLetter {
+            case_id: case.id,
+            agency_id: agency.id,
+            kind,
+            year,
+            number,
+            document_number: &data.document_number,
+            event_seq: event.seq,
+            consultation_id,
+            issued_on: data.issued_on,
+            recipient: &recipient,
+            subject: &letter.subject,
+            body_html: &letter.html,
+            body_text: &letter.text,
+            sha256: &sha256,
+            refers_to: None,
+            delivery,
+            outbox_id,
+            created_at: now.at,
+        },
+    )?;
+    Ok(IssuedLetter {
+        id,
+        case_id: case.id,
+        agency_id: agency.id,
+        kind,
+        year,
+        number,
+        document_number: data.document_number,
+        event_seq: event.seq,
+        consultation_id,
+        issued_on: data.issued_on,
+        recipient,
+        subject: letter.subject,
+        body_html: letter.html,
+        body_text: letter.text,
+        sha256,
+        refers_to: None,
+        delivery,
+        outbox_id,
+        printed_at: None,
+        posted_on: None,
+        tracking_number: None,
+        served_on: None,
+        created_at: now.at,
+    })
+}
+
+/// A letter and where it stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LetterState {
+    pub letter: IssuedLetter,
+    /// For a letter sent by e-mail: its outbox message's status (`pending`, `sent`, `failed`, …).
+    pub email_status: Option<String>,
+}
+
+/// The letters issued for a visible case, in the order issued, with where each stands.
+///
+/// # Errors
+/// 404 invisible case.
+pub fn of_case(conn: &mut DbConnection, actor: &Actor, id: CaseId) -> ServiceResult<Vec<LetterState>> {
+    let messages = outbox::of_case(conn, actor, id)?;
+    Ok(letter_store::of_case(conn, id)?
+        .into_iter()
+        .map(|letter| {
+            let email_status =
+                letter.outbox_id.and_then(|m| messages.iter().find(|x| x.id == m)).map(|m| m.status.clone());
+            LetterState { letter, email_status }
+        })
+        .collect())
+}
+
+/// The stored copy of a case's letter of `kind` (of the consultation, when given): the one with
+/// `document_number`, or the latest. `None` when none was stored (a case entered before letters
+/// were kept): the caller may render one from the case.
+///
+/// # Errors
+/// 404 invisible case, or no stored letter has `document_number`.
+pub fn stored(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: CaseId,
+    kind: LetterKind,
+    consultation_id: Option<ConsultationId>,
+    document_number: Option<&str>,
+) -> ServiceResult<Option<IssuedLetter>> {
+    cases::get_visible(conn, actor, id)?;
+    let all = letter_store::of_case(conn, id)?;
+    let mut matching =
+        all.into_iter().filter(|l| l.kind == kind && consultation_id.is_none_or(|c| l.consultation_id == Some(c)));
+    match document_number {
+        Some(number) => matching
+            .find(|l| l.document_number == number)
+            .map(Some)
+            .ok_or(ServiceError::NotFound { what: "letter", code: "letter_not_found" }),
+        None => Ok(matching.next_back()),
+    }
 }

@@ -1,14 +1,13 @@
 //! The outbox of a case: the letters its steps owe the applicant, queued in the step's own
 //! transaction and delivered by the worker in `notify::outbox`.
 
-use super::cases::{self, CaseDetails};
-use super::{Actor, Now, ServiceError, ServiceResult};
-use crate::domain::ids::{CaseId, ConsultationId};
-use crate::notify::letters::{LetterData, LetterKind};
+use super::cases;
+use super::{Actor, Now, ServiceResult};
+use crate::domain::ids::CaseId;
 use chrono::NaiveDateTime;
 
 use crate::storage::outbox::{self, NewOutboxRow, OutboxRow};
-use crate::storage::{agencies, DbConnection};
+use crate::storage::DbConnection;
 
 /// A message of the outbox as its case shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,62 +90,6 @@ pub fn enqueue(conn: &mut DbConnection, draft: &Draft<'_>, now: &Now<'_>) -> Ser
             created_at: now.at,
         },
     )?)
-}
-
-/// Render the letter `kind` of the case and queue it.
-///
-/// # Errors
-/// A template that fails to render; a database error.
-pub(super) fn enqueue_letter(
-    conn: &mut DbConnection,
-    details: &CaseDetails,
-    kind: LetterKind,
-    consultation_id: Option<ConsultationId>,
-    now: &Now<'_>,
-) -> ServiceResult<i64> {
-    let agency = agencies::get(conn, details.case().agency_id)?;
-    enqueue_letter_with_agency(conn, details, kind, consultation_id, agency.name, now)
-}
-
-/// [`enqueue_letter`] with the agency's name already at hand.
-///
-/// # Errors
-/// As [`enqueue_letter`].
-pub(super) fn enqueue_letter_with_agency(
-    conn: &mut DbConnection,
-    details: &CaseDetails,
-    kind: LetterKind,
-    consultation_id: Option<ConsultationId>,
-    agency_name: String,
-    now: &Now<'_>,
-) -> ServiceResult<i64> {
-    let data = super::letters::of_details(details, agency_name, kind, consultation_id, *now)?;
-    enqueue_data(conn, details, &data, now)
-}
-
-fn enqueue_data(
-    conn: &mut DbConnection,
-    details: &CaseDetails,
-    data: &LetterData,
-    now: &Now<'_>,
-) -> ServiceResult<i64> {
-    let kind = data.kind;
-    let recipient = match kind {
-        LetterKind::ConsultationLetter => None,
-        // The address given on this application, never a later one's.
-        _ => details.case().applicant.email.clone(),
-    };
-    let letter = now.letters.render(data).map_err(|e| ServiceError::corrupt(format!("letter {kind}: {e}")))?;
-    let draft = Draft {
-        case_id: Some(details.case().id),
-        reference: &details.case().case_number,
-        kind: kind.as_str(),
-        recipient: recipient.as_deref(),
-        subject: &letter.subject,
-        text: &letter.text,
-        html: &letter.html,
-    };
-    enqueue(conn, &draft, now)
 }
 
 /// The messages of a case the caller sees, oldest first.

@@ -16,6 +16,7 @@ pub mod bulk;
 pub mod calendar;
 pub mod cases;
 pub mod deadlines;
+pub mod letters;
 pub mod outbox;
 pub mod report;
 pub mod schema;

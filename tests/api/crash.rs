@@ -389,7 +389,7 @@ async fn a_killed_service_loses_nothing_it_acknowledged() {
             async move {
                 let case = get_json(client, format!("{server_url}/api/v1/cases/{id}"), officer).await;
                 let events = get_json(client, format!("{server_url}/api/v1/cases/{id}/events"), officer).await;
-                let outbox = get_json(client, format!("{server_url}/api/v1/cases/{id}/outbox"), officer).await;
+                let outbox = get_json(client, format!("{server_url}/api/v1/cases/{id}/letters"), officer).await;
                 (case, events, outbox)
             }
         })

@@ -341,6 +341,7 @@ fn endpoints() -> Vec<Endpoint> {
         ep(get.clone(), "cases::case_events", "/api/v1/cases/{case}/events", Anyone, 200),
         ep(get.clone(), "cases::case_outbox", "/api/v1/cases/{case}/outbox", Anyone, 200),
         ep(get.clone(), "cases::case_clock", "/api/v1/cases/{case}/clock", Anyone, 200),
+        ep(get.clone(), "steps::case_letters", "/api/v1/cases/{case}/letters", Anyone, 200),
         ep(get.clone(), "steps::letter", "/api/v1/cases/{case}/letters/acknowledgement", Anyone, 200),
         ep(post.clone(), "steps::request_correction", "/api/v1/cases/{case}/correction-request", Handle, 200)
             .on(Received)
@@ -436,6 +437,7 @@ const API_V1_ROUTES: &[&str] = &[
     "cases::case_events",
     "cases::case_outbox",
     "cases::case_clock",
+    "steps::case_letters",
     "steps::letter",
     "audit::list_audit",
     "steps::request_correction",

@@ -102,14 +102,31 @@ async fn each_step_that_owes_a_letter_queues_it_with_the_step() {
         [
             k("acknowledgement", "pending", to),
             k("correction_notice", "pending", to),
-            // The consulted party's address is not recorded: printed and posted.
-            k("consultation_letter", "print", None),
             k("extension_notice", "pending", to),
             k("decision", "pending", to),
         ]
     );
     let ids: HashSet<&str> = messages.iter().map(|m| m["message_id"].as_str().unwrap()).collect();
-    assert_eq!(ids.len(), 5, "every message has its own Message-ID");
+    assert_eq!(ids.len(), 4, "every message has its own Message-ID");
+    // Every letter is issued and kept; the consulted party's address is not recorded, so its
+    // letter is printed and posted instead of mailed.
+    let letters = expect(app.get(&format!("/api/v1/cases/{id}/letters"), &officer).await, StatusCode::OK).await;
+    let issued: Vec<(&str, &str)> = letters
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["kind"].as_str().unwrap(), l["delivery"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        issued,
+        [
+            ("acknowledgement", "email"),
+            ("correction_notice", "email"),
+            ("consultation_letter", "print"),
+            ("extension_notice", "email"),
+            ("decision", "email"),
+        ]
+    );
     assert!(messages[0]["subject"].as_str().unwrap().contains("NS-2019-00001"), "{}", messages[0]);
     assert_eq!(messages[0]["attempts"], 0);
 
@@ -122,10 +139,15 @@ async fn each_step_that_owes_a_letter_queues_it_with_the_step() {
     let id = expect(app.post("/api/v1/cases", &clerk, &body).await, StatusCode::CREATED).await["id"].as_i64().unwrap();
     let withdrawal = json!({"withdrawn_on": "2019-03-08"});
     expect(app.post(&format!("/api/v1/cases/{id}/withdrawal"), &clerk, &withdrawal).await, StatusCode::OK).await;
-    assert_eq!(
-        kinds(&outbox(&app, &clerk, id).await),
-        [k("acknowledgement", "print", None), k("decision", "print", None)]
-    );
+    assert!(outbox(&app, &clerk, id).await.is_empty(), "nothing to mail");
+    let letters = expect(app.get(&format!("/api/v1/cases/{id}/letters"), &clerk).await, StatusCode::OK).await;
+    let issued: Vec<(&str, &str)> = letters
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["kind"].as_str().unwrap(), l["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(issued, [("acknowledgement", "print"), ("decision", "print")]);
     // Another agency's user does not see the outbox.
     let outsider = app.user("outsider", Role::Clerk, Some(agency)).await;
     let response = app.get("/api/v1/cases/1/outbox", &outsider).await;
@@ -463,6 +485,7 @@ async fn officers_with_an_address_get_one_digest_a_day_of_their_agencys_overdue_
             calendar: &calendar,
             rules: &rules,
             letters: &letters,
+            letter_policy: &gongkai::domain::letters::LetterPolicy::default(),
         };
         let first = gongkai::service::reminders::run(&db, 3, now).unwrap();
         let second = gongkai::service::reminders::run(&db, 3, now).unwrap();

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use super::reason_of;
+use super::options;
 use super::responses::CaseResponse;
 use crate::domain::error::Errors;
 use crate::domain::ids::AgencyId;
@@ -71,6 +71,9 @@ pub struct CreateCaseRequest {
     /// sealed: why the back-dated request is registered now.
     #[schema(max_length = 2000)]
     pub amendment_reason: Option<String>,
+    /// Send the acknowledgement even though the request is registered more than
+    /// `mail.backdated_days` after its receipt (by default it is kept, printable, not mailed).
+    pub notify: Option<bool>,
 }
 
 impl CreateCaseRequest {
@@ -171,15 +174,12 @@ pub(crate) async fn create_case(
     let body = body.0;
     let key = idempotency_key(&req, &body)?;
     let new = body.validate(state.today())?;
-    let reason = reason_of(body.amendment_reason.as_deref())?;
+    let options = options(None, body.amendment_reason.as_deref(), body.notify)?;
     let attempt = || {
-        let (state, user, new, key, reason) = (state.clone(), user.clone(), new.clone(), key.clone(), reason.clone());
+        let (state, user, new, key, options) = (state.clone(), user.clone(), new.clone(), key.clone(), options.clone());
         async move {
             let snapshot = state.snapshot();
-            state
-                .db
-                .write(move |conn| register(conn, &user, &new, key.as_ref(), reason.as_deref(), snapshot.now()))
-                .await
+            state.db.write(move |conn| register(conn, &user, &new, key.as_ref(), &options, snapshot.now())).await
         }
     };
     let result = match attempt().await {

@@ -24,7 +24,8 @@ use crate::domain::error::Errors;
 use crate::domain::ids::{AgencyId, ApplicantId, CaseId, ItemId};
 use crate::domain::lifecycle::{Decision, Step};
 use crate::domain::{limits, CaseStatus, Outcome, Violation};
-use crate::service::cases::{self, steps, CaseDetails, CaseFilter};
+use crate::service::cases::steps::{self, Options};
+use crate::service::cases::{self, CaseDetails, CaseFilter};
 
 /// Validate an optional `amendment_reason`: trimmed, non-empty, at most 2,000 characters.
 pub(super) fn reason_of(reason: Option<&str>) -> Result<Option<String>, ApiError> {
@@ -44,14 +45,23 @@ pub(super) async fn step(
     user: AuthUser,
     id: CaseId,
     step: Step,
-    version: Option<i64>,
-    reason: Option<String>,
+    options: Options,
 ) -> Result<CaseDetails, ApiError> {
     let snapshot = state.snapshot();
-    Ok(state
-        .db
-        .write(move |conn| steps::take(conn, &user, id, step, version, reason.as_deref(), snapshot.now()))
-        .await?)
+    Ok(state.db.write(move |conn| steps::take(conn, &user, id, step, &options, snapshot.now())).await?)
+}
+
+/// The options of a step request: its version, the reason for touching a sealed year, `notify`.
+pub(super) fn options(
+    version: Option<i64>,
+    amendment_reason: Option<&str>,
+    notify: Option<bool>,
+) -> Result<Options, ApiError> {
+    Ok(Options {
+        expected_version: version,
+        amendment_reason: reason_of(amendment_reason)?,
+        notify: notify == Some(true),
+    })
 }
 
 /// The outcome of one item of the case.
@@ -83,6 +93,9 @@ pub struct DecisionRequest {
     /// Required (from a supervisor) when the decision date lies in a year whose report is sealed.
     #[schema(max_length = 2000)]
     pub amendment_reason: Option<String>,
+    /// Send the step's letter even though the step is entered more than `mail.backdated_days`
+    /// after its date (by default such a letter is kept, printable, and not mailed).
+    pub notify: Option<bool>,
 }
 
 /// The applicant withdrew the request.
@@ -94,6 +107,9 @@ pub struct WithdrawalRequest {
     /// Required (from a supervisor) when the date lies in a year whose report is sealed.
     #[schema(max_length = 2000)]
     pub amendment_reason: Option<String>,
+    /// Send the step's letter even though the step is entered more than `mail.backdated_days`
+    /// after its date (by default such a letter is kept, printable, and not mailed).
+    pub notify: Option<bool>,
 }
 
 /// Filters of the case list.
@@ -270,8 +286,8 @@ pub(crate) async fn decide(
         basis,
         items: body.items.iter().map(|i| (i.id, i.outcome)).collect(),
     };
-    let reason = reason_of(body.amendment_reason.as_deref())?;
-    respond(step(state, user, id.into_inner(), Step::Decide(decision), version, reason).await?)
+    let options = options(version, body.amendment_reason.as_deref(), body.notify)?;
+    respond(step(state, user, id.into_inner(), Step::Decide(decision), options).await?)
 }
 
 /// Record that the applicant withdrew the request; the case concludes as `other_misc`.
@@ -288,7 +304,7 @@ pub(crate) async fn withdraw(
 ) -> Result<web::Json<CaseResponse>, ApiError> {
     let body = body.0;
     let version = expected_version(&req, body.version)?;
-    let reason = reason_of(body.amendment_reason.as_deref())?;
+    let options = options(version, body.amendment_reason.as_deref(), body.notify)?;
     let withdrawal = Step::Withdraw { withdrawn_on: body.withdrawn_on };
-    respond(step(state, user, id.into_inner(), withdrawal, version, reason).await?)
+    respond(step(state, user, id.into_inner(), withdrawal, options).await?)
 }

@@ -2,6 +2,7 @@
 
 use chrono::Datelike;
 
+use super::steps::Options;
 use super::{get, seals_since, CaseDetails};
 use crate::domain::case::{Applicant, Case, Particulars};
 use crate::domain::clock::{self, ClockEvent};
@@ -10,7 +11,7 @@ use crate::domain::ids::CaseId;
 use crate::domain::intake::{NewApplicant, NewCase};
 use crate::domain::lifecycle::{self, CaseState};
 use crate::domain::{seal, CaseStatus, LetterKind, Violation};
-use crate::service::{agencies as agency_service, outbox, Actor, Now, ServiceResult};
+use crate::service::{agencies as agency_service, letters, Actor, Now, ServiceResult};
 use crate::storage::{applicants, cases, DbConnection};
 
 /// Something the desk should know about an intake that was nevertheless registered.
@@ -51,9 +52,10 @@ pub fn register(
     actor: &Actor,
     new: &NewCase,
     idempotency: Option<&IdempotencyKey>,
-    amendment_reason: Option<&str>,
+    options: &Options,
     now: Now<'_>,
 ) -> ServiceResult<Registered> {
+    let (amendment_reason, notify) = (options.amendment_reason.as_deref(), options.notify);
     actor.require(actor.role.can_register(), "登记申请")?;
     if let Some(key) = idempotency {
         if let Some((hash, case_id)) = cases::find_idempotent(conn, actor.user_id, &key.key)? {
@@ -144,8 +146,8 @@ pub fn register(
     };
     debug_assert_eq!(lifecycle::letter_owed(&state.events[0].event), Some(LetterKind::Acknowledgement));
     let details = CaseDetails { state, applicant, clock: received };
-    // The acknowledgement, queued with the case.
-    outbox::enqueue_letter_with_agency(conn, &details, LetterKind::Acknowledgement, None, agency.name, &now)?;
+    // The acknowledgement, issued with the case.
+    letters::issue(conn, &details, LetterKind::Acknowledgement, None, &details.state.events[0], notify, &now)?;
     if let Some(key) = idempotency {
         cases::insert_idempotent(conn, actor.user_id, &key.key, &key.request_hash, case_id, now.at)?;
     }

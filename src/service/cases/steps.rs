@@ -11,7 +11,7 @@ use crate::domain::lifecycle::{
     self, check_version, project, CaseState, Ctx, FeeNotice, Refusal, Step, Transition, Who,
 };
 use crate::domain::Outcome;
-use crate::service::{outbox, Actor, Now, ServiceError, ServiceResult};
+use crate::service::{letters, Actor, Now, ServiceError, ServiceResult};
 use crate::storage::steps::NewFeeNotice;
 use crate::storage::{appeals, applicants, cases, steps as step_store, DbConnection};
 
@@ -36,6 +36,17 @@ fn resolve(conn: &mut DbConnection, state: &CaseState, step: Step) -> ServiceRes
     }
 }
 
+/// How a step is asked for, besides its input.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// The version the request is based on (`If-Match`): a stale one is refused.
+    pub expected_version: Option<i64>,
+    /// Why a change that touches a sealed year is made (supervisors).
+    pub amendment_reason: Option<String>,
+    /// Send the step's letter even though the step is entered after the fact.
+    pub notify: bool,
+}
+
 /// Take a step on a case: checks visibility (404), the role (403), the expected version (409),
 /// the state and the step's rules ([`lifecycle::decide`]), then stores it.
 ///
@@ -46,8 +57,7 @@ pub fn take(
     actor: &Actor,
     id: CaseId,
     step: Step,
-    expected_version: Option<i64>,
-    amendment_reason: Option<&str>,
+    options: &Options,
     now: Now<'_>,
 ) -> ServiceResult<CaseDetails> {
     let state = load(conn, actor, id)?;
@@ -56,12 +66,12 @@ pub fn take(
             return Err(lifecycle::forbidden(actor.role, kind).into());
         }
     }
-    check_version(&state.case, expected_version)?;
+    check_version(&state.case, options.expected_version)?;
     let step = resolve(conn, &state, step)?;
     let seals = seals_of(conn, &state.case, &now)?;
     let ctx = Ctx { today: now.today, calendar: now.calendar, rules: now.rules, seals: &seals };
-    let transition = lifecycle::decide(&state, actor.who(), &step, amendment_reason, &ctx)?;
-    store(conn, state, transition, actor.who(), &now)
+    let transition = lifecycle::decide(&state, actor.who(), &step, options.amendment_reason.as_deref(), &ctx)?;
+    store(conn, state, transition, actor.who(), options.notify, &now)
 }
 
 /// Take a step on an appeal of a case (its result): the appeal names the case.
@@ -73,11 +83,11 @@ pub fn take_on_appeal(
     actor: &Actor,
     appeal_id: AppealId,
     step: Step,
-    amendment_reason: Option<&str>,
+    options: &Options,
     now: Now<'_>,
 ) -> ServiceResult<CaseDetails> {
     let appeal = crate::service::appeals::get(conn, actor, appeal_id)?;
-    take(conn, actor, appeal.case_id, step, None, amendment_reason, now)
+    take(conn, actor, appeal.case_id, step, options, now)
 }
 
 /// Store a decided transition: its sub-records, the item outcomes, the event and the projection
@@ -90,6 +100,7 @@ pub(crate) fn store(
     mut state: CaseState,
     transition: Transition,
     who: Who,
+    notify: bool,
     now: &Now<'_>,
 ) -> ServiceResult<CaseDetails> {
     let Transition { effective_on, mut event, item_outcomes } = transition;
@@ -152,7 +163,7 @@ pub(crate) fn store(
             CaseEvent::ConsultationStarted { consultation_id, .. } => Some(consultation_id),
             _ => None,
         };
-        outbox::enqueue_letter(conn, &details, kind, consultation_id, now)?;
+        letters::issue(conn, &details, kind, consultation_id, &recorded, notify, now)?;
     }
     Ok(details)
 }
@@ -218,7 +229,7 @@ pub fn conclude_lapsed(conn: &mut DbConnection, id: CaseId, now: Now<'_>) -> Ser
         CaseEvent::Decided { outcome, .. } => *outcome,
         _ => return Err(ServiceError::corrupt("a lapse concludes with a decision")),
     };
-    store(conn, state, transition, system, &now)?;
+    store(conn, state, transition, system, false, &now)?;
     Ok(Some(outcome))
 }
 
