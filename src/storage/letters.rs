@@ -347,24 +347,29 @@ pub struct AgencySettings {
 /// # Errors
 /// A database error.
 pub fn settings(conn: &mut DbConnection, agency_id: AgencyId) -> StorageResult<AgencySettings> {
+    #[derive(Queryable)]
+    struct Row {
+        document_prefix: Option<String>,
+        contact: Option<String>,
+        reconsideration_body: Option<String>,
+        court: Option<String>,
+        fee_payment: Option<String>,
+        updated_at: NaiveDateTime,
+    }
     use super::schema::agency_settings::dsl as s;
-    let row: Option<(Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, NaiveDateTime)> =
-        s::agency_settings
-            .find(agency_id.get())
-            .select((s::document_prefix, s::contact, s::reconsideration_body, s::court, s::fee_payment, s::updated_at))
-            .get_result(conn)
-            .optional()?;
-    Ok(row.map_or_else(
-        AgencySettings::default,
-        |(document_prefix, contact, reconsideration_body, court, fee_payment, at)| AgencySettings {
-            document_prefix,
-            contact,
-            reconsideration_body,
-            court,
-            fee_payment,
-            updated_at: Some(at),
-        },
-    ))
+    let row: Option<Row> = s::agency_settings
+        .find(agency_id.get())
+        .select((s::document_prefix, s::contact, s::reconsideration_body, s::court, s::fee_payment, s::updated_at))
+        .get_result(conn)
+        .optional()?;
+    Ok(row.map_or_else(AgencySettings::default, |r| AgencySettings {
+        document_prefix: r.document_prefix,
+        contact: r.contact,
+        reconsideration_body: r.reconsideration_body,
+        court: r.court,
+        fee_payment: r.fee_payment,
+        updated_at: Some(r.updated_at),
+    }))
 }
 
 /// Replace the settings of `agency_id`.
