@@ -301,6 +301,7 @@ fn generate(
             &mut events,
             issued,
             CaseEvent::FeeNoticeIssued {
+                fee_notice_id: None,
                 basis: FeeBasis::PerPage,
                 pages: Some(pages),
                 nth_request: None,

@@ -6,8 +6,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use super::fees::FeeBasis;
-use super::ids::{AppealId, ApplicantId, ConsultationId, FeeNoticeId, ItemId, UserId};
-use super::types::{AppealKind, AppealResult, ApplicantCategory, Channel, Opinion, Outcome, PartyKind};
+use super::ids::{AgencyId, AppealId, ApplicantId, ConsultationId, FeeNoticeId, ItemId, UserId};
+use super::types::{AppealKind, AppealResult, ApplicantCategory, Channel, LetterKind, Opinion, Outcome, PartyKind};
 
 /// A change recorded although it alters the figures of sealed annual reports: which years, and
 /// the supervisor's reason.
@@ -101,6 +101,9 @@ pub enum CaseEvent {
     },
     /// A fee notice (国办函〔2020〕109号).
     FeeNoticeIssued {
+        /// Absent in events written before revocable steps.
+        #[serde(default)]
+        fee_notice_id: Option<FeeNoticeId>,
         basis: FeeBasis,
         pages: Option<u32>,
         nth_request: Option<u32>,
@@ -165,6 +168,54 @@ pub enum CaseEvent {
         #[serde(default)]
         sealed_override: Option<SealedOverride>,
     },
+    /// The registration was a mistake (a test entry, a double registration): the case counts
+    /// nowhere, and keeps its history and letters.
+    Voided {
+        reason: String,
+        #[serde(default)]
+        sealed_override: Option<SealedOverride>,
+    },
+    /// The facts of the intake were corrected: as they were and as they are now.
+    IntakeCorrected {
+        before: Box<IntakeFacts>,
+        after: Box<IntakeFacts>,
+        reason: String,
+        #[serde(default)]
+        sealed_override: Option<SealedOverride>,
+    },
+    /// A letter sent by post was received (送达) on the event's date.
+    LetterServed {
+        letter_id: i64,
+        letter_kind: LetterKind,
+        #[serde(default)]
+        consultation_id: Option<ConsultationId>,
+        #[serde(default)]
+        sealed_override: Option<SealedOverride>,
+    },
+    /// A step recorded by mistake stops counting (its event `seq` stays in the history).
+    StepRevoked {
+        seq: i32,
+        reason: String,
+        #[serde(default)]
+        sealed_override: Option<SealedOverride>,
+    },
+}
+
+/// The facts of an intake that can be corrected.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntakeFacts {
+    pub received_on: NaiveDate,
+    pub submitted_on: Option<NaiveDate>,
+    pub channel: Channel,
+    pub agency_id: AgencyId,
+    pub applicant_name: String,
+    pub applicant_phone: Option<String>,
+    pub applicant_email: Option<String>,
+    pub applicant_address: Option<String>,
+    pub description: String,
+    /// `None`: the items were not changed.
+    #[serde(default)]
+    pub items: Option<Vec<String>>,
 }
 
 /// The key of the kind in the serialised enum.
@@ -200,6 +251,10 @@ impl CaseEvent {
             Self::Amended { .. } => "amended",
             Self::AppealFiled { .. } => "appeal_filed",
             Self::AppealDecided { .. } => "appeal_decided",
+            Self::Voided { .. } => "voided",
+            Self::IntakeCorrected { .. } => "intake_corrected",
+            Self::StepRevoked { .. } => "step_revoked",
+            Self::LetterServed { .. } => "letter_served",
         }
     }
 
@@ -239,7 +294,11 @@ impl CaseEvent {
             | Self::Withdrawn { sealed_override, .. }
             | Self::Amended { sealed_override, .. }
             | Self::AppealFiled { sealed_override, .. }
-            | Self::AppealDecided { sealed_override, .. } => sealed_override.as_ref(),
+            | Self::AppealDecided { sealed_override, .. }
+            | Self::Voided { sealed_override, .. }
+            | Self::IntakeCorrected { sealed_override, .. }
+            | Self::StepRevoked { sealed_override, .. }
+            | Self::LetterServed { sealed_override, .. } => sealed_override.as_ref(),
         }
     }
 
@@ -258,13 +317,35 @@ impl CaseEvent {
             | Self::Withdrawn { sealed_override, .. }
             | Self::Amended { sealed_override, .. }
             | Self::AppealFiled { sealed_override, .. }
-            | Self::AppealDecided { sealed_override, .. } => *sealed_override = value,
+            | Self::AppealDecided { sealed_override, .. }
+            | Self::Voided { sealed_override, .. }
+            | Self::IntakeCorrected { sealed_override, .. }
+            | Self::StepRevoked { sealed_override, .. }
+            | Self::LetterServed { sealed_override, .. } => *sealed_override = value,
         }
     }
 
     /// Whether the event concludes the case (decision or withdrawal).
     pub fn concludes(&self) -> bool {
         matches!(self, Self::Decided { .. } | Self::Withdrawn { .. })
+    }
+
+    /// Whether the event is a dated step of the request's handling (a later step may not be dated
+    /// before it). Replies (recorded in any order), amendments, appeals, service of letters and
+    /// the corrections of the record are not.
+    pub fn is_dated_step(&self) -> bool {
+        matches!(
+            self,
+            Self::CorrectionRequested { .. }
+                | Self::CorrectionReceived { .. }
+                | Self::ConsultationStarted { .. }
+                | Self::ConsultationReplied { .. }
+                | Self::Extended { .. }
+                | Self::FeeNoticeIssued { .. }
+                | Self::FeePaid { .. }
+                | Self::Decided { .. }
+                | Self::Withdrawn { .. }
+        )
     }
 
     /// Whether the event is about an appeal (recorded on a concluded case).

@@ -27,6 +27,11 @@ impl Seals {
         Self { years }
     }
 
+    /// These seals and `other`'s.
+    pub fn union(&self, other: &Seals) -> Seals {
+        Seals::of(self.years.iter().chain(&other.years).copied().collect())
+    }
+
     /// The sealed years from `from`'s year on: a change effective on `from` alters the figures of
     /// that year and of every later year (carried-forward cases).
     pub fn touched_since(&self, from: NaiveDate) -> Vec<i32> {

@@ -305,10 +305,12 @@ pub enum LetterKind {
     FeeNotice,
     /// 政府信息公开申请答复书 (Art. 36–39).
     Decision,
+    /// 更正告知书: a letter sent for a step recorded by mistake is withdrawn.
+    Rectification,
 }
 keyed_enum!(LetterKind { Acknowledgement => "acknowledgement", CorrectionNotice => "correction_notice",
     ExtensionNotice => "extension_notice", ConsultationLetter => "consultation_letter",
-    FeeNotice => "fee_notice", Decision => "decision" });
+    FeeNotice => "fee_notice", Decision => "decision", Rectification => "rectification" });
 
 impl LetterKind {
     /// The short mark of the kind in document numbers.
@@ -320,6 +322,7 @@ impl LetterKind {
             Self::ConsultationLetter => "征",
             Self::FeeNotice => "费",
             Self::Decision => "答",
+            Self::Rectification => "更",
         }
     }
 
@@ -332,6 +335,7 @@ impl LetterKind {
             Self::ConsultationLetter => "政府信息公开征求第三方意见书",
             Self::FeeNotice => "政府信息公开信息处理费收费通知书",
             Self::Decision => "政府信息公开申请答复书",
+            Self::Rectification => "政府信息公开更正告知书",
         }
     }
 }

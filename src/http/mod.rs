@@ -7,9 +7,11 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod cases;
+pub mod corrections;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod letters;
 pub mod pagination;
 pub mod reports;
 pub mod steps;
@@ -94,6 +96,7 @@ impl AppState {
         (name = "cases", description = "Disclosure requests and their lifecycle"),
         (name = "calendar", description = "The national working-day calendar"),
         (name = "appeals", description = "Reconsideration and litigation (section four)"),
+        (name = "letters", description = "Letters as issued: the print queue, posting and service"),
         (name = "reports", description = "The annual report: sections two to four"),
         (name = "audit", description = "Who did what, when, from where"),
         (name = "health", description = "Probes"),
@@ -144,6 +147,15 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(cases::decide)
         .service(cases::withdraw)
         .service(steps::amend)
+        .service(corrections::void)
+        .service(corrections::correct_intake)
+        .service(corrections::revoke)
+        .service(letters::print_queue)
+        .service(letters::mark_printed)
+        .service(letters::mark_posted)
+        .service(letters::mark_served)
+        .service(letters::get_settings)
+        .service(letters::put_settings)
         .service(steps::case_letters)
         .service(steps::letter)
         .service(audit::list_audit)

@@ -58,6 +58,8 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("fee_notice.txt", include_str!("../../config/letters/fee_notice.txt")),
     ("decision.html", include_str!("../../config/letters/decision.html")),
     ("decision.txt", include_str!("../../config/letters/decision.txt")),
+    ("rectification.html", include_str!("../../config/letters/rectification.html")),
+    ("rectification.txt", include_str!("../../config/letters/rectification.txt")),
 ];
 
 impl LetterKind {
@@ -70,8 +72,26 @@ impl LetterKind {
             Self::ConsultationLetter => Some("consultation"),
             Self::FeeNotice => Some("fee"),
             Self::Decision => Some("decision"),
+            Self::Rectification => Some("rectification"),
         }
     }
+}
+
+/// The earlier letter a letter replaces (an amended decision) or withdraws (a rectification).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EarlierLetter {
+    /// Its title, e.g. `政府信息公开申请答复书`.
+    pub title: String,
+    pub document_number: String,
+    pub issued_on: NaiveDate,
+}
+
+/// A rectification: the earlier letter was sent for a step recorded by mistake.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RectificationData {
+    pub withdrawn: EarlierLetter,
+    /// Why the step was revoked.
+    pub reason: String,
 }
 
 /// What a correction notice asks for (Art. 30).
@@ -150,6 +170,9 @@ pub struct LetterData {
     pub consultation: Option<ConsultationData>,
     pub fee: Option<FeeData>,
     pub decision: Option<DecisionData>,
+    /// The letter this one replaces (an amended decision).
+    pub replaces: Option<EarlierLetter>,
+    pub rectification: Option<RectificationData>,
 }
 
 impl LetterData {
@@ -162,6 +185,7 @@ impl LetterData {
             LetterKind::ConsultationLetter => self.consultation.is_some(),
             LetterKind::FeeNotice => self.fee.is_some(),
             LetterKind::Decision => self.decision.is_some(),
+            LetterKind::Rectification => self.rectification.is_some(),
         };
         if present {
             None
@@ -347,6 +371,8 @@ mod tests {
             consultation: None,
             fee: None,
             decision: None,
+            replaces: None,
+            rectification: None,
         }
     }
 
@@ -393,6 +419,17 @@ mod tests {
                     outcome: Outcome::PartiallyDisclosed,
                     basis: Some("资金使用明细中的银行账号属于个人隐私，已作遮盖处理；\n其余内容见附件。".to_owned()),
                     decided_on: date(2024, 3, 29),
+                });
+            }
+            LetterKind::Rectification => {
+                data.issued_on = date(2024, 3, 12);
+                data.rectification = Some(RectificationData {
+                    withdrawn: EarlierLetter {
+                        title: LetterKind::ExtensionNotice.title().to_owned(),
+                        document_number: "南政信公延〔2024〕3号".to_owned(),
+                        issued_on: date(2024, 3, 11),
+                    },
+                    reason: "延期申请误录入本案".to_owned(),
                 });
             }
         }
@@ -653,7 +690,7 @@ mod tests {
 
     #[test]
     fn letter_kind_keys_round_trip() {
-        assert_eq!(LetterKind::ALL.len(), 6);
+        assert_eq!(LetterKind::ALL.len(), 7);
         for &kind in LetterKind::ALL {
             assert_eq!(LetterKind::parse(kind.as_str()), Some(kind));
             assert_eq!(serde_json::to_value(kind).unwrap(), serde_json::json!(kind.as_str()));

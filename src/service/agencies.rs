@@ -8,6 +8,7 @@ use crate::domain::error::Errors;
 use crate::domain::ids::AgencyId;
 use crate::domain::Violation;
 use crate::storage::agencies;
+pub use crate::storage::letters::AgencySettings;
 use crate::storage::DbConnection;
 
 /// A validated new agency.
@@ -73,6 +74,43 @@ pub fn get_visible(conn: &mut DbConnection, actor: &Actor, id: AgencyId) -> Serv
         Some(row) if actor.sees(&row.path) => Ok(row),
         _ => Err(not_found()),
     }
+}
+
+/// The letter settings of a visible agency.
+///
+/// # Errors
+/// 404 invisible agency.
+pub fn settings(conn: &mut DbConnection, actor: &Actor, id: AgencyId) -> ServiceResult<AgencySettings> {
+    get_visible(conn, actor, id)?;
+    Ok(crate::storage::letters::settings(conn, id)?)
+}
+
+/// Replace the letter settings of an agency (its administrators and supervisors).
+///
+/// # Errors
+/// 403 below supervisor; 404 invisible agency; 422 for texts too long.
+pub fn put_settings(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: AgencyId,
+    settings: &AgencySettings,
+    now: NaiveDateTime,
+) -> ServiceResult<AgencySettings> {
+    get_visible(conn, actor, id)?;
+    actor.require(actor.role.can_supervise(), "修改机关的文书设置")?;
+    let mut errors = Errors::default();
+    for (field, value, max) in [
+        ("document_prefix", &settings.document_prefix, 40),
+        ("contact", &settings.contact, 500),
+        ("reconsideration_body", &settings.reconsideration_body, 200),
+        ("court", &settings.court, 200),
+        ("fee_payment", &settings.fee_payment, 1000),
+    ] {
+        errors.optional_text(field, value.as_deref(), max);
+    }
+    errors.finish()?;
+    crate::storage::letters::put_settings(conn, id, settings, actor.user_id.get(), now)?;
+    Ok(crate::storage::letters::settings(conn, id)?)
 }
 
 /// Agencies the caller sees, by id, after `after`.

@@ -9,10 +9,11 @@ use crate::domain::event::{CaseEvent, RecordedEvent};
 use crate::domain::fees::FeeBasis;
 use crate::domain::ids::{CaseId, ConsultationId};
 use crate::notify::letters::{
-    ConsultationData, CorrectionData, DecisionData, ExtensionData, FeeData, LetterData, LetterKind,
+    ConsultationData, CorrectionData, DecisionData, EarlierLetter, ExtensionData, FeeData, LetterData, LetterKind,
+    RectificationData,
 };
 use crate::storage::letters::{self as letter_store, NewLetter};
-pub use crate::storage::letters::{Delivery, IssuedLetter};
+pub use crate::storage::letters::{AgencySettings, Delivery, IssuedLetter, PrintStatus};
 use crate::storage::{agencies, DbConnection};
 
 fn not_applicable(what: &str) -> ServiceError {
@@ -35,7 +36,7 @@ pub fn data(
 ) -> ServiceResult<LetterData> {
     let details = cases::get(conn, actor, id, now)?;
     let agency = agencies::get(conn, details.case().agency_id)?;
-    of_details(&details, agency.name, kind, consultation_id, now)
+    of_details(&details, agency.name, kind, consultation_id, None, now)
 }
 
 /// The data of one letter from the case and its agency's name, already at hand.
@@ -47,6 +48,7 @@ pub(super) fn of_details(
     agency_name: String,
     kind: LetterKind,
     consultation_id: Option<ConsultationId>,
+    earlier: Option<(&IssuedLetter, &str)>,
     now: Now<'_>,
 ) -> ServiceResult<LetterData> {
     let CaseDetails { state, clock, .. } = details;
@@ -70,6 +72,13 @@ pub(super) fn of_details(
         consultation: None,
         fee: None,
         decision: None,
+        replaces: None,
+        rectification: None,
+    };
+    let earlier_letter = |letter: &IssuedLetter| EarlierLetter {
+        title: letter.kind.title().to_owned(),
+        document_number: letter.document_number.clone(),
+        issued_on: letter.issued_on,
     };
     match kind {
         LetterKind::Acknowledgement => {
@@ -128,11 +137,36 @@ pub(super) fn of_details(
             let (Some(outcome), Some(on)) = (case.outcome, case.concluded_on) else {
                 return Err(not_applicable("答复"));
             };
-            data.issued_on = on;
             data.decision = Some(DecisionData { outcome, basis: case.decision_basis.clone(), decided_on: on });
+            data.issued_on = on;
+            if let Some((letter, _)) = earlier {
+                // An amended decision is a new letter of today, replacing the earlier one.
+                data.issued_on = now.today;
+                data.replaces = Some(earlier_letter(letter));
+            }
+        }
+        LetterKind::Rectification => {
+            let (letter, reason) = earlier.ok_or_else(|| not_applicable("需要更正的文书"))?;
+            data.issued_on = now.today;
+            data.rectification =
+                Some(RectificationData { withdrawn: earlier_letter(letter), reason: reason.to_owned() });
         }
     }
     Ok(data)
+}
+
+/// A letter a step owes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ToIssue<'a> {
+    pub kind: LetterKind,
+    /// For a consultation letter: which consultation.
+    pub consultation_id: Option<ConsultationId>,
+    /// The step it belongs to.
+    pub event: &'a RecordedEvent,
+    /// Send it even though the step was entered after the fact.
+    pub notify: bool,
+    /// The earlier letter it replaces or withdraws.
+    pub earlier: Option<&'a IssuedLetter>,
 }
 
 /// Issue a letter of a case: render it once with its own document number, store it, and send it
@@ -144,21 +178,23 @@ pub(super) fn of_details(
 pub(crate) fn issue(
     conn: &mut DbConnection,
     details: &CaseDetails,
-    kind: LetterKind,
-    consultation_id: Option<ConsultationId>,
-    event: &RecordedEvent,
-    notify: bool,
+    letter: &ToIssue<'_>,
     now: &Now<'_>,
 ) -> ServiceResult<IssuedLetter> {
+    let ToIssue { kind, consultation_id, event, notify, earlier } = *letter;
     let case = details.case();
     let agency = agencies::get(conn, case.agency_id)?;
     let settings = letter_store::settings(conn, agency.id)?;
-    let mut data = of_details(details, agency.name.clone(), kind, consultation_id, *now)?;
+    let reason = match &event.event {
+        CaseEvent::StepRevoked { reason, .. } | CaseEvent::Amended { reason, .. } => reason.as_str(),
+        _ => "",
+    };
+    let mut data = of_details(details, agency.name.clone(), kind, consultation_id, earlier.map(|l| (l, reason)), *now)?;
     let year = data.issued_on.year();
     let number = letter_store::next_number(conn, agency.id, kind, year)?;
     let prefix = settings.document_prefix.as_deref().unwrap_or(&agency.code);
     data.document_number = now.letter_policy.document_number(prefix, kind, year, number);
-    let letter = now.letters.render(&data).map_err(|e| ServiceError::corrupt(format!("letter {kind}: {e}")))?;
+    let rendered = now.letters.render(&data).map_err(|e| ServiceError::corrupt(format!("letter {kind}: {e}")))?;
     let (recipient, email) = match (&data.consultation, kind) {
         (Some(consultation), LetterKind::ConsultationLetter) => (consultation.party.clone(), None),
         _ => (case.applicant.name.clone(), case.applicant.email.clone()),
@@ -177,15 +213,15 @@ pub(crate) fn issue(
                 reference: &case.case_number,
                 kind: kind.as_str(),
                 recipient: Some(address),
-                subject: &letter.subject,
-                text: &letter.text,
-                html: &letter.html,
+                subject: &rendered.subject,
+                text: &rendered.text,
+                html: &rendered.html,
             },
             now,
         )?),
         _ => None,
     };
-    let sha256 = hex::encode(Sha256::digest(letter.html.as_bytes()));
+    let sha256 = hex::encode(Sha256::digest(rendered.html.as_bytes()));
     let id = letter_store::insert(
         conn,
         &NewLetter {
@@ -199,11 +235,11 @@ pub(crate) fn issue(
             consultation_id,
             issued_on: data.issued_on,
             recipient: &recipient,
-            subject: &letter.subject,
-            body_html: &letter.html,
-            body_text: &letter.text,
+            subject: &rendered.subject,
+            body_html: &rendered.html,
+            body_text: &rendered.text,
             sha256: &sha256,
-            refers_to: None,
+            refers_to: earlier.map(|l| l.id),
             delivery,
             outbox_id,
             created_at: now.at,
@@ -221,11 +257,11 @@ pub(crate) fn issue(
         consultation_id,
         issued_on: data.issued_on,
         recipient,
-        subject: letter.subject,
-        body_html: letter.html,
-        body_text: letter.text,
+        subject: rendered.subject,
+        body_html: rendered.html,
+        body_text: rendered.text,
         sha256,
-        refers_to: None,
+        refers_to: earlier.map(|l| l.id),
         delivery,
         outbox_id,
         printed_at: None,
@@ -285,4 +321,105 @@ pub fn stored(
             .ok_or(ServiceError::NotFound { what: "letter", code: "letter_not_found" }),
         None => Ok(matching.next_back()),
     }
+}
+
+/// A posted letter the caller sees.
+fn visible_letter(conn: &mut DbConnection, actor: &Actor, id: i64) -> ServiceResult<IssuedLetter> {
+    match letter_store::find_with_path(conn, id)? {
+        Some((letter, path)) if actor.sees(&path) => Ok(letter),
+        _ => Err(ServiceError::NotFound { what: "letter", code: "letter_not_found" }),
+    }
+}
+
+/// The letters to print, printed, posted or served, of the agencies the caller sees.
+///
+/// # Errors
+/// 404 invisible agency.
+pub fn print_queue(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    agency_id: Option<crate::domain::AgencyId>,
+    status: PrintStatus,
+    after: Option<i64>,
+    limit: i64,
+) -> ServiceResult<Vec<IssuedLetter>> {
+    if let Some(agency_id) = agency_id {
+        super::agencies::get_visible(conn, actor, agency_id)?;
+    }
+    Ok(letter_store::print_queue(conn, actor.scope.as_deref().unwrap_or("/"), agency_id, status, after, limit)?)
+}
+
+fn require_posted_letter(letter: &IssuedLetter) -> ServiceResult<()> {
+    if letter.delivery == Delivery::Print {
+        Ok(())
+    } else {
+        Err(ServiceError::conflict("letter_not_posted", "此文书不以邮寄方式送达（已通过电子邮件发送或仅存档）"))
+    }
+}
+
+/// Record that a letter to be posted was printed.
+///
+/// # Errors
+/// 403 for auditors; 404 invisible letter; 409 for a letter not sent by post.
+pub fn mark_printed(conn: &mut DbConnection, actor: &Actor, id: i64, now: Now<'_>) -> ServiceResult<IssuedLetter> {
+    let letter = visible_letter(conn, actor, id)?;
+    actor.require(actor.role.can_register(), "登记文书打印")?;
+    require_posted_letter(&letter)?;
+    letter_store::mark_printed(conn, id, now.at)?;
+    visible_letter(conn, actor, id)
+}
+
+/// Record that a letter was posted on `posted_on`, with its tracking number.
+///
+/// # Errors
+/// As [`mark_printed`]; 422 for a date before the letter's or in the future.
+pub fn mark_posted(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    posted_on: chrono::NaiveDate,
+    tracking_number: Option<&str>,
+    now: Now<'_>,
+) -> ServiceResult<IssuedLetter> {
+    let letter = visible_letter(conn, actor, id)?;
+    actor.require(actor.role.can_register(), "登记文书寄出")?;
+    require_posted_letter(&letter)?;
+    if posted_on < letter.issued_on || posted_on > now.today {
+        return Err(crate::domain::Violation::field(
+            "validation_failed",
+            "posted_on",
+            format!("寄出日期应在文书日期{}与今天之间", crate::domain::cn_date(letter.issued_on)),
+        )
+        .into());
+    }
+    letter_store::mark_posted(conn, id, posted_on, tracking_number, now.at)?;
+    visible_letter(conn, actor, id)
+}
+
+/// Record that a posted letter was received (送达) on `served_on`: a step of its case, which moves
+/// a consultation's reply period and a fee's payment period.
+///
+/// # Errors
+/// As [`mark_printed`]; as the case's steps (a sealed year, a closed case).
+pub fn record_service(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    served_on: chrono::NaiveDate,
+    now: Now<'_>,
+) -> ServiceResult<IssuedLetter> {
+    let letter = visible_letter(conn, actor, id)?;
+    require_posted_letter(&letter)?;
+    if letter.served_on.is_some() {
+        return Err(ServiceError::conflict("letter_served", "此文书的送达已经登记"));
+    }
+    let step = crate::domain::lifecycle::Step::RecordService {
+        letter_id: id,
+        kind: letter.kind,
+        consultation_id: letter.consultation_id,
+        issued_on: letter.issued_on,
+        served_on,
+    };
+    super::cases::steps::take(conn, actor, letter.case_id, step, &super::cases::steps::Options::default(), now)?;
+    visible_letter(conn, actor, id)
 }

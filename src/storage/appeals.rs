@@ -147,3 +147,23 @@ pub fn list(
     }
     convert(query.load(conn)?)
 }
+
+/// Remove an appeal recorded by mistake (its filing was revoked; the events keep the history).
+///
+/// # Errors
+/// A database error.
+pub fn delete(conn: &mut DbConnection, id: AppealId) -> StorageResult<()> {
+    diesel::delete(appeals::table.find(id.get())).execute(conn)?;
+    Ok(())
+}
+
+/// Undo an appeal's recorded result (its recording was revoked).
+///
+/// # Errors
+/// A database error.
+pub fn reset_result(conn: &mut DbConnection, id: AppealId) -> StorageResult<()> {
+    diesel::update(appeals::table.find(id.get()))
+        .set((appeals::result.eq(None::<String>), appeals::decided_on.eq(None::<NaiveDate>)))
+        .execute(conn)?;
+    Ok(())
+}

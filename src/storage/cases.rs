@@ -528,8 +528,10 @@ pub fn list(conn: &mut DbConnection, filter: &CaseFilter, limit: i64) -> Storage
     if let Some(agency_id) = filter.agency_id {
         query = query.filter(cases::agency_id.eq(agency_id.get()));
     }
-    if let Some(status) = filter.status {
-        query = query.filter(cases::status.eq(status.as_str()));
+    match filter.status {
+        Some(status) => query = query.filter(cases::status.eq(status.as_str())),
+        // A voided case is listed only when asked for.
+        None => query = query.filter(cases::status.ne(CaseStatus::Voided.as_str())),
     }
     if filter.open_only {
         query = query.filter(cases::status.eq_any(OPEN_STATUSES));
@@ -724,4 +726,52 @@ pub fn touch_versioned(
             .set((cases::version.eq(expected_version + 1), cases::updated_at.eq(now)))
             .execute(conn)?;
     Ok(updated == 1)
+}
+
+/// Write the corrected facts of an intake into the case row (the clock columns follow with the
+/// projection).
+///
+/// # Errors
+/// A database error.
+pub fn update_intake(
+    conn: &mut DbConnection,
+    id: CaseId,
+    facts: &crate::domain::event::IntakeFacts,
+) -> StorageResult<()> {
+    use chrono::Datelike;
+    diesel::update(cases::table.find(id.get()))
+        .set((
+            cases::received_on.eq(facts.received_on),
+            cases::year.eq(facts.received_on.year()),
+            cases::submitted_on.eq(facts.submitted_on),
+            cases::channel.eq(facts.channel.as_str()),
+            cases::agency_id.eq(facts.agency_id.get()),
+            cases::applicant_name.eq(&facts.applicant_name),
+            cases::applicant_phone.eq(facts.applicant_phone.as_deref()),
+            cases::applicant_email.eq(facts.applicant_email.as_deref()),
+            cases::applicant_address.eq(facts.applicant_address.as_deref()),
+            cases::description.eq(&facts.description),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Replace the items of a case (an intake correction; only while none has an outcome).
+///
+/// # Errors
+/// A database error.
+pub fn replace_items(conn: &mut DbConnection, case_id: CaseId, items: &[String]) -> StorageResult<()> {
+    diesel::delete(case_items::table.filter(case_items::case_id.eq(case_id.get()))).execute(conn)?;
+    insert_items(conn, case_id, items)
+}
+
+/// Clear the outcomes of a case's items (its conclusion was revoked).
+///
+/// # Errors
+/// A database error.
+pub fn clear_item_outcomes(conn: &mut DbConnection, case_id: CaseId) -> StorageResult<()> {
+    diesel::update(case_items::table.filter(case_items::case_id.eq(case_id.get())))
+        .set(case_items::outcome.eq(None::<String>))
+        .execute(conn)?;
+    Ok(())
 }

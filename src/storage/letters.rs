@@ -384,18 +384,21 @@ pub fn put_settings(
     at: NaiveDateTime,
 ) -> StorageResult<()> {
     use super::schema::agency_settings::dsl as s;
-    diesel::delete(s::agency_settings.find(agency_id.get())).execute(conn)?;
-    diesel::insert_into(s::agency_settings)
-        .values((
-            s::agency_id.eq(agency_id.get()),
-            s::document_prefix.eq(settings.document_prefix.as_deref()),
-            s::contact.eq(settings.contact.as_deref()),
-            s::reconsideration_body.eq(settings.reconsideration_body.as_deref()),
-            s::court.eq(settings.court.as_deref()),
-            s::fee_payment.eq(settings.fee_payment.as_deref()),
-            s::updated_at.eq(at),
-            s::updated_by.eq(by),
-        ))
-        .execute(conn)?;
+    let fields = (
+        s::document_prefix.eq(settings.document_prefix.as_deref()),
+        s::contact.eq(settings.contact.as_deref()),
+        s::reconsideration_body.eq(settings.reconsideration_body.as_deref()),
+        s::court.eq(settings.court.as_deref()),
+        s::fee_payment.eq(settings.fee_payment.as_deref()),
+        s::updated_at.eq(at),
+        s::updated_by.eq(by),
+    );
+    // One statement: concurrent replacements never collide on the key.
+    per_backend!(conn, |c| diesel::insert_into(s::agency_settings)
+        .values((s::agency_id.eq(agency_id.get()), fields))
+        .on_conflict(s::agency_id)
+        .do_update()
+        .set(fields)
+        .execute(c))?;
     Ok(())
 }

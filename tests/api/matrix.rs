@@ -180,6 +180,8 @@ struct Ids {
     agency: i64,
     case: i64,
     consultation: i64,
+    /// The consultation letter of `consultation` (sent by post).
+    letter: i64,
     appeal: i64,
     user: i64,
     year: i32,
@@ -376,6 +378,30 @@ fn endpoints() -> Vec<Endpoint> {
         ep(post.clone(), "steps::amend", "/api/v1/cases/{case}/amendment", Supervise, 200)
             .on(Concluded)
             .body(|_, _| json!({"outcome": "partially_disclosed", "reason": "矩阵测试：更正结果"})),
+        // mistakes put right (an officer voids or corrects only a registration of their own on its
+        // day, which the matrix's fixtures are not: tests/api/corrections.rs covers that)
+        ep(post.clone(), "corrections::void", "/api/v1/cases/{case}/void", Supervise, 200)
+            .on(Received)
+            .body(|_, _| json!({"reason": "矩阵测试：重复登记"})),
+        ep(post.clone(), "corrections::correct_intake", "/api/v1/cases/{case}/intake-correction", Supervise, 200)
+            .on(Received)
+            .body(|_, _| json!({"reason": "矩阵测试：录入错误", "description": "更正后的申请内容"})),
+        ep(post.clone(), "corrections::revoke", "/api/v1/cases/{case}/steps/2/revoke", Supervise, 200)
+            .on(AwaitingCorrection)
+            .body(|_, _| json!({"reason": "矩阵测试：误录"})),
+        // letters
+        ep(get.clone(), "letters::print_queue", "/api/v1/letters?limit=200", Anyone, 200).global(),
+        ep(post.clone(), "letters::mark_printed", "/api/v1/letters/{letter}/printed", Register, 200).on(InConsultation),
+        ep(post.clone(), "letters::mark_posted", "/api/v1/letters/{letter}/posted", Register, 200)
+            .on(InConsultation)
+            .body(|_, today| json!({"posted_on": today, "tracking_number": "EMS123"})),
+        ep(post.clone(), "letters::mark_served", "/api/v1/letters/{letter}/served", Register, 200)
+            .on(InConsultation)
+            .body(|_, today| json!({"served_on": today})),
+        ep(get.clone(), "letters::get_settings", "/api/v1/agencies/{agency}/settings", Anyone, 200),
+        ep(put.clone(), "letters::put_settings", "/api/v1/agencies/{agency}/settings", Supervise, 200)
+            .on(Created)
+            .body(|_, _| json!({"contact": "政务服务中心三楼", "court": "南山区人民法院"})),
         // appeals
         ep(post.clone(), "appeals::file_appeal", "/api/v1/cases/{case}/appeals", Handle, 201)
             .on(Concluded)
@@ -451,6 +477,15 @@ const API_V1_ROUTES: &[&str] = &[
     "cases::decide",
     "cases::withdraw",
     "steps::amend",
+    "corrections::void",
+    "corrections::correct_intake",
+    "corrections::revoke",
+    "letters::print_queue",
+    "letters::mark_printed",
+    "letters::mark_posted",
+    "letters::mark_served",
+    "letters::get_settings",
+    "letters::put_settings",
     "appeals::file_appeal",
     "appeals::case_appeals",
     "appeals::list_appeals",
@@ -561,6 +596,12 @@ impl World {
         self.root(Method::POST, "/api/v1/users", Some(body), StatusCode::CREATED).await["user"]["id"].as_i64().unwrap()
     }
 
+    /// The id of the consultation letter of a case (addressed to the party: sent by post).
+    async fn consultation_letter(&self, case: i64) -> i64 {
+        let letters = self.root(Method::GET, &format!("/api/v1/cases/{case}/letters"), None, StatusCode::OK).await;
+        letters.as_array().unwrap().iter().find(|l| l["kind"] == "consultation_letter").unwrap()["id"].as_i64().unwrap()
+    }
+
     /// The shared fixture of an agency: a concluded case that went through a consultation and
     /// carries an appeal, a user, section two of 2023 and a sealed 1999.
     async fn site(&self, agency: i64) -> Ids {
@@ -576,7 +617,8 @@ impl World {
         self.root(Method::PUT, &path, Some(section_two_body()), StatusCode::OK).await;
         let path = format!("/api/v1/reports/annual/1999/seal?agency_id={agency}");
         self.root(Method::POST, &path, Some(json!({})), StatusCode::CREATED).await;
-        Ids { agency, case, consultation, appeal, user, year: 1998, n: 0 }
+        let letter = self.consultation_letter(case).await;
+        Ids { agency, case, consultation, letter, appeal, user, year: 1998, n: 0 }
     }
 
     /// The ids of a row: the site's, with a fresh target when the row writes.
@@ -595,6 +637,7 @@ impl World {
                 ids.case = self.intake(agency).await;
                 let started = self.step(ids.case, "consultations", consultation_body(&self.today), StatusCode::CREATED);
                 ids.consultation = started.await["id"].as_i64().unwrap();
+                ids.letter = self.consultation_letter(ids.case).await;
             }
             Fixture::AwaitingFee => {
                 ids.case = self.intake(agency).await;
@@ -622,6 +665,7 @@ fn fill(template: &str, ids: &Ids) -> String {
         .replace("{agency}", &ids.agency.to_string())
         .replace("{case}", &ids.case.to_string())
         .replace("{cid}", &ids.consultation.to_string())
+        .replace("{letter}", &ids.letter.to_string())
         .replace("{appeal}", &ids.appeal.to_string())
         .replace("{user}", &ids.user.to_string())
         .replace("{year}", &ids.year.to_string())

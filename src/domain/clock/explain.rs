@@ -47,23 +47,35 @@ impl Clock {
             out.push(format!("申请人未在补正期限内补正，自{}起视为放弃申请。", cn_date(from)));
         }
         for pause in &self.pauses {
-            out.push(match (pause.kind, pause.to) {
-                (PauseKind::Consultation, Some(to)) => format!(
+            out.push(match (pause.kind, pause.to, pause.ends_on) {
+                (PauseKind::Consultation, Some(to), _) if !pause.ended_by_limit => format!(
                     "{}起征求意见，{}收到答复，期间{}个工作日不计入答复期限。",
                     cn_date(pause.from),
                     cn_date(to),
                     pause.working_days
                 ),
-                (PauseKind::Consultation, None) => {
-                    format!("{}起征求意见，尚未收到答复，征求意见期间不计入答复期限。", cn_date(pause.from))
+                (PauseKind::Consultation, Some(to), Some(end)) => format!(
+                    "{}起征求意见，答复期限至{}届满未获答复，自次日起恢复计算（{}收到答复）；期间{}个工作日不计入答复期限。",
+                    cn_date(pause.from),
+                    cn_date(end),
+                    cn_date(to),
+                    pause.working_days
+                ),
+                (PauseKind::Consultation, None, Some(end)) => format!(
+                    "{}起征求意见，被征求意见方的答复期限至{}；期限内未答复的，自次日起恢复计算（条例第三十二条、第三十四条）。征求意见期间不计入答复期限。",
+                    cn_date(pause.from),
+                    cn_date(end)
+                ),
+                (PauseKind::Consultation, _, _) => {
+                    format!("{}起征求意见，征求意见期间不计入答复期限。", cn_date(pause.from))
                 }
-                (PauseKind::Fee, Some(to)) => format!(
+                (PauseKind::Fee, Some(to), _) => format!(
                     "{}发出收费通知，{}缴费，期间{}个工作日不计入答复期限。",
                     cn_date(pause.from),
                     cn_date(to),
                     pause.working_days
                 ),
-                (PauseKind::Fee, None) => {
+                (PauseKind::Fee, None, _) => {
                     format!("{}发出收费通知，申请人尚未缴费，缴费期间不计入答复期限。", cn_date(pause.from))
                 }
             });

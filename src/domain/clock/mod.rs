@@ -30,14 +30,19 @@ pub enum ClockEvent {
     CorrectionReceived { on: NaiveDate },
     /// A consultation (征求意见, Art. 32/34) was sent on `on`; pauses the period.
     ConsultationStarted { consultation_id: i64, on: NaiveDate },
-    /// The consultation `consultation_id` was answered (or closed) on `on`; ends its pause.
+    /// The consultation `consultation_id` was answered (or closed) on `on`; ends its pause (if
+    /// its reply period had not ended it before).
     ConsultationReplied { consultation_id: i64, on: NaiveDate },
+    /// The consultation letter was received (送达) on `on`: its reply period counts from then.
+    ConsultationServed { consultation_id: i64, on: NaiveDate },
     /// The one extension (延期, Art. 33 ¶2) of `working_days`, approved and notified.
     Extended { approved_on: NaiveDate, notified_on: NaiveDate, working_days: u32 },
     /// A fee notice (收费通知) issued on `on`; pauses the period when the rules say so.
     FeeNoticeIssued { on: NaiveDate },
     /// The fee was paid on `on`; ends the fee pause.
     FeePaid { on: NaiveDate },
+    /// The latest fee notice was received (送达) on `on`: the payment period counts from then.
+    FeeNoticeServed { on: NaiveDate },
     /// The case was concluded (decided, withdrawn, lapsed) on `on`.
     Concluded { on: NaiveDate },
 }
@@ -51,6 +56,8 @@ impl ClockEvent {
             | Self::CorrectionReceived { on }
             | Self::ConsultationStarted { on, .. }
             | Self::ConsultationReplied { on, .. }
+            | Self::ConsultationServed { on, .. }
+            | Self::FeeNoticeServed { on }
             | Self::FeeNoticeIssued { on }
             | Self::FeePaid { on }
             | Self::Concluded { on } => on,
@@ -112,6 +119,12 @@ pub struct PauseExplanation {
     pub from: NaiveDate,
     /// E: the day of the reply or payment (itself not counted); `None` while open.
     pub to: Option<NaiveDate>,
+    /// The day the pause ends: its reply or payment, or, for a consultation, the end of the
+    /// party's reply period when that comes first (Art. 32, 34: no answer in time leaves the
+    /// decision to the agency, and the clock runs again by itself); `None` while open.
+    pub ends_on: Option<NaiveDate>,
+    /// The consultation's reply period ended the pause (no reply came by then).
+    pub ended_by_limit: bool,
     /// The working days this pause removed from the counting window (start, due date], or
     /// (start, today] when there is no due date. A day inside several overlapping pauses is
     /// attributed to the one that started first, so these add up to the days removed.
@@ -123,7 +136,10 @@ pub struct PauseExplanation {
 pub struct ConsultationClock {
     pub consultation_id: i64,
     pub sent_on: NaiveDate,
-    /// `sent_on` plus [`ClockRules::consultation_reply_limit`] working days.
+    /// The day the party received the letter, when recorded.
+    pub served_on: Option<NaiveDate>,
+    /// [`ClockRules::consultation_reply_limit`] working days from the day the letter was served
+    /// (when recorded), else from the day it was sent.
     pub reply_due: NaiveDate,
     pub replied_on: Option<NaiveDate>,
 }
@@ -207,13 +223,15 @@ pub struct Clock {
     pub extension: Option<ExtensionExplanation>,
 }
 
-/// A pause as counted: `until` is the recorded end, or the conclusion date for a pause still
-/// open when the case concluded, or `None` (removes every day after `from`).
+/// A pause as counted: `until` is the recorded end, or the end of a consultation's reply period
+/// when earlier, or the conclusion date for a pause still open when the case concluded, or `None`
+/// (removes every day after `from`).
 struct Interval {
     kind: PauseKind,
     from: NaiveDate,
     to: Option<NaiveDate>,
     until: Option<NaiveDate>,
+    ended_by_limit: bool,
 }
 
 impl Interval {
@@ -228,8 +246,10 @@ struct Facts {
     received: Option<NaiveDate>,
     correction: Option<(NaiveDate, NaiveDate)>,
     corrected: Option<NaiveDate>,
-    consultations: Vec<(i64, NaiveDate, Option<NaiveDate>)>,
-    fees: Vec<(NaiveDate, Option<NaiveDate>)>,
+    /// (id, sent, replied, served)
+    consultations: Vec<(i64, NaiveDate, Option<NaiveDate>, Option<NaiveDate>)>,
+    /// (issued, paid, served)
+    fees: Vec<(NaiveDate, Option<NaiveDate>, Option<NaiveDate>)>,
     extension: Option<ExtensionExplanation>,
     concluded: Option<NaiveDate>,
 }
@@ -250,7 +270,7 @@ impl Facts {
                 }
                 ClockEvent::ConsultationStarted { consultation_id, on } => {
                     if !f.consultations.iter().any(|c| c.0 == consultation_id) {
-                        f.consultations.push((consultation_id, on, None));
+                        f.consultations.push((consultation_id, on, None, None));
                     }
                 }
                 ClockEvent::ConsultationReplied { consultation_id, on } => {
@@ -258,13 +278,23 @@ impl Facts {
                         c.2 = Some(on);
                     }
                 }
+                ClockEvent::ConsultationServed { consultation_id, on } => {
+                    if let Some(c) = f.consultations.iter_mut().find(|c| c.0 == consultation_id) {
+                        c.3 = Some(on);
+                    }
+                }
                 ClockEvent::Extended { approved_on, notified_on, working_days } => {
                     f.extension.get_or_insert(ExtensionExplanation { approved_on, notified_on, working_days });
                 }
-                ClockEvent::FeeNoticeIssued { on } => f.fees.push((on, None)),
+                ClockEvent::FeeNoticeIssued { on } => f.fees.push((on, None, None)),
                 ClockEvent::FeePaid { on } => {
                     if let Some(fee) = f.fees.iter_mut().rev().find(|fee| fee.1.is_none()) {
                         fee.1 = Some(on);
+                    }
+                }
+                ClockEvent::FeeNoticeServed { on } => {
+                    if let Some(fee) = f.fees.last_mut() {
+                        fee.2 = Some(on);
                     }
                 }
                 ClockEvent::Concluded { on } => {
@@ -301,17 +331,33 @@ pub fn compute(calendar: &Calendar, rules: &ClockRules, events: &[ClockEvent], t
     let extension = facts.extension.filter(|e| e.approved_on >= start);
     let allowance = rules.allowance.saturating_add(extension.as_ref().map_or(0, |e| e.working_days));
 
+    // A consultation's pause ends at the reply or at the end of the reply period, whichever is
+    // first (Art. 32, 34; Art. 33 ¶3 excludes only the time the consultation needs).
+    let reply_limit = |sent: NaiveDate, served: Option<NaiveDate>| {
+        calendar.add_working_days(served.unwrap_or(sent), rules.consultation_reply_limit)
+    };
     let mut intervals: Vec<Interval> = facts
         .consultations
         .iter()
-        .map(|&(_, from, to)| Interval { kind: PauseKind::Consultation, from, to, until: to.or(facts.concluded) })
+        .map(|&(_, from, to, served)| {
+            let limit = reply_limit(from, served);
+            let end = to.map_or(limit, |reply| reply.min(limit));
+            Interval {
+                kind: PauseKind::Consultation,
+                from,
+                to,
+                until: Some(facts.concluded.map_or(end, |c| c.min(end))),
+                ended_by_limit: to.is_none_or(|reply| limit < reply),
+            }
+        })
         .collect();
     if rules.fee_notice_pauses {
-        intervals.extend(facts.fees.iter().map(|&(from, to)| Interval {
+        intervals.extend(facts.fees.iter().map(|&(from, to, _)| Interval {
             kind: PauseKind::Fee,
             from,
             to,
             until: to.or(facts.concluded),
+            ended_by_limit: false,
         }));
     }
     // A pause that ended on or before the start removes nothing from this period.
@@ -328,13 +374,16 @@ pub fn compute(calendar: &Calendar, rules: &ClockRules, events: &[ClockEvent], t
 
     let window = scan_window(calendar, start, due_on.unwrap_or(reference), &intervals, block);
 
-    let open_pause = open_from.is_some();
-    let paused = !concluded && (awaiting_correction || open_pause);
+    let in_pause = intervals.iter().any(|i| i.from <= today && i.until.is_none_or(|e| today < e));
+    let paused = !concluded && (awaiting_correction || open_from.is_some() || in_pause);
     let working_days_left = if concluded || awaiting_correction {
         None
     } else if let Some(pause_from) = open_from {
         let counted = count_unpaused(calendar, start, today.min(pause_from), &intervals);
         Some(i64::from(allowance) - counted)
+    } else if in_pause {
+        // Inside a pause that will end by itself: the days left do not run down meanwhile.
+        Some(i64::from(allowance) - count_unpaused(calendar, start, today, &intervals))
     } else {
         due_on.map(|due| calendar.working_days_between(today, due))
     };
@@ -345,22 +394,27 @@ pub fn compute(calendar: &Calendar, rules: &ClockRules, events: &[ClockEvent], t
     let correction_lapsed = awaiting_correction && correction_respond_by.is_some_and(|by| reference > by);
 
     let latest_fee = facts.fees.last().copied();
-    let fee_pay_by = latest_fee.map(|(on, _)| calendar.add_working_days(on, rules.fee_payment_limit));
-    let fee_unpaid = latest_fee.is_some_and(|(_, paid)| paid.is_none());
+    // 20 working days from the day after the notice was received (国办函〔2020〕109号 第七条):
+    // from its service when recorded, else from its issue.
+    let fee_pay_by =
+        latest_fee.map(|(on, _, served)| calendar.add_working_days(served.unwrap_or(on), rules.fee_payment_limit));
+    let fee_unpaid = latest_fee.is_some_and(|(_, paid, _)| paid.is_none());
     let fee_lapses_on = if fee_unpaid { fee_pay_by.map(next_day) } else { None };
     let fee_lapsed = fee_unpaid && fee_pay_by.is_some_and(|by| reference > by);
 
     let consultations: Vec<ConsultationClock> = facts
         .consultations
         .iter()
-        .map(|&(consultation_id, sent_on, replied_on)| ConsultationClock {
+        .map(|&(consultation_id, sent_on, replied_on, served_on)| ConsultationClock {
             consultation_id,
             sent_on,
-            reply_due: calendar.add_working_days(sent_on, rules.consultation_reply_limit),
+            served_on,
+            reply_due: reply_limit(sent_on, served_on),
             replied_on,
         })
         .collect();
-    let in_consultation = consultations.iter().any(|c| c.replied_on.is_none());
+    // A consultation with no reply is open until its reply period ends.
+    let in_consultation = consultations.iter().any(|c| c.replied_on.is_none() && reference <= c.reply_due);
 
     let status = if concluded {
         ClockStatus::Concluded
@@ -377,7 +431,14 @@ pub fn compute(calendar: &Calendar, rules: &ClockRules, events: &[ClockEvent], t
     let pauses = intervals
         .iter()
         .zip(window.paused_by)
-        .map(|(i, working_days)| PauseExplanation { kind: i.kind, from: i.from, to: i.to, working_days })
+        .map(|(i, working_days)| PauseExplanation {
+            kind: i.kind,
+            from: i.from,
+            to: i.to,
+            ends_on: i.until,
+            ended_by_limit: i.ended_by_limit,
+            working_days,
+        })
         .collect();
 
     Clock {
@@ -405,8 +466,8 @@ pub fn compute(calendar: &Calendar, rules: &ClockRules, events: &[ClockEvent], t
         correction_lapsed,
         corrected_on: facts.corrected,
         consultations,
-        fee_notice_on: latest_fee.map(|(on, _)| on),
-        fee_paid_on: latest_fee.and_then(|(_, paid)| paid),
+        fee_notice_on: latest_fee.map(|(on, _, _)| on),
+        fee_paid_on: latest_fee.and_then(|(_, paid, _)| paid),
         fee_pay_by,
         fee_lapses_on,
         fee_lapsed,

@@ -152,6 +152,8 @@ fn a_pause_starting_and_ending_on_holidays_removes_only_working_days_inside_it()
             kind: PauseKind::Consultation,
             from: d("2019-09-13"),
             to: Some(d("2019-10-03")),
+            ends_on: Some(d("2019-10-03")),
+            ended_by_limit: false,
             working_days: 12,
         }]
     );
@@ -282,7 +284,11 @@ fn overlapping_consultations_pause_the_union_of_their_days() {
     ];
     let open = clock(&events, "2019-03-25");
     assert_eq!(open.status, ClockStatus::InConsultation);
-    assert_eq!(open.due_on, None);
+    // B unanswered pauses at most to the end of its reply period, 14 Mar + 15 working days = Thu
+    // 4 Apr (5 Apr is Qingming); the 16 days left then run 8–12, 15–19, 22–26 Apr and the
+    // make-up Sunday 28 Apr: the due date if B does not answer.
+    assert_eq!(open.due_on, Some(d("2019-04-28")));
+    assert!(open.paused);
     // Counted before the pauses: 6, 7, 8, 11 Mar.
     assert_eq!(open.working_days_left, Some(16));
     // A: 11 Mar + 15: 12–15 (4), 18–22 (9), 25–29 (14), 1 Apr (15).
@@ -385,9 +391,15 @@ fn pause_events(receipt: NaiveDate, pauses: &[(u32, u32)]) -> Vec<ClockEvent> {
     events
 }
 
+/// Whether a consultation pauses `date`: after its sending, up to its reply or the end of its
+/// reply period, whichever is first.
 fn covered(events: &[ClockEvent], date: NaiveDate) -> bool {
     let facts = Facts::collect(events);
-    facts.consultations.iter().any(|&(_, s, e)| s < date && e.is_none_or(|e| date <= e))
+    let limit = ClockRules::default().consultation_reply_limit;
+    facts.consultations.iter().any(|&(_, s, e, _)| {
+        let end = cal().add_working_days(s, limit);
+        s < date && date <= e.map_or(end, |e| e.min(end))
+    })
 }
 
 const RECEIPTS: std::ops::Range<u32> = 0..3287; // 2018-01-01 ..= 2026-12-31
@@ -468,4 +480,59 @@ proptest! {
             .due_on.unwrap();
         prop_assert_eq!(new_due, expected);
     }
+}
+
+#[test]
+fn an_unanswered_consultation_resumes_the_clock_after_fifteen_working_days() {
+    // Mon 2024-03-04; consulted Wed 6 Mar; 15 working days later is Wed 27 Mar. Without the
+    // consultation the due date is 1 Apr (20 working days); with it, moved by exactly the 15
+    // paused working days: 2–3, the make-up Sunday 7 (Qingming 4–6 Apr), 8–12, 15–19, 22–23 Apr
+    // → Tue 23 Apr.
+    let events = [received("2024-03-04"), ClockEvent::ConsultationStarted { consultation_id: 1, on: d("2024-03-06") }];
+    let plain = clock(&events[..1], "2024-03-06");
+    assert_eq!(plain.due_on, Some(d("2024-04-01")));
+    let waiting = clock(&events, "2024-03-20");
+    assert_eq!(waiting.status, ClockStatus::InConsultation);
+    assert!(waiting.paused);
+    let resumed = clock(&events, "2024-03-28");
+    assert_eq!(resumed.status, ClockStatus::Received, "the clock runs again by itself");
+    assert!(!resumed.paused);
+    assert_eq!(resumed.consultations[0].reply_due, d("2024-03-27"));
+    assert_eq!(resumed.pauses[0].ends_on, Some(d("2024-03-27")));
+    assert!(resumed.pauses[0].ended_by_limit);
+    assert_eq!(resumed.pauses[0].working_days, 15);
+    let paused_days = resumed.pauses[0].working_days;
+    assert_eq!(cal().working_days_between(d("2024-04-01"), resumed.due_on.unwrap()), i64::from(paused_days));
+    assert_eq!(resumed.due_on, Some(d("2024-04-23")));
+    // A reply that comes after the limit changes nothing.
+    let mut late = events.to_vec();
+    late.push(ClockEvent::ConsultationReplied { consultation_id: 1, on: d("2024-04-03") });
+    assert_eq!(clock(&late, "2024-04-03").due_on, resumed.due_on);
+    // A reply within the limit ends the pause on the reply.
+    let mut early = events.to_vec();
+    early.push(ClockEvent::ConsultationReplied { consultation_id: 1, on: d("2024-03-13") });
+    let replied = clock(&early, "2024-03-14");
+    assert!(!replied.pauses[0].ended_by_limit);
+    assert!(replied.due_on < resumed.due_on);
+}
+
+#[test]
+fn a_served_date_moves_the_reply_and_payment_periods() {
+    let consulted = [
+        received("2024-03-04"),
+        ClockEvent::ConsultationStarted { consultation_id: 1, on: d("2024-03-06") },
+        ClockEvent::ConsultationServed { consultation_id: 1, on: d("2024-03-11") },
+    ];
+    let c = clock(&consulted, "2024-03-12");
+    // 11 Mar + 15 working days: 12–15, 18–22, 25–29, 1 Apr → Mon 1 Apr.
+    assert_eq!(c.consultations[0].reply_due, d("2024-04-01"));
+    let fee = [
+        received("2024-03-04"),
+        ClockEvent::FeeNoticeIssued { on: d("2024-03-06") },
+        ClockEvent::FeeNoticeServed { on: d("2024-03-11") },
+    ];
+    let c = clock(&fee, "2024-03-12");
+    // 20 working days from the day after service: 12–15 (4), 18–22, 25–29 (14), 1–3, 7, 8, 9 Apr
+    // (the make-up Sunday 7 Apr counts; 4–6 Apr are Qingming) → Tue 9 Apr.
+    assert_eq!(c.fee_pay_by, Some(d("2024-04-09")));
 }

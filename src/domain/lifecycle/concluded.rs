@@ -31,12 +31,13 @@ pub(super) fn amend(
     check_step_date("concluded_on", on, case.received_on, ctx.today)?;
     // The history up to the conclusion decides whether a lapse outcome is possible on `on`.
     let before: Vec<_> = state.events.iter().filter(|e| !e.event.concludes()).cloned().collect();
-    let last_step = before
+    let received = super::received_on(&state.events).unwrap_or(case.received_on);
+    let last_step = super::effective(&before)
         .iter()
-        .filter(|e| !matches!(e.event, CaseEvent::Amended { .. }) && !e.event.is_appeal())
+        .filter(|e| e.event.is_dated_step())
         .map(|e| e.effective_on)
         .max()
-        .unwrap_or(case.received_on);
+        .map_or(received, |last| last.max(received));
     if on < last_step {
         return Err(Violation::field(
             "date_before_previous_step",
@@ -61,6 +62,7 @@ pub(super) fn amend(
             sealed_override: None,
         },
         item_outcomes,
+        clear_item_outcomes: false,
     };
     Ok((transition, on.min(old_on)))
 }

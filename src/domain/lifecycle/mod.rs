@@ -5,6 +5,7 @@
 //! Services load the state, call these, and store the result in one transaction.
 
 mod concluded;
+mod corrections;
 mod project;
 mod steps;
 #[cfg(test)]
@@ -15,17 +16,19 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::calendar::Calendar;
+use super::case::Particulars;
 use super::case::{Appeal, Case, Consultation, FeeNoticeRecord, Item};
 use super::clock::{self, Clock, ClockRules};
 use super::error::Violation;
 use super::event::{CaseEvent, RecordedEvent};
 use super::fees::FeeBasis;
+use super::ids::AgencyId;
 use super::ids::{AppealId, ConsultationId, ItemId, UserId};
 use super::seal::Seals;
-use super::types::{AppealKind, AppealResult, LetterKind, Opinion, Outcome, PartyKind, Role};
+use super::types::{AppealKind, AppealResult, CaseStatus, Channel, LetterKind, Opinion, Outcome, PartyKind, Role};
 
 pub use super::clock::is_overdue;
-pub use project::{clock_events, project, Projection};
+pub use project::{clock_events, effective, is_voided, project, received_on, revoked, Projection};
 pub use steps::{forbidden, role_allows};
 
 /// Why a step was refused.
@@ -93,17 +96,18 @@ pub struct CaseState {
 impl CaseState {
     /// The clock on `ctx.today`.
     pub fn clock(&self, ctx: &Ctx<'_>) -> Clock {
-        clock::compute(ctx.calendar, ctx.rules, &clock_events(&self.events), ctx.today)
+        clock_of(&self.events, ctx.calendar, ctx.rules, ctx.today)
     }
 
-    /// The date of the latest step before the conclusion: a new step may not be dated before it.
+    /// The date of the latest step up to the conclusion: a new step may not be dated before it.
     pub fn last_step_on(&self) -> NaiveDate {
-        self.events
+        let floor = received_on(&self.events).unwrap_or(self.case.received_on);
+        effective(&self.events)
             .iter()
-            .filter(|e| !matches!(e.event, CaseEvent::Amended { .. }) && !e.event.is_appeal())
+            .filter(|e| e.event.is_dated_step())
             .map(|e| e.effective_on)
             .max()
-            .unwrap_or(self.case.received_on)
+            .map_or(floor, |last| last.max(floor))
     }
 }
 
@@ -123,6 +127,9 @@ pub enum StepKind {
     Amendment,
     Appeal,
     AppealResult,
+    Void,
+    IntakeCorrection,
+    Revocation,
 }
 
 impl StepKind {
@@ -139,6 +146,9 @@ impl StepKind {
         Self::Amendment,
         Self::Appeal,
         Self::AppealResult,
+        Self::Void,
+        Self::IntakeCorrection,
+        Self::Revocation,
     ];
 
     /// The step's name in the console.
@@ -156,6 +166,9 @@ impl StepKind {
             Self::Amendment => "更正办结信息",
             Self::Appeal => "登记复议诉讼",
             Self::AppealResult => "登记复议诉讼结果",
+            Self::Void => "作废登记",
+            Self::IntakeCorrection => "更正登记信息",
+            Self::Revocation => "撤销误录步骤",
         }
     }
 }
@@ -214,6 +227,21 @@ pub struct Amendment {
     pub reason: String,
 }
 
+/// A correction of the intake's facts: the fields given replace the registered ones.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IntakeCorrection {
+    pub received_on: Option<NaiveDate>,
+    /// `Some(None)` clears the date of submission.
+    pub submitted_on: Option<Option<NaiveDate>>,
+    pub channel: Option<Channel>,
+    /// Another agency of the tree (checked by the service: visible to the caller).
+    pub agency_id: Option<AgencyId>,
+    pub applicant: Option<Particulars>,
+    pub description: Option<String>,
+    pub items: Option<Vec<String>>,
+    pub reason: String,
+}
+
 /// A step's input.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Step {
@@ -246,6 +274,24 @@ pub enum Step {
         result: AppealResult,
         decided_on: NaiveDate,
     },
+    /// Void a registration made by mistake.
+    Void {
+        reason: String,
+    },
+    CorrectIntake(IntakeCorrection),
+    /// Revoke the step recorded as event `seq`.
+    Revoke {
+        seq: i32,
+        reason: String,
+    },
+    /// A letter sent by post was received (送达) on `served_on`; `issued_on` is its date.
+    RecordService {
+        letter_id: i64,
+        kind: LetterKind,
+        consultation_id: Option<ConsultationId>,
+        issued_on: NaiveDate,
+        served_on: NaiveDate,
+    },
     /// The system concludes a case whose correction or fee lapsed.
     ConcludeLapsed,
 }
@@ -266,7 +312,10 @@ impl Step {
             Self::Amend(_) => StepKind::Amendment,
             Self::FileAppeal { .. } => StepKind::Appeal,
             Self::DecideAppeal { .. } => StepKind::AppealResult,
-            Self::ConcludeLapsed => return None,
+            Self::Void { .. } => StepKind::Void,
+            Self::CorrectIntake(_) => StepKind::IntakeCorrection,
+            Self::Revoke { .. } => StepKind::Revocation,
+            Self::RecordService { .. } | Self::ConcludeLapsed => return None,
         })
     }
 }
@@ -278,12 +327,62 @@ pub struct Transition {
     pub event: CaseEvent,
     /// Item outcomes to store (a decision, a withdrawal, a lapse, an amended outcome).
     pub item_outcomes: Vec<(ItemId, Outcome)>,
+    /// The items' outcomes are cleared (a revoked conclusion).
+    pub clear_item_outcomes: bool,
 }
 
 impl Transition {
     /// The letter the step owes the applicant (or the consulted party), if any.
     pub fn letter(&self) -> Option<LetterKind> {
         letter_owed(&self.event)
+    }
+}
+
+/// The clock of a case's events on `today`: a voided case is shown as such, never overdue.
+pub fn clock_of(events: &[RecordedEvent], calendar: &Calendar, rules: &ClockRules, today: NaiveDate) -> Clock {
+    let mut clock = clock::compute(calendar, rules, &clock_events(events), today);
+    if is_voided(events) {
+        clock.status = CaseStatus::Voided;
+        clock.overdue = false;
+        clock.paused = false;
+        clock.working_days_left = None;
+    }
+    clock
+}
+
+/// The sub-records as the counting events leave them: a revoked consultation, fee notice or
+/// appeal is gone, a revoked reply, payment or appeal result undone.
+pub fn apply_revocations(state: &mut CaseState) {
+    let gone = revoked(&state.events);
+    if gone.is_empty() {
+        return;
+    }
+    for e in state.events.iter().filter(|e| gone.contains(&e.seq)) {
+        match &e.event {
+            CaseEvent::ConsultationStarted { consultation_id, .. } => {
+                state.consultations.retain(|c| c.id != *consultation_id);
+            }
+            CaseEvent::ConsultationReplied { consultation_id, .. } => {
+                if let Some(c) = state.consultations.iter_mut().find(|c| c.id == *consultation_id) {
+                    c.replied_on = None;
+                    c.opinion = None;
+                }
+            }
+            CaseEvent::FeeNoticeIssued { fee_notice_id: Some(id), .. } => state.fee_notices.retain(|f| f.id != *id),
+            CaseEvent::FeePaid { fee_notice_id: Some(id), .. } => {
+                if let Some(f) = state.fee_notices.iter_mut().find(|f| f.id == *id) {
+                    f.paid_on = None;
+                }
+            }
+            CaseEvent::AppealFiled { appeal_id: Some(id), .. } => state.appeals.retain(|a| a.id != *id),
+            CaseEvent::AppealDecided { appeal_id: Some(id), .. } => {
+                if let Some(a) = state.appeals.iter_mut().find(|a| a.id == *id) {
+                    a.result = None;
+                    a.decided_on = None;
+                }
+            }
+            _ => {}
+        }
     }
 }
 
@@ -320,9 +419,14 @@ pub fn decide(
 
 /// The steps `role` may take on the case now: exactly those for which [`decide`] accepts some
 /// input (a property test holds the two together).
-pub fn allowed_steps(state: &CaseState, role: Role, ctx: &Ctx<'_>) -> Vec<StepKind> {
+pub fn allowed_steps(state: &CaseState, who: Who, ctx: &Ctx<'_>) -> Vec<StepKind> {
     let clock = state.clock(ctx);
-    StepKind::ALL.iter().copied().filter(|&kind| steps::feasible(state, &clock, role, kind, ctx)).collect()
+    StepKind::ALL.iter().copied().filter(|&kind| steps::feasible(state, &clock, who, kind, ctx)).collect()
+}
+
+/// The seqs of the events that may be revoked now, newest first.
+pub fn revocable_steps(state: &CaseState) -> Vec<i32> {
+    corrections::revocable(state).map(|e| e.seq).collect()
 }
 
 /// Refuse unless the case is at `expected` (when given).

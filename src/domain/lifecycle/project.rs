@@ -1,20 +1,56 @@
-//! From a case's events to its clock events and to its stored projection.
+//! From a case's events to its clock events and to its stored projection. Revoked steps do not
+//! count; a corrected intake counts with its corrected facts; a voided case counts nowhere.
+
+use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 
 use crate::domain::calendar::Calendar;
 use crate::domain::clock::{self, ClockEvent, ClockRules};
 use crate::domain::event::{CaseEvent, RecordedEvent};
-use crate::domain::types::{CaseStatus, Outcome};
+use crate::domain::types::{CaseStatus, LetterKind, Outcome};
+
+/// The seqs of the steps revoked (a revocation itself cannot be revoked).
+pub fn revoked(events: &[RecordedEvent]) -> BTreeSet<i32> {
+    events
+        .iter()
+        .filter_map(|e| match e.event {
+            CaseEvent::StepRevoked { seq, .. } => Some(seq),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The events that count: every event but the revoked ones and the revocations.
+pub fn effective(events: &[RecordedEvent]) -> Vec<&RecordedEvent> {
+    let revoked = revoked(events);
+    events.iter().filter(|e| !revoked.contains(&e.seq) && !matches!(e.event, CaseEvent::StepRevoked { .. })).collect()
+}
+
+/// The receipt date in force: the intake's, or its latest correction's.
+pub fn received_on(events: &[RecordedEvent]) -> Option<NaiveDate> {
+    let effective = effective(events);
+    let corrected = effective.iter().rev().find_map(|e| match &e.event {
+        CaseEvent::IntakeCorrected { after, .. } => Some(after.received_on),
+        _ => None,
+    });
+    corrected.or_else(|| {
+        effective.iter().find_map(|e| match e.event {
+            CaseEvent::Received { .. } => Some(e.effective_on),
+            _ => None,
+        })
+    })
+}
 
 /// The events that move the clock, in order. An amendment of the conclusion date moves the
-/// conclusion.
+/// conclusion; a corrected receipt date moves the start.
 pub fn clock_events(events: &[RecordedEvent]) -> Vec<ClockEvent> {
+    let received = received_on(events);
     let mut out = Vec::with_capacity(events.len());
-    for recorded in events {
+    for recorded in effective(events) {
         let on = recorded.effective_on;
         let event = match &recorded.event {
-            CaseEvent::Received { .. } => ClockEvent::Received { on },
+            CaseEvent::Received { .. } => ClockEvent::Received { on: received.unwrap_or(on) },
             CaseEvent::CorrectionRequested { respond_by, .. } => {
                 ClockEvent::CorrectionRequested { on, respond_by: *respond_by }
             }
@@ -41,11 +77,25 @@ pub fn clock_events(events: &[RecordedEvent]) -> Vec<ClockEvent> {
                 }
                 continue;
             }
-            CaseEvent::AppealFiled { .. } | CaseEvent::AppealDecided { .. } => continue,
+            CaseEvent::LetterServed {
+                letter_kind: LetterKind::ConsultationLetter, consultation_id: Some(id), ..
+            } => ClockEvent::ConsultationServed { consultation_id: id.get(), on },
+            CaseEvent::LetterServed { letter_kind: LetterKind::FeeNotice, .. } => ClockEvent::FeeNoticeServed { on },
+            CaseEvent::LetterServed { .. }
+            | CaseEvent::AppealFiled { .. }
+            | CaseEvent::AppealDecided { .. }
+            | CaseEvent::Voided { .. }
+            | CaseEvent::IntakeCorrected { .. }
+            | CaseEvent::StepRevoked { .. } => continue,
         };
         out.push(event);
     }
     out
+}
+
+/// Whether the case was voided.
+pub fn is_voided(events: &[RecordedEvent]) -> bool {
+    effective(events).iter().any(|e| matches!(e.event, CaseEvent::Voided { .. }))
 }
 
 /// The stored columns of a case derived from its events: everything the lists and the report
@@ -67,7 +117,7 @@ pub struct Projection {
 pub fn project(events: &[RecordedEvent], calendar: &Calendar, rules: &ClockRules, today: NaiveDate) -> Projection {
     let clock = clock::compute(calendar, rules, &clock_events(events), today);
     let mut conclusion: Option<(Outcome, NaiveDate, Option<String>)> = None;
-    for recorded in events {
+    for recorded in effective(events) {
         match &recorded.event {
             CaseEvent::Decided { outcome, basis, .. } if conclusion.is_none() => {
                 conclusion = Some((*outcome, recorded.effective_on, basis.clone()));
@@ -83,6 +133,19 @@ pub fn project(events: &[RecordedEvent], calendar: &Calendar, rules: &ClockRules
             }
             _ => {}
         }
+    }
+    if is_voided(events) {
+        // Kept with its history, counted nowhere: no status of a living case, no conclusion.
+        return Projection {
+            status: CaseStatus::Voided,
+            outcome: None,
+            concluded_on: None,
+            decision_basis: None,
+            due_on: clock.due_on,
+            paused: false,
+            extended: clock.extended,
+            lapses_on: None,
+        };
     }
     let concluded = conclusion.is_some();
     Projection {

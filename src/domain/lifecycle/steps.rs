@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::concluded;
+use super::{concluded, corrections};
 use super::{
     CaseState, CorrectionRequest, Ctx, Decision, Extension, FeeNotice, NewConsultation, Refusal, Step, StepKind,
     Transition, Who,
@@ -23,7 +23,10 @@ use crate::domain::types::{AppealKind, CaseStatus, Opinion, Outcome, Role};
 pub fn role_allows(role: Role, kind: StepKind) -> bool {
     match kind {
         StepKind::Correction | StepKind::FeePayment => role.can_register(),
-        StepKind::Extension | StepKind::Amendment => role.can_supervise(),
+        StepKind::Extension | StepKind::Amendment | StepKind::Revocation => role.can_supervise(),
+        // An officer only for a registration of their own on the day they made it (see
+        // `corrections::own_registration_today`).
+        StepKind::Void | StepKind::IntakeCorrection => role.can_handle(),
         StepKind::CorrectionRequest
         | StepKind::Consultation
         | StepKind::ConsultationReply
@@ -66,16 +69,24 @@ pub(super) fn not_concluded() -> Refusal {
 pub(super) fn precondition(
     state: &CaseState,
     clock: &Clock,
-    role: Role,
+    who: Who,
     kind: StepKind,
-    _ctx: &Ctx<'_>,
+    ctx: &Ctx<'_>,
 ) -> Result<(), Refusal> {
+    let role = who.role;
     if !role_allows(role, kind) {
         return Err(forbidden(role, kind));
     }
     let status = clock.status;
+    if status == CaseStatus::Voided && kind != StepKind::Revocation {
+        return Err(Refusal::conflict("case_voided", "案件登记已作废，不能再办理（负责人可撤销作废）"));
+    }
     let concluded = status == CaseStatus::Concluded;
     match kind {
+        StepKind::Void | StepKind::IntakeCorrection => {
+            return corrections::own_registration_today(state, who, kind, ctx);
+        }
+        StepKind::Revocation => return Ok(()),
         StepKind::Amendment | StepKind::Appeal | StepKind::AppealResult => {
             return if concluded { Ok(()) } else { Err(not_concluded()) };
         }
@@ -122,7 +133,10 @@ pub(super) fn precondition(
         | StepKind::Withdrawal
         | StepKind::Amendment
         | StepKind::Appeal
-        | StepKind::AppealResult => Ok(()),
+        | StepKind::AppealResult
+        | StepKind::Void
+        | StepKind::IntakeCorrection
+        | StepKind::Revocation => Ok(()),
     }
 }
 
@@ -160,19 +174,28 @@ fn window(state: &CaseState, clock: &Clock, kind: StepKind, ctx: &Ctx<'_>) -> Op
             let filed = state.appeals.iter().filter(|a| a.result.is_none()).map(|a| a.filed_on).min()?;
             (filed, today)
         }
+        StepKind::Void | StepKind::IntakeCorrection => (today, today),
+        StepKind::Revocation => (corrections::revocable(state).next()?.effective_on, today),
     };
     (from <= to).then_some((from, to))
 }
 
 /// Whether the step is offered now: its precondition holds and some date would be accepted, by
 /// this role given the seals.
-pub(super) fn feasible(state: &CaseState, clock: &Clock, role: Role, kind: StepKind, ctx: &Ctx<'_>) -> bool {
-    if precondition(state, clock, role, kind, ctx).is_err() {
+pub(super) fn feasible(state: &CaseState, clock: &Clock, who: Who, kind: StepKind, ctx: &Ctx<'_>) -> bool {
+    if precondition(state, clock, who, kind, ctx).is_err() {
         return false;
     }
+    let guard_from = match kind {
+        // These change the figures from the receipt on.
+        StepKind::Void | StepKind::IntakeCorrection => Some(state.case.received_on),
+        _ => None,
+    };
     match window(state, clock, kind, ctx) {
         // The latest date touches the fewest sealed years.
-        Some((_, latest)) => role.can_supervise() || ctx.seals.touched_since(latest).is_empty(),
+        Some((_, latest)) => {
+            who.role.can_supervise() || ctx.seals.touched_since(guard_from.unwrap_or(latest)).is_empty()
+        }
         None => false,
     }
 }
@@ -193,7 +216,7 @@ fn check_date(state: &CaseState, field: &str, date: NaiveDate, ctx: &Ctx<'_>) ->
 }
 
 pub(super) fn plain(effective_on: NaiveDate, event: CaseEvent) -> Transition {
-    Transition { effective_on, event, item_outcomes: Vec::new() }
+    Transition { effective_on, event, item_outcomes: Vec::new(), clear_item_outcomes: false }
 }
 
 /// See [`super::decide`].
@@ -206,7 +229,7 @@ pub(super) fn decide(
 ) -> Result<Transition, Refusal> {
     let clock = state.clock(ctx);
     match step.kind() {
-        Some(kind) => precondition(state, &clock, who.role, kind, ctx)?,
+        Some(kind) => precondition(state, &clock, who, kind, ctx)?,
         None if clock.status == CaseStatus::Concluded => {
             return Err(Refusal::conflict("case_concluded", "案件已办结"));
         }
@@ -236,6 +259,25 @@ pub(super) fn decide(
             (concluded::decide_appeal(state, *appeal_id, *result, *decided_on, ctx)?, None, reason)
         }
         Step::ConcludeLapsed => (conclude_lapsed(state, &clock, ctx)?, None, None),
+        Step::Void { reason: why } => {
+            let t = plain(ctx.today, CaseEvent::Voided { reason: why.clone(), sealed_override: None });
+            (t, Some(state.case.received_on), reason)
+        }
+        Step::CorrectIntake(correction) => {
+            let (t, from) = corrections::correct_intake(state, correction, ctx)?;
+            (t, Some(from), reason)
+        }
+        Step::Revoke { seq, reason: why } => {
+            let (t, from) = corrections::revoke(state, *seq, why, ctx)?;
+            (t, Some(from), reason)
+        }
+        Step::RecordService { letter_id, kind, consultation_id, issued_on, served_on } => {
+            if !who.role.can_register() {
+                return Err(Refusal::Forbidden(format!("“{}”角色不能登记送达", who.role.label())));
+            }
+            let t = corrections::record_service(*letter_id, *kind, *consultation_id, *issued_on, *served_on, ctx)?;
+            (t, None, reason)
+        }
     };
     let from = guard_from.unwrap_or(transition.effective_on);
     let sealed_override = seal::guard(ctx.seals, from, who.role, reason)?;
@@ -389,6 +431,7 @@ fn issue_fee_notice(state: &CaseState, notice: &FeeNotice, ctx: &Ctx<'_>) -> Res
     Ok(plain(
         notice.issued_on,
         CaseEvent::FeeNoticeIssued {
+            fee_notice_id: None,
             basis: notice.basis,
             pages: notice.pages,
             nth_request: match notice.basis {
@@ -448,6 +491,7 @@ fn decide_case(state: &CaseState, clock: &Clock, decision: &Decision, ctx: &Ctx<
             sealed_override: None,
         },
         item_outcomes,
+        clear_item_outcomes: false,
     })
 }
 
@@ -557,6 +601,7 @@ fn withdraw(state: &CaseState, withdrawn_on: NaiveDate, ctx: &Ctx<'_>) -> Result
         effective_on: withdrawn_on,
         event: CaseEvent::Withdrawn { outcome: Outcome::OtherMisc, sealed_override: None },
         item_outcomes: state.items.iter().map(|i| (i.id, Outcome::OtherMisc)).collect(),
+        clear_item_outcomes: false,
     })
 }
 
@@ -576,5 +621,6 @@ fn conclude_lapsed(state: &CaseState, clock: &Clock, ctx: &Ctx<'_>) -> Result<Tr
             sealed_override: None,
         },
         item_outcomes: state.items.iter().map(|i| (i.id, outcome)).collect(),
+        clear_item_outcomes: false,
     })
 }

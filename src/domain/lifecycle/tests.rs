@@ -100,7 +100,7 @@ fn new_case(received_on: NaiveDate, items: usize) -> CaseState {
 /// What the service stores for a transition, done in memory.
 fn apply(state: &mut CaseState, t: Transition, who: Who, today: NaiveDate) {
     let rules = ClockRules::default();
-    let Transition { effective_on, mut event, item_outcomes } = t;
+    let Transition { effective_on, mut event, item_outcomes, clear_item_outcomes } = t;
     let case_id = state.case.id;
     match &mut event {
         CaseEvent::ConsultationStarted { consultation_id, party_kind, party, reply_due, .. } => {
@@ -160,11 +160,23 @@ fn apply(state: &mut CaseState, t: Transition, who: Who, today: NaiveDate) {
         }
         _ => {}
     }
+    if let CaseEvent::IntakeCorrected { after, .. } = &event {
+        state.case.received_on = after.received_on;
+        state.case.description.clone_from(&after.description);
+        state.case.agency_id = after.agency_id;
+    }
+    if clear_item_outcomes {
+        state.items.iter_mut().for_each(|i| i.outcome = None);
+    }
     for (item, outcome) in item_outcomes {
         state.items.iter_mut().find(|i| i.id == item).unwrap().outcome = Some(outcome);
     }
     let seq = i32::try_from(state.case.version + 1).unwrap();
+    let revocation = matches!(event, CaseEvent::StepRevoked { .. });
     state.events.push(RecordedEvent { seq, effective_on, recorded_at: at(today), actor_id: who.user_id, event });
+    if revocation {
+        apply_revocations(state);
+    }
     let p = project(&state.events, calendar(), &rules, today);
     let case = &mut state.case;
     case.status = p.status;
@@ -253,6 +265,15 @@ fn canonical(state: &CaseState, kind: StepKind, ctx: &Ctx<'_>) -> Vec<Step> {
             .filter(|a| a.result.is_none())
             .map(|a| Step::DecideAppeal { appeal_id: a.id, result: AppealResult::Upheld, decided_on: today })
             .collect(),
+        StepKind::Void => vec![Step::Void { reason: "重复登记".into() }],
+        StepKind::IntakeCorrection => vec![Step::CorrectIntake(IntakeCorrection {
+            description: Some(format!("{}（更正）", state.case.description)),
+            reason: "录入错误".into(),
+            ..IntakeCorrection::default()
+        })],
+        StepKind::Revocation => {
+            revocable_steps(state).into_iter().map(|seq| Step::Revoke { seq, reason: "误录".into() }).collect()
+        }
     }
 }
 
@@ -267,16 +288,23 @@ fn a_new_case_offers_the_steps_of_a_running_clock_by_role() {
     let state = new_case(d("2024-03-04"), 0);
     let c = ctx(d("2024-03-06"), &rules, &seals);
     use StepKind::*;
-    assert_eq!(allowed_steps(&state, Role::Clerk, &c), Vec::<StepKind>::new());
+    let who = |role| Who { user_id: Some(UserId::new(9)), role };
+    assert_eq!(allowed_steps(&state, who(Role::Clerk), &c), Vec::<StepKind>::new());
     assert_eq!(
-        allowed_steps(&state, Role::Officer, &c),
+        allowed_steps(&state, who(Role::Officer), &c),
         vec![CorrectionRequest, Consultation, FeeNotice, Decision, Withdrawal]
     );
     assert_eq!(
-        allowed_steps(&state, Role::Supervisor, &c),
-        vec![CorrectionRequest, Consultation, Extension, FeeNotice, Decision, Withdrawal]
+        allowed_steps(&state, who(Role::Supervisor), &c),
+        vec![CorrectionRequest, Consultation, Extension, FeeNotice, Decision, Withdrawal, Void, IntakeCorrection]
     );
-    assert_eq!(allowed_steps(&state, Role::Auditor, &c), Vec::<StepKind>::new());
+    assert_eq!(allowed_steps(&state, who(Role::Auditor), &c), Vec::<StepKind>::new());
+    // The officer who registered it may void or correct it on the day of registration.
+    let registrar = Who { user_id: Some(UserId::new(1)), role: Role::Officer };
+    let on_the_day = ctx(d("2024-03-04"), &rules, &seals);
+    let steps = allowed_steps(&state, registrar, &on_the_day);
+    assert!(steps.contains(&Void) && steps.contains(&IntakeCorrection), "{steps:?}");
+    assert!(!allowed_steps(&state, registrar, &c).contains(&Void), "not on a later day");
 }
 
 #[test]
@@ -286,7 +314,8 @@ fn a_correction_notice_dated_after_the_seventh_working_day_is_refused() {
     // Seven working days after Monday 4 March 2024 is Wednesday 13 March: on the 14th a notice
     // issued on the 13th may still be recorded, one dated the 14th may not.
     let late = ctx(d("2024-03-14"), &rules, &seals);
-    assert!(allowed_steps(&state, Role::Officer, &late).contains(&StepKind::CorrectionRequest));
+    let officer = Who { user_id: Some(UserId::new(2)), role: Role::Officer };
+    assert!(allowed_steps(&state, officer, &late).contains(&StepKind::CorrectionRequest));
     let officer = Who { user_id: Some(UserId::new(2)), role: Role::Officer };
     let step = Step::RequestCorrection(CorrectionRequest {
         issued_on: d("2024-03-14"),
@@ -428,7 +457,7 @@ proptest! {
             today = today + Days::new(advance);
             let c = ctx(today, &rules, &seals);
             for &role in &ROLES {
-                let offered = allowed_steps(&state, role, &c);
+                let offered = allowed_steps(&state, Who { user_id: Some(UserId::new(7)), role }, &c);
                 for &kind in StepKind::ALL {
                     let taken = accepted(&state, role, kind, &c);
                     prop_assert_eq!(
@@ -467,7 +496,7 @@ proptest! {
         let today = received + Days::new(today_offset);
         let c = ctx(today, &rules, &seals);
         let (kind, role) = (StepKind::ALL[kind_index], ROLES[role_index]);
-        if !allowed_steps(&state, role, &c).contains(&kind) {
+        if !allowed_steps(&state, Who { user_id: Some(UserId::new(7)), role }, &c).contains(&kind) {
             let who = Who { user_id: Some(UserId::new(7)), role };
             let date = today.checked_add_signed(chrono::TimeDelta::days(shift)).unwrap();
             let shifted: Vec<Step> = canonical(&state, kind, &c)

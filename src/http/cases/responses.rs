@@ -274,7 +274,15 @@ impl From<CaseDetails> for CaseResponse {
                 lapses_on: clock.correction_lapses_on,
                 corrected_on: clock.corrected_on,
             },
-            consultations: state.consultations.into_iter().map(ConsultationResponse::from).collect(),
+            // The reply period as the clock counts it (from the letter's service when recorded).
+            consultations: state
+                .consultations
+                .into_iter()
+                .map(|c| {
+                    let due = clock.consultations.iter().find(|k| k.consultation_id == c.id.get()).map(|k| k.reply_due);
+                    ConsultationResponse { reply_due: due.unwrap_or(c.reply_due), ..ConsultationResponse::from(c) }
+                })
+                .collect(),
             extension: clock.extension.clone(),
             fee: state.fee_notices.into_iter().next_back().map(FeeResponse::from),
             corrected_on_appeal: appeals.iter().any(|a| a.result == Some(AppealResult::Corrected)),

@@ -147,7 +147,14 @@ pub fn register(
     debug_assert_eq!(lifecycle::letter_owed(&state.events[0].event), Some(LetterKind::Acknowledgement));
     let details = CaseDetails { state, applicant, clock: received };
     // The acknowledgement, issued with the case.
-    letters::issue(conn, &details, LetterKind::Acknowledgement, None, &details.state.events[0], notify, &now)?;
+    let acknowledgement = letters::ToIssue {
+        kind: LetterKind::Acknowledgement,
+        consultation_id: None,
+        event: &details.state.events[0],
+        notify,
+        earlier: None,
+    };
+    letters::issue(conn, &details, &acknowledgement, &now)?;
     if let Some(key) = idempotency {
         cases::insert_idempotent(conn, actor.user_id, &key.key, &key.request_hash, case_id, now.at)?;
     }

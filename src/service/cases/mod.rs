@@ -73,7 +73,9 @@ pub(crate) fn load_state(conn: &mut DbConnection, case: Case, events: Vec<Record
     };
     let appeals =
         if has(|e| matches!(e, CaseEvent::AppealFiled { .. })) { appeals::of_case(conn, case.id)? } else { Vec::new() };
-    Ok(CaseState { case, events, items, consultations, fee_notices, appeals })
+    let mut state = CaseState { case, events, items, consultations, fee_notices, appeals };
+    lifecycle::apply_revocations(&mut state);
+    Ok(state)
 }
 
 /// Whether the case may have items: they are only ever written at intake, whose `received` event
@@ -88,8 +90,7 @@ fn may_have_items(events: &[RecordedEvent]) -> bool {
 
 /// The details of a loaded state on `now.today`.
 pub(crate) fn details(state: CaseState, applicant: Applicant, now: &Now<'_>) -> CaseDetails {
-    let clock = lifecycle::clock_events(&state.events);
-    let clock = crate::domain::clock::compute(now.calendar, now.rules, &clock, now.today);
+    let clock = lifecycle::clock_of(&state.events, now.calendar, now.rules, now.today);
     CaseDetails { state, applicant, clock }
 }
 
@@ -119,7 +120,7 @@ pub fn with_allowed_steps(
     let details = get(conn, actor, id, now)?;
     let seals = seals_of(conn, details.case(), &now)?;
     let ctx = Ctx { today: now.today, calendar: now.calendar, rules: now.rules, seals: &seals };
-    let steps = lifecycle::allowed_steps(&details.state, actor.role, &ctx);
+    let steps = lifecycle::allowed_steps(&details.state, actor.who(), &ctx);
     Ok((details, steps))
 }
 

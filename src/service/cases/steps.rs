@@ -8,10 +8,11 @@ use crate::domain::event::{CaseEvent, RecordedEvent};
 use crate::domain::fees::FeeBasis;
 use crate::domain::ids::{AppealId, CaseId};
 use crate::domain::lifecycle::{
-    self, check_version, project, CaseState, Ctx, FeeNotice, Refusal, Step, Transition, Who,
+    self, check_version, project, CaseState, Ctx, FeeNotice, IntakeCorrection, Refusal, Step, Transition, Who,
 };
 use crate::domain::Outcome;
 use crate::service::{letters, Actor, Now, ServiceError, ServiceResult};
+use crate::storage::letters as letter_store;
 use crate::storage::steps::NewFeeNotice;
 use crate::storage::{appeals, applicants, cases, steps as step_store, DbConnection};
 
@@ -68,7 +69,13 @@ pub fn take(
     }
     check_version(&state.case, options.expected_version)?;
     let step = resolve(conn, &state, step)?;
-    let seals = seals_of(conn, &state.case, &now)?;
+    let mut seals = seals_of(conn, &state.case, &now)?;
+    if let Step::CorrectIntake(IntakeCorrection { agency_id: Some(target), received_on, .. }) = &step {
+        // Moved to another agency the caller sees: the seals of both count.
+        crate::service::agencies::get_visible(conn, actor, *target)?;
+        let from = received_on.map_or(state.case.received_on, |on| on.min(state.case.received_on));
+        seals = seals.union(&super::seals_since(conn, *target, from, &now)?);
+    }
     let ctx = Ctx { today: now.today, calendar: now.calendar, rules: now.rules, seals: &seals };
     let transition = lifecycle::decide(&state, actor.who(), &step, options.amendment_reason.as_deref(), &ctx)?;
     store(conn, state, transition, actor.who(), options.notify, &now)
@@ -103,7 +110,7 @@ pub(crate) fn store(
     notify: bool,
     now: &Now<'_>,
 ) -> ServiceResult<CaseDetails> {
-    let Transition { effective_on, mut event, item_outcomes } = transition;
+    let Transition { effective_on, mut event, item_outcomes, clear_item_outcomes } = transition;
     let case_id = state.case.id;
     // Sub-records first: the event carries the id of the one it creates.
     match &mut event {
@@ -114,8 +121,8 @@ pub(crate) fn store(
         CaseEvent::ConsultationReplied { consultation_id, opinion, .. } => {
             step_store::reply_consultation(conn, *consultation_id, effective_on, *opinion)?;
         }
-        CaseEvent::FeeNoticeIssued { basis, pages, nth_request, amount_fen, pay_by, .. } => {
-            step_store::insert_fee_notice(
+        CaseEvent::FeeNoticeIssued { fee_notice_id, basis, pages, nth_request, amount_fen, pay_by, .. } => {
+            *fee_notice_id = Some(step_store::insert_fee_notice(
                 conn,
                 &NewFeeNotice {
                     case_id,
@@ -126,7 +133,7 @@ pub(crate) fn store(
                     amount_fen: *amount_fen,
                     pay_by: *pay_by,
                 },
-            )?;
+            )?);
         }
         CaseEvent::FeePaid { fee_notice_id: Some(id), .. } => step_store::pay_fee(conn, *id, effective_on)?,
         CaseEvent::AppealFiled { appeal_id, kind, .. } => {
@@ -139,7 +146,25 @@ pub(crate) fn store(
         {
             return Err(ServiceError::conflict("appeal_decided", "该复议诉讼的结果已经登记"));
         }
+        CaseEvent::LetterServed { letter_id, .. } => letter_store::mark_served(conn, *letter_id, effective_on)?,
+        CaseEvent::IntakeCorrected { after, .. } => {
+            cases::update_intake(conn, case_id, after)?;
+            if let Some(items) = &after.items {
+                cases::replace_items(conn, case_id, items)?;
+            }
+        }
+        CaseEvent::StepRevoked { seq, .. } => {
+            // The tables the report counts from follow; the others are read through the events.
+            match state.events.iter().find(|e| e.seq == *seq).map(|e| &e.event) {
+                Some(CaseEvent::AppealFiled { appeal_id: Some(id), .. }) => appeals::delete(conn, *id)?,
+                Some(CaseEvent::AppealDecided { appeal_id: Some(id), .. }) => appeals::reset_result(conn, *id)?,
+                _ => {}
+            }
+        }
         _ => {}
+    }
+    if clear_item_outcomes {
+        cases::clear_item_outcomes(conn, case_id)?;
     }
     for &(item, outcome) in &item_outcomes {
         cases::set_item_outcome(conn, item, outcome)?;
@@ -154,23 +179,78 @@ pub(crate) fn store(
     }
     cases::insert_event(conn, case_id, &recorded)?;
     // The state as it now reads back, without reading the case again.
-    apply(&mut state, &projection, now);
-    reload_sub_records(conn, &mut state, &recorded.event, !item_outcomes.is_empty())?;
+    apply(&mut state, &projection, &recorded.event, now);
+    reload_sub_records(conn, &mut state, &recorded.event, !item_outcomes.is_empty() || clear_item_outcomes)?;
     let applicant = applicants::get(conn, state.case.applicant_id)?;
     let details = details(state, applicant, now);
-    if let Some(kind) = lifecycle::letter_owed(&recorded.event) {
-        let consultation_id = match recorded.event {
-            CaseEvent::ConsultationStarted { consultation_id, .. } => Some(consultation_id),
-            _ => None,
-        };
-        letters::issue(conn, &details, kind, consultation_id, &recorded, notify, now)?;
-    }
+    issue_letters(conn, &details, &recorded, notify, now)?;
     Ok(details)
 }
 
-/// Write the new projection into the loaded case, as the update did.
-fn apply(state: &mut CaseState, projection: &lifecycle::Projection, now: &Now<'_>) {
+/// The letters a recorded event owes: the step's own; for an amendment, a new decision letter
+/// replacing the one issued; for a revoked step whose letter went out, a rectification.
+fn issue_letters(
+    conn: &mut DbConnection,
+    details: &CaseDetails,
+    recorded: &RecordedEvent,
+    notify: bool,
+    now: &Now<'_>,
+) -> ServiceResult<()> {
+    match &recorded.event {
+        CaseEvent::Amended { .. } => {
+            let earlier = letter_store::of_case(conn, details.case().id)?
+                .into_iter()
+                .rfind(|l| l.kind == crate::domain::LetterKind::Decision);
+            let kind = crate::domain::LetterKind::Decision;
+            let letter =
+                letters::ToIssue { kind, consultation_id: None, event: recorded, notify, earlier: earlier.as_ref() };
+            letters::issue(conn, details, &letter, now)?;
+        }
+        CaseEvent::StepRevoked { seq, .. } => {
+            let sent = letter_store::of_case(conn, details.case().id)?
+                .into_iter()
+                .filter(|l| l.event_seq == *seq && l.delivery != letters::Delivery::Recorded)
+                .collect::<Vec<_>>();
+            for letter in &sent {
+                let kind = crate::domain::LetterKind::Rectification;
+                let rectification =
+                    letters::ToIssue { kind, consultation_id: None, event: recorded, notify, earlier: Some(letter) };
+                letters::issue(conn, details, &rectification, now)?;
+            }
+        }
+        event => {
+            if let Some(kind) = lifecycle::letter_owed(event) {
+                let consultation_id = match event {
+                    CaseEvent::ConsultationStarted { consultation_id, .. } => Some(*consultation_id),
+                    _ => None,
+                };
+                letters::issue(
+                    conn,
+                    details,
+                    &letters::ToIssue { kind, consultation_id, event: recorded, notify, earlier: None },
+                    now,
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Write the new projection (and corrected intake facts) into the loaded case, as the update did.
+fn apply(state: &mut CaseState, projection: &lifecycle::Projection, event: &CaseEvent, now: &Now<'_>) {
     let case = &mut state.case;
+    if let CaseEvent::IntakeCorrected { after, .. } = event {
+        case.received_on = after.received_on;
+        case.year = chrono::Datelike::year(&after.received_on);
+        case.submitted_on = after.submitted_on;
+        case.channel = after.channel;
+        case.agency_id = after.agency_id;
+        case.applicant.name.clone_from(&after.applicant_name);
+        case.applicant.phone.clone_from(&after.applicant_phone);
+        case.applicant.email.clone_from(&after.applicant_email);
+        case.applicant.address.clone_from(&after.applicant_address);
+        case.description.clone_from(&after.description);
+    }
     case.status = projection.status;
     case.outcome = projection.outcome;
     case.concluded_on = projection.concluded_on;
@@ -199,9 +279,15 @@ fn reload_sub_records(
             state.fee_notices = step_store::fee_notices(conn, id)?;
         }
         CaseEvent::AppealFiled { .. } | CaseEvent::AppealDecided { .. } => state.appeals = appeals::of_case(conn, id)?,
+        CaseEvent::StepRevoked { .. } => {
+            state.consultations = step_store::consultations(conn, id)?;
+            state.fee_notices = step_store::fee_notices(conn, id)?;
+            state.appeals = appeals::of_case(conn, id)?;
+            lifecycle::apply_revocations(state);
+        }
         _ => {}
     }
-    if items_changed {
+    if items_changed || matches!(event, CaseEvent::IntakeCorrected { after, .. } if after.items.is_some()) {
         state.items = cases::items(conn, id)?;
     }
     Ok(())
