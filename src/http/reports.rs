@@ -92,6 +92,8 @@ impl From<&SealRow> for SealInfo {
 pub struct ReportResponse {
     #[serde(flatten)]
     pub report: AnnualReport,
+    /// The report's title: the agency, the year and 本级 or 汇总.
+    pub title: String,
     pub include_descendants: bool,
     /// The seal in force; `null` when the figures are live.
     pub sealed: Option<SealInfo>,
@@ -101,11 +103,13 @@ pub struct ReportResponse {
 
 fn render(view: ReportView, format: Format, include_descendants: bool) -> Result<HttpResponse, ApiError> {
     let report = &view.report;
-    let name = format!("gongkai-report-{}-{}", report.year, report.agency_id);
+    let scope = if include_descendants { "-compiled" } else { "" };
+    let name = format!("gongkai-report-{}-{}{scope}", report.year, report.agency_id);
     let attach = |ext: &str| (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.{ext}\""));
     let failed = |e: report::ReportError| ApiError::internal(e);
     Ok(match format {
         Format::Json => HttpResponse::Ok().json(ReportResponse {
+            title: report.title(),
             sealed: view.seal.as_ref().map(SealInfo::from),
             live_differs: view.live_differs,
             include_descendants,
@@ -243,9 +247,9 @@ async fn seal_report(
 /// One cell whose sealed and live values differ.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CellDiffResponse {
-    /// `section_three` or `section_four`.
+    /// `section_two`, `section_three` or `section_four`.
     pub section: String,
-    /// The row key (section three) or appeal kind (section four).
+    /// The item (section two, e.g. `licensing`), row key (section three) or appeal kind (section four).
     pub row: String,
     pub column: String,
     pub sealed: i64,
@@ -305,7 +309,7 @@ async fn drift(
         })
         .collect();
     Ok(web::Json(DriftResponse {
-        live_differs: drift.live_hash != drift.seal.content_hash,
+        live_differs: drift.live_differs,
         seal: SealInfo::from(&drift.seal),
         live_hash: drift.live_hash,
         cells: drift
