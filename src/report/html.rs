@@ -191,7 +191,8 @@ fn render_section_three(out: &mut String, report: &AnnualReport) {
 
 fn render_section_four(out: &mut String, report: &AnnualReport) {
     let _ = writeln!(out, "<section class=\"section-four keep\">\n<h2>{}</h2>", escape(SECTION_FOUR_TITLE));
-    out.push_str("<table>\n");
+    // Fifteen equal columns: A4's printable width gives each about 12 mm, room for 总计 on one line.
+    out.push_str("<table>\n<colgroup><col span=\"15\" style=\"width:6.66%\"></colgroup>\n");
     header_rows(out, &section_four_header(), SECTION_FOUR_HEADER_ROWS, None);
     out.push_str("<tbody>\n<tr>");
     for value in report.section_four.values() {
