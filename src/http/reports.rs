@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::auth::AuthUser;
 use super::cases::CaseSummary;
 use super::error::{ApiError, ReadErrors, WriteErrors};
-use super::extract::Json;
+use super::extract::{Json, Query};
 use super::pagination::{cursor_for, Page, PageParams};
 use super::AppState;
 use crate::domain::ids::{AgencyId, CaseId, UserId};
@@ -142,7 +142,7 @@ async fn annual_report(
     state: web::Data<AppState>,
     user: AuthUser,
     year: web::Path<i32>,
-    params: web::Query<ReportParams>,
+    params: Query<ReportParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
     let request = request(year.into_inner(), params.agency_id, params.template, params.include_descendants)?;
@@ -181,8 +181,8 @@ async fn cell_cases(
     state: web::Data<AppState>,
     user: AuthUser,
     year: web::Path<i32>,
-    params: web::Query<CellParams>,
-    page: web::Query<PageParams>,
+    params: Query<CellParams>,
+    page: Query<PageParams>,
 ) -> Result<web::Json<Page<CaseSummary>>, ApiError> {
     let params = params.into_inner();
     let request = request(year.into_inner(), params.agency_id, params.template, params.include_descendants)?;
@@ -230,7 +230,7 @@ async fn seal_report(
     state: web::Data<AppState>,
     user: AuthUser,
     year: web::Path<i32>,
-    params: web::Query<SealParams>,
+    params: Query<SealParams>,
     body: Json<SealRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
@@ -289,7 +289,7 @@ async fn drift(
     state: web::Data<AppState>,
     user: AuthUser,
     year: web::Path<i32>,
-    params: web::Query<SealParams>,
+    params: Query<SealParams>,
 ) -> Result<web::Json<DriftResponse>, ApiError> {
     let params = params.into_inner();
     let request = request(year.into_inner(), params.agency_id, params.template, params.include_descendants)?;
@@ -353,7 +353,7 @@ async fn get_section_two(
     state: web::Data<AppState>,
     user: AuthUser,
     year: web::Path<i32>,
-    params: web::Query<AgencyParam>,
+    params: Query<AgencyParam>,
 ) -> Result<web::Json<SectionTwoResponse>, ApiError> {
     let (year, agency_id) = (year.into_inner(), params.agency_id);
     request(year, agency_id, None, None)?;
@@ -387,12 +387,17 @@ fn parse_section_two(mut value: serde_json::Value) -> Result<SectionTwo, ApiErro
     use crate::report::section_two::{SectionTwo2019, SectionTwo2021};
     let object = value
         .as_object_mut()
-        .ok_or_else(|| Violation::field("validation_failed", "", "must be an object with a `template`"))?;
+        .ok_or_else(|| Violation::field("validation_failed", "", "应为一个含有 template 字段的对象"))?;
     let template = object.remove("template");
     match template.as_ref().and_then(serde_json::Value::as_str) {
         Some("2019") => Ok(SectionTwo::Y2019(from_value::<SectionTwo2019>(&value)?)),
         Some("2021") => Ok(SectionTwo::Y2021(from_value::<SectionTwo2021>(&value)?)),
-        _ => Err(Violation::field("validation_failed", "template", "must be \"2019\" or \"2021\"").into()),
+        _ => Err(Violation::field(
+            "validation_failed",
+            "template",
+            "应为 \"2019\"（2019年表格式）或 \"2021\"（2021年表格式）",
+        )
+        .into()),
     }
 }
 
@@ -405,7 +410,7 @@ async fn put_section_two(
     state: web::Data<AppState>,
     user: AuthUser,
     year: web::Path<i32>,
-    params: web::Query<SectionTwoParams>,
+    params: Query<SectionTwoParams>,
     body: Json<serde_json::Value>,
 ) -> Result<web::Json<SectionTwoResponse>, ApiError> {
     let params = params.into_inner();

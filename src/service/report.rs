@@ -38,7 +38,7 @@ impl ReportRequest {
     fn bounds(&self) -> ServiceResult<(NaiveDate, NaiveDate)> {
         let start = NaiveDate::from_ymd_opt(self.year, 1, 1);
         let end = NaiveDate::from_ymd_opt(self.year, 12, 31);
-        start.zip(end).ok_or_else(|| Violation::field("validation_failed", "year", "is not a valid year").into())
+        start.zip(end).ok_or_else(|| Violation::field("validation_failed", "year", "不是有效的年份").into())
     }
 }
 
@@ -243,18 +243,18 @@ pub fn seal(
     actor.require(actor.role.can_supervise(), "封存年度报告")?;
     let (_, end) = request.bounds()?;
     if end >= today {
-        return Err(Violation::field("year_not_over", "year", format!("{} is not over yet", request.year)).into());
+        return Err(Violation::field("year_not_over", "year", format!("{}年尚未结束，不能封存", request.year)).into());
     }
     let previous = store::latest_seal(conn, agency.id.get(), request.year, request.include_descendants)?;
     if previous.is_some() && reason.is_none() {
-        return Err(ServiceError::conflict("already_sealed", "the year is sealed; sealing again needs a `reason`"));
+        return Err(ServiceError::conflict("already_sealed", "该年度报告已封存；再次封存须说明理由（reason）"));
     }
     let report = compute(conn, &agency, &ids, request)?;
     if let Some(failed) = report.checks.iter().find(|c| !c.passed) {
         return Err(Violation::field(
             "checks_failed",
             "checks",
-            format!("check `{}` failed: {}. A report with a failed check is not sealed.", failed.name, failed.detail),
+            format!("校验“{}”未通过：{}。校验未通过的报告不能封存。", failed.label, failed.detail),
         )
         .into());
     }
@@ -387,7 +387,7 @@ pub fn cell_cases(
         return Err(Violation::field(
             "validation_failed",
             "row",
-            format!("template {} has no row `{}`", request.template().as_str(), row.as_str()),
+            format!("{}年表格式没有“{}”行", request.template().as_str(), row.as_str()),
         )
         .into());
     }

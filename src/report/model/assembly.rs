@@ -181,15 +181,10 @@ impl AnnualReport {
             if check.label.is_empty() {
                 check.label = crate::report::checks::label(&check.name).to_owned();
             }
-            if !check.detail.chars().any(is_cjk) {
+            if !check.detail.chars().any(crate::domain::error::is_cjk) {
                 check.detail = if check.passed { "封存时已通过" } else { "封存时未通过" }.to_owned();
             }
         }
         Ok(report)
     }
-}
-
-/// Whether `c` is a CJK ideograph (the test for text written in Chinese).
-pub fn is_cjk(c: char) -> bool {
-    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}')
 }
