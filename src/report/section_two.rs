@@ -219,6 +219,10 @@ pub struct SectionTwoStatus {
     /// The agencies of the report that have not entered figures in the report's template (for a
     /// report of the agency alone, the agency itself when missing), in the order of the tree.
     pub missing_agencies: Vec<AgencyRef>,
+    /// Reconstructed for a report sealed before the status was recorded (from whether section two
+    /// is present); such a status is not compared with today's.
+    #[serde(skip)]
+    pub inferred: bool,
 }
 
 impl SectionTwoStatus {
@@ -230,7 +234,7 @@ impl SectionTwoStatus {
             (true, true) => SectionTwoState::Entered,
             (true, false) => SectionTwoState::Partial,
         };
-        Self { state, label: state.label().to_owned(), missing_agencies }
+        Self { state, label: state.label().to_owned(), missing_agencies, inferred: false }
     }
 
     /// One sentence for the exports: 已填报; 未填报; or, for a compiled report, which agencies are

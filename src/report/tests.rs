@@ -569,6 +569,15 @@ fn a_report_sealed_before_the_new_fields_reads_back_with_its_figures_and_the_sam
     // The stored text, and so its hash, is not rewritten by reading it.
     assert_eq!(hash_text(&legacy), hash_text(&legacy_sealed_json(&today)));
 
+    // Sealed compiled before the status existed: today's status names the sub-agencies without
+    // section two, the old seal could not; with the same figures the seal does not drift.
+    let mut compiled = today.clone();
+    compiled.scope = ReportScope::Compiled;
+    compiled.section_two_status = SectionTwoStatus::new(true, vec![AgencyRef { id: 8, name: "教育局".into() }]);
+    let sealed = AnnualReport::from_sealed_json(&legacy_sealed_json(&today), true).unwrap();
+    assert!(sealed.section_two_status.inferred);
+    assert!(compiled.same_figures(&sealed));
+
     let mut without_two = today.clone();
     without_two.section_two = None;
     let sealed = AnnualReport::from_sealed_json(&legacy_sealed_json(&without_two), true).unwrap();

@@ -139,12 +139,14 @@ impl AnnualReport {
             let s = &r.section_two_status;
             (s.state, s.missing_agencies.iter().map(|a| a.id).collect::<Vec<_>>())
         };
+        // A status reconstructed for an old seal says less than today's; only the figures count.
+        let inferred = self.section_two_status.inferred || other.section_two_status.inferred;
         self.year == other.year
             && self.agency_id == other.agency_id
             && self.template == other.template
             && self.scope == other.scope
             && self.section_two == other.section_two
-            && status(self) == status(other)
+            && (inferred || status(self) == status(other))
             && rows(self) == rows(other)
             && self.section_four == other.section_four
             && verdicts(self) == verdicts(other)
@@ -152,7 +154,8 @@ impl AnnualReport {
 
     /// A sealed report read back from its stored JSON. Reports sealed before a field existed are
     /// completed from what they do say, without touching their figures: `scope` from the seal's own
-    /// scope, `section_two_status` from whether section two is present, each check's `label` from
+    /// scope, `section_two_status` from whether section two is present (marked `inferred`, so that
+    /// [`AnnualReport::same_figures`] compares only the figures), each check's `label` from
     /// its name, and a check's sentence when it was stored in English (sealed reports have only
     /// passed checks) by a Chinese one.
     ///
@@ -160,23 +163,10 @@ impl AnnualReport {
     ///
     /// The text is not a report.
     pub fn from_sealed_json(text: &str, include_descendants: bool) -> Result<Self, serde_json::Error> {
-        let mut value: serde_json::Value = serde_json::from_str(text)?;
-        if let Some(object) = value.as_object_mut() {
-            object.entry("scope").or_insert_with(|| serde_json::json!(ReportScope::of(include_descendants).as_str()));
-            if !object.contains_key("section_two_status") {
-                let entered = object.get("section_two").is_some_and(|s| !s.is_null());
-                let missing = match (entered, object.get("agency_id"), object.get("agency_name")) {
-                    (false, Some(id), Some(name)) => vec![serde_json::json!({"id": id, "name": name})],
-                    _ => Vec::new(),
-                };
-                let state = if entered { SectionTwoState::Entered } else { SectionTwoState::Missing };
-                object.insert(
-                    "section_two_status".to_owned(),
-                    serde_json::json!({"state": state, "label": state.label(), "missing_agencies": missing}),
-                );
-            }
-        }
-        let mut report: Self = serde_json::from_value(value)?;
+        let value: serde_json::Value = serde_json::from_str(text)?;
+        let inferred = !value.get("section_two_status").is_some_and(|s| s.is_object());
+        let mut report: Self = serde_json::from_value(upgrade(value, include_descendants))?;
+        report.section_two_status.inferred = inferred;
         for check in &mut report.checks {
             if check.label.is_empty() {
                 check.label = crate::report::checks::label(&check.name).to_owned();
@@ -187,4 +177,25 @@ impl AnnualReport {
         }
         Ok(report)
     }
+}
+
+/// A sealed report's JSON completed with the fields it was sealed without (see
+/// [`AnnualReport::from_sealed_json`]).
+fn upgrade(mut value: serde_json::Value, include_descendants: bool) -> serde_json::Value {
+    if let Some(object) = value.as_object_mut() {
+        object.entry("scope").or_insert_with(|| serde_json::json!(ReportScope::of(include_descendants).as_str()));
+        if !object.contains_key("section_two_status") {
+            let entered = object.get("section_two").is_some_and(|s| !s.is_null());
+            let missing = match (entered, object.get("agency_id"), object.get("agency_name")) {
+                (false, Some(id), Some(name)) => vec![serde_json::json!({"id": id, "name": name})],
+                _ => Vec::new(),
+            };
+            let state = if entered { SectionTwoState::Entered } else { SectionTwoState::Missing };
+            object.insert(
+                "section_two_status".to_owned(),
+                serde_json::json!({"state": state, "label": state.label(), "missing_agencies": missing}),
+            );
+        }
+    }
+    value
 }
