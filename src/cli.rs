@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate`, `user add`, `openapi`.
+//! The command line: `serve`, `migrate`, `user add`, `report`, `seed`, `backup`, … Every command
+//! that opens a database first says which one ([`announce_database`]).
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -166,6 +167,17 @@ fn parse_role(text: &str) -> Result<Role, String> {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref(), cli.database_url.as_deref()).context("invalid settings")?;
     crate::telemetry::init(&settings.log);
+    let opens = match &cli.command {
+        Command::Openapi { .. } => None,
+        Command::Serve { .. } | Command::Migrate => Some(NewDatabase::Expected),
+        // Restoring into a new file is what a restore on a new machine does.
+        Command::Restore { .. } => Some(NewDatabase::Expected),
+        Command::Backup { .. } => Some(NewDatabase::Refused),
+        _ => Some(NewDatabase::Warned),
+    };
+    if let Some(new_database) = opens {
+        announce_database(&settings, new_database, &crate::instances::running())?;
+    }
     match cli.command {
         Command::Serve { bind } => serve(&settings, bind),
         Command::Migrate => {
@@ -340,20 +352,114 @@ pub fn openapi_json() -> anyhow::Result<String> {
 
 /// The SQLite file of the settings (backups of PostgreSQL are pg_dump's job).
 fn sqlite_path(settings: &Settings) -> anyhow::Result<PathBuf> {
-    let url = &settings.database.url;
-    if crate::storage::Backend::of_url(url) == crate::storage::Backend::Postgres {
-        anyhow::bail!("the database is PostgreSQL: use pg_dump -Fc and pg_restore (see the README)");
+    match settings.database_location() {
+        crate::config::DatabaseLocation::Sqlite(path) => Ok(path),
+        crate::config::DatabaseLocation::Postgres(_) => {
+            anyhow::bail!("the database is PostgreSQL: use pg_dump -Fc and pg_restore (see the README)")
+        }
     }
-    Ok(PathBuf::from(url.strip_prefix("sqlite://").unwrap_or(url)))
 }
 
 fn serve(settings: &Settings, bind: Option<String>) -> anyhow::Result<()> {
     let bind = bind.unwrap_or_else(|| settings.server.bind.clone());
     let listener = TcpListener::bind(&bind).with_context(|| format!("cannot listen on {bind}"))?;
+    let address = listener.local_addr().map_or(bind.clone(), |a| a.to_string());
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings, listener)?;
         spawn_background(app.state.clone(), settings)?;
-        tracing::info!(%bind, backend = ?app.state.db.backend(), "gongkai is listening");
-        app.server.await.context("server failed")
+        let database = settings.database_location().to_string();
+        // Commands started elsewhere look here to see which database the service uses.
+        let instance = crate::instances::Instance {
+            pid: std::process::id(),
+            database: database.clone(),
+            data_dir: settings.data_dir.clone(),
+            address: address.clone(),
+            started_at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        };
+        let registration = crate::instances::register(&instance)
+            .map_err(|e| tracing::warn!(error = %e, dir = %crate::instances::runtime_dir().display(), "cannot register the service"))
+            .ok();
+        tracing::info!(%address, %database, data_dir = %settings.data_dir, "gongkai is listening");
+        eprintln!("gongkai 正在监听 http://{address}");
+        let result = app.server.await.context("server failed");
+        drop(registration);
+        result
     })
+}
+
+/// What a command does when its SQLite file does not exist yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NewDatabase {
+    /// Creating it is the command's job (`serve`, `migrate`, `restore`): say so.
+    Expected,
+    /// Create it, with a warning naming the file and how to point at another one.
+    Warned,
+    /// There is nothing to work on (`backup`): refuse.
+    Refused,
+}
+
+/// Print (on standard error) where the database is, and decide about a SQLite file that does not
+/// exist yet. A command other than `serve`, `migrate` and `restore` that would create a new, empty
+/// database at the default location while a service runs on another database refuses: that is a
+/// command started in the wrong directory (the data directory is relative to it), and its result —
+/// a user, a token, a report — would silently land where the service never looks.
+///
+/// # Errors
+/// The refusals above, naming both databases and how to point at the right one.
+pub fn announce_database(
+    settings: &Settings,
+    new_database: NewDatabase,
+    running: &[crate::instances::Instance],
+) -> anyhow::Result<()> {
+    let location = settings.database_location();
+    eprintln!("数据目录：{}", settings.data_dir);
+    eprintln!("数据库：{location}");
+    let Some(file) = location.sqlite_file().filter(|f| !f.exists()) else {
+        return Ok(());
+    };
+    let shown = location.to_string();
+    let others: Vec<&crate::instances::Instance> = running.iter().filter(|i| i.database != shown).collect();
+    let services = others
+        .iter()
+        .map(|i| format!("  进程 {}（{}，自 {} 起）使用 {}", i.pid, i.address, i.started_at, i.database))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let example = match others.as_slice() {
+        [one] => {
+            let target = one.database.split_once(' ').map_or(one.database.as_str(), |(_, t)| t);
+            format!("，例如 --database-url {target}")
+        }
+        _ => String::new(),
+    };
+    let how = format!(
+        "要使用已有的数据库，请在其数据目录所在的目录下运行本命令，或用 --database-url <文件路径或 PostgreSQL URL>\
+         （或环境变量 DATABASE_URL、GONGKAI__DATA_DIR=<数据目录>）指定{example}"
+    );
+    match new_database {
+        NewDatabase::Expected => {
+            eprintln!("数据库文件 {} 尚不存在，将新建。", file.display());
+            if !others.is_empty() {
+                eprintln!("注意：正在运行的服务使用的是另一个数据库：\n{services}");
+            }
+            Ok(())
+        }
+        NewDatabase::Refused => anyhow::bail!("数据库文件 {} 不存在。{how}。", file.display()),
+        NewDatabase::Warned if settings.database_is_default && !others.is_empty() => anyhow::bail!(
+            "数据库文件 {} 不存在：在这里继续会新建一个空数据库，而正在运行的服务看不到它。\n\
+             正在运行的服务：\n{services}\n{how}。",
+            file.display()
+        ),
+        NewDatabase::Warned => {
+            eprintln!(
+                "警告：数据库文件 {} 不存在，将新建一个空数据库。{}{how}。",
+                file.display(),
+                if others.is_empty() {
+                    String::new()
+                } else {
+                    format!("正在运行的服务使用的是：\n{services}\n")
+                }
+            );
+            Ok(())
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! Settings: `config/default.toml` (embedded in the binary), an optional file, `GONGKAI__SECTION__KEY`
 //! environment variables, `DATABASE_URL`, then command-line flags. Unknown keys are errors.
 
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
 use config::{Config, Environment, File, FileFormat};
@@ -12,9 +12,86 @@ use crate::storage::DbOptions;
 /// The embedded defaults (the documented file itself).
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 
+/// The default data directory, relative to the current directory.
+pub const DEFAULT_DATA_DIR: &str = "./data";
+/// The name of the default SQLite database in the data directory.
+pub const DATABASE_FILE: &str = "gongkai.sqlite3";
+
+/// Where a database is, as printed at start-up and by every command that opens one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatabaseLocation {
+    /// A SQLite file, by its absolute path.
+    Sqlite(PathBuf),
+    /// A PostgreSQL URL without its password.
+    Postgres(String),
+}
+
+impl DatabaseLocation {
+    /// The location of a `database.url`: `postgres://…` (password removed) or a SQLite file path
+    /// (`sqlite://` prefix allowed), made absolute against the current directory.
+    pub fn of_url(url: &str) -> Self {
+        if crate::storage::Backend::of_url(url) == crate::storage::Backend::Postgres {
+            return Self::Postgres(without_password(url));
+        }
+        let path = Path::new(url.strip_prefix("sqlite://").unwrap_or(url));
+        Self::Sqlite(std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+    }
+
+    /// The SQLite file, if it is one.
+    pub fn sqlite_file(&self) -> Option<&Path> {
+        match self {
+            Self::Sqlite(path) => Some(path),
+            Self::Postgres(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for DatabaseLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite(path) => write!(f, "SQLite {}", path.display()),
+            Self::Postgres(url) => write!(f, "PostgreSQL {url}"),
+        }
+    }
+}
+
+/// A PostgreSQL URL without the password of its user part or of a `password=` parameter.
+pub fn without_password(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let (authority_end, _) = rest.char_indices().find(|&(_, c)| c == '/' || c == '?').unwrap_or((rest.len(), ' '));
+    let (authority, tail) = rest.split_at(authority_end);
+    let authority = match authority.rsplit_once('@') {
+        Some((user, host)) => format!("{}@{host}", user.split_once(':').map_or(user, |(name, _)| name)),
+        None => authority.to_owned(),
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => {
+            let kept: Vec<&str> = query.split('&').filter(|p| !p.starts_with("password=")).collect();
+            if kept.is_empty() {
+                path.to_owned()
+            } else {
+                format!("{path}?{}", kept.join("&"))
+            }
+        }
+        None => tail.to_owned(),
+    };
+    if scheme.is_empty() {
+        format!("{authority}{tail}")
+    } else {
+        format!("{scheme}://{authority}{tail}")
+    }
+}
+
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
+    /// The data directory, absolute once loaded (a relative setting is taken from the current
+    /// directory): the default SQLite database and the outbox files live in it.
+    pub data_dir: String,
+    /// Whether the database is the default one: `gongkai.sqlite3` in the default `./data` of the
+    /// current directory, i.e. neither the database nor the data directory was configured.
+    #[serde(skip)]
+    pub database_is_default: bool,
     pub server: ServerSettings,
     pub auth: AuthSettings,
     pub database: DatabaseSettings,
@@ -172,7 +249,35 @@ impl Settings {
             )
             .set_override_option("database.url", env_database_url)?
             .set_override_option("database.url", database_url.map(str::to_string))?;
-        builder.build()?.try_deserialize()
+        let mut settings: Self = builder.build()?.try_deserialize()?;
+        settings.resolve_paths().map_err(|e| config::ConfigError::Message(format!("data_dir: {e}")))?;
+        Ok(settings)
+    }
+
+    /// Makes `data_dir` absolute and puts the defaults that live in it there: the SQLite database
+    /// when `database.url` is empty, the outbox files when `mail.file_dir` is empty.
+    fn resolve_paths(&mut self) -> std::io::Result<()> {
+        let given = self.data_dir.trim();
+        let given = if given.is_empty() { DEFAULT_DATA_DIR } else { given };
+        let is_default_dir = Path::new(given) == Path::new(DEFAULT_DATA_DIR);
+        let data_dir = std::path::absolute(given)?;
+        // `./data` made absolute keeps its `.` component; print it without.
+        let data_dir: PathBuf = data_dir.components().filter(|c| !matches!(c, Component::CurDir)).collect();
+        if self.database.url.trim().is_empty() {
+            self.database.url = data_dir.join(DATABASE_FILE).to_string_lossy().into_owned();
+            self.database_is_default = is_default_dir;
+        }
+        if self.mail.file_dir.trim().is_empty() {
+            self.mail.file_dir = data_dir.join("outbox").to_string_lossy().into_owned();
+        }
+        self.data_dir = data_dir.to_string_lossy().into_owned();
+        Ok(())
+    }
+
+    /// Where the database is, for people: the SQLite file's absolute path, or the PostgreSQL URL
+    /// without its password.
+    pub fn database_location(&self) -> DatabaseLocation {
+        DatabaseLocation::of_url(&self.database.url)
     }
 
     /// The pool options of the database settings.
@@ -199,8 +304,43 @@ mod tests {
     fn defaults_load_without_any_file_or_environment() {
         let settings = Settings::load_from(None, None, env(&[])).unwrap();
         assert_eq!(settings.server.bind, "127.0.0.1:8080");
-        assert_eq!(settings.database.url, "data/gongkai.sqlite3");
+        let data = std::env::current_dir().unwrap().join("data");
+        assert_eq!(settings.data_dir, data.to_string_lossy());
+        assert_eq!(settings.database.url, data.join("gongkai.sqlite3").to_string_lossy());
+        assert_eq!(settings.mail.file_dir, data.join("outbox").to_string_lossy());
+        assert!(settings.database_is_default);
         assert_eq!(settings.log.format, LogFormat::Text);
+    }
+
+    #[test]
+    fn the_database_and_the_outbox_live_in_the_data_directory() {
+        let settings = Settings::load_from(None, None, env(&[("GONGKAI__DATA_DIR", "/srv/gongkai")])).unwrap();
+        assert_eq!(settings.data_dir, "/srv/gongkai");
+        assert_eq!(settings.database.url, "/srv/gongkai/gongkai.sqlite3");
+        assert_eq!(settings.mail.file_dir, "/srv/gongkai/outbox");
+        assert!(!settings.database_is_default, "a configured data directory is not the default");
+        assert_eq!(settings.database_location(), DatabaseLocation::Sqlite("/srv/gongkai/gongkai.sqlite3".into()));
+        assert_eq!(settings.database_location().to_string(), "SQLite /srv/gongkai/gongkai.sqlite3");
+        // A database given explicitly is used as given, and is not the default.
+        let explicit = Settings::load_from(None, Some("x.db"), env(&[])).unwrap();
+        assert_eq!(explicit.database.url, "x.db");
+        assert!(!explicit.database_is_default);
+        assert_eq!(
+            explicit.database_location(),
+            DatabaseLocation::Sqlite(std::env::current_dir().unwrap().join("x.db"))
+        );
+    }
+
+    #[test]
+    fn a_postgresql_location_is_printed_without_its_password() {
+        let location = DatabaseLocation::of_url("postgres://gongkai:s3cret@db.internal:5432/gongkai?sslmode=require");
+        assert_eq!(location.to_string(), "PostgreSQL postgres://gongkai@db.internal:5432/gongkai?sslmode=require");
+        assert_eq!(
+            without_password("postgresql://u@h/db?password=x&sslmode=disable"),
+            "postgresql://u@h/db?sslmode=disable"
+        );
+        assert_eq!(without_password("postgres://h/db?password=x"), "postgres://h/db");
+        assert_eq!(without_password("postgres://u:p@h"), "postgres://u@h");
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod instances;
 pub mod notify;
 pub mod report;
 pub mod seed;

@@ -23,15 +23,15 @@ pub struct YearCalendar {
 /// Why a year's calendar data was rejected.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CalendarError {
-    #[error("calendar data is not valid TOML: {0}")]
+    #[error("日历数据不是有效的 TOML：{0}")]
     Syntax(String),
-    #[error("{date} is listed for year {year}")]
+    #[error("{date}不属于{year}年，却列在该年的日历中")]
     WrongYear { year: i32, date: NaiveDate },
-    #[error("{0} is listed both as a rest day and as a working day")]
+    #[error("{0}同时被列为放假日和调休上班日")]
     Both(NaiveDate),
-    #[error("{0} is a weekend day and cannot be a rest day only by being listed as a make-up working day")]
+    #[error("{0}是周一至周五的工作日，不能列为调休上班日（调休上班日应为周末）")]
     WorkDayOnWeekday(NaiveDate),
-    #[error("year {0} is outside 1949..=2200")]
+    #[error("年份{0}超出1949至2200的范围")]
     YearOutOfRange(i32),
 }
 

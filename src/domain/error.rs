@@ -3,6 +3,11 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// Whether `c` is a CJK ideograph: the test for text written in Chinese.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}')
+}
+
 /// One problem with one input field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FieldError {

@@ -14,6 +14,27 @@ pub enum FeeBasis {
     PerPage,
 }
 
+impl FeeBasis {
+    /// Both bases, in the order of the notice.
+    pub const ALL: &'static [FeeBasis] = &[FeeBasis::PerRequest, FeeBasis::PerPage];
+
+    /// The stable key used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PerRequest => "per_request",
+            Self::PerPage => "per_page",
+        }
+    }
+
+    /// The Chinese name: 按件 or 按量.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::PerRequest => "按件",
+            Self::PerPage => "按量",
+        }
+    }
+}
+
 /// One band of the scale as applied: items `from..=to` at `unit_fen` each.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeeLine {

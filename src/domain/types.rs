@@ -441,6 +441,46 @@ impl Outcome {
     }
 }
 
+/// The Chinese labels of the closed set whose keys are exactly `keys` (in any order), in the order
+/// of `keys` — for a message that lists the valid values of a field, e.g. after an unknown one.
+/// `None` when no closed set of the domain has these keys.
+pub fn labels_of_keys(keys: &[&str]) -> Option<Vec<&'static str>> {
+    fn pairs<T: Copy>(
+        all: &[T],
+        key: fn(T) -> &'static str,
+        label: fn(T) -> &'static str,
+    ) -> Vec<(&'static str, &'static str)> {
+        all.iter().map(|&v| (key(v), label(v))).collect()
+    }
+    let sets = [
+        pairs(Channel::ALL, Channel::as_str, Channel::label),
+        pairs(ApplicantCategory::ALL, ApplicantCategory::as_str, ApplicantCategory::label),
+        pairs(IdType::ALL, IdType::as_str, IdType::label),
+        pairs(Role::ALL, Role::as_str, Role::label),
+        pairs(CaseStatus::ALL, CaseStatus::as_str, CaseStatus::label),
+        pairs(Outcome::ALL, Outcome::as_str, Outcome::label),
+        pairs(PartyKind::ALL, PartyKind::as_str, PartyKind::label),
+        pairs(Opinion::ALL, Opinion::as_str, Opinion::label),
+        pairs(AppealResult::ALL, AppealResult::as_str, AppealResult::label),
+        pairs(AppealKind::ALL, AppealKind::as_str, AppealKind::label),
+        pairs(LetterKind::ALL, LetterKind::as_str, LetterKind::title),
+        pairs(
+            crate::domain::fees::FeeBasis::ALL,
+            crate::domain::fees::FeeBasis::as_str,
+            crate::domain::fees::FeeBasis::label,
+        ),
+    ];
+    let mut wanted: Vec<&str> = keys.to_vec();
+    wanted.sort_unstable();
+    sets.into_iter().find_map(|set| {
+        let mut have: Vec<&str> = set.iter().map(|&(k, _)| k).collect();
+        have.sort_unstable();
+        (have == wanted).then(|| {
+            keys.iter().filter_map(|k| set.iter().find(|&&(key, _)| key == *k).map(|&(_, label)| label)).collect()
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -458,5 +498,18 @@ mod tests {
         for &c in Channel::ALL {
             assert_eq!(serde_json::to_value(c).unwrap(), serde_json::json!(c.as_str()));
         }
+    }
+
+    #[test]
+    fn the_labels_of_a_closed_set_are_found_by_its_keys_in_any_order() {
+        assert_eq!(
+            labels_of_keys(&["objection", "consent", "none"]),
+            Some(vec!["不同意公开", "同意公开", "逾期未答复"])
+        );
+        assert_eq!(labels_of_keys(&["per_page", "per_request"]), Some(vec!["按量", "按件"]));
+        let outcomes: Vec<&str> = Outcome::ALL.iter().map(|o| o.as_str()).collect();
+        assert_eq!(labels_of_keys(&outcomes).map(|l| l.len()), Some(21));
+        assert_eq!(labels_of_keys(&["json", "csv"]), None);
+        assert_eq!(labels_of_keys(&["consent", "objection"]), None, "a subset is not the set");
     }
 }

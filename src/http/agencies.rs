@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::auth::AuthUser;
 use super::error::{ApiError, ReadErrors, WriteErrors};
-use super::extract::Json;
+use super::extract::{Json, Query};
 use super::pagination::{cursor_for, Page, PageParams};
 use super::AppState;
 use crate::domain::case::{Agency, CaseSummary};
@@ -76,8 +76,8 @@ pub struct AgencyListParams {
 async fn list_agencies(
     state: web::Data<AppState>,
     user: AuthUser,
-    filter: web::Query<AgencyListParams>,
-    page: web::Query<PageParams>,
+    filter: Query<AgencyListParams>,
+    page: Query<PageParams>,
 ) -> Result<web::Json<Page<AgencyResponse>>, ApiError> {
     let limit = page.limit()?;
     let after = page.cursor_id()?.map(AgencyId::new);
@@ -158,7 +158,7 @@ async fn dashboard(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<AgencyId>,
-    params: web::Query<DashboardParams>,
+    params: Query<DashboardParams>,
 ) -> Result<web::Json<DashboardResponse>, ApiError> {
     let limit = params.limit.unwrap_or(20);
     if !(1..=200).contains(&limit) {

@@ -9,7 +9,7 @@ use super::auth::AuthUser;
 use super::cases::options;
 pub use super::cases::AppealResponse;
 use super::error::{ApiError, ReadErrors, WriteErrors};
-use super::extract::Json;
+use super::extract::{Json, Query};
 use super::pagination::{cursor_for, Page, PageParams};
 use super::AppState;
 use crate::domain::ids::{AgencyId, AppealId, CaseId};
@@ -121,8 +121,8 @@ pub struct AppealListParams {
 pub(crate) async fn list_appeals(
     state: web::Data<AppState>,
     user: AuthUser,
-    params: web::Query<AppealListParams>,
-    page: web::Query<PageParams>,
+    params: Query<AppealListParams>,
+    page: Query<PageParams>,
 ) -> Result<web::Json<Page<AppealResponse>>, ApiError> {
     let limit = page.limit()?;
     let after = page.cursor_id()?.map(AppealId::new);

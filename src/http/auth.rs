@@ -47,7 +47,9 @@ impl FromRequest for AuthUser {
                 ApiError::Unauthorized { detail }
             };
             let Some(token) = token else {
-                return Err(failed("send `Authorization: Bearer <token>`; `gongkai user add` creates a token"));
+                return Err(failed(
+                    "请在请求头中提供 `Authorization: Bearer <令牌>`；令牌可用 `gongkai user add` 创建",
+                ));
             };
             let hash = auth::hash_token(&token);
             let actor = match state.auth_cache.get(&hash) {
@@ -56,8 +58,7 @@ impl FromRequest for AuthUser {
                     let generation = state.auth_cache.generation();
                     let key = hash.clone();
                     let found = state.db.read(move |conn| auth::authenticate_hashed(conn, &key)).await?;
-                    let actor =
-                        found.ok_or_else(|| failed("the token is unknown, revoked, or its user is deactivated"))?;
+                    let actor = found.ok_or_else(|| failed("令牌无效、已被吊销，或其用户已停用"))?;
                     state.auth_cache.put(hash, actor.clone(), generation);
                     actor
                 }

@@ -116,7 +116,7 @@ async fn list_years(state: web::Data<AppState>, _user: AuthUser) -> Result<web::
         .await?;
     Ok(web::Json(CalendarYearsResponse {
         years: rows,
-        note: "dates in years without data are computed Monday–Friday and marked provisional".into(),
+        note: "没有日历数据的年份按周一至周五为工作日计算，结果标为暂定（provisional）".into(),
     }))
 }
 
@@ -152,13 +152,13 @@ async fn put_year(
     let mut errors = Errors::default();
     let notice = errors.text("notice", &body.notice, 500);
     if body.notices.is_empty() {
-        errors.add("notices", "name at least one notice");
+        errors.add("notices", "至少列出一份放假通知");
     }
     for (i, n) in body.notices.iter().enumerate() {
         errors.text(&format!("notices[{i}]"), n, 500);
     }
     if body.rest_days.len() + body.work_days.len() > 366 {
-        errors.add("rest_days", "a year has at most 366 days");
+        errors.add("rest_days", "一年至多366天");
     }
     errors.finish()?;
     let data = YearCalendar { notices: body.notices, rest_days: body.rest_days, work_days: body.work_days };

@@ -1,4 +1,4 @@
-//! problem+json errors (RFC 9457) with stable codes.
+//! problem+json errors (RFC 9457) with stable English codes and Chinese titles and details.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
@@ -16,11 +16,11 @@ pub struct Problem {
     #[serde(rename = "type")]
     #[schema(example = "https://gongkai.example/problems/validation_failed")]
     pub problem_type: String,
-    /// A short summary of the problem type.
+    /// A short summary of the problem type, in Chinese (one per status).
     pub title: String,
     /// The HTTP status.
     pub status: u16,
-    /// What went wrong in this instance, for a person.
+    /// What went wrong in this instance, for a person (in Chinese).
     pub detail: String,
     /// A stable snake_case code for programs.
     #[schema(example = "validation_failed")]
@@ -34,7 +34,7 @@ pub struct Problem {
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{detail}")]
-    BadRequest { code: &'static str, detail: String },
+    BadRequest { code: &'static str, detail: String, errors: Vec<FieldError> },
     #[error("authentication required")]
     Unauthorized { detail: &'static str },
     #[error("{0}")]
@@ -59,7 +59,7 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::BadRequest { code, detail: detail.into() }
+        Self::BadRequest { code, detail: detail.into(), errors: Vec::new() }
     }
 
     pub fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
@@ -88,16 +88,56 @@ impl ApiError {
     fn detail(&self) -> String {
         match self {
             Self::Unauthorized { detail } => (*detail).to_string(),
-            Self::NotFound { code: "route_not_found", .. } => "there is no such endpoint; see /docs".to_string(),
-            Self::NotFound { what, .. } => format!("no {what} with this id is visible to you"),
-            Self::PayloadTooLarge { limit } => format!("the request body is larger than {limit} bytes"),
+            Self::Forbidden(detail) => detail.clone(),
+            Self::NotFound { code: "route_not_found", .. } => "没有这个接口，请查看 /docs 中的接口文档".to_string(),
+            Self::NotFound { what, code } => format!("{}不存在，或您无权查看", not_found_subject(code, what)),
+            Self::PayloadTooLarge { limit } => format!("请求正文超过了{limit}字节的上限"),
             Self::TooManyRequests { retry_after_secs } => {
-                format!("too many failed authentications from this address: try again in {retry_after_secs} s")
+                format!("本地址的认证失败次数过多，请在{retry_after_secs}秒后重试")
             }
-            Self::Internal(_) => "the server failed to handle the request; it has been logged".to_string(),
-            Self::Unavailable => "the database is not reachable".to_string(),
+            Self::MethodNotAllowed => "此接口不支持该请求方法".to_string(),
+            Self::Internal(_) => "服务器处理请求时出错，已记入日志".to_string(),
+            Self::Unavailable => "数据库暂时无法连接，请稍后重试".to_string(),
             other => other.to_string(),
         }
+    }
+}
+
+/// The title of a problem: what its status means, in Chinese.
+pub fn title_of(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "请求格式有误",
+        401 => "未通过身份认证",
+        403 => "无权执行此操作",
+        404 => "未找到",
+        405 => "不支持的请求方法",
+        408 => "请求超时",
+        409 => "与当前状态冲突",
+        413 => "请求正文过大",
+        422 => "请求不符合规则",
+        429 => "请求过于频繁",
+        500 => "服务器内部错误",
+        503 => "服务暂不可用",
+        s if s < 500 => "请求有误",
+        _ => "服务器错误",
+    }
+}
+
+/// What was not found, in Chinese, by the stable code (the `what` of the services is English, for
+/// the logs); `what` itself when it is Chinese already, else a general word.
+fn not_found_subject<'a>(code: &str, what: &'a str) -> &'a str {
+    match code {
+        "case_not_found" => "案件",
+        "agency_not_found" => "机关",
+        "user_not_found" => "用户",
+        "appeal_not_found" => "行政复议或行政诉讼记录",
+        "consultation_not_found" => "征求意见记录",
+        "calendar_year_not_found" => "该年度的工作日历",
+        "report_not_sealed" => "该年度已封存的报告",
+        "section_two_not_found" => "该年度第二部分（主动公开）数据",
+        "letter_not_found" => "文书",
+        _ if what.chars().any(crate::domain::error::is_cjk) => what,
+        _ => "所请求的资源",
     }
 }
 
@@ -173,12 +213,13 @@ impl ResponseError for ApiError {
         let code = self.code();
         let problem = Problem {
             problem_type: format!("https://gongkai.example/problems/{code}"),
-            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            title: title_of(status).to_string(),
             status: status.as_u16(),
             detail: self.detail(),
             code: code.to_string(),
             errors: match self {
                 Self::Invalid(v) => v.errors.clone(),
+                Self::BadRequest { errors, .. } => errors.clone(),
                 _ => Vec::new(),
             },
         };

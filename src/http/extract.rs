@@ -1,4 +1,5 @@
-//! Request extractors: JSON bodies with field paths in their errors, and the `If-Match` version.
+//! Request extractors: JSON bodies and query strings with field paths and Chinese messages in their
+//! errors ([`super::messages`]), and the `If-Match` version.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -9,6 +10,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
+use super::messages;
 use crate::domain::{FieldError, Violation};
 
 /// The largest accepted request body, in bytes (registered as app data beside `PayloadConfig`).
@@ -32,7 +34,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         Box::pin(async move {
             let bytes = bytes.await.map_err(|e| match e.as_error::<PayloadError>() {
                 Some(PayloadError::Overflow) => ApiError::PayloadTooLarge { limit },
-                _ => ApiError::bad_request("unreadable_body", format!("the request body could not be read: {e}")),
+                _ => {
+                    tracing::debug!(error = %e, "request body unreadable");
+                    ApiError::bad_request("unreadable_body", "无法读取请求正文（连接中断或传输编码有误）")
+                }
             })?;
             parse_json(&bytes).map(Json)
         })
@@ -42,35 +47,73 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 /// Parse a JSON document into `T`, with the path of the failing field.
 ///
 /// # Errors
-/// 400 `malformed_json` for syntax errors, 422 `validation_failed` for data errors.
+/// 400 `malformed_json` for syntax errors, 422 `validation_failed` for data errors; both in Chinese,
+/// a data error naming the field and, for a date, the expected format.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let result: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
     let value = result.map_err(|e| {
+        let segments: Vec<Segment> = e.path().iter().map(Segment::of).collect();
         let path = e.path().to_string();
         let inner = e.into_inner();
         match inner.classify() {
             serde_json::error::Category::Data => {
-                let message = clean_serde_message(&inner.to_string());
+                let raw = clean_serde_message(&inner.to_string());
                 let mut field = if path == "." { String::new() } else { path };
                 // serde names a missing field in its message, at the path of the enclosing object.
-                if let Some(name) = message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
+                if let Some(name) = raw.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
                     field = if field.is_empty() { name.to_string() } else { format!("{field}.{name}") };
                 }
-                let detail = if field.is_empty() { message.clone() } else { format!("{field}: {message}") };
-                ApiError::Invalid(Violation {
-                    code: "validation_failed",
-                    detail,
-                    errors: vec![FieldError::new(field, message)],
-                })
+                let given = value_at(bytes, &segments);
+                let message = messages::value_error(&raw, given.as_deref());
+                field_violation(field, message)
             }
-            _ => ApiError::bad_request("malformed_json", format!("the request body is not valid JSON: {inner}")),
+            _ => ApiError::bad_request("malformed_json", messages::json_syntax_error(&inner, bytes)),
         }
     })?;
-    deserializer.end().map_err(|e| {
-        ApiError::bad_request("malformed_json", format!("trailing characters after the JSON value: {e}"))
-    })?;
+    deserializer.end().map_err(|e| ApiError::bad_request("malformed_json", messages::json_syntax_error(&e, bytes)))?;
     Ok(value)
+}
+
+/// A 422 `validation_failed` for one field (the whole body when `field` is empty).
+fn field_violation(field: String, message: String) -> ApiError {
+    let detail = if field.is_empty() { message.clone() } else { format!("{field}：{message}") };
+    ApiError::Invalid(Violation { code: "validation_failed", detail, errors: vec![FieldError::new(field, message)] })
+}
+
+/// One step of a field path, owned (serde_path_to_error's borrow the error).
+enum Segment {
+    Index(usize),
+    Key(String),
+    Other,
+}
+
+impl Segment {
+    fn of(segment: &serde_path_to_error::Segment) -> Self {
+        match segment {
+            serde_path_to_error::Segment::Seq { index } => Self::Index(*index),
+            serde_path_to_error::Segment::Map { key } => Self::Key(key.clone()),
+            _ => Self::Other,
+        }
+    }
+}
+
+/// The text of the string (or the number) at `path` in a syntactically valid JSON document, to
+/// quote it in the message: "“2026/10/09”不是有效的日期".
+fn value_at(bytes: &[u8], path: &[Segment]) -> Option<String> {
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    for segment in path {
+        value = match segment {
+            Segment::Index(i) => value.get_mut(*i)?.take(),
+            Segment::Key(k) => value.get_mut(k.as_str())?.take(),
+            Segment::Other => return None,
+        };
+    }
+    match value {
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
 }
 
 /// serde's messages end with " at line 1 column 42"; the field path says more.
@@ -79,6 +122,58 @@ fn clean_serde_message(message: &str) -> String {
         Some(i) => message[..i].to_string(),
         None => message.to_string(),
     }
+}
+
+/// A query string. A parameter that does not parse is 400 `invalid_query` naming the parameter,
+/// in Chinese (actix's `web::Query` says neither which parameter nor, for numbers, what is wrong).
+pub struct Query<T>(pub T);
+
+impl<T> Query<T> {
+    /// The parsed parameters.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Query<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()).map(Query))
+    }
+}
+
+/// Parse a query string into `T`.
+///
+/// # Errors
+/// 400 `invalid_query` naming the parameter, with a Chinese message.
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let raw = e.into_inner().to_string();
+        let missing = raw.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')).map(str::to_owned);
+        let name = missing.clone().unwrap_or(if path == "." { String::new() } else { path });
+        let given = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| *k == name).map(|(_, v)| v.into_owned());
+        let message = match missing {
+            Some(_) => "缺少必填的查询参数".to_owned(),
+            None => messages::value_error(&raw, given.as_deref()),
+        };
+        let detail = if name.is_empty() {
+            format!("查询参数无效：{message}")
+        } else {
+            format!("查询参数 {name}：{message}")
+        };
+        ApiError::BadRequest { code: "invalid_query", detail, errors: vec![FieldError::new(name, message)] }
+    })
 }
 
 /// The version a writer expects, from `If-Match` (`"3"`, `3` or `W/"3"`).
@@ -93,7 +188,7 @@ pub fn if_match_version(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
     let text = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
     text.parse::<i64>()
         .map(Some)
-        .map_err(|_| ApiError::bad_request("invalid_if_match", "If-Match must be the case's version, e.g. \"3\""))
+        .map_err(|_| ApiError::bad_request("invalid_if_match", "If-Match 应为案件的版本号，例如 \"3\""))
 }
 
 /// The expected version from `If-Match` or the body's `version`; both given and different is an error.
@@ -106,7 +201,7 @@ pub fn expected_version(req: &HttpRequest, body_version: Option<i64>) -> Result<
         (Some(h), Some(b)) if h != b => Err(Violation::field(
             "version_mismatch",
             "version",
-            format!("the body says version {b} but If-Match says {h}"),
+            format!("请求正文中的版本号为{b}，而 If-Match 为{h}，两者不一致"),
         )
         .into()),
         (h, b) => Ok(h.or(b)),

@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod letters;
+pub mod messages;
 pub mod pagination;
 pub mod reports;
 pub mod steps;
@@ -237,11 +238,14 @@ pub fn server(listener: TcpListener, state: Arc<AppState>, options: &ServerOptio
                     .route("/api/v1/openapi.json", web::get().to(openapi_json))
                     .app_data(web::PayloadConfig::new(body_limit))
                     .app_data(BodyLimit(body_limit))
-                    .app_data(web::PathConfig::default().error_handler(|err, _| {
-                        ApiError::bad_request("invalid_path", format!("a path parameter is not valid: {err}")).into()
+                    .app_data(web::PathConfig::default().error_handler(|err, req| {
+                        let names: Vec<(String, String)> =
+                            req.match_info().iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+                        ApiError::bad_request("invalid_path", messages::path_error(&err.to_string(), &names)).into()
                     }))
+                    // `web::Query` (handlers not yet on `extract::Query`, which names the parameter).
                     .app_data(web::QueryConfig::default().error_handler(|err, _| {
-                        ApiError::bad_request("invalid_query", format!("a query parameter is not valid: {err}")).into()
+                        ApiError::bad_request("invalid_query", messages::query_error(&err.to_string())).into()
                     }))
             })
             .service(health::healthz)

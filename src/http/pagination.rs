@@ -33,9 +33,7 @@ impl PageParams {
         match self.limit {
             None => Ok(DEFAULT_LIMIT),
             Some(l) if (1..=MAX_LIMIT).contains(&l) => Ok(l),
-            Some(_) => {
-                Err(Violation::field("validation_failed", "limit", format!("must be between 1 and {MAX_LIMIT}")).into())
-            }
+            Some(_) => Err(Violation::field("validation_failed", "limit", format!("应在1至{MAX_LIMIT}之间")).into()),
         }
     }
 

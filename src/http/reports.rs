@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::auth::AuthUser;
 use super::cases::CaseSummary;
 use super::error::{ApiError, ReadErrors, WriteErrors};
-use super::extract::Json;
+use super::extract::{Json, Query};
 use super::pagination::{cursor_for, Page, PageParams};
 use super::AppState;
 use crate::domain::ids::{AgencyId, CaseId, UserId};
@@ -92,6 +92,8 @@ impl From<&SealRow> for SealInfo {
 pub struct ReportResponse {
     #[serde(flatten)]
     pub report: AnnualReport,
+    /// The report's title: the agency, the year and 本级 or 汇总.
+    pub title: String,
     pub include_descendants: bool,
     /// The seal in force; `null` when the figures are live.
     pub sealed: Option<SealInfo>,
@@ -101,11 +103,13 @@ pub struct ReportResponse {
 
 fn render(view: ReportView, format: Format, include_descendants: bool) -> Result<HttpResponse, ApiError> {
     let report = &view.report;
-    let name = format!("gongkai-report-{}-{}", report.year, report.agency_id);
+    let scope = if include_descendants { "-compiled" } else { "" };
+    let name = format!("gongkai-report-{}-{}{scope}", report.year, report.agency_id);
     let attach = |ext: &str| (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.{ext}\""));
     let failed = |e: report::ReportError| ApiError::internal(e);
     Ok(match format {
         Format::Json => HttpResponse::Ok().json(ReportResponse {
+            title: report.title(),
             sealed: view.seal.as_ref().map(SealInfo::from),
             live_differs: view.live_differs,
             include_descendants,
@@ -138,7 +142,7 @@ async fn annual_report(
     state: web::Data<AppState>,
     user: AuthUser,
     year: web::Path<i32>,
-    params: web::Query<ReportParams>,
+    params: Query<ReportParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
     let request = request(year.into_inner(), params.agency_id, params.template, params.include_descendants)?;
@@ -177,8 +181,8 @@ async fn cell_cases(
     state: web::Data<AppState>,
     user: AuthUser,
     year: web::Path<i32>,
-    params: web::Query<CellParams>,
-    page: web::Query<PageParams>,
+    params: Query<CellParams>,
+    page: Query<PageParams>,
 ) -> Result<web::Json<Page<CaseSummary>>, ApiError> {
     let params = params.into_inner();
     let request = request(year.into_inner(), params.agency_id, params.template, params.include_descendants)?;
@@ -226,7 +230,7 @@ async fn seal_report(
     state: web::Data<AppState>,
     user: AuthUser,
     year: web::Path<i32>,
-    params: web::Query<SealParams>,
+    params: Query<SealParams>,
     body: Json<SealRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
@@ -243,9 +247,9 @@ async fn seal_report(
 /// One cell whose sealed and live values differ.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CellDiffResponse {
-    /// `section_three` or `section_four`.
+    /// `section_two`, `section_three` or `section_four`.
     pub section: String,
-    /// The row key (section three) or appeal kind (section four).
+    /// The item (section two, e.g. `licensing`), row key (section three) or appeal kind (section four).
     pub row: String,
     pub column: String,
     pub sealed: i64,
@@ -285,7 +289,7 @@ async fn drift(
     state: web::Data<AppState>,
     user: AuthUser,
     year: web::Path<i32>,
-    params: web::Query<SealParams>,
+    params: Query<SealParams>,
 ) -> Result<web::Json<DriftResponse>, ApiError> {
     let params = params.into_inner();
     let request = request(year.into_inner(), params.agency_id, params.template, params.include_descendants)?;
@@ -305,7 +309,7 @@ async fn drift(
         })
         .collect();
     Ok(web::Json(DriftResponse {
-        live_differs: drift.live_hash != drift.seal.content_hash,
+        live_differs: drift.live_differs,
         seal: SealInfo::from(&drift.seal),
         live_hash: drift.live_hash,
         cells: drift
@@ -349,7 +353,7 @@ async fn get_section_two(
     state: web::Data<AppState>,
     user: AuthUser,
     year: web::Path<i32>,
-    params: web::Query<AgencyParam>,
+    params: Query<AgencyParam>,
 ) -> Result<web::Json<SectionTwoResponse>, ApiError> {
     let (year, agency_id) = (year.into_inner(), params.agency_id);
     request(year, agency_id, None, None)?;
@@ -383,12 +387,17 @@ fn parse_section_two(mut value: serde_json::Value) -> Result<SectionTwo, ApiErro
     use crate::report::section_two::{SectionTwo2019, SectionTwo2021};
     let object = value
         .as_object_mut()
-        .ok_or_else(|| Violation::field("validation_failed", "", "must be an object with a `template`"))?;
+        .ok_or_else(|| Violation::field("validation_failed", "", "应为一个含有 template 字段的对象"))?;
     let template = object.remove("template");
     match template.as_ref().and_then(serde_json::Value::as_str) {
         Some("2019") => Ok(SectionTwo::Y2019(from_value::<SectionTwo2019>(&value)?)),
         Some("2021") => Ok(SectionTwo::Y2021(from_value::<SectionTwo2021>(&value)?)),
-        _ => Err(Violation::field("validation_failed", "template", "must be \"2019\" or \"2021\"").into()),
+        _ => Err(Violation::field(
+            "validation_failed",
+            "template",
+            "应为 \"2019\"（2019年表格式）或 \"2021\"（2021年表格式）",
+        )
+        .into()),
     }
 }
 
@@ -401,7 +410,7 @@ async fn put_section_two(
     state: web::Data<AppState>,
     user: AuthUser,
     year: web::Path<i32>,
-    params: web::Query<SectionTwoParams>,
+    params: Query<SectionTwoParams>,
     body: Json<serde_json::Value>,
 ) -> Result<web::Json<SectionTwoResponse>, ApiError> {
     let params = params.into_inner();

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::auth::AuthUser;
 use super::error::{ApiError, ReadErrors, WriteErrors};
-use super::extract::Json;
+use super::extract::{Json, Query};
 use super::pagination::{cursor_for, Page, PageParams};
 use super::AppState;
 use crate::domain::Role;
@@ -100,7 +100,7 @@ async fn create_user(
 async fn list_users(
     state: web::Data<AppState>,
     user: AuthUser,
-    page: web::Query<PageParams>,
+    page: Query<PageParams>,
 ) -> Result<web::Json<Page<UserResponse>>, ApiError> {
     let limit = page.limit()?;
     let after = page.cursor_id()?;

@@ -4,7 +4,7 @@
 //!
 //! Sums are taken in `i128`, so no table, however corrupt, makes a check overflow.
 
-use super::model::{AppealKind, Check, Column, RowKey, SectionFour, SectionThree};
+use super::model::{AppealKind, Check, Column, RowKey, SectionFour, SectionThree, APPEAL_COLUMN_LABELS};
 
 /// Name of check 1: `new_received + carried_over = concluded_total + carried_forward`, per column.
 pub const IDENTITY: &str = "identity";
@@ -16,6 +16,18 @@ pub const TOTAL_COLUMN: &str = "total_column";
 pub const CARRIED_OVER_MATCHES_PREVIOUS_YEAR: &str = "carried_over_matches_previous_year";
 /// Name of check 5: in section four each total equals upheld + corrected + other + pending.
 pub const SECTION_FOUR_TOTALS: &str = "section_four_totals";
+
+/// The Chinese name of a check (校验项), as printed beside its result; the name itself for an unknown one.
+pub fn label(name: &str) -> &str {
+    match name {
+        IDENTITY => "勾稽关系：第一项加第二项之和等于第三项加第四项之和（各列）",
+        OUTCOMES_SUM => "办理结果各项之和等于（七）总计（各列）",
+        TOTAL_COLUMN => "总计列等于六类申请人之和（各行）",
+        CARRIED_OVER_MATCHES_PREVIOUS_YEAR => "上年结转数等于上一年度结转下年度数（各列）",
+        SECTION_FOUR_TOTALS => "行政复议、行政诉讼各总计等于分项之和",
+        other => other,
+    }
+}
 
 /// Runs the five checks in the order of report.md. `previous_carried_forward` is the `carried_forward`
 /// row of Y−1 (seven values, total last, or six without it), `None` when there is none to compare.
@@ -36,20 +48,28 @@ pub fn run_all(
 
 /// Builds a check from its failures, or from a confirmation when there are none.
 fn outcome(name: &str, failures: Vec<String>, confirmation: impl FnOnce() -> String) -> Check {
-    if failures.is_empty() {
-        Check { name: name.to_owned(), passed: true, detail: confirmation() }
-    } else {
-        Check { name: name.to_owned(), passed: false, detail: failures.join("; ") }
+    let (passed, detail) = if failures.is_empty() { (true, confirmation()) } else { (false, failures.join("；")) };
+    Check { name: name.to_owned(), label: label(name).to_owned(), passed, detail }
+}
+
+/// The short name of a row in the checks' sentences.
+fn row_name(key: RowKey) -> &'static str {
+    match key {
+        RowKey::NewReceived => "本年新收",
+        RowKey::CarriedOver => "上年结转",
+        RowKey::ConcludedTotal => "办理结果总计",
+        RowKey::CarriedForward => "结转下年度",
+        other => other.label(),
     }
 }
 
 /// The value at (`key`, `column`), or a failure saying why there is none.
 fn value(table: &SectionThree, key: RowKey, column: Column) -> Result<i128, String> {
     match table.row(key) {
-        None => Err(format!("row {key} is missing")),
+        None => Err(format!("缺少“{}”行", key.label())),
         Some(row) => match row.get(column) {
             Some(v) => Ok(i128::from(v)),
-            None => Err(format!("row {key} has {} values, expected {}", row.values.len(), Column::COUNT)),
+            None => Err(format!("“{}”行有{}个数，应为{}个", key.label(), row.values.len(), Column::COUNT)),
         },
     }
 }
@@ -67,22 +87,32 @@ pub fn identity(table: &SectionThree) -> Check {
             get(RowKey::CarriedForward),
         ) {
             (Ok(nr), Ok(co), Ok(ct), Ok(cf)) => {
-                let received = format!("new_received {nr} + carried_over {co} = {}", nr + co);
-                let handled = format!("concluded_total {ct} + carried_forward {cf} = {}", ct + cf);
+                let received = format!(
+                    "{} {nr} + {} {co} = {}",
+                    row_name(RowKey::NewReceived),
+                    row_name(RowKey::CarriedOver),
+                    nr + co
+                );
+                let handled = format!(
+                    "{} {ct} + {} {cf} = {}",
+                    row_name(RowKey::ConcludedTotal),
+                    row_name(RowKey::CarriedForward),
+                    ct + cf
+                );
                 if nr + co != ct + cf {
-                    failures.push(format!("column {column}: {received}, but {handled}"));
+                    failures.push(format!("“{}”列：{received}，但{handled}", column.label()));
                 } else if column == Column::Total {
-                    total_line = format!("{received}, {handled}");
+                    total_line = format!("{received}，{handled}");
                 }
             }
             (a, b, c, d) => {
                 let missing: Vec<String> = [a, b, c, d].into_iter().filter_map(Result::err).collect();
-                failures.push(format!("column {column}: {}", missing.join(", ")));
+                failures.push(format!("“{}”列：{}", column.label(), missing.join("，")));
             }
         }
     }
     failures.dedup();
-    outcome(IDENTITY, failures, || format!("holds in all 7 columns (total: {total_line})"))
+    outcome(IDENTITY, failures, || format!("7列均成立（总计列：{total_line}）"))
 }
 
 /// Check 2: the outcome rows add up to `concluded_total` in every column.
@@ -102,19 +132,18 @@ pub fn outcomes_sum(table: &SectionThree) -> Check {
         match value(table, RowKey::ConcludedTotal, column) {
             Err(e) => missing.push(e),
             Ok(concluded) if missing.is_empty() && concluded != sum => failures.push(format!(
-                "column {column}: the {} outcome rows sum to {sum}, but concluded_total is {concluded}",
+                "“{}”列：{}个办理结果行之和为{sum}，但（七）总计为{concluded}",
+                column.label(),
                 outcome_rows.len()
             )),
             Ok(concluded) => total = concluded,
         }
         if !missing.is_empty() {
-            failures.push(format!("column {column}: {}", missing.join(", ")));
+            failures.push(format!("“{}”列：{}", column.label(), missing.join("，")));
         }
     }
     let rows = outcome_rows.len();
-    outcome(OUTCOMES_SUM, failures, || {
-        format!("the {rows} outcome rows sum to concluded_total in all 7 columns (total: {total})")
-    })
+    outcome(OUTCOMES_SUM, failures, || format!("7列中{rows}个办理结果行之和均等于（七）总计（总计列：{total}）"))
 }
 
 /// Check 3: in every row, `total` equals the sum of the six category columns.
@@ -122,7 +151,7 @@ pub fn total_column(table: &SectionThree) -> Check {
     let mut failures = Vec::new();
     for row in &table.rows {
         if row.values.len() != Column::COUNT {
-            failures.push(format!("row {}: {} values, expected {}", row.key, row.values.len(), Column::COUNT));
+            failures.push(format!("“{}”行有{}个数，应为{}个", row.label, row.values.len(), Column::COUNT));
             continue;
         }
         let categories = &row.values[..Column::COUNT - 1];
@@ -130,11 +159,11 @@ pub fn total_column(table: &SectionThree) -> Check {
         let total = row.values[Column::Total.index()];
         if sum != i128::from(total) {
             let terms: Vec<String> = categories.iter().map(i64::to_string).collect();
-            failures.push(format!("row {}: {} = {sum}, but total is {total}", row.key, terms.join(" + ")));
+            failures.push(format!("“{}”行：{} = {sum}，但总计为{total}", row.label, terms.join(" + ")));
         }
     }
     let rows = table.rows.len();
-    outcome(TOTAL_COLUMN, failures, || format!("total equals the sum of the six category columns in all {rows} rows"))
+    outcome(TOTAL_COLUMN, failures, || format!("{rows}行的总计均等于六类申请人之和"))
 }
 
 /// Check 4: `carried_over` of `year` equals `carried_forward` of `year − 1`, per column. The previous
@@ -145,8 +174,9 @@ pub fn carried_over_matches_previous_year(year: i32, table: &SectionThree, previ
     let Some(previous) = previous else {
         return Check {
             name: CARRIED_OVER_MATCHES_PREVIOUS_YEAR.to_owned(),
+            label: label(CARRIED_OVER_MATCHES_PREVIOUS_YEAR).to_owned(),
             passed: true,
-            detail: format!("not compared: no carried_forward figures for {previous_year} were supplied"),
+            detail: format!("未比较：没有{previous_year}年的结转下年度数据"),
         };
     };
     let previous_value = |column: Column| -> Option<i128> {
@@ -160,12 +190,11 @@ pub fn carried_over_matches_previous_year(year: i32, table: &SectionThree, previ
     let mut total = 0;
     for column in Column::ALL {
         match (value(table, RowKey::CarriedOver, column), previous_value(column)) {
-            (Err(e), _) => failures.push(format!("column {column}: {e}")),
-            (_, None) => {
-                failures.push(format!("{previous_year} carried_forward has {} values, expected 7", previous.len()))
-            }
+            (Err(e), _) => failures.push(format!("“{}”列：{e}", column.label())),
+            (_, None) => failures.push(format!("{previous_year}年的结转下年度有{}个数，应为7个", previous.len())),
             (Ok(now), Some(before)) if now != before => failures.push(format!(
-                "column {column}: carried_over of {year} is {now}, but carried_forward of {previous_year} is {before}"
+                "“{}”列：{year}年上年结转为{now}，但{previous_year}年结转下年度为{before}",
+                column.label()
             )),
             (Ok(now), Some(_)) => {
                 if column == Column::Total {
@@ -176,12 +205,13 @@ pub fn carried_over_matches_previous_year(year: i32, table: &SectionThree, previ
     }
     failures.dedup();
     outcome(CARRIED_OVER_MATCHES_PREVIOUS_YEAR, failures, || {
-        format!("carried_over of {year} equals carried_forward of {previous_year} in all 7 columns (total: {total})")
+        format!("{year}年上年结转与{previous_year}年结转下年度在7列均相等（总计：{total}）")
     })
 }
 
 /// Check 5: in section four, each kind's total equals upheld + corrected + other + pending.
 pub fn section_four_totals(four: &SectionFour) -> Check {
+    let [upheld, corrected, other, pending, _] = APPEAL_COLUMN_LABELS;
     let mut failures = Vec::new();
     let mut totals = Vec::new();
     for &kind in AppealKind::ALL {
@@ -189,8 +219,8 @@ pub fn section_four_totals(four: &SectionFour) -> Check {
         let sum = i128::from(f.upheld) + i128::from(f.corrected) + i128::from(f.other) + i128::from(f.pending);
         if sum != i128::from(f.total) {
             failures.push(format!(
-                "{}: upheld {} + corrected {} + other {} + pending {} = {sum}, but total is {}",
-                kind.as_str(),
+                "{}：{upheld} {} + {corrected} {} + {other} {} + {pending} {} = {sum}，但总计为{}",
+                kind.label(),
                 f.upheld,
                 f.corrected,
                 f.other,
@@ -198,10 +228,10 @@ pub fn section_four_totals(four: &SectionFour) -> Check {
                 f.total
             ));
         }
-        totals.push(format!("{} {}", kind.as_str(), f.total));
+        totals.push(format!("{} {}", kind.label(), f.total));
     }
     outcome(SECTION_FOUR_TOTALS, failures, || {
-        format!("each total equals upheld + corrected + other + pending ({})", totals.join(", "))
+        format!("各总计均等于{upheld}、{corrected}、{other}、{pending}之和（{}）", totals.join("，"))
     })
 }
 
@@ -253,11 +283,7 @@ mod tests {
         set(&mut table, RowKey::CarriedForward, Column::NaturalPerson, 2);
         let check = identity(&table);
         assert!(!check.passed);
-        assert_eq!(
-            check.detail,
-            "column natural_person: new_received 5 + carried_over 2 = 7, \
-             but concluded_total 4 + carried_forward 2 = 6"
-        );
+        assert_eq!(check.detail, "“自然人”列：本年新收 5 + 上年结转 2 = 7，但办理结果总计 4 + 结转下年度 2 = 6");
     }
 
     #[test]
@@ -266,7 +292,7 @@ mod tests {
         table.rows.retain(|r| r.key != RowKey::CarriedOver);
         let check = identity(&table);
         assert!(!check.passed);
-        assert!(check.detail.contains("row carried_over is missing"), "{}", check.detail);
+        assert!(check.detail.contains("缺少“二、上年结转政府信息公开申请数量”行"), "{}", check.detail);
     }
 
     #[test]
@@ -275,10 +301,7 @@ mod tests {
         set(&mut table, RowKey::Other, Column::CommercialEnterprise, 4);
         let check = outcomes_sum(&table);
         assert!(!check.passed);
-        assert_eq!(
-            check.detail,
-            "column commercial_enterprise: the 19 outcome rows sum to 5, but concluded_total is 1"
-        );
+        assert_eq!(check.detail, "“商业企业”列：19个办理结果行之和为5，但（七）总计为1");
     }
 
     #[test]
@@ -287,14 +310,14 @@ mod tests {
         set(&mut table, RowKey::Disclosed, Column::Total, 4);
         let check = total_column(&table);
         assert!(!check.passed);
-        assert_eq!(check.detail, "row disclosed: 2 + 1 + 0 + 0 + 0 + 0 = 3, but total is 4");
+        assert_eq!(check.detail, "“（一）予以公开”行：2 + 1 + 0 + 0 + 0 + 0 = 3，但总计为4");
     }
 
     #[test]
     fn total_column_fails_on_a_short_row() {
         let mut table = consistent(Template::Y2021);
         table.rows[0].values.pop();
-        assert_eq!(total_column(&table).detail, "row new_received: 6 values, expected 7");
+        assert_eq!(total_column(&table).detail, "“一、本年新收政府信息公开申请数量”行有6个数，应为7个");
     }
 
     #[test]
@@ -304,8 +327,8 @@ mod tests {
         assert!(!check.passed);
         assert_eq!(
             check.detail,
-            "column natural_person: carried_over of 2022 is 2, but carried_forward of 2021 is 1; \
-             column total: carried_over of 2022 is 2, but carried_forward of 2021 is 1"
+            "“自然人”列：2022年上年结转为2，但2021年结转下年度为1；\
+             “总计”列：2022年上年结转为2，但2021年结转下年度为1"
         );
     }
 
@@ -313,7 +336,7 @@ mod tests {
     fn carried_over_check_passes_and_says_so_without_previous_figures() {
         let check = carried_over_matches_previous_year(2019, &consistent(Template::Y2019), None);
         assert!(check.passed);
-        assert_eq!(check.detail, "not compared: no carried_forward figures for 2018 were supplied");
+        assert_eq!(check.detail, "未比较：没有2018年的结转下年度数据");
     }
 
     #[test]
@@ -327,7 +350,7 @@ mod tests {
         four.litigation_direct.total = 5;
         let check = section_four_totals(&four);
         assert!(!check.passed);
-        assert_eq!(check.detail, "litigation_direct: upheld 1 + corrected 2 + other 0 + pending 3 = 6, but total is 5");
+        assert_eq!(check.detail, "未经复议直接起诉：结果维持 1 + 结果纠正 2 + 其他结果 0 + 尚未审结 3 = 6，但总计为5");
     }
 
     #[test]

@@ -14,10 +14,10 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 pub use model::{
-    AnnualReport, AppealCounts, AppealFigures, AppealKind, AppealTally, Check, Column, Counts, ReportInput, RowGroup,
-    RowKey, SectionFour, SectionThree, TableRow, Template,
+    AnnualReport, AppealCounts, AppealFigures, AppealKind, AppealTally, Check, Column, Counts, ReportInput,
+    ReportScope, RowGroup, RowKey, SectionFour, SectionThree, TableRow, Template,
 };
-pub use section_two::SectionTwo;
+pub use section_two::{AgencyRef, SectionTwo, SectionTwoState, SectionTwoStatus};
 
 /// A figure as a spreadsheet or JSON floating-point number.
 ///
@@ -42,7 +42,7 @@ pub fn index_u16(index: usize) -> u16 {
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     /// Section two was entered in the format of the other template.
-    #[error("section two follows template {section_two}, the report template {report}")]
+    #[error("第二部分数据按{section_two}年表格式填报，而报表为{report}年表格式")]
     SectionTwoTemplate {
         /// The report's template.
         report: Template,
@@ -50,7 +50,7 @@ pub enum ReportError {
         section_two: Template,
     },
     /// A section-two count or amount is negative.
-    #[error("section two field {field} is {value}, but may not be negative")]
+    #[error("第二部分的{field}为{value}，不得为负数")]
     InvalidSectionTwo {
         /// The field's path, e.g. `licensing.decisions`.
         field: &'static str,

@@ -127,6 +127,133 @@ pub struct FeeAmount {
     pub amount_fen: i64,
 }
 
+/// Implements `plus`, the field-by-field sum, for a struct of `i64` figures. Sums saturate instead
+/// of overflowing (absurd input then shows as absurd figures, not as a panic).
+macro_rules! summable {
+    ($ty:ident { $($field:ident),+ $(,)? }) => {
+        impl $ty {
+            /// The field-by-field sum of `self` and `other`.
+            pub fn plus(self, other: Self) -> Self {
+                Self { $($field: self.$field.saturating_add(other.$field)),+ }
+            }
+        }
+    };
+}
+
+summable!(PublicationFigures { new_made, new_published, total_published });
+summable!(ItemFigures { previous_count, change, decisions });
+summable!(FeeItemFigures { previous_count, change });
+summable!(ProcurementFigures { items, total_amount_fen });
+summable!(DocumentFigures { issued, repealed, in_force });
+summable!(DecisionFigures { decisions });
+summable!(FeeAmount { amount_fen });
+
+impl SectionTwo2019 {
+    /// The field-by-field sum of two agencies' figures.
+    pub fn plus(self, o: Self) -> Self {
+        Self {
+            rules: self.rules.plus(o.rules),
+            normative_documents: self.normative_documents.plus(o.normative_documents),
+            licensing: self.licensing.plus(o.licensing),
+            other_services: self.other_services.plus(o.other_services),
+            penalties: self.penalties.plus(o.penalties),
+            enforcement: self.enforcement.plus(o.enforcement),
+            fees: self.fees.plus(o.fees),
+            procurement: self.procurement.plus(o.procurement),
+        }
+    }
+}
+
+impl SectionTwo2021 {
+    /// The field-by-field sum of two agencies' figures.
+    pub fn plus(self, o: Self) -> Self {
+        Self {
+            rules: self.rules.plus(o.rules),
+            normative_documents: self.normative_documents.plus(o.normative_documents),
+            licensing: self.licensing.plus(o.licensing),
+            penalties: self.penalties.plus(o.penalties),
+            enforcement: self.enforcement.plus(o.enforcement),
+            fees: self.fees.plus(o.fees),
+        }
+    }
+}
+
+/// An agency as a report names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AgencyRef {
+    pub id: i64,
+    pub name: String,
+}
+
+/// Whether section two was entered: by every agency of the report, by some (a compiled report), or
+/// by none (未填报).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionTwoState {
+    /// 已填报: every agency of the report entered its figures.
+    Entered,
+    /// 部分机关未填报 (compiled reports): the figures are the sum of those entered.
+    Partial,
+    /// 未填报: no agency of the report entered figures in the report's template.
+    Missing,
+}
+
+impl SectionTwoState {
+    /// The Chinese name printed in every export.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Entered => "已填报",
+            Self::Partial => "部分机关未填报",
+            Self::Missing => "未填报",
+        }
+    }
+}
+
+/// What a report says about section two besides its figures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SectionTwoStatus {
+    /// `entered`, `partial` or `missing`.
+    pub state: SectionTwoState,
+    /// 已填报, 部分机关未填报 or 未填报.
+    pub label: String,
+    /// The agencies of the report that have not entered figures in the report's template (for a
+    /// report of the agency alone, the agency itself when missing), in the order of the tree.
+    pub missing_agencies: Vec<AgencyRef>,
+    /// Reconstructed for a report sealed before the status was recorded (from whether section two
+    /// is present); such a status is not compared with today's.
+    #[serde(skip)]
+    pub inferred: bool,
+}
+
+impl SectionTwoStatus {
+    /// The status of figures entered by some agencies and not by `missing`; `entered` says whether
+    /// any agency entered figures.
+    pub fn new(entered: bool, missing_agencies: Vec<AgencyRef>) -> Self {
+        let state = match (entered, missing_agencies.is_empty()) {
+            (false, _) => SectionTwoState::Missing,
+            (true, true) => SectionTwoState::Entered,
+            (true, false) => SectionTwoState::Partial,
+        };
+        Self { state, label: state.label().to_owned(), missing_agencies, inferred: false }
+    }
+
+    /// One sentence for the exports: 已填报; 未填报; or, for a compiled report, which agencies are
+    /// missing and that the figures shown are the sum of the others.
+    pub fn sentence(&self) -> String {
+        let names = || self.missing_agencies.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join("、");
+        match self.state {
+            SectionTwoState::Entered => self.state.label().to_owned(),
+            SectionTwoState::Missing if self.missing_agencies.len() > 1 => {
+                format!("未填报（{}均未填报本部分数据）", names())
+            }
+            SectionTwoState::Missing => self.state.label().to_owned(),
+            SectionTwoState::Partial => {
+                format!("部分机关未填报：{}未填报，以下为其余已填报机关数据之和。", names())
+            }
+        }
+    }
+}
+
 /// A figure of section two as printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Figure {
@@ -171,6 +298,8 @@ pub fn wan_yuan(fen: i64) -> String {
 /// One row of a section-two block: an item and its figures.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BlockRow {
+    /// The item's field in the JSON, e.g. `licensing`.
+    pub key: &'static str,
     /// The item (信息内容), e.g. 行政许可.
     pub label: &'static str,
     /// The figures in the block's column order.
@@ -193,8 +322,8 @@ pub struct Block {
 const ITEM: &str = "信息内容";
 
 /// Builds a `BlockRow` of counts.
-fn counts(label: &'static str, values: &[i64]) -> BlockRow {
-    BlockRow { label, figures: values.iter().map(|&n| Figure::Count(n)).collect() }
+fn counts(key: &'static str, label: &'static str, values: &[i64]) -> BlockRow {
+    BlockRow { key, label, figures: values.iter().map(|&n| Figure::Count(n)).collect() }
 }
 
 impl SectionTwo {
@@ -207,6 +336,18 @@ impl SectionTwo {
             Self::Y2019(_) => Template::Y2019,
             Self::Y2021(_) => Template::Y2021,
         }
+    }
+
+    /// The sum of several agencies' figures in `template` (a compiled report's section two): every
+    /// section-two figure is a count, a change of a count or an amount, so each adds up. Figures in
+    /// the other template are left out; `None` when none are in `template`.
+    pub fn sum<'a>(template: Template, all: impl IntoIterator<Item = &'a SectionTwo>) -> Option<SectionTwo> {
+        all.into_iter().filter(|s| s.template() == template).cloned().reduce(|a, b| match (a, b) {
+            (Self::Y2019(a), Self::Y2019(b)) => Self::Y2019(a.plus(b)),
+            (Self::Y2021(a), Self::Y2021(b)) => Self::Y2021(a.plus(b)),
+            // Unreachable after the filter; keep the first rather than mix formats.
+            (a, _) => a,
+        })
     }
 
     /// Checks that every count and amount is non-negative; only 本年增/减 may be negative.
@@ -266,35 +407,36 @@ impl SectionTwo {
                         heading: "第二十条第（一）项",
                         columns: vec![ITEM, "本年新制作数量", "本年新公开数量", "对外公开总数量"],
                         rows: vec![
-                            counts("规章", &published(&s.rules)),
-                            counts("规范性文件", &published(&s.normative_documents)),
+                            counts("rules", "规章", &published(&s.rules)),
+                            counts("normative_documents", "规范性文件", &published(&s.normative_documents)),
                         ],
                     },
                     Block {
                         heading: "第二十条第（五）项",
                         columns: item_columns.clone(),
                         rows: vec![
-                            counts("行政许可", &items(&s.licensing)),
-                            counts("其他对外管理服务事项", &items(&s.other_services)),
+                            counts("licensing", "行政许可", &items(&s.licensing)),
+                            counts("other_services", "其他对外管理服务事项", &items(&s.other_services)),
                         ],
                     },
                     Block {
                         heading: "第二十条第（六）项",
                         columns: item_columns,
                         rows: vec![
-                            counts("行政处罚", &items(&s.penalties)),
-                            counts("行政强制", &items(&s.enforcement)),
+                            counts("penalties", "行政处罚", &items(&s.penalties)),
+                            counts("enforcement", "行政强制", &items(&s.enforcement)),
                         ],
                     },
                     Block {
                         heading: "第二十条第（八）项",
                         columns: vec![ITEM, "上一年项目数量", "本年增/减"],
-                        rows: vec![counts("行政事业性收费", &[s.fees.previous_count, s.fees.change])],
+                        rows: vec![counts("fees", "行政事业性收费", &[s.fees.previous_count, s.fees.change])],
                     },
                     Block {
                         heading: "第二十条第（九）项",
                         columns: vec![ITEM, "采购项目数量", "采购总金额"],
                         rows: vec![BlockRow {
+                            key: "procurement",
                             label: "政府集中采购",
                             figures: vec![
                                 Figure::Count(s.procurement.items),
@@ -311,28 +453,30 @@ impl SectionTwo {
                         heading: "第二十条第（一）项",
                         columns: vec![ITEM, "本年制发件数", "本年废止件数", "现行有效件数"],
                         rows: vec![
-                            counts("规章", &documents(&s.rules)),
-                            counts("行政规范性文件", &documents(&s.normative_documents)),
+                            counts("rules", "规章", &documents(&s.rules)),
+                            counts("normative_documents", "行政规范性文件", &documents(&s.normative_documents)),
                         ],
                     },
                     Block {
                         heading: "第二十条第（五）项",
                         columns: vec![ITEM, "本年处理决定数量"],
-                        rows: vec![counts("行政许可", &[s.licensing.decisions])],
+                        rows: vec![counts("licensing", "行政许可", &[s.licensing.decisions])],
                     },
                     Block {
                         heading: "第二十条第（六）项",
                         columns: vec![ITEM, "本年处理决定数量"],
                         rows: vec![
-                            counts("行政处罚", &[s.penalties.decisions]),
-                            counts("行政强制", &[s.enforcement.decisions]),
+                            counts("penalties", "行政处罚", &[s.penalties.decisions]),
+                            counts("enforcement", "行政强制", &[s.enforcement.decisions]),
                         ],
                     },
                     Block {
                         heading: "第二十条第（八）项",
                         columns: vec![ITEM, "本年收费金额（单位：万元）"],
                         rows: vec![BlockRow {
-                            label: "行政事业性收费", figures: vec![Figure::Fen(s.fees.amount_fen)]
+                            key: "fees",
+                            label: "行政事业性收费",
+                            figures: vec![Figure::Fen(s.fees.amount_fen)],
                         }],
                     },
                 ]

@@ -71,9 +71,11 @@ pub(crate) fn sample_report(template: Template) -> AnnualReport {
         agency_id: 7,
         agency_name: "示例市示例区人民政府".to_owned(),
         template,
+        scope: ReportScope::Own,
         counts,
         appeals,
         section_two: Some(section_two),
+        section_two_missing: Vec::new(),
     };
     AnnualReport::build(input).unwrap()
 }
@@ -224,9 +226,11 @@ fn section_two_in_the_other_template_is_refused() {
         agency_id: 1,
         agency_name: String::new(),
         template: Template::Y2021,
+        scope: ReportScope::Own,
         counts: Counts::default(),
         appeals: AppealCounts::default(),
         section_two: report.section_two,
+        section_two_missing: Vec::new(),
     };
     assert!(matches!(
         AnnualReport::build(input),
@@ -309,9 +313,11 @@ fn the_seed_report_of_2019_is_rebuilt_with_every_check_passing() {
         agency_id: 1,
         agency_name: "南山区".to_owned(),
         template: Template::for_year(2019),
+        scope: ReportScope::Own,
         counts: Counts::default(),
         appeals: AppealCounts::default(),
         section_two: Some(section_two),
+        section_two_missing: Vec::new(),
     };
     let report = AnnualReport::build(input).unwrap();
     assert_eq!(report.template, Template::Y2019);
@@ -416,9 +422,11 @@ fn report_for(cases: &[Case], year: i32, template: Template) -> AnnualReport {
         agency_id: 1,
         agency_name: "测试".to_owned(),
         template,
+        scope: ReportScope::Own,
         counts,
         appeals: AppealCounts::default(),
         section_two: None,
+        section_two_missing: Vec::new(),
     };
     AnnualReport::build(input).unwrap()
 }
@@ -472,4 +480,128 @@ fn the_report_types_have_openapi_schemas() {
     assert!(schema["properties"]["section_three"].is_object(), "{schema}");
     let section_two = serde_json::to_value(SectionTwo::schema()).unwrap();
     assert!(section_two.to_string().contains("\"2021\""), "{section_two}");
+}
+
+#[test]
+fn a_compiled_section_two_sums_every_figure_of_the_agencies_that_entered_theirs() {
+    let one = SectionTwo2019 {
+        licensing: ItemFigures { previous_count: 26, change: -2, decisions: 83 },
+        procurement: ProcurementFigures { items: 1, total_amount_fen: 1_500_000 },
+        ..SectionTwo2019::default()
+    };
+    let two = SectionTwo2019 {
+        licensing: ItemFigures { previous_count: 4, change: 1, decisions: 7 },
+        rules: PublicationFigures { new_made: 1, new_published: 1, total_published: 9 },
+        procurement: ProcurementFigures { items: 2, total_amount_fen: 250_000 },
+        ..SectionTwo2019::default()
+    };
+    let other_template = SectionTwo::Y2021(SectionTwo2021 { fees: FeeAmount { amount_fen: 5 }, ..Default::default() });
+    let all = [SectionTwo::Y2019(one), other_template.clone(), SectionTwo::Y2019(two)];
+    let Some(SectionTwo::Y2019(sum)) = SectionTwo::sum(Template::Y2019, &all) else { panic!("no 2019 sum") };
+    assert_eq!(sum.licensing, ItemFigures { previous_count: 30, change: -1, decisions: 90 });
+    assert_eq!(sum.rules, PublicationFigures { new_made: 1, new_published: 1, total_published: 9 });
+    assert_eq!(sum.procurement, ProcurementFigures { items: 3, total_amount_fen: 1_750_000 });
+    assert_eq!(SectionTwo::sum(Template::Y2021, &all), Some(other_template));
+    assert_eq!(SectionTwo::sum(Template::Y2019, &[]), None);
+}
+
+#[test]
+fn section_two_status_says_entered_partial_or_not_entered() {
+    let agency = |id, name: &str| AgencyRef { id, name: name.to_owned() };
+    let entered = SectionTwoStatus::new(true, Vec::new());
+    assert_eq!(
+        (entered.state, entered.label.as_str(), entered.sentence()),
+        (SectionTwoState::Entered, "已填报", "已填报".into())
+    );
+    let missing = SectionTwoStatus::new(false, vec![agency(1, "南山区")]);
+    assert_eq!(
+        (missing.state, missing.label.as_str(), missing.sentence()),
+        (SectionTwoState::Missing, "未填报", "未填报".into())
+    );
+    let none = SectionTwoStatus::new(false, vec![agency(1, "南山区"), agency(2, "教育局")]);
+    assert_eq!(none.sentence(), "未填报（南山区、教育局均未填报本部分数据）");
+    let partial = SectionTwoStatus::new(true, vec![agency(2, "教育局")]);
+    assert_eq!(partial.state, SectionTwoState::Partial);
+    assert_eq!(partial.sentence(), "部分机关未填报：教育局未填报，以下为其余已填报机关数据之和。");
+}
+
+#[test]
+fn the_title_names_agency_year_and_scope() {
+    let mut report = sample_report(Template::Y2019);
+    assert_eq!(report.title(), "示例市示例区人民政府2019年政府信息公开工作年度报告（统计部分·本级）");
+    report.scope = ReportScope::Compiled;
+    assert_eq!(report.title(), "示例市示例区人民政府2019年政府信息公开工作年度报告（统计部分·汇总）");
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["scope"], "compiled");
+    assert_eq!(
+        json["section_two_status"],
+        serde_json::json!({"state": "entered", "label": "已填报", "missing_agencies": []})
+    );
+}
+
+/// A report as sealed before `scope`, `section_two_status` and the checks' labels existed, with its
+/// checks' sentences in English.
+fn legacy_sealed_json(report: &AnnualReport) -> String {
+    let mut value = serde_json::to_value(report).unwrap();
+    let object = value.as_object_mut().unwrap();
+    object.remove("scope");
+    object.remove("section_two_status");
+    for check in object["checks"].as_array_mut().unwrap() {
+        let check = check.as_object_mut().unwrap();
+        check.remove("label");
+        check.insert("detail".into(), serde_json::json!("holds in all 7 columns"));
+    }
+    serde_json::to_string(&value).unwrap()
+}
+
+#[test]
+fn a_report_sealed_before_the_new_fields_reads_back_with_its_figures_and_the_same_figures_as_today() {
+    let today = sample_report(Template::Y2021);
+    let legacy = legacy_sealed_json(&today);
+    let sealed = AnnualReport::from_sealed_json(&legacy, false).unwrap();
+    assert_eq!(sealed.scope, ReportScope::Own);
+    assert_eq!(sealed.section_two_status.state, SectionTwoState::Entered);
+    assert_eq!(sealed.section_two, today.section_two);
+    assert_eq!(sealed.section_three, today.section_three);
+    assert!(sealed.checks.iter().all(|c| c.label == checks::label(&c.name) && c.detail == "封存时已通过"));
+    // Only wording differs: the live report of unchanged data does not drift from the old seal.
+    assert!(today.same_figures(&sealed));
+    // The stored text, and so its hash, is not rewritten by reading it.
+    assert_eq!(hash_text(&legacy), hash_text(&legacy_sealed_json(&today)));
+
+    // Sealed compiled before the status existed: today's status names the sub-agencies without
+    // section two, the old seal could not; with the same figures the seal does not drift.
+    let mut compiled = today.clone();
+    compiled.scope = ReportScope::Compiled;
+    compiled.section_two_status = SectionTwoStatus::new(true, vec![AgencyRef { id: 8, name: "教育局".into() }]);
+    let sealed = AnnualReport::from_sealed_json(&legacy_sealed_json(&today), true).unwrap();
+    assert!(sealed.section_two_status.inferred);
+    assert!(compiled.same_figures(&sealed));
+
+    let mut without_two = today.clone();
+    without_two.section_two = None;
+    let sealed = AnnualReport::from_sealed_json(&legacy_sealed_json(&without_two), true).unwrap();
+    assert_eq!(sealed.scope, ReportScope::Compiled);
+    assert_eq!(sealed.section_two_status.state, SectionTwoState::Missing);
+    assert_eq!(sealed.section_two_status.missing_agencies, [AgencyRef { id: 7, name: "示例市示例区人民政府".into() }]);
+}
+
+#[test]
+fn a_sealed_report_reads_back_unchanged_and_differs_in_any_figure() {
+    let report = sample_report(Template::Y2019);
+    let sealed = AnnualReport::from_sealed_json(&canonical_json(&report).unwrap(), false).unwrap();
+    assert_eq!(sealed, report);
+    assert_eq!(content_hash(&sealed).unwrap(), content_hash(&report).unwrap());
+    let mut changed = report.clone();
+    changed.section_three.rows[2].values[1] += 1;
+    assert!(!changed.same_figures(&report));
+    let mut changed = report.clone();
+    if let Some(SectionTwo::Y2019(s)) = &mut changed.section_two {
+        s.licensing.decisions += 1;
+    }
+    assert!(!changed.same_figures(&report));
+    let mut reworded = report.clone();
+    reworded.checks[1].detail = "另一种说法".into();
+    reworded.section_three.rows[0].label = "一、本年新收申请".into();
+    assert!(reworded.same_figures(&report));
 }

@@ -6,39 +6,43 @@
 //! the A1 address in brackets. Every number is written as a number, zeros included; every cell of the
 //! tables has thin borders; text wraps.
 //!
-//! Sheets, in this order: section three, section four, then section two when it was entered.
+//! Sheets, in the order of the report: section two, section three, section four. Row 0 of every
+//! sheet is the report's title naming the agency, the year and 本级/汇总 ([`AnnualReport::title`]),
+//! merged across the sheet's columns; row 1 is the section's title, merged likewise.
+//!
+//! **Sheet `二、主动公开政府信息情况`** ([`SECTION_TWO_SHEET`]), columns A–D: rows 0–1 the titles
+//! merged A:D; row 2, when not every agency entered its figures, the status (未填报, or for a compiled
+//! report which agencies have not entered theirs) merged A3:D3, and nothing more when none did; then
+//! for each block of `SectionTwo::blocks` a heading row (第二十条第（…）项, merged A:D), a
+//! column-label row (信息内容 in A, then the labels) and one row per item (label in A, figures from B).
+//! A block's last column is merged through D when the block has fewer than four columns. Amounts are
+//! written in 万元 as numbers.
 //!
 //! **Sheet `三、收到和处理政府信息公开申请情况`** ([`SECTION_THREE_SHEET`]), columns A–J:
-//! - row 0: the title 三、收到和处理政府信息公开申请情况, merged A1:J1;
-//! - rows 1–3 (A2:J4): the header block. The note （本列数据的勾稽关系为：…） merged A2:C4; 申请人情况
-//!   merged D2:J2; 自然人 D3:D4; 法人或其他组织 E3:I3; 总计 J3:J4; 商业企业 … 其他 in E4 … I4;
-//! - row `4 + i` (A`5 + i`): table row i, i.e. `RowKey::rows(template)[i]`; its seven numbers in
+//! - rows 0–1: the titles, merged A1:J1 and A2:J2;
+//! - rows 2–4 (A3:J5): the header block. The note （本列数据的勾稽关系为：…） merged A3:C5; 申请人情况
+//!   merged D3:J3; 自然人 D4:D5; 法人或其他组织 E4:I4; 总计 J4:J5; 商业企业 … 其他 in E5 … I5;
+//! - row `5 + i` (A`6 + i`): table row i, i.e. `RowKey::rows(template)[i]`; its seven numbers in
 //!   columns 3–9 (D–J) in the order of `Column::ALL` (total in J). [`section_three_cell`] computes the
-//!   address. Template 2019: rows 4–26 (A5:J27); template 2021: rows 4–28 (A5:J29).
-//! - the label columns A–C follow `model::section_three_labels`, shifted down by 4 rows:
-//!   一、… (row 4), 二、… (row 5) and 四、… (last row) merged across A:C; 三、本年度办理结果 merged in
-//!   column A from row 6 to the `concluded_total` row (2019: A7:A26, 2021: A7:A28); one-row groups
-//!   （一）, （二）, 2019's （六） and （七） merged across B:C; （三）不予公开 B9:B16, （四）无法提供
-//!   B17:B19, （五）不予处理 B20:B24 and, in 2021, （六）其他处理 B25:B27 merged in column B with the
+//!   address. Template 2019: rows 5–27 (A6:J28); template 2021: rows 5–29 (A6:J30).
+//! - the label columns A–C follow `model::section_three_labels`, shifted down by 5 rows:
+//!   一、… (row 5), 二、… (row 6) and 四、… (last row) merged across A:C; 三、本年度办理结果 merged in
+//!   column A from row 7 to the `concluded_total` row (2019: A8:A27, 2021: A8:A29); one-row groups
+//!   （一）, （二）, 2019's （六） and （七） merged across B:C; （三）不予公开 B10:B17, （四）无法提供
+//!   B18:B20, （五）不予处理 B21:B25 and, in 2021, （六）其他处理 B26:B28 merged in column B with the
 //!   sub-row labels 1., 2., … in column C.
 //!
 //! A row whose key the template lacks (possible only in a hand-edited table) is appended after the
 //! template's rows, its label merged across A:C.
 //!
 //! **Sheet `四、政府信息公开行政复议、行政诉讼情况`** ([`SECTION_FOUR_SHEET`]), columns A–O:
-//! - row 0: the title, merged A1:O1;
-//! - row 1: 行政复议 merged A2:E2, 行政诉讼 merged F2:O2;
-//! - row 2: 结果维持, 结果纠正, 其他结果, 尚未审结, 总计 of 行政复议, each merged over rows 2–3 (A3:A4 …
-//!   E3:E4); 未经复议直接起诉 merged F3:J3; 复议后起诉 merged K3:O3;
-//! - row 3: the five column labels under each litigation kind (F4:J4 and K4:O4);
-//! - row 4: the 15 numbers, A5:E5 reconsideration, F5:J5 direct litigation, K5:O5 litigation after
+//! - rows 0–1: the titles, merged A1:O1 and A2:O2;
+//! - row 2: 行政复议 merged A3:E3, 行政诉讼 merged F3:O3;
+//! - row 3: 结果维持, 结果纠正, 其他结果, 尚未审结, 总计 of 行政复议, each merged over rows 3–4 (A4:A5 …
+//!   E4:E5); 未经复议直接起诉 merged F4:J4; 复议后起诉 merged K4:O4;
+//! - row 4: the five column labels under each litigation kind (F5:J5 and K5:O5);
+//! - row 5: the 15 numbers, A6:E6 reconsideration, F6:J6 direct litigation, K6:O6 litigation after
 //!   reconsideration, each as upheld, corrected, other, pending, total ([`section_four_cell`]).
-//!
-//! **Sheet `二、主动公开政府信息情况`** ([`SECTION_TWO_SHEET`]), columns A–D: row 0 the title merged
-//! A1:D1; then for each block of `SectionTwo::blocks` a heading row (第二十条第（…）项, merged A:D), a
-//! column-label row (信息内容 in A, then the labels) and one row per item (label in A, figures from B).
-//! A block's last column is merged through D when the block has fewer than four columns. Amounts are
-//! written in 万元 as numbers.
 
 use rust_xlsxwriter::{DocProperties, Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 
@@ -47,7 +51,7 @@ use super::model::{
     RowKey, Template, SECTION_FOUR_HEADER_ROWS, SECTION_FOUR_TITLE, SECTION_THREE_HEADER_ROWS,
     SECTION_THREE_LABEL_COLUMNS, SECTION_THREE_TITLE, SECTION_TWO_TITLE,
 };
-use super::section_two::{Figure, SectionTwo};
+use super::section_two::{Figure, SectionTwoState};
 use super::{as_number, index_u16, index_u32, ReportError};
 
 /// The media type to serve the workbook with.
@@ -60,12 +64,14 @@ pub const SECTION_FOUR_SHEET: &str = SECTION_FOUR_TITLE;
 /// The name of section two's sheet.
 pub const SECTION_TWO_SHEET: &str = SECTION_TWO_TITLE;
 
+/// The rows above each sheet's header block: the report's title and the section's.
+pub const TITLE_ROWS: u32 = 2;
 /// The sheet row (0-based) of section three's first table row.
-pub const SECTION_THREE_FIRST_ROW: u32 = 1 + SECTION_THREE_HEADER_ROWS;
+pub const SECTION_THREE_FIRST_ROW: u32 = TITLE_ROWS + SECTION_THREE_HEADER_ROWS;
 /// The sheet column (0-based) of section three's first number column (D).
 pub const SECTION_THREE_FIRST_NUMBER_COL: u16 = SECTION_THREE_LABEL_COLUMNS;
 /// The sheet row (0-based) of section four's numbers.
-pub const SECTION_FOUR_NUMBER_ROW: u32 = 1 + SECTION_FOUR_HEADER_ROWS;
+pub const SECTION_FOUR_NUMBER_ROW: u32 = TITLE_ROWS + SECTION_FOUR_HEADER_ROWS;
 
 /// The (row, col) of a section-three number in its sheet, 0-based; `None` when the template lacks the
 /// row.
@@ -102,7 +108,9 @@ pub fn a1(row: u32, col: u16) -> String {
 
 /// The cell formats of the workbook.
 struct Formats {
+    report_title: Format,
     title: Format,
+    status: Format,
     header: Format,
     note: Format,
     label: Format,
@@ -121,6 +129,14 @@ impl Formats {
             .set_text_wrap()
             .set_align(FormatAlign::VerticalCenter);
         Self {
+            report_title: Format::new()
+                .set_font_name("SimSun")
+                .set_font_size(16)
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
+            status: base.clone().set_bold().set_align(FormatAlign::Left),
             title: Format::new()
                 .set_font_name("SimSun")
                 .set_font_size(14)
@@ -183,12 +199,25 @@ pub fn render_xlsx(report: &AnnualReport) -> Result<Vec<u8>, ReportError> {
     let formats = Formats::new();
     let mut workbook = Workbook::new();
     workbook.set_properties(&DocProperties::new().set_title(report.title()));
+    section_two_sheet(workbook.add_worksheet(), report, &formats)?;
     section_three_sheet(workbook.add_worksheet(), report, &formats)?;
     section_four_sheet(workbook.add_worksheet(), report, &formats)?;
-    if let Some(section_two) = &report.section_two {
-        section_two_sheet(workbook.add_worksheet(), section_two, &formats)?;
-    }
     Ok(workbook.save_to_buffer()?)
+}
+
+/// Rows 0 and 1 of a sheet `columns` wide: the report's title and the section's.
+fn titles(
+    sheet: &mut Worksheet,
+    report: &AnnualReport,
+    section: &str,
+    columns: u16,
+    f: &Formats,
+) -> Result<(), ReportError> {
+    text(sheet, (0, 0), (1, columns), &report.title(), &f.report_title)?;
+    sheet.set_row_height(0, 42)?;
+    text(sheet, (1, 0), (1, columns), section, &f.title)?;
+    sheet.set_row_height(1, 28)?;
+    Ok(())
 }
 
 /// Column widths of section three, A–J.
@@ -200,13 +229,12 @@ fn section_three_sheet(sheet: &mut Worksheet, report: &AnnualReport, f: &Formats
     for (col, width) in SECTION_THREE_WIDTHS.iter().enumerate() {
         sheet.set_column_width(index_u16(col), *width)?;
     }
-    text(sheet, (0, 0), (1, 10), SECTION_THREE_TITLE, &f.title)?;
-    sheet.set_row_height(0, 28)?;
+    titles(sheet, report, SECTION_THREE_TITLE, 10, f)?;
     for cell in section_three_header() {
         let format = if cell.row == 0 && cell.col == 0 { &f.note } else { &f.header };
-        layout(sheet, &cell, 1, cell.text, format)?;
+        layout(sheet, &cell, TITLE_ROWS, cell.text, format)?;
     }
-    sheet.set_row_height(3, 30)?;
+    sheet.set_row_height(TITLE_ROWS + 2, 30)?;
 
     let labels = section_three_labels(report.template);
     let template_rows = RowKey::rows(report.template);
@@ -251,10 +279,9 @@ fn section_four_sheet(sheet: &mut Worksheet, report: &AnnualReport, f: &Formats)
     sheet.set_name(SECTION_FOUR_SHEET)?;
     sheet.set_paper_size(9).set_landscape().set_print_fit_to_pages(1, 1);
     sheet.set_column_range_width(0, 14, 8)?;
-    text(sheet, (0, 0), (1, 15), SECTION_FOUR_TITLE, &f.title)?;
-    sheet.set_row_height(0, 28)?;
+    titles(sheet, report, SECTION_FOUR_TITLE, 15, f)?;
     for cell in section_four_header() {
-        layout(sheet, &cell, 1, cell.text, &f.header)?;
+        layout(sheet, &cell, TITLE_ROWS, cell.text, &f.header)?;
     }
     for &kind in AppealKind::ALL {
         for (i, value) in report.section_four.figures(kind).values().iter().enumerate() {
@@ -266,15 +293,24 @@ fn section_four_sheet(sheet: &mut Worksheet, report: &AnnualReport, f: &Formats)
     Ok(())
 }
 
-fn section_two_sheet(sheet: &mut Worksheet, section_two: &SectionTwo, f: &Formats) -> Result<(), ReportError> {
+fn section_two_sheet(sheet: &mut Worksheet, report: &AnnualReport, f: &Formats) -> Result<(), ReportError> {
     const COLUMNS: u16 = 4;
     sheet.set_name(SECTION_TWO_SHEET)?;
     sheet.set_paper_size(9).set_print_fit_to_pages(1, 1);
     sheet.set_column_width(0, 24)?;
     sheet.set_column_range_width(1, COLUMNS - 1, 16)?;
-    text(sheet, (0, 0), (1, COLUMNS), SECTION_TWO_TITLE, &f.title)?;
-    sheet.set_row_height(0, 28)?;
-    let mut row = 1u32;
+    titles(sheet, report, SECTION_TWO_TITLE, COLUMNS, f)?;
+    let mut row = TITLE_ROWS;
+    let status = &report.section_two_status;
+    if status.state != SectionTwoState::Entered || report.section_two.is_none() {
+        let sentence = status.sentence();
+        text(sheet, (row, 0), (1, COLUMNS), &sentence, &f.status)?;
+        sheet.set_row_height(row, height_for(&sentence, 24.0 + 16.0 * 3.0))?;
+        row += 1;
+    }
+    let Some(section_two) = report.section_two.as_ref().filter(|_| status.state != SectionTwoState::Missing) else {
+        return Ok(());
+    };
     for block in section_two.blocks() {
         text(sheet, (row, 0), (1, COLUMNS), block.heading, &f.block_heading)?;
         row += 1;
@@ -364,12 +400,12 @@ mod tests {
 
     #[test]
     fn cell_addresses_follow_the_documented_layout() {
-        assert_eq!(section_three_cell(Template::Y2019, RowKey::NewReceived, Column::NaturalPerson), Some((4, 3)));
-        assert_eq!(section_three_cell(Template::Y2019, RowKey::CarriedForward, Column::Total), Some((26, 9)));
-        assert_eq!(section_three_cell(Template::Y2021, RowKey::CarriedForward, Column::Total), Some((28, 9)));
+        assert_eq!(section_three_cell(Template::Y2019, RowKey::NewReceived, Column::NaturalPerson), Some((5, 3)));
+        assert_eq!(section_three_cell(Template::Y2019, RowKey::CarriedForward, Column::Total), Some((27, 9)));
+        assert_eq!(section_three_cell(Template::Y2021, RowKey::CarriedForward, Column::Total), Some((29, 9)));
         assert_eq!(section_three_cell(Template::Y2019, RowKey::OtherMisc, Column::Total), None);
-        assert_eq!(section_four_cell(AppealKind::Reconsideration, 0), (4, 0));
-        assert_eq!(section_four_cell(AppealKind::LitigationAfterReconsideration, 4), (4, 14));
+        assert_eq!(section_four_cell(AppealKind::Reconsideration, 0), (5, 0));
+        assert_eq!(section_four_cell(AppealKind::LitigationAfterReconsideration, 4), (5, 14));
     }
 
     #[test]
@@ -402,7 +438,29 @@ mod tests {
             row.values = vec![0; 7];
         }
         let grid = read_back(render_xlsx(&report).unwrap());
-        assert!(grid.contains("\nD5 #0\n") && grid.contains("\nJ27 #0\n"), "{grid}");
+        assert!(grid.contains("\nD6 #0\n") && grid.contains("\nJ28 #0\n"), "{grid}");
+    }
+
+    #[test]
+    fn every_sheet_starts_with_the_report_title_and_a_missing_section_two_is_marked() {
+        let mut report = sample_report(Template::Y2021);
+        report.scope = crate::report::ReportScope::Compiled;
+        report.section_two = None;
+        report.section_two_status = crate::report::SectionTwoStatus::new(false, Vec::new());
+        let grid = read_back(render_xlsx(&report).unwrap());
+        let title = "\"示例市示例区人民政府2022年政府信息公开工作年度报告（统计部分·汇总）\"";
+        assert_eq!(grid.matches(&format!("==\nA1 {title}\n")).count(), 3, "{grid}");
+        let two: Vec<&str> = grid.split("== ").nth(1).unwrap().lines().collect();
+        assert_eq!(
+            two,
+            [
+                "二、主动公开政府信息情况 ==",
+                &format!("A1 {title}"),
+                "A2 \"二、主动公开政府信息情况\"",
+                "A3 \"未填报\"",
+                "merged: A1:D1 A2:D2 A3:D3"
+            ]
+        );
     }
 
     #[test]

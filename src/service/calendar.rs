@@ -83,7 +83,7 @@ pub fn seed(conn: &mut DbConnection, shipped: &Calendar, at: NaiveDateTime) -> S
         let row = to_row(year, data, "shipped", at, None)?;
         store::put(conn, &row)?;
         let notice = data.notices.join("；");
-        store::insert_change(conn, year, at, None, &format!("shipped with gongkai: {notice}"), None, &row_json(&row))?;
+        store::insert_change(conn, year, at, None, &format!("随系统提供：{notice}"), None, &row_json(&row))?;
         added += 1;
     }
     Ok(added)

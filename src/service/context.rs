@@ -32,13 +32,7 @@ pub struct Actor {
 impl Actor {
     /// The command line acting on the database directly: an administrator who sees everything.
     pub fn system() -> Self {
-        Self {
-            user_id: UserId::new(0),
-            name: "gongkai command line".into(),
-            role: Role::Admin,
-            agency_id: None,
-            scope: None,
-        }
+        Self { user_id: UserId::new(0), name: "命令行".into(), role: Role::Admin, agency_id: None, scope: None }
     }
 
     /// Whether an agency with materialised `path` is the caller's agency or one of its descendants.

@@ -1,7 +1,7 @@
 //! The annual report: aggregated from the cases, checked, sealed, compared with its seal, and
 //! opened cell by cell.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -14,7 +14,7 @@ use crate::domain::{ApplicantCategory, Outcome, Violation};
 use crate::report::model::{
     AppealCounts, AppealKind, AppealTally, CategoryCounts, Column, Counts, ReportInput, RowKey,
 };
-use crate::report::{self, AnnualReport, SectionTwo, Template};
+use crate::report::{self, AgencyRef, AnnualReport, ReportScope, SectionTwo, Template};
 use crate::storage::report::{self as store, CellFilter, NewSealRow, Scope};
 pub use crate::storage::report::{SealRow, SectionTwoRow};
 use crate::storage::DbConnection;
@@ -38,7 +38,7 @@ impl ReportRequest {
     fn bounds(&self) -> ServiceResult<(NaiveDate, NaiveDate)> {
         let start = NaiveDate::from_ymd_opt(self.year, 1, 1);
         let end = NaiveDate::from_ymd_opt(self.year, 12, 31);
-        start.zip(end).ok_or_else(|| Violation::field("validation_failed", "year", "is not a valid year").into())
+        start.zip(end).ok_or_else(|| Violation::field("validation_failed", "year", "不是有效的年份").into())
     }
 }
 
@@ -54,7 +54,7 @@ pub struct ReportView {
 /// One cell whose sealed and live values differ.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CellDiff {
-    /// `section_three` or `section_four`.
+    /// `section_two`, `section_three` or `section_four`.
     pub section: &'static str,
     pub row: String,
     pub column: String,
@@ -67,6 +67,8 @@ pub struct CellDiff {
 pub struct Drift {
     pub seal: SealRow,
     pub live_hash: String,
+    /// Whether today's figures differ from the sealed ones ([`AnnualReport::same_figures`]).
+    pub live_differs: bool,
     pub cells: Vec<CellDiff>,
     /// Events recorded after the seal on cases that count in that year: case id, case number, event.
     pub events: Vec<(CaseId, String, RecordedEvent)>,
@@ -149,24 +151,48 @@ fn compute(
         tally(&mut appeals, &kind)?.pending += n;
     }
     let template = request.template();
-    let section_two = match store::find_section_two(conn, agency.id.get(), request.year)? {
-        Some(row) => Some(parse_section_two(&row)?).filter(|s: &SectionTwo| s.template() == template),
-        None => None,
-    };
+    let (section_two, section_two_missing) = section_two_of(conn, ids, request.year, template)?;
     let input = ReportInput {
         year: request.year,
         agency_id: agency.id.get(),
         agency_name: agency.name.clone(),
         template,
+        scope: ReportScope::of(request.include_descendants),
         counts,
         appeals,
         section_two,
+        section_two_missing,
     };
     AnnualReport::build(input).map_err(|e| ServiceError::corrupt(e.to_string()))
 }
 
+/// Section two of a report on `ids` (the agency, or its subtree): the figures entered in `template`
+/// — for a subtree their sum — and the agencies that have not entered theirs, in tree order.
+fn section_two_of(
+    conn: &mut DbConnection,
+    ids: &[i64],
+    year: i32,
+    template: Template,
+) -> ServiceResult<(Option<SectionTwo>, Vec<AgencyRef>)> {
+    let mut entered = Vec::new();
+    let mut have = BTreeSet::new();
+    for row in store::section_two_of(conn, ids, year)? {
+        let figures = parse_section_two(&row)?;
+        // Figures in the other template's format do not fit this report's table: not entered for it.
+        if figures.template() == template {
+            have.insert(row.agency_id);
+            entered.push(figures);
+        }
+    }
+    let missing: Vec<i64> = ids.iter().copied().filter(|id| !have.contains(id)).collect();
+    let missing = if missing.is_empty() { Vec::new() } else { store::agency_names(conn, &missing)? };
+    let missing = missing.into_iter().map(|(id, name)| AgencyRef { id, name }).collect();
+    Ok((SectionTwo::sum(template, &entered), missing))
+}
+
 fn parse_seal(seal: &SealRow) -> ServiceResult<AnnualReport> {
-    serde_json::from_str(&seal.figures).map_err(|e| ServiceError::corrupt(format!("sealed report {}: {e}", seal.id)))
+    AnnualReport::from_sealed_json(&seal.figures, seal.include_descendants)
+        .map_err(|e| ServiceError::corrupt(format!("sealed report {}: {e}", seal.id)))
 }
 
 fn parse_section_two(row: &SectionTwoRow) -> ServiceResult<SectionTwo> {
@@ -192,9 +218,9 @@ pub fn view(conn: &mut DbConnection, actor: &Actor, request: &ReportRequest) -> 
     let live = compute(conn, &agency, &ids, request)?;
     match store::latest_seal(conn, agency.id.get(), request.year, request.include_descendants)? {
         Some(seal) if seal.template == request.template().as_str() => {
-            let live_hash = report::content_hash(&live).map_err(|e| ServiceError::corrupt(e.to_string()))?;
-            let differs = live_hash != seal.content_hash;
-            Ok(ReportView { report: parse_seal(&seal)?, seal: Some(seal), live_differs: Some(differs) })
+            let sealed = parse_seal(&seal)?;
+            let differs = !live.same_figures(&sealed);
+            Ok(ReportView { report: sealed, seal: Some(seal), live_differs: Some(differs) })
         }
         _ => Ok(ReportView { report: live, seal: None, live_differs: None }),
     }
@@ -217,18 +243,18 @@ pub fn seal(
     actor.require(actor.role.can_supervise(), "封存年度报告")?;
     let (_, end) = request.bounds()?;
     if end >= today {
-        return Err(Violation::field("year_not_over", "year", format!("{} is not over yet", request.year)).into());
+        return Err(Violation::field("year_not_over", "year", format!("{}年尚未结束，不能封存", request.year)).into());
     }
     let previous = store::latest_seal(conn, agency.id.get(), request.year, request.include_descendants)?;
     if previous.is_some() && reason.is_none() {
-        return Err(ServiceError::conflict("already_sealed", "the year is sealed; sealing again needs a `reason`"));
+        return Err(ServiceError::conflict("already_sealed", "该年度报告已封存；再次封存须说明理由（reason）"));
     }
     let report = compute(conn, &agency, &ids, request)?;
     if let Some(failed) = report.checks.iter().find(|c| !c.passed) {
         return Err(Violation::field(
             "checks_failed",
             "checks",
-            format!("check `{}` failed: {}. A report with a failed check is not sealed.", failed.name, failed.detail),
+            format!("校验“{}”未通过：{}。校验未通过的报告不能封存。", failed.label, failed.detail),
         )
         .into());
     }
@@ -267,6 +293,19 @@ pub fn drift(conn: &mut DbConnection, actor: &Actor, request: &ReportRequest) ->
     let request = ReportRequest { template: Template::parse(&seal.template), ..*request };
     let live = compute(conn, &agency, &ids, &request)?;
     let mut cells = Vec::new();
+    let (sealed_two, live_two) = (section_two_cells(&sealed)?, section_two_cells(&live)?);
+    for key in sealed_two.keys().chain(live_two.keys()).collect::<BTreeSet<_>>() {
+        let (s, l) = (sealed_two.get(key).copied().unwrap_or(0), live_two.get(key).copied().unwrap_or(0));
+        if s != l {
+            cells.push(CellDiff {
+                section: "section_two",
+                row: key.0.clone(),
+                column: key.1.clone(),
+                sealed: s,
+                live: l,
+            });
+        }
+    }
     for (sealed_row, live_row) in sealed.section_three.rows.iter().zip(&live.section_three.rows) {
         for ((column, s), l) in Column::ALL.iter().zip(&sealed_row.values).zip(&live_row.values) {
             if s != l {
@@ -301,7 +340,25 @@ pub fn drift(conn: &mut DbConnection, actor: &Actor, request: &ReportRequest) ->
         .take(500)
         .collect();
     let live_hash = report::content_hash(&live).map_err(|e| ServiceError::corrupt(e.to_string()))?;
-    Ok(Drift { seal, live_hash, cells, events })
+    let live_differs = !live.same_figures(&sealed);
+    Ok(Drift { seal, live_hash, live_differs, cells, events })
+}
+
+/// Section two's figures by (item, field), e.g. (`licensing`, `decisions`); none when not entered.
+fn section_two_cells(report: &AnnualReport) -> ServiceResult<BTreeMap<(String, String), i64>> {
+    let mut cells = BTreeMap::new();
+    let Some(section_two) = &report.section_two else {
+        return Ok(cells);
+    };
+    let value = serde_json::to_value(section_two).map_err(|e| ServiceError::corrupt(e.to_string()))?;
+    for (item, fields) in value.as_object().into_iter().flatten() {
+        for (field, figure) in fields.as_object().into_iter().flatten() {
+            if let Some(n) = figure.as_i64() {
+                cells.insert((item.clone(), field.clone()), n);
+            }
+        }
+    }
+    Ok(cells)
 }
 
 /// Whether an event can have altered a report on a period ending `end`: an amendment only when it
@@ -330,7 +387,7 @@ pub fn cell_cases(
         return Err(Violation::field(
             "validation_failed",
             "row",
-            format!("template {} has no row `{}`", request.template().as_str(), row.as_str()),
+            format!("{}年表格式没有“{}”行", request.template().as_str(), row.as_str()),
         )
         .into());
     }

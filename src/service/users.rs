@@ -32,12 +32,12 @@ pub fn create_unchecked(
     let mut errors = Errors::default();
     let name = errors.text("name", name, 200);
     if agency_id.is_none() && !role.may_be_unbound() {
-        errors.add("agency_id", format!("a user with the role `{role}` must belong to an agency"));
+        errors.add("agency_id", format!("“{}”角色的用户必须属于一个机关（agency）", role.label()));
     }
     errors.finish()?;
     if let Some(id) = agency_id {
         if agencies::find(conn, AgencyId::new(id))?.is_none() {
-            return Err(Violation::field("agency_not_found", "agency_id", format!("no agency has the id {id}")).into());
+            return Err(Violation::field("agency_not_found", "agency_id", format!("没有编号为{id}的机关")).into());
         }
     }
     let user = users::insert(conn, &name, role.as_str(), agency_id, now)?;
@@ -67,7 +67,7 @@ pub fn create(
             return Err(Violation::field(
                 "agency_required",
                 "agency_id",
-                "an administrator of an agency creates users only inside its own subtree",
+                "所属机关的管理员只能在本机关及其下属机关中创建用户",
             )
             .into())
         }
@@ -151,7 +151,7 @@ pub fn issue_token(
     actor.require(actor.role.can_administer(), "管理用户")?;
     let user = get(conn, actor, id)?;
     if !user.active {
-        return Err(ServiceError::conflict("user_inactive", "the user is deactivated"));
+        return Err(ServiceError::conflict("user_inactive", "该用户已停用"));
     }
     if revoke_others {
         users::revoke_tokens(conn, id, now)?;
@@ -173,7 +173,7 @@ pub fn set_email(conn: &mut DbConnection, user_id: i64, email: Option<&str>) -> 
             && !email.contains(char::is_whitespace)
             && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
         if !valid {
-            return Err(Violation::field("validation_failed", "email", "must be an e-mail address").into());
+            return Err(Violation::field("validation_failed", "email", "不是有效的电子邮件地址").into());
         }
     }
     users::set_email(conn, user_id, email)?;

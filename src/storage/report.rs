@@ -259,6 +259,31 @@ pub fn find_section_two(conn: &mut DbConnection, agency_id: i64, year: i32) -> Q
     section_two::table.find((agency_id, year)).select(SectionTwoRow::as_select()).get_result(conn).optional()
 }
 
+/// The section two figures of a year entered by any of `ids`.
+///
+/// # Errors
+/// A database error.
+pub fn section_two_of(conn: &mut DbConnection, ids: &[i64], year: i32) -> QueryResult<Vec<SectionTwoRow>> {
+    section_two::table
+        .filter(section_two::agency_id.eq_any(ids))
+        .filter(section_two::year.eq(year))
+        .order(section_two::agency_id)
+        .select(SectionTwoRow::as_select())
+        .load(conn)
+}
+
+/// The ids and names of agencies, in the order of the tree (by materialised path).
+///
+/// # Errors
+/// A database error.
+pub fn agency_names(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+    agencies::table
+        .filter(agencies::id.eq_any(ids))
+        .order(agencies::path)
+        .select((agencies::id, agencies::name))
+        .load(conn)
+}
+
 /// Enter or replace the section two figures of an agency and year (one statement: concurrent
 /// first entries do not collide).
 ///

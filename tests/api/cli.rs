@@ -115,3 +115,129 @@ fn seeding_is_reproducible_and_its_report_passes_every_check() {
         assert_eq!(mode.journal_mode, "wal");
     }
 }
+
+/// `gongkai` with the default settings (no database or data directory given), started in `dir`,
+/// with its own registry of running services.
+fn gongkai_in(dir: &std::path::Path, runtime: &std::path::Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gongkai"));
+    command.args(args).current_dir(dir).env("GONGKAI_RUNTIME_DIR", runtime).env_remove("RUST_LOG");
+    command.env_remove("DATABASE_URL").env_remove("GONGKAI_CONFIG");
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("GONGKAI__")) {
+        command.env_remove(key);
+    }
+    command
+}
+
+#[test]
+fn every_command_that_opens_a_database_says_which_one() {
+    let db = TestDb::new();
+    let output = gongkai(&db, &["migrate"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let expected = match &db {
+        TestDb::Sqlite { url, .. } => format!("数据库：SQLite {url}"),
+        TestDb::Postgres { url, .. } => format!("数据库：PostgreSQL {}", gongkai::config::without_password(url)),
+    };
+    assert!(stderr.contains(&expected), "{stderr}");
+    assert!(stderr.contains("数据目录："), "{stderr}");
+    let output = gongkai(&db, &["user", "add", "--name", "管理员", "--role", "admin"]);
+    assert!(String::from_utf8_lossy(&output.stderr).contains(&expected));
+}
+
+#[test]
+fn a_command_that_creates_a_new_database_warns_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("new.sqlite3");
+    let output = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(["user", "add", "--name", "管理员", "--role", "admin"])
+        .env("DATABASE_URL", &file)
+        .env("GONGKAI_RUNTIME_DIR", dir.path().join("run"))
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&format!("警告：数据库文件 {} 不存在，将新建一个空数据库", file.display())), "{stderr}");
+    assert!(stderr.contains("--database-url"), "{stderr}");
+    // The second time the file exists: no warning.
+    let output = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(["user", "add", "--name", "二号", "--role", "admin"])
+        .env("DATABASE_URL", &file)
+        .env("GONGKAI_RUNTIME_DIR", dir.path().join("run"))
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("警告"));
+    // A backup of a database that does not exist is refused instead of copying a new empty one.
+    let output = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(["backup", "--output"])
+        .arg(dir.path().join("copy.sqlite3"))
+        .env("DATABASE_URL", dir.path().join("missing.sqlite3"))
+        .env("GONGKAI_RUNTIME_DIR", dir.path().join("run"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(!dir.path().join("missing.sqlite3").exists());
+}
+
+/// A `gongkai serve` child process, killed when dropped.
+struct Serve(std::process::Child);
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn user_add_from_another_directory_refuses_to_create_a_second_database_the_service_does_not_see() {
+    use std::io::BufRead;
+    let (service_dir, other_dir, runtime) =
+        (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut child = gongkai_in(service_dir.path(), runtime.path(), &["serve", "--bind", "127.0.0.1:0"])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let serve = Serve(child);
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    let address = loop {
+        let line = lines.next().expect("serve stopped before listening").unwrap();
+        if let Some(address) = line.strip_prefix("gongkai 正在监听 ") {
+            break address.to_owned();
+        }
+    };
+    // Keep reading the service's output so that it never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    let service_db = service_dir.path().join("data").join("gongkai.sqlite3");
+    assert!(service_db.exists());
+
+    // Started in another directory, with the defaults: refused, both files named.
+    let output = gongkai_in(other_dir.path(), runtime.path(), &["user", "add", "--name", "管理员", "--role", "admin"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    let here = other_dir.path().join("data").join("gongkai.sqlite3");
+    assert!(stderr.contains(&format!("数据库文件 {} 不存在", here.display())), "{stderr}");
+    assert!(stderr.contains(&format!("使用 SQLite {}", service_db.display())), "{stderr}");
+    assert!(stderr.contains("--database-url"), "{stderr}");
+    assert!(output.stdout.is_empty(), "no token printed");
+    assert!(!other_dir.path().join("data").exists(), "no second database");
+
+    // Pointed at the service's database, the token works against the service.
+    let output = gongkai_in(other_dir.path(), runtime.path(), &["user", "add", "--name", "管理员", "--role", "admin"])
+        .arg("--database-url")
+        .arg(&service_db)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let token = String::from_utf8(output.stdout).unwrap().lines().last().unwrap().to_owned();
+    let response =
+        reqwest::Client::new().get(format!("{address}/api/v1/users/me")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    drop(serve);
+}

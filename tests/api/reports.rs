@@ -611,7 +611,7 @@ async fn export(o: &Office, year: i32, query: &str) -> (String, reqwest::Respons
 }
 
 #[tokio::test]
-async fn the_csv_export_has_a_bom_a_header_and_one_line_per_row() {
+async fn the_csv_export_has_a_bom_a_title_and_one_line_per_row_with_keys_and_chinese_labels() {
     let o = small_year().await;
     let report = o.report(2019, "").await;
     let (content_type, response) = export(&o, 2019, "&format=csv").await;
@@ -619,10 +619,20 @@ async fn the_csv_export_has_a_bom_a_header_and_one_line_per_row() {
     let text = response.text().await.unwrap();
     let body = text.strip_prefix('\u{feff}').expect("the CSV starts with a byte-order mark");
     let lines: Vec<&str> = body.split("\r\n").collect();
+    assert_eq!(lines[0], "title,标题,NS 机关2019年政府信息公开工作年度报告（统计部分·本级）");
+    assert_eq!(lines[3], "scope,统计范围,本级");
+    // Section two was not entered: said so, not left out.
+    let two = lines.iter().position(|l| l.starts_with("section_two,")).unwrap();
+    assert_eq!(lines[two + 1], "section_two_status,填报情况,未填报");
+    assert_eq!(lines[two + 2], "");
+    let start = lines.iter().position(|l| l.starts_with("section_three,")).unwrap();
+    assert_eq!(lines[start], "section_three,三、收到和处理政府信息公开申请情况");
     assert_eq!(
-        lines[0],
+        lines[start + 1],
         "key,label,natural_person,commercial_enterprise,research_institution,public_welfare_org,legal_service_org,other_org,total"
     );
+    assert_eq!(lines[start + 2], ",,自然人,商业企业,科研机构,社会公益组织,法律服务机构,其他,总计");
+    let lines = &lines[start + 2..];
     let rows = report["section_three"]["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 23);
     for (line, row) in lines[1..=23].iter().zip(rows) {
@@ -634,10 +644,12 @@ async fn the_csv_export_has_a_bom_a_header_and_one_line_per_row() {
     assert_eq!(lines[1], "new_received,一、本年新收政府信息公开申请数量,1,1,0,0,1,1,4");
     assert_eq!(lines[23], "carried_forward,四、结转下年度继续办理,0,0,0,0,1,0,1");
     assert_eq!(lines[24], "", "an empty line before section four");
-    assert_eq!(lines[25], "kind,upheld,corrected,other,pending,total");
-    assert_eq!(lines[26], "reconsideration,0,1,0,0,1");
-    assert_eq!(lines[27], "litigation_direct,0,0,0,1,1");
-    assert_eq!(lines[28], "litigation_after_reconsideration,0,0,0,0,0");
+    assert_eq!(lines[25], "section_four,四、政府信息公开行政复议、行政诉讼情况");
+    assert_eq!(lines[26], "kind,label,upheld,corrected,other,pending,total");
+    assert_eq!(lines[27], ",,结果维持,结果纠正,其他结果,尚未审结,总计");
+    assert_eq!(lines[28], "reconsideration,行政复议,0,1,0,0,1");
+    assert_eq!(lines[29], "litigation_direct,行政诉讼·未经复议直接起诉,0,0,0,1,1");
+    assert_eq!(lines[30], "litigation_after_reconsideration,行政诉讼·复议后起诉,0,0,0,0,0");
 }
 
 #[tokio::test]
@@ -651,7 +663,10 @@ async fn the_html_export_is_a_printable_page_with_the_official_headings() {
         "法人或其他组织",
         "三、本年度办理结果",
         "NS 机关",
-        "NS 机关2019年政府信息公开工作年度报告（统计部分）",
+        "NS 机关2019年政府信息公开工作年度报告（统计部分·本级）",
+        "本级：仅统计本机关的数据。",
+        "<p class=\"missing\">未填报</p>",
+        "勾稽关系：第一项加第二项之和等于第三项加第四项之和（各列）",
         "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
         "（三）不予公开",
         "四、政府信息公开行政复议、行政诉讼情况",
@@ -700,63 +715,73 @@ async fn the_xlsx_export_has_every_number_at_its_documented_address_and_the_merg
         let mut workbook = open_xlsx(response.bytes().await.unwrap().to_vec());
         assert_eq!(
             workbook.sheet_names(),
-            ["三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"]
+            [
+                "二、主动公开政府信息情况",
+                "三、收到和处理政府信息公开申请情况",
+                "四、政府信息公开行政复议、行政诉讼情况"
+            ]
         );
+        let title = "NS 机关2019年政府信息公开工作年度报告（统计部分·本级）";
+        let two = workbook.worksheet_range("二、主动公开政府信息情况").unwrap();
+        assert_eq!(string(&two, (0, 0)), title);
+        assert_eq!(string(&two, (2, 0)), "未填报", "section two was not entered");
         let three = workbook.worksheet_range("三、收到和处理政府信息公开申请情况").unwrap();
-        // Every number of section three, zeros included, at row 4 + i, columns D–J.
+        // Every number of section three, zeros included, at row 5 + i, columns D–J.
         let rows = report["section_three"]["rows"].as_array().unwrap();
         for (i, row) in rows.iter().enumerate() {
             for (j, value) in row["values"].as_array().unwrap().iter().enumerate() {
-                let at = (4 + i as u32, 3 + j as u32);
+                let at = (5 + i as u32, 3 + j as u32);
                 assert_eq!(number(&three, at), value.as_i64().unwrap(), "{template}: row {} col {j}", row["key"]);
             }
         }
-        assert_eq!(number(&three, (4, 3)), 1, "D5: new_received, natural person");
-        assert_eq!(number(&three, (4, 9)), 4, "J5: new_received, total");
-        assert_eq!(number(&three, (5, 9)), 0, "J6: carried_over, total, a zero printed as 0");
-        assert_eq!(string(&three, (0, 0)), "三、收到和处理政府信息公开申请情况");
-        assert_eq!(string(&three, (1, 0)), "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）");
-        assert_eq!(string(&three, (1, 3)), "申请人情况");
-        assert_eq!(string(&three, (2, 3)), "自然人");
-        assert_eq!(string(&three, (2, 4)), "法人或其他组织");
-        assert_eq!(string(&three, (3, 4)), "商业企业");
-        assert_eq!(string(&three, (3, 8)), "其他");
-        assert_eq!(string(&three, (2, 9)), "总计");
-        assert_eq!(string(&three, (4, 0)), "一、本年新收政府信息公开申请数量");
-        assert_eq!(string(&three, (6, 0)), "三、本年度办理结果");
-        assert_eq!(string(&three, (6, 1)), "（一）予以公开");
-        assert_eq!(string(&three, (8, 1)), "（三）不予公开");
-        assert_eq!(string(&three, (8, 2)), "1.属于国家秘密");
-        let last = 4 + rows.len() as u32 - 1;
+        assert_eq!(number(&three, (5, 3)), 1, "D6: new_received, natural person");
+        assert_eq!(number(&three, (5, 9)), 4, "J6: new_received, total");
+        assert_eq!(number(&three, (6, 9)), 0, "J7: carried_over, total, a zero printed as 0");
+        assert_eq!(string(&three, (0, 0)), title);
+        assert_eq!(string(&three, (1, 0)), "三、收到和处理政府信息公开申请情况");
+        assert_eq!(string(&three, (2, 0)), "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）");
+        assert_eq!(string(&three, (2, 3)), "申请人情况");
+        assert_eq!(string(&three, (3, 3)), "自然人");
+        assert_eq!(string(&three, (3, 4)), "法人或其他组织");
+        assert_eq!(string(&three, (4, 4)), "商业企业");
+        assert_eq!(string(&three, (4, 8)), "其他");
+        assert_eq!(string(&three, (3, 9)), "总计");
+        assert_eq!(string(&three, (5, 0)), "一、本年新收政府信息公开申请数量");
+        assert_eq!(string(&three, (7, 0)), "三、本年度办理结果");
+        assert_eq!(string(&three, (7, 1)), "（一）予以公开");
+        assert_eq!(string(&three, (9, 1)), "（三）不予公开");
+        assert_eq!(string(&three, (9, 2)), "1.属于国家秘密");
+        let last = 5 + rows.len() as u32 - 1;
         assert_eq!(string(&three, (last, 0)), "四、结转下年度继续办理");
         let regions = workbook.merge_cells_by_sheet_name("三、收到和处理政府信息公开申请情况").unwrap();
         for (start, end, what) in [
-            ((0, 0), (0, 9), "title A1:J1"),
-            ((1, 0), (3, 2), "note A2:C4"),
-            ((1, 3), (1, 9), "申请人情况 D2:J2"),
-            ((2, 3), (3, 3), "自然人 D3:D4"),
-            ((2, 4), (2, 8), "法人或其他组织 E3:I3"),
-            ((2, 9), (3, 9), "总计 J3:J4"),
-            ((4, 0), (4, 2), "一、 A5:C5"),
-            ((5, 0), (5, 2), "二、 A6:C6"),
-            ((6, 1), (6, 2), "（一） B7:C7"),
-            ((8, 1), (15, 1), "（三）不予公开 B9:B16"),
-            ((16, 1), (18, 1), "（四）无法提供 B17:B19"),
-            ((19, 1), (23, 1), "（五）不予处理 B20:B24"),
+            ((0, 0), (0, 9), "report title A1:J1"),
+            ((1, 0), (1, 9), "section title A2:J2"),
+            ((2, 0), (4, 2), "note A3:C5"),
+            ((2, 3), (2, 9), "申请人情况 D3:J3"),
+            ((3, 3), (4, 3), "自然人 D4:D5"),
+            ((3, 4), (3, 8), "法人或其他组织 E4:I4"),
+            ((3, 9), (4, 9), "总计 J4:J5"),
+            ((5, 0), (5, 2), "一、 A6:C6"),
+            ((6, 0), (6, 2), "二、 A7:C7"),
+            ((7, 1), (7, 2), "（一） B8:C8"),
+            ((9, 1), (16, 1), "（三）不予公开 B10:B17"),
+            ((17, 1), (19, 1), "（四）无法提供 B18:B20"),
+            ((20, 1), (24, 1), "（五）不予处理 B21:B25"),
             ((last, 0), (last, 2), "四、 across A:C"),
-            ((6, 0), (last - 1, 0), "三、本年度办理结果 down column A to （七）总计"),
+            ((7, 0), (last - 1, 0), "三、本年度办理结果 down column A to （七）总计"),
         ] {
             assert!(merged(&regions, start, end), "{template}: {what} is not merged: {regions:?}");
         }
         if template == "2019" {
-            assert_eq!(last, 26);
-            assert!(merged(&regions, (24, 1), (24, 2)), "2019's （六） across B:C");
-            assert_eq!(string(&three, (24, 1)), "（六）其他处理");
+            assert_eq!(last, 27);
+            assert!(merged(&regions, (25, 1), (25, 2)), "2019's （六） across B:C");
+            assert_eq!(string(&three, (25, 1)), "（六）其他处理");
         } else {
-            assert_eq!(last, 28);
-            assert!(merged(&regions, (24, 1), (26, 1)), "2021's （六）其他处理 B25:B27");
-            assert_eq!(string(&three, (26, 2)), "3.其他");
-            assert_eq!(number(&three, (26, 8)), 1, "I27: other_misc, other organisations");
+            assert_eq!(last, 29);
+            assert!(merged(&regions, (25, 1), (27, 1)), "2021's （六）其他处理 B26:B28");
+            assert_eq!(string(&three, (27, 2)), "3.其他");
+            assert_eq!(number(&three, (27, 8)), 1, "I28: other_misc, other organisations");
         }
 
         let four = workbook.worksheet_range("四、政府信息公开行政复议、行政诉讼情况").unwrap();
@@ -767,22 +792,28 @@ async fn the_xlsx_export_has_every_number_at_its_documented_address_and_the_merg
                     .map(|k| report["section_four"][kind][k].as_i64().unwrap())
             })
             .collect();
-        let actual: Vec<i64> = (0..15).map(|col| number(&four, (4, col))).collect();
+        let actual: Vec<i64> = (0..15).map(|col| number(&four, (5, col))).collect();
         assert_eq!(actual, expected);
         assert_eq!(actual, [0, 1, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]);
-        assert_eq!(string(&four, (1, 0)), "行政复议");
-        assert_eq!(string(&four, (1, 5)), "行政诉讼");
-        assert_eq!(string(&four, (2, 5)), "未经复议直接起诉");
-        assert_eq!(string(&four, (2, 10)), "复议后起诉");
-        assert_eq!(string(&four, (3, 14)), "总计");
+        assert_eq!(string(&four, (0, 0)), title);
+        assert_eq!(string(&four, (2, 0)), "行政复议");
+        assert_eq!(string(&four, (2, 5)), "行政诉讼");
+        assert_eq!(string(&four, (3, 5)), "未经复议直接起诉");
+        assert_eq!(string(&four, (3, 10)), "复议后起诉");
+        assert_eq!(string(&four, (4, 14)), "总计");
         let regions = workbook.merge_cells_by_sheet_name("四、政府信息公开行政复议、行政诉讼情况").unwrap();
-        for (start, end) in
-            [((0, 0), (0, 14)), ((1, 0), (1, 4)), ((1, 5), (1, 14)), ((2, 5), (2, 9)), ((2, 10), (2, 14))]
-        {
+        for (start, end) in [
+            ((0, 0), (0, 14)),
+            ((1, 0), (1, 14)),
+            ((2, 0), (2, 4)),
+            ((2, 5), (2, 14)),
+            ((3, 5), (3, 9)),
+            ((3, 10), (3, 14)),
+        ] {
             assert!(merged(&regions, start, end), "section four: {start:?}-{end:?} not merged: {regions:?}");
         }
         for col in 0..5 {
-            assert!(merged(&regions, (2, col), (3, col)), "行政复议's column label {col} spans two rows");
+            assert!(merged(&regions, (3, col), (4, col)), "行政复议's column label {col} spans two rows");
         }
     }
 }
@@ -822,6 +853,12 @@ async fn the_nanshan_2019_report_is_recreated_from_an_agency_without_requests() 
     let zero_four = expected_section_four(&[], &[], 2019);
     assert_report(&report, 2019, "2019", &zero_rows, &zero_four);
     assert!(report.get("section_two").is_none(), "no section two before it is entered");
+    assert_eq!(
+        report["section_two_status"],
+        json!({"state": "missing", "label": "未填报", "missing_agencies": [{"id": agency, "name": "鹤岗市南山区人民政府"}]})
+    );
+    assert_eq!(report["title"], "鹤岗市南山区人民政府2019年政府信息公开工作年度报告（统计部分·本级）");
+    assert_eq!(report["scope"], "own");
 
     let path = format!("/api/v1/reports/annual/2019/section-two?agency_id={agency}");
     let stored = expect(put(&app, &path, &officer, &nanshan_section_two()).await, StatusCode::OK).await;
@@ -833,13 +870,15 @@ async fn the_nanshan_2019_report_is_recreated_from_an_agency_without_requests() 
 
     let report = expect(app.get(&report_path, &officer).await, StatusCode::OK).await;
     assert_eq!(report["section_two"], nanshan_section_two());
+    assert_eq!(report["section_two_status"]["state"], "entered");
     assert_report(&report, 2019, "2019", &zero_rows, &zero_four);
     // The 2021 form of the same year has no section two in the 2019 format.
     let other = expect(app.get(&format!("{report_path}&template=2021"), &officer).await, StatusCode::OK).await;
     assert!(other.get("section_two").is_none());
+    assert_eq!(other["section_two_status"]["label"], "未填报");
 
     let html = app.get(&format!("{report_path}&format=html"), &officer).await.text().await.unwrap();
-    assert!(html.contains("鹤岗市南山区人民政府2019年政府信息公开工作年度报告（统计部分）"));
+    assert!(html.contains("鹤岗市南山区人民政府2019年政府信息公开工作年度报告（统计部分·本级）"));
     assert!(html.contains("二、主动公开政府信息情况"));
     assert!(html.contains(
         "<tr><td class=\"label\">行政许可</td><td class=\"num\">26</td><td class=\"num\">0</td><td class=\"num\">83</td></tr>"
@@ -866,15 +905,138 @@ async fn the_nanshan_2019_report_is_recreated_from_an_agency_without_requests() 
     assert_eq!([1, 2].map(|c| number(&two, (find("政府集中采购"), c))), [0, 0]);
     // Section three of the workbook is all zeros, printed as 0.
     let three = workbook.worksheet_range("三、收到和处理政府信息公开申请情况").unwrap();
-    for row in 4..27 {
+    for row in 5..28 {
         for col in 3..10 {
             assert_eq!(number(&three, (row, col)), 0);
         }
     }
     let four = workbook.worksheet_range("四、政府信息公开行政复议、行政诉讼情况").unwrap();
     for col in 0..15 {
-        assert_eq!(number(&four, (4, col)), 0);
+        assert_eq!(number(&four, (5, col)), 0);
     }
+}
+
+// ------------------------------------------------------------------ 3b. compiled reports
+
+/// Section two in the 2019 form with `licensing` and `procurement` figures, the rest zero.
+fn section_two_2019(licensing: [i64; 3], procurement_items: i64, procurement_fen: i64) -> Value {
+    let zero3 = json!({"new_made": 0, "new_published": 0, "total_published": 0});
+    let items = json!({"previous_count": 0, "change": 0, "decisions": 0});
+    json!({
+        "template": "2019",
+        "rules": zero3,
+        "normative_documents": zero3,
+        "licensing": {"previous_count": licensing[0], "change": licensing[1], "decisions": licensing[2]},
+        "other_services": items,
+        "penalties": items,
+        "enforcement": items,
+        "fees": {"previous_count": 0, "change": 0},
+        "procurement": {"items": procurement_items, "total_amount_fen": procurement_fen}
+    })
+}
+
+#[tokio::test]
+async fn a_compiled_report_sums_the_subtrees_section_two_and_names_the_agencies_that_have_not_entered_theirs() {
+    let o = small_year().await;
+    let grandchild = o.app.agency("NSJX", Some(o.child)).await;
+    let two = |agency: i64| format!("/api/v1/reports/annual/2019/section-two?agency_id={agency}");
+    expect(put(&o.app, &two(o.agency), &o.officer, &section_two_2019([26, 0, 83], 1, 1_500_000)).await, StatusCode::OK)
+        .await;
+    expect(put(&o.app, &two(o.child), &o.officer, &section_two_2019([4, -1, 7], 2, 250_000)).await, StatusCode::OK)
+        .await;
+
+    // The agency alone: its own figures, entered.
+    let own = o.report(2019, "").await;
+    assert_eq!(own["title"], "NS 机关2019年政府信息公开工作年度报告（统计部分·本级）");
+    assert_eq!(own["scope"], "own");
+    assert_eq!(own["section_two"], section_two_2019([26, 0, 83], 1, 1_500_000));
+    assert_eq!(own["section_two_status"], json!({"state": "entered", "label": "已填报", "missing_agencies": []}));
+
+    // Its subtree: the sum of the two that entered theirs; the grandchild named as missing.
+    let whole = o.report(2019, "&include_descendants=true").await;
+    assert_eq!(whole["title"], "NS 机关2019年政府信息公开工作年度报告（统计部分·汇总）");
+    assert_eq!(whole["scope"], "compiled");
+    assert_eq!(whole["section_two"], section_two_2019([30, -1, 90], 3, 1_750_000));
+    assert_eq!(
+        whole["section_two_status"],
+        json!({"state": "partial", "label": "部分机关未填报", "missing_agencies": [{"id": grandchild, "name": "NSJX 机关"}]})
+    );
+    let sentence = "部分机关未填报：NSJX 机关未填报，以下为其余已填报机关数据之和。";
+
+    let query = |format: &str| {
+        format!("/api/v1/reports/annual/2019?agency_id={}&include_descendants=true&format={format}", o.agency)
+    };
+    let html = o.app.get(&query("html"), &o.clerk).await.text().await.unwrap();
+    assert!(html.contains("<h1>NS 机关2019年政府信息公开工作年度报告（统计部分·汇总）</h1>"), "{html}");
+    assert!(html.contains("汇总：统计本机关及其所属各级机关的数据。"));
+    assert!(html.contains(&format!("<p class=\"note\">{sentence}</p>")));
+    assert!(html.contains(
+        "<tr><td class=\"label\">行政许可</td><td class=\"num\">30</td><td class=\"num\">-1</td><td class=\"num\">90</td></tr>"
+    ));
+    assert!(html
+        .contains("<tr><td class=\"label\">政府集中采购</td><td class=\"num\">3</td><td class=\"num\">1.75</td></tr>"));
+
+    let response = o.app.get(&query("csv"), &o.clerk).await;
+    assert!(response.headers()["content-disposition"].to_str().unwrap().contains("-compiled.csv"));
+    let csv = response.text().await.unwrap();
+    assert!(csv.starts_with("\u{feff}title,标题,NS 机关2019年政府信息公开工作年度报告（统计部分·汇总）\r\n"));
+    assert!(csv.contains(&format!("\r\nsection_two_status,填报情况,{sentence}\r\n")));
+    assert!(csv.contains("\r\nlicensing,行政许可,30,-1,90\r\n"));
+
+    let bytes = o.app.get(&query("xlsx"), &o.clerk).await.bytes().await.unwrap().to_vec();
+    let mut workbook = open_xlsx(bytes);
+    let sheet = workbook.worksheet_range("二、主动公开政府信息情况").unwrap();
+    assert_eq!(string(&sheet, (0, 0)), "NS 机关2019年政府信息公开工作年度报告（统计部分·汇总）");
+    assert_eq!(string(&sheet, (2, 0)), sentence);
+    let licensing = (0..sheet.end().unwrap().0 + 1)
+        .find(|&r| matches!(sheet.get_value((r, 0)), Some(Data::String(s)) if s == "行政许可"))
+        .unwrap();
+    assert_eq!([1, 2, 3].map(|c| number(&sheet, (licensing, c))), [30, -1, 90]);
+
+    // Nobody in the child's subtree entered 2021's form: 未填报, both agencies named.
+    let path = format!("/api/v1/reports/annual/2021?agency_id={}&include_descendants=true", o.child);
+    let none = expect(o.app.get(&path, &o.clerk).await, StatusCode::OK).await;
+    assert!(none.get("section_two").is_none());
+    assert_eq!(none["section_two_status"]["state"], "missing");
+    let names: Vec<&str> = none["section_two_status"]["missing_agencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["NSJ 机关", "NSJX 机关"]);
+}
+
+#[tokio::test]
+async fn a_sub_agencys_section_two_entered_after_the_compiled_seal_shows_as_drift() {
+    let o = small_year().await;
+    let two = |agency: i64| format!("/api/v1/reports/annual/2019/section-two?agency_id={agency}");
+    expect(put(&o.app, &two(o.agency), &o.officer, &section_two_2019([26, 0, 83], 0, 0)).await, StatusCode::OK).await;
+    let seal = format!("/api/v1/reports/annual/2019/seal?agency_id={}&include_descendants=true", o.agency);
+    expect(o.app.post(&seal, &o.supervisor, &json!({})).await, StatusCode::CREATED).await;
+    let report = o.report(2019, "&include_descendants=true").await;
+    assert_eq!(report["live_differs"], false);
+    assert_eq!(report["section_two_status"]["state"], "partial");
+
+    // The compiled seal covers the child: its figures need a supervisor and a reason.
+    let response = put(&o.app, &two(o.child), &o.officer, &section_two_2019([4, 0, 7], 0, 0)).await;
+    expect_problem(response, StatusCode::CONFLICT, "year_sealed").await;
+    let path = format!("{}&amendment_reason={}", two(o.child), "补录下属机关数据");
+    expect(put(&o.app, &path, &o.supervisor, &section_two_2019([4, 0, 7], 0, 0)).await, StatusCode::OK).await;
+
+    let report = o.report(2019, "&include_descendants=true").await;
+    assert_eq!(report["live_differs"], true);
+    assert_eq!(report["section_two"], section_two_2019([26, 0, 83], 0, 0), "the sealed figures are shown");
+    let path = format!("/api/v1/reports/annual/2019/drift?agency_id={}&include_descendants=true", o.agency);
+    let d = expect(o.app.get(&path, &o.clerk).await, StatusCode::OK).await;
+    assert_eq!(d["live_differs"], true);
+    assert_eq!(
+        cells_of(&d),
+        [
+            cell("section_two", "licensing", "decisions", 83, 90),
+            cell("section_two", "licensing", "previous_count", 26, 30),
+        ]
+    );
 }
 
 // ------------------------------------------------------------------ 4. drill-down

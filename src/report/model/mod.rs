@@ -5,7 +5,7 @@
 pub use crate::domain::types::AppealKind;
 use crate::domain::types::{ApplicantCategory, Outcome};
 
-use super::section_two::SectionTwo;
+use super::section_two::{AgencyRef, SectionTwo, SectionTwoState, SectionTwoStatus};
 
 mod assembly;
 mod layout;

@@ -39,6 +39,14 @@ impl Template {
         }
     }
 
+    /// The notice that issued the format, as printed under a report's title.
+    pub fn notice(self) -> &'static str {
+        match self {
+            Self::Y2019 => "国办公开办函〔2019〕60号",
+            Self::Y2021 => "国办公开办函〔2021〕30号",
+        }
+    }
+
     /// The template for a key, if it is one.
     pub fn parse(key: &str) -> Option<Self> {
         match key {
@@ -52,6 +60,58 @@ impl Template {
 impl fmt::Display for Template {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// Whose cases a report counts: the agency alone (本级) or the agency and every agency below it,
+/// compiled (汇总). Serialised as `own` / `compiled`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportScope {
+    /// 本级: the agency's own cases and figures.
+    #[default]
+    Own,
+    /// 汇总: the agency's subtree (`include_descendants=true`).
+    Compiled,
+}
+
+impl ReportScope {
+    /// The scope of `include_descendants`.
+    pub fn of(include_descendants: bool) -> Self {
+        if include_descendants {
+            Self::Compiled
+        } else {
+            Self::Own
+        }
+    }
+
+    /// Whether the subtree is included.
+    pub fn include_descendants(self) -> bool {
+        self == Self::Compiled
+    }
+
+    /// The stable key, `own` or `compiled`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Own => "own",
+            Self::Compiled => "compiled",
+        }
+    }
+
+    /// 本级 or 汇总, as printed in titles.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Own => "本级",
+            Self::Compiled => "汇总",
+        }
+    }
+
+    /// What the figures cover, in a sentence for the page under the title.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Own => "本级：仅统计本机关的数据。",
+            Self::Compiled => "汇总：统计本机关及其所属各级机关的数据。",
+        }
     }
 }
 
