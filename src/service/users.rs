@@ -58,6 +58,7 @@ pub fn create(
     agency_id: Option<i64>,
     now: NaiveDateTime,
 ) -> ServiceResult<CreatedUser> {
+    let actor = &super::auth::current(conn, actor)?;
     actor.require(actor.role.can_administer(), "管理用户")?;
     match agency_id {
         Some(id) => {
@@ -125,10 +126,13 @@ pub fn set_active(
     active: bool,
     now: NaiveDateTime,
 ) -> ServiceResult<UserRow> {
+    let actor = &super::auth::current(conn, actor)?;
     actor.require(actor.role.can_administer(), "管理用户")?;
     let user = get(conn, actor, id)?;
-    if user.id == actor.user_id.get() && !active {
-        return Err(ServiceError::forbidden("管理员不能停用自己的账号"));
+    // Nobody changes their own standing: an administrator neither deactivates nor (having been
+    // deactivated on another instance, say) re-activates themselves.
+    if user.id == actor.user_id.get() {
+        return Err(ServiceError::forbidden(if active { "管理员不能重新启用自己的账号" } else { "管理员不能停用自己的账号" }));
     }
     users::set_active(conn, id, active)?;
     if !active {
@@ -148,6 +152,7 @@ pub fn issue_token(
     revoke_others: bool,
     now: NaiveDateTime,
 ) -> ServiceResult<CreatedUser> {
+    let actor = &super::auth::current(conn, actor)?;
     actor.require(actor.role.can_administer(), "管理用户")?;
     let user = get(conn, actor, id)?;
     if !user.active {

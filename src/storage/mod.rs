@@ -423,10 +423,31 @@ impl Db {
         f(&mut conn)
     }
 
+    /// The use of the connection pools (`read` and `write` on SQLite; one `main` pool on
+    /// PostgreSQL), for the metrics.
+    pub fn pool_states(&self) -> Vec<(&'static str, PoolUse)> {
+        let of = |pool: &DbPool| {
+            let state = pool.state();
+            PoolUse { connections: state.connections, idle: state.idle_connections, max: pool.max_size() }
+        };
+        match self.backend {
+            Backend::Sqlite => vec![("read", of(&self.read)), ("write", of(&self.write))],
+            Backend::Postgres => vec![("main", of(&self.read))],
+        }
+    }
+
     /// Whether a connection can be had and answers.
     pub fn ping(&self) -> bool {
         self.read.get().map(|mut c| c.batch_execute("SELECT 1").is_ok()).unwrap_or(false)
     }
+}
+
+/// How much of a connection pool is in use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolUse {
+    pub connections: u32,
+    pub idle: u32,
+    pub max: u32,
 }
 
 /// Run `f` in a transaction: `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL.

@@ -13,6 +13,7 @@ mod concurrency;
 mod consistency;
 mod corrections;
 mod crash;
+mod hardening;
 mod health;
 mod helpers;
 mod letters;
