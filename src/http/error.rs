@@ -59,6 +59,19 @@ pub enum ApiError {
     BodyTimeout,
 }
 
+/// 422 for a text search whose cost bound was reached (see `storage::search`).
+fn search_too_broad() -> Violation {
+    Violation::field(
+        "search_too_broad",
+        "q",
+        format!(
+            "检索词过短或过于常见，在 {} 件案件内未能凑满一页：请使用至少 {} 个字符的检索词，或以机关、状态、收到日期缩小范围",
+            crate::storage::search::WINDOW,
+            crate::storage::search::INDEXED_CHARS
+        ),
+    )
+}
+
 /// Seconds a client is asked to wait (`Retry-After`) while the database is unreachable.
 pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 5;
 
@@ -146,6 +159,11 @@ impl From<ServiceError> for ApiError {
             ServiceError::Storage(e @ (StorageError::Unavailable(_) | StorageError::Connection(_))) => {
                 tracing::error!(error = %e, "writes are not possible");
                 Self::Unavailable
+            }
+            ServiceError::Storage(StorageError::SearchTooBroad) => Self::Invalid(search_too_broad()),
+            ServiceError::Storage(StorageError::Query(e)) if crate::storage::search::is_timeout(&e) => {
+                tracing::warn!("a text search reached the statement timeout");
+                Self::Invalid(search_too_broad())
             }
             ServiceError::Storage(StorageError::Query(e)) if is_unreachable(&e) => {
                 tracing::error!(error = %e, "the database is not reachable");

@@ -20,6 +20,7 @@ pub mod letters;
 pub mod outbox;
 pub mod report;
 pub mod schema;
+pub mod search;
 pub mod steps;
 pub mod users;
 mod writer;
@@ -108,6 +109,8 @@ pub enum StorageError {
     Commit(String),
     #[error("could not prepare the database location: {0}")]
     Io(#[from] std::io::Error),
+    #[error("the text search reached its cost bound")]
+    SearchTooBroad,
     /// A stored value that breaks the domain's rules (an unknown key, a malformed event).
     #[error("corrupt data: {0}")]
     Corrupt(String),
@@ -544,7 +547,8 @@ mod tests {
             .into_iter()
             .map(|o| o.compile_options)
             .collect();
-        for wanted in ["THREADSAFE=2", "DEFAULT_MEMSTATUS=0", "ENABLE_QPSG"] {
+        // FTS5 serves the text search (libsqlite3-sys's bundled build enables it).
+        for wanted in ["THREADSAFE=2", "DEFAULT_MEMSTATUS=0", "ENABLE_QPSG", "ENABLE_FTS5"] {
             assert!(options.iter().any(|o| o == wanted), "{wanted} missing from {options:?}");
         }
         for unwanted in ["ENABLE_STAT4", "ENABLE_MEMORY_MANAGEMENT"] {

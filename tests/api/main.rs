@@ -23,5 +23,6 @@ mod migrations;
 mod outbox;
 mod reports;
 mod scaleout;
+mod search;
 mod users;
 mod writer;
