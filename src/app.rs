@@ -110,6 +110,7 @@ pub fn open_state(settings: &Settings) -> anyhow::Result<Arc<AppState>> {
         .context("cannot start the audit writer")?
         .with_failure_limit(settings.auth.max_failures_per_minute)
         .with_auth_cache(std::time::Duration::from_secs(settings.auth.cache_seconds))
+        .with_search_concurrency(settings.database.search_concurrency)
         .with_networks(
             IpNet::parse_all(&settings.server.trusted_proxies)
                 .map_err(|e| anyhow::anyhow!("server.trusted_proxies: {e}"))?,

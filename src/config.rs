@@ -125,6 +125,7 @@ pub struct DatabaseSettings {
     pub connect_timeout_ms: u64,
     pub sqlite_busy_timeout_ms: u64,
     pub sqlite_synchronous: SqliteSynchronous,
+    pub search_concurrency: usize,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]

@@ -66,8 +66,8 @@ fn search_too_broad() -> Violation {
         "q",
         format!(
             "检索词过短或过于常见，在 {} 件案件内未能凑满一页：请使用至少 {} 个字符的检索词，或以机关、状态、收到日期缩小范围",
-            crate::storage::search::WINDOW,
-            crate::storage::search::INDEXED_CHARS
+            crate::service::search::WINDOW,
+            crate::service::search::INDEXED_CHARS
         ),
     )
 }
@@ -161,7 +161,7 @@ impl From<ServiceError> for ApiError {
                 Self::Unavailable
             }
             ServiceError::Storage(StorageError::SearchTooBroad) => Self::Invalid(search_too_broad()),
-            ServiceError::Storage(StorageError::Query(e)) if crate::storage::search::is_timeout(&e) => {
+            ServiceError::Storage(StorageError::Query(e)) if crate::service::search::is_timeout(&e) => {
                 tracing::warn!("a text search reached the statement timeout");
                 Self::Invalid(search_too_broad())
             }

@@ -54,6 +54,9 @@ pub struct AppState {
     pub metrics_allow: Arc<Vec<client::IpNet>>,
     /// The service's metrics.
     pub metrics: metrics::Metrics,
+    /// Text searches running at once at most (`database.search_concurrency`): more wait here,
+    /// so that a crowd of searches cannot take every connection and core from case reads.
+    pub search_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::ops::Deref for AppState {
@@ -79,7 +82,14 @@ impl AppState {
             trusted_proxies: Arc::default(),
             metrics_allow: Arc::new(client::IpNet::loopback()),
             metrics: metrics::Metrics::new().map_err(std::io::Error::other)?,
+            search_slots: Arc::new(tokio::sync::Semaphore::new(2)),
         })
+    }
+
+    /// Run at most `n` text searches at once.
+    pub fn with_search_concurrency(mut self, n: usize) -> Self {
+        self.search_slots = Arc::new(tokio::sync::Semaphore::new(n.max(1)));
+        self
     }
 
     /// Believe `X-Forwarded-For` from `trusted_proxies`; let `metrics_allow` read `/metrics`.

@@ -439,10 +439,50 @@ impl Db {
         }
     }
 
-    /// Whether a connection can be had and answers.
-    pub fn ping(&self) -> bool {
-        self.read.get().map(|mut c| c.batch_execute("SELECT 1").is_ok()).unwrap_or(false)
+    /// Whether the service can do its work on this database: reachable, every migration applied,
+    /// and writable (a write transaction that changes nothing is begun and committed, through
+    /// the same path as every write: on SQLite the writer thread's `BEGIN IMMEDIATE`).
+    pub fn readiness(&self) -> Readiness {
+        let pending = (|| -> Result<bool, String> {
+            let mut conn = self.read.get().map_err(|e| e.to_string())?;
+            let pending = match &mut *conn {
+                DbConnection::Postgresql(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
+                DbConnection::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+            };
+            pending.map_err(|e| e.to_string())
+        })();
+        match pending {
+            // Looking the migrations up creates their table when missing: a write.
+            Err(e) if e.contains("read-only") || e.contains("readonly") => return Readiness::NotWritable(e),
+            Err(e) => return Readiness::Unreachable(e),
+            Ok(true) => return Readiness::MigrationsPending,
+            Ok(false) => {}
+        }
+        let written = self.write_queued_blocking(|conn| -> Result<(), StorageError> {
+            diesel::RunQueryDsl::execute(
+                diesel::sql_query("UPDATE case_counters SET last_number = last_number WHERE 1 = 0"),
+                conn,
+            )?;
+            Ok(())
+        });
+        match written {
+            Ok(()) => Readiness::Ready,
+            Err(e) => Readiness::NotWritable(e.to_string()),
+        }
     }
+
+}
+
+/// What [`Db::readiness`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Readiness {
+    Ready,
+    /// No connection, or it failed.
+    Unreachable(String),
+    /// The database lacks migrations of this version (being migrated, or migrated by an older one).
+    MigrationsPending,
+    /// Reads work, writes do not (read-only file or directory, full disk, read-only server).
+    NotWritable(String),
 }
 
 /// How much of a connection pool is in use.

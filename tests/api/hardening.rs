@@ -363,3 +363,137 @@ async fn a_message_whose_delivery_keeps_crashing_its_worker_ends_failed_after_ma
     assert_eq!(message["attempts"], max_attempts);
     assert!(message["last_error"].as_str().unwrap().contains("lease"), "{message}");
 }
+
+#[tokio::test]
+async fn an_email_address_the_mailer_cannot_parse_is_refused_at_input() {
+    let app = spawn_app().await;
+    let agency = app.agency("NS", None).await;
+    let mut body = intake_body(agency, "2019-03-05");
+    body["applicant"]["email"] = json!("zhang@example@example.com");
+    let problem = expect_problem(app.post("/api/v1/cases", &app.admin, &body).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(fields(&problem), ["applicant.email"]);
+    let user = json!({"name": "李四", "role": "officer", "agency_id": agency, "email": "lisi@@example.gov.cn"});
+    let problem = expect_problem(app.post("/api/v1/users", &app.admin, &user).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(fields(&problem), ["email"]);
+}
+
+#[tokio::test]
+async fn a_backup_to_a_mistyped_path_creates_nothing() {
+    let app = spawn_app().await;
+    if app.test_db.is_postgres() {
+        return; // `gongkai backup` copies SQLite files; PostgreSQL is backed up with pg_dump.
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let missing_database = dir.path().join("gongaki.sqlite3");
+    let output = dir.path().join("copy.sqlite3");
+    let run = |database: &std::path::Path, output: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_gongkai"))
+            .args(["--database-url", database.to_str().unwrap(), "backup", "--output", output.to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    let mistyped = run(&missing_database, &output);
+    assert!(!mistyped.status.success());
+    assert!(!missing_database.exists(), "no empty database was created");
+    assert!(!output.exists(), "no copy of one either");
+    let into_nowhere = run(std::path::Path::new(app.test_db.url()), &dir.path().join("no-such-dir/copy.sqlite3"));
+    assert!(!into_nowhere.status.success());
+    assert!(String::from_utf8_lossy(&into_nowhere.stderr).contains("does not exist"));
+    assert!(run(std::path::Path::new(app.test_db.url()), &output).status.success());
+}
+
+#[tokio::test]
+async fn readiness_is_refused_until_every_migration_is_applied() {
+    let test_db = crate::helpers::TestDb::new();
+    let settings = test_settings_with(test_db.url(), &[]);
+    let options = settings.db_options();
+    let readiness = tokio::task::spawn_blocking(move || {
+        let db = gongkai::storage::Db::connect(&options).unwrap();
+        let before = db.readiness();
+        db.migrate().unwrap();
+        (before, db.readiness())
+    })
+    .await
+    .unwrap();
+    assert_eq!(readiness.0, gongkai::storage::Readiness::MigrationsPending);
+    assert_eq!(readiness.1, gongkai::storage::Readiness::Ready);
+}
+
+#[tokio::test]
+async fn readiness_is_refused_while_the_database_cannot_be_written() {
+    let app = spawn_app().await;
+    let crate::helpers::TestDb::Postgres { admin_url, name, url } = &app.test_db else {
+        return; // As root, a SQLite file cannot be made unwritable to this process.
+    };
+    use diesel::{Connection, RunQueryDsl};
+    let mut admin = diesel::PgConnection::establish(admin_url).unwrap();
+    diesel::sql_query(format!("ALTER DATABASE {name} SET default_transaction_read_only = on")).execute(&mut admin).unwrap();
+    let settings = test_settings_with(url, &[]);
+    let options = settings.db_options();
+    let readiness = tokio::task::spawn_blocking(move || gongkai::storage::Db::connect(&options).unwrap().readiness()).await.unwrap();
+    diesel::sql_query(format!("ALTER DATABASE {name} RESET default_transaction_read_only")).execute(&mut admin).unwrap();
+    assert!(matches!(readiness, gongkai::storage::Readiness::NotWritable(_)), "{readiness:?}");
+}
+
+#[tokio::test]
+async fn while_the_database_is_unreachable_requests_get_503_with_retry_after_and_recover_by_themselves() {
+    let app = spawn_app_with(&[("GONGKAI__DATABASE__CONNECT_TIMEOUT_MS", "500"), ("GONGKAI__AUTH__CACHE_SECONDS", "60")]).await;
+    let crate::helpers::TestDb::Postgres { admin_url, name, .. } = &app.test_db else {
+        return; // SQLite is a file of this process: it cannot become unreachable while open.
+    };
+    use diesel::{Connection, RunQueryDsl};
+    expect(app.get("/api/v1/agencies", &app.admin).await, StatusCode::OK).await;
+    let mut admin = diesel::PgConnection::establish(admin_url).unwrap();
+    // The database goes away: no new connections, the open ones are ended.
+    diesel::sql_query(format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false")).execute(&mut admin).unwrap();
+    diesel::sql_query(format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
+        .execute(&mut admin)
+        .unwrap();
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let response = app.get("/api/v1/agencies", &app.admin).await;
+        statuses.push(response.status());
+        if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+            assert_eq!(response.headers()["retry-after"], "5");
+            expect_problem(response, StatusCode::SERVICE_UNAVAILABLE, "service_unavailable").await;
+        }
+    }
+    assert!(statuses.iter().all(|s| *s == StatusCode::SERVICE_UNAVAILABLE), "{statuses:?}");
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    // It comes back: the service recovers without a restart.
+    diesel::sql_query(format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true")).execute(&mut admin).unwrap();
+    let mut recovered = false;
+    for _ in 0..50 {
+        if app.get("/api/v1/agencies", &app.admin).await.status() == StatusCode::OK {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(recovered, "the service did not recover by itself");
+}
+
+#[tokio::test]
+async fn a_request_body_sent_too_slowly_is_refused_with_408() {
+    use std::io::{Read, Write};
+    let app = spawn_app_with(&[("GONGKAI__SERVER__BODY_READ_TIMEOUT_MS", "300")]).await;
+    let address = app.address.trim_start_matches("http://").to_string();
+    let token = app.admin.clone();
+    let answer = tokio::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let head = format!(
+            "POST /api/v1/agencies HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"name\""
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        // The rest never comes.
+        let mut answer = vec![0; 4096];
+        let n = stream.read(&mut answer).unwrap_or(0);
+        String::from_utf8_lossy(&answer[..n]).to_string()
+    })
+    .await
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("body_timeout"), "{answer}");
+}
