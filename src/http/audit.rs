@@ -130,7 +130,8 @@ impl Plan {
     fn entries(&self) -> u64 {
         let added: i64 = self.increments.values().map(|n| i64::from(*n)).sum();
         let first: i64 = self.new_aggregates.iter().map(|(_, r)| i64::from(r.count)).sum();
-        u64::try_from(self.rows.len() as i64 + added + first).unwrap_or(0)
+        let rows = i64::try_from(self.rows.len()).unwrap_or(i64::MAX);
+        u64::try_from(rows.saturating_add(added).saturating_add(first)).unwrap_or(0)
     }
 }
 
@@ -204,7 +205,7 @@ impl Writer {
                 for (id, n) in &plan.increments {
                     audit::add_to_count(conn, *id, *n)?;
                 }
-                plan.new_aggregates.iter().map(|(_, row)| Ok(audit::insert_one(conn, row)?)).collect()
+                plan.new_aggregates.iter().map(|(_, row)| audit::insert_one(conn, row)).collect()
             });
             match result {
                 Ok(ids) => {
@@ -221,7 +222,7 @@ impl Writer {
                 }
                 Err(e) => {
                     self.counters.retries.fetch_add(1, Ordering::Relaxed);
-                    tracing::warn!(error = %e, entries = plan.entries(), retry_in_ms = wait.as_millis() as u64,
+                    tracing::warn!(error = %e, entries = plan.entries(), retry_in_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
                         "audit entries could not be stored; retrying");
                     std::thread::sleep(wait);
                     wait = (wait * 2).min(RETRY_MAX);

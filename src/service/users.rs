@@ -132,7 +132,11 @@ pub fn set_active(
     // Nobody changes their own standing: an administrator neither deactivates nor (having been
     // deactivated on another instance, say) re-activates themselves.
     if user.id == actor.user_id.get() {
-        return Err(ServiceError::forbidden(if active { "管理员不能重新启用自己的账号" } else { "管理员不能停用自己的账号" }));
+        return Err(ServiceError::forbidden(if active {
+            "管理员不能重新启用自己的账号"
+        } else {
+            "管理员不能停用自己的账号"
+        }));
     }
     users::set_active(conn, id, active)?;
     if !active {

@@ -573,7 +573,7 @@ pub fn list(conn: &mut DbConnection, filter: &CaseFilter, limit: i64) -> Storage
                     let end = window_end(conn, filter, due_ids.clone())?;
                     let rows = list_page(conn, filter, due_ids, limit, Some((q, Scope::From(end))))?;
                     // The window ended before the page was full: the rest of the list may hold more.
-                    if end.is_some() && (rows.len() as i64) < limit {
+                    if end.is_some() && i64::try_from(rows.len()).is_ok_and(|n| n < limit) {
                         return Err(StorageError::SearchTooBroad);
                     }
                     Ok(rows)

@@ -470,7 +470,6 @@ impl Db {
             Err(e) => Readiness::NotWritable(e.to_string()),
         }
     }
-
 }
 
 /// What [`Db::readiness`] found.

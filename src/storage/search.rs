@@ -96,7 +96,8 @@ pub fn plan(conn: &mut DbConnection, q: &str) -> QueryResult<Plan> {
             (cases, applicants)
         }
     };
-    if cases.len() as i64 > CANDIDATES_MAX || applicants.len() as i64 > CANDIDATES_MAX {
+    let too_many = |n: usize| i64::try_from(n).map_or(true, |n| n > CANDIDATES_MAX);
+    if too_many(cases.len()) || too_many(applicants.len()) {
         return Ok(Plan::Walk);
     }
     let mut ids: Vec<i64> = cases.into_iter().map(|r| r.id).collect();
@@ -109,7 +110,7 @@ pub fn plan(conn: &mut DbConnection, q: &str) -> QueryResult<Plan> {
     }
     ids.sort_unstable();
     ids.dedup();
-    Ok(if ids.len() as i64 > CANDIDATES_MAX { Plan::Walk } else { Plan::Candidates(ids) })
+    Ok(if too_many(ids.len()) { Plan::Walk } else { Plan::Candidates(ids) })
 }
 
 /// The columns of the exact test, as SQL of the connection's database: SQLite's LIKE ignores the

@@ -261,7 +261,7 @@ async fn an_appeal_filed_twice_is_refused_with_409() {
     let appeal = json!({"kind": "reconsideration", "filed_on": "2019-05-01"});
     let path = format!("/api/v1/cases/{id}/appeals");
     expect(app.post(&path, &app.admin, &appeal).await, StatusCode::CREATED).await;
-    expect_problem(app.post(&path, &app.admin, &appeal).await, StatusCode::CONFLICT, "appeal_exists").await;
+    expect_problem(app.post(&path, &app.admin, &appeal).await, StatusCode::CONFLICT, "appeal_duplicate").await;
     // In parallel: one more at most.
     let other = json!({"kind": "reconsideration", "filed_on": "2019-05-02"});
     let handles: Vec<_> = (0..4)
@@ -370,10 +370,20 @@ async fn an_email_address_the_mailer_cannot_parse_is_refused_at_input() {
     let agency = app.agency("NS", None).await;
     let mut body = intake_body(agency, "2019-03-05");
     body["applicant"]["email"] = json!("zhang@example@example.com");
-    let problem = expect_problem(app.post("/api/v1/cases", &app.admin, &body).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let problem = expect_problem(
+        app.post("/api/v1/cases", &app.admin, &body).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(fields(&problem), ["applicant.email"]);
     let user = json!({"name": "李四", "role": "officer", "agency_id": agency, "email": "lisi@@example.gov.cn"});
-    let problem = expect_problem(app.post("/api/v1/users", &app.admin, &user).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let problem = expect_problem(
+        app.post("/api/v1/users", &app.admin, &user).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(fields(&problem), ["email"]);
 }
 
@@ -427,17 +437,25 @@ async fn readiness_is_refused_while_the_database_cannot_be_written() {
     };
     use diesel::{Connection, RunQueryDsl};
     let mut admin = diesel::PgConnection::establish(admin_url).unwrap();
-    diesel::sql_query(format!("ALTER DATABASE {name} SET default_transaction_read_only = on")).execute(&mut admin).unwrap();
+    diesel::sql_query(format!("ALTER DATABASE {name} SET default_transaction_read_only = on"))
+        .execute(&mut admin)
+        .unwrap();
     let settings = test_settings_with(url, &[]);
     let options = settings.db_options();
-    let readiness = tokio::task::spawn_blocking(move || gongkai::storage::Db::connect(&options).unwrap().readiness()).await.unwrap();
-    diesel::sql_query(format!("ALTER DATABASE {name} RESET default_transaction_read_only")).execute(&mut admin).unwrap();
+    let readiness = tokio::task::spawn_blocking(move || gongkai::storage::Db::connect(&options).unwrap().readiness())
+        .await
+        .unwrap();
+    diesel::sql_query(format!("ALTER DATABASE {name} RESET default_transaction_read_only"))
+        .execute(&mut admin)
+        .unwrap();
     assert!(matches!(readiness, gongkai::storage::Readiness::NotWritable(_)), "{readiness:?}");
 }
 
 #[tokio::test]
 async fn while_the_database_is_unreachable_requests_get_503_with_retry_after_and_recover_by_themselves() {
-    let app = spawn_app_with(&[("GONGKAI__DATABASE__CONNECT_TIMEOUT_MS", "500"), ("GONGKAI__AUTH__CACHE_SECONDS", "60")]).await;
+    let app =
+        spawn_app_with(&[("GONGKAI__DATABASE__CONNECT_TIMEOUT_MS", "500"), ("GONGKAI__AUTH__CACHE_SECONDS", "60")])
+            .await;
     let crate::helpers::TestDb::Postgres { admin_url, name, .. } = &app.test_db else {
         return; // SQLite is a file of this process: it cannot become unreachable while open.
     };

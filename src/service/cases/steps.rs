@@ -133,11 +133,12 @@ pub(crate) fn store(
             let created_by = who.user_id.unwrap_or(state.case.created_by);
             // The unique index refuses the same case, kind and filing date again, also when two
             // arrive at once.
-            let inserted = appeals::insert(conn, case_id, state.case.agency_id, *kind, effective_on, created_by, now.at);
+            let inserted =
+                appeals::insert(conn, case_id, state.case.agency_id, *kind, effective_on, created_by, now.at);
             *appeal_id = Some(match inserted {
                 Err(crate::storage::StorageError::Query(e)) if crate::storage::is_unique_violation(&e) => {
                     return Err(ServiceError::conflict(
-                        "appeal_exists",
+                        "appeal_duplicate",
                         "该案件已登记同一类型、同一申请日期的复议或诉讼，不能重复登记",
                     ));
                 }
