@@ -567,13 +567,25 @@ pub fn list(conn: &mut DbConnection, filter: &CaseFilter, limit: i64) -> Storage
         }
         Some(q) => search::bounded(conn, |conn| {
             let due_ids = overdue_ids(conn, filter)?;
+            // First the next few cases of the list: a common term fills its page among them
+            // (without asking the index for its many candidates, which PostgreSQL would collect
+            // whole), and a short list ends there.
+            let full = |rows: &Vec<_>| i64::try_from(rows.len()).is_ok_and(|n: i64| n >= limit);
+            let probe = search::probe();
+            if probe > 0 {
+                let probe_end = window_end(conn, filter, due_ids.clone(), probe)?;
+                let rows = list_page(conn, filter, due_ids.clone(), limit, Some((q, Scope::From(probe_end))))?;
+                if probe_end.is_none() || full(&rows) {
+                    return Ok(rows);
+                }
+            }
             match search::plan(conn, q)? {
                 Plan::Candidates(ids) => Ok(list_page(conn, filter, due_ids, limit, Some((q, Scope::Ids(ids))))?),
                 Plan::Walk => {
-                    let end = window_end(conn, filter, due_ids.clone())?;
+                    let end = window_end(conn, filter, due_ids.clone(), search::WINDOW)?;
                     let rows = list_page(conn, filter, due_ids, limit, Some((q, Scope::From(end))))?;
                     // The window ended before the page was full: the rest of the list may hold more.
-                    if end.is_some() && i64::try_from(rows.len()).is_ok_and(|n| n < limit) {
+                    if end.is_some() && !full(&rows) {
                         return Err(StorageError::SearchTooBroad);
                     }
                     Ok(rows)
@@ -622,18 +634,19 @@ fn list_page(
     query.load(conn)
 }
 
-/// The last case of a walked search's window: the [`search::WINDOW`]-th case of the list (from
-/// the cursor, with its filters), if the list is that long.
+/// The last case of a walked search's window: the `size`-th case of the list (from the cursor,
+/// with its filters), if the list is that long.
 fn window_end(
     conn: &mut DbConnection,
     filter: &CaseFilter,
     due_ids: Option<Vec<i64>>,
+    size: i64,
 ) -> QueryResult<search::WindowEnd> {
     let query = cases::table
         .select((cases::received_on, cases::id))
         .order((cases::received_on.desc(), cases::id.desc()))
         .limit(1)
-        .offset(search::WINDOW - 1)
+        .offset(size - 1)
         .into_boxed::<DbBackend>();
     case_filters!(query, filter, due_ids).get_result(conn).optional()
 }

@@ -3,6 +3,8 @@
 //! typed), the same on both databases.
 //!
 //! How a search is served, so that its cost is bounded whatever `q` is:
+//! 0. The next [`PROBE`] cases of the list are checked first: a common term fills its page among
+//!    them, and a list that short is complete. Only otherwise:
 //! 1. `q` of at least [`INDEXED_CHARS`] characters looks its candidates up in a trigram index
 //!    (SQLite: FTS5 tables with the `trigram` tokenizer, kept by triggers; PostgreSQL: `pg_trgm`
 //!    GIN indexes), at most [`CANDIDATES_MAX`] + 1 of them. When there are no more than that, the
@@ -26,6 +28,24 @@ pub const INDEXED_CHARS: usize = 3;
 /// Most index candidates a search sorts itself; with more, the term is common and the list is
 /// walked in order instead.
 pub const CANDIDATES_MAX: i64 = 10_000;
+
+/// Cases a search checks first, in the list's order, before it asks the index.
+pub const PROBE: i64 = 1_000;
+
+/// [`PROBE`], or what a test set (0: every search asks the index at once, so that a test on a
+/// few cases exercises it). The answers are the same either way; only the work differs.
+static PROBE_NOW: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(PROBE);
+
+/// The probe's size in force.
+pub fn probe() -> i64 {
+    PROBE_NOW.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// For tests: set the probe's size (see [`PROBE_NOW`]).
+#[doc(hidden)]
+pub fn set_probe(size: i64) {
+    PROBE_NOW.store(size.max(0), std::sync::atomic::Ordering::Relaxed);
+}
 
 /// Most cases a walked search examines for one page.
 pub const WINDOW: i64 = 20_000;

@@ -35,6 +35,9 @@ fn encode(q: &str) -> String {
 
 #[tokio::test]
 async fn text_search_gives_the_same_cases_on_both_databases_for_chinese_and_ascii_queries() {
+    // Every search asks the index (on a few cases, the first look along the list would answer
+    // them all); the answers must be the same as the walk's.
+    gongkai::service::search::set_probe(0);
     let app = spawn_app().await;
     let agency = app.agency("NS", None).await;
     let other = app.agency("BJ", None).await;
@@ -110,6 +113,11 @@ async fn text_search_gives_the_same_cases_on_both_databases_for_chinese_and_asci
     // With the list's other filters.
     let got = search_all(&app, &format!("q={}&agency_id={other}", encode("张三")), 50).await;
     assert_eq!(got.len(), 1);
+    // And through the first look along the list, the same answers.
+    gongkai::service::search::set_probe(gongkai::service::search::PROBE);
+    for q in ["棚户区", "abc", "ns-2019", "émile", "100%"] {
+        assert_eq!(search_all(&app, &format!("q={}", encode(q)), 2).await, expected(q), "q = {q:?}");
+    }
 }
 
 #[tokio::test]
