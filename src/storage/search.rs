@@ -1,13 +1,13 @@
 //! Text search of the case list (`q`): a case matches when its description, its case number or
-//! its applicant's name contains `q`, ignoring the case of ASCII letters (other characters as
-//! typed), the same on both databases.
+//! the applicant's name as given on its application (`cases.applicant_name`) contains `q`,
+//! ignoring the case of ASCII letters (other characters as typed), the same on both databases.
 //!
 //! How a search is served, so that its cost is bounded whatever `q` is:
 //! 0. On PostgreSQL, the next [`PROBE`] (200) cases of the list are checked first: a common term
 //!    (whose many candidates PostgreSQL would collect whole) fills its page among
 //!    them, and a list that short is complete. Only otherwise:
 //! 1. `q` of at least [`INDEXED_CHARS`] characters looks its candidates up in a trigram index
-//!    (SQLite: FTS5 tables with the `trigram` tokenizer, kept by triggers; PostgreSQL: `pg_trgm`
+//!    (SQLite: an FTS5 table with the `trigram` tokenizer, kept by triggers; PostgreSQL: `pg_trgm`
 //!    GIN indexes), at most [`CANDIDATES_MAX`] + 1 of them. When there are no more than that, the
 //!    list is those cases (with the list's other filters, checked exactly, sorted, one page).
 //! 2. Otherwise — a shorter `q`, or one so common that the index has more candidates (then
@@ -88,50 +88,27 @@ pub fn plan(conn: &mut DbConnection, q: &str) -> QueryResult<Plan> {
         return Ok(Plan::Walk);
     }
     let more = CANDIDATES_MAX + 1;
-    let (cases, applicants): (Vec<Id>, Vec<Id>) = match conn {
+    let candidates: Vec<Id> = match conn {
         DbConnection::Sqlite(_) => {
             // An FTS5 string: the whole of `q` as one phrase, i.e. its trigrams in a row.
             let phrase = format!("\"{}\"", q.replace('"', "\"\""));
-            let cases = diesel::sql_query("SELECT rowid AS id FROM cases_fts WHERE cases_fts MATCH $1 LIMIT $2")
+            diesel::sql_query("SELECT rowid AS id FROM cases_fts WHERE cases_fts MATCH $1 LIMIT $2")
                 .bind::<Text, _>(&phrase)
                 .bind::<BigInt, _>(more)
-                .load(conn)?;
-            let applicants =
-                diesel::sql_query("SELECT rowid AS id FROM applicants_fts WHERE applicants_fts MATCH $1 LIMIT $2")
-                    .bind::<Text, _>(&phrase)
-                    .bind::<BigInt, _>(more)
-                    .load(conn)?;
-            (cases, applicants)
+                .load(conn)?
         }
-        DbConnection::Postgresql(_) => {
-            let pattern = format!("%{}%", escape_like(q));
-            let cases =
-                diesel::sql_query("SELECT id FROM cases WHERE description ILIKE $1 OR case_number ILIKE $1 LIMIT $2")
-                    .bind::<Text, _>(&pattern)
-                    .bind::<BigInt, _>(more)
-                    .load(conn)?;
-            let applicants = diesel::sql_query("SELECT id FROM applicants WHERE name ILIKE $1 LIMIT $2")
-                .bind::<Text, _>(&pattern)
-                .bind::<BigInt, _>(more)
-                .load(conn)?;
-            (cases, applicants)
-        }
+        DbConnection::Postgresql(_) => diesel::sql_query(
+            "SELECT id FROM cases WHERE description ILIKE $1 OR case_number ILIKE $1 OR applicant_name ILIKE $1 \
+             LIMIT $2",
+        )
+        .bind::<Text, _>(format!("%{}%", escape_like(q)))
+        .bind::<BigInt, _>(more)
+        .load(conn)?,
     };
-    let too_many = |n: usize| i64::try_from(n).map_or(true, |n| n > CANDIDATES_MAX);
-    if too_many(cases.len()) || too_many(applicants.len()) {
+    if i64::try_from(candidates.len()).map_or(true, |n| n > CANDIDATES_MAX) {
         return Ok(Plan::Walk);
     }
-    let mut ids: Vec<i64> = cases.into_iter().map(|r| r.id).collect();
-    if !applicants.is_empty() {
-        use super::schema::cases;
-        let applicant_ids: Vec<i64> = applicants.into_iter().map(|r| r.id).collect();
-        let of_applicants: Vec<i64> =
-            cases::table.filter(cases::applicant_id.eq_any(applicant_ids)).select(cases::id).limit(more).load(conn)?;
-        ids.extend(of_applicants);
-    }
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(if too_many(ids.len()) { Plan::Walk } else { Plan::Candidates(ids) })
+    Ok(Plan::Candidates(candidates.into_iter().map(|r| r.id).collect()))
 }
 
 /// The columns of the exact test, as SQL of the connection's database: SQLite's LIKE ignores the
@@ -139,7 +116,7 @@ pub fn plan(conn: &mut DbConnection, q: &str) -> QueryResult<Plan> {
 /// lowered with `translate` (not `lower`, which would fold other letters too and answer
 /// differently from SQLite). The pattern is [`pattern`]`(q)`.
 pub fn matched_columns(conn: &DbConnection) -> [String; 3] {
-    ["cases.description", "cases.case_number", "applicants.name"].map(|name| match conn {
+    ["cases.description", "cases.case_number", "cases.applicant_name"].map(|name| match conn {
         DbConnection::Sqlite(_) => name.to_string(),
         DbConnection::Postgresql(_) => {
             format!("translate({name}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')")
@@ -147,8 +124,7 @@ pub fn matched_columns(conn: &DbConnection) -> [String; 3] {
     })
 }
 
-/// The exact test of `q` against a case and its applicant (the query must join both): an SQL
-/// expression for `.filter(…)`.
+/// The exact test of `q` against a case: an SQL expression for `.filter(…)`.
 macro_rules! search_matches {
     ($conn:expr, $q:expr) => {{
         let [description, number, name] = $crate::storage::search::matched_columns($conn);
