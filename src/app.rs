@@ -13,6 +13,7 @@ use chrono::{NaiveDateTime, TimeDelta, Utc};
 use crate::config::{MailTransport, Settings};
 use crate::domain::calendar::Calendar;
 use crate::domain::letters::LetterPolicy;
+use crate::http::client::IpNet;
 use crate::http::{self, AppState, ServerOptions};
 use crate::notify::letters::Letters;
 use crate::notify::outbox::{deliver_pass, FileTransport, SmtpTransportAdapter, Transport, WorkerOptions};
@@ -108,7 +109,13 @@ pub fn open_state(settings: &Settings) -> anyhow::Result<Arc<AppState>> {
     let state = AppState::new(open_context(settings)?)
         .context("cannot start the audit writer")?
         .with_failure_limit(settings.auth.max_failures_per_minute)
-        .with_auth_cache(std::time::Duration::from_secs(settings.auth.cache_seconds));
+        .with_auth_cache(std::time::Duration::from_secs(settings.auth.cache_seconds))
+        .with_search_concurrency(settings.database.search_concurrency)
+        .with_networks(
+            IpNet::parse_all(&settings.server.trusted_proxies)
+                .map_err(|e| anyhow::anyhow!("server.trusted_proxies: {e}"))?,
+            IpNet::parse_all(&settings.metrics.allow).map_err(|e| anyhow::anyhow!("metrics.allow: {e}"))?,
+        );
     Ok(Arc::new(state))
 }
 
@@ -124,6 +131,7 @@ impl Application {
             workers: settings.server.workers,
             body_limit: settings.server.body_limit_bytes,
             client_request_timeout: Duration::from_millis(settings.server.client_request_timeout_ms),
+            body_read_timeout: Duration::from_millis(settings.server.body_read_timeout_ms),
         };
         let server = http::server(listener, state.clone(), &options)?;
         Ok(Self { server, state, port })
@@ -207,11 +215,18 @@ pub fn spawn_background(state: Arc<AppState>, settings: &Settings) -> anyhow::Re
                 .await;
                 match result {
                     Ok(Ok(report)) if report.claimed => {
+                        state.metrics.sweep_run("done");
                         tracing::info!(day = ?report.day, concluded = report.concluded.len(), "daily sweep done");
                     }
-                    Ok(Ok(_)) => {}
-                    Ok(Err(e)) => tracing::error!(error = %e, "daily sweep failed"),
-                    Err(e) => tracing::error!(error = %e, "daily sweep task failed"),
+                    Ok(Ok(_)) => state.metrics.sweep_run("already_done"),
+                    Ok(Err(e)) => {
+                        state.metrics.sweep_run("failed");
+                        tracing::error!(error = %e, "daily sweep failed");
+                    }
+                    Err(e) => {
+                        state.metrics.sweep_run("failed");
+                        tracing::error!(error = %e, "daily sweep task failed");
+                    }
                 }
                 actix_web::rt::time::sleep(until_next(Utc::now().naive_utc(), at)).await;
             }

@@ -100,6 +100,14 @@ pub struct Settings {
     pub background: BackgroundSettings,
     pub letters: LetterSettings,
     pub mail: MailSettings,
+    pub metrics: MetricsSettings,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Addresses or networks (`127.0.0.0/8`, `::1`) that may read `/metrics`.
+    pub allow: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -174,6 +182,9 @@ pub struct ServerSettings {
     pub workers: usize,
     pub body_limit_bytes: usize,
     pub client_request_timeout_ms: u64,
+    pub body_read_timeout_ms: u64,
+    /// Addresses or networks of reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -191,6 +202,7 @@ pub struct DatabaseSettings {
     pub connect_timeout_ms: u64,
     pub sqlite_busy_timeout_ms: u64,
     pub sqlite_synchronous: SqliteSynchronous,
+    pub search_concurrency: usize,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
@@ -245,6 +257,9 @@ impl Settings {
                     .prefix_separator("__")
                     .separator("__")
                     .try_parsing(true)
+                    .list_separator(",")
+                    .with_list_parse_key("server.trusted_proxies")
+                    .with_list_parse_key("metrics.allow")
                     .source(Some(gongkai_env)),
             )
             .set_override_option("database.url", env_database_url)?
@@ -360,6 +375,21 @@ mod tests {
         assert_eq!(settings.database.url, "x.db");
         let flag = Settings::load_from(None, Some("y.db"), env(&[("DATABASE_URL", "x.db")])).unwrap();
         assert_eq!(flag.database.url, "y.db");
+    }
+
+    #[test]
+    fn address_lists_come_from_comma_separated_variables() {
+        let settings = Settings::load_from(
+            None,
+            None,
+            env(&[("GONGKAI__SERVER__TRUSTED_PROXIES", "127.0.0.1,10.0.0.0/8"), ("GONGKAI__METRICS__ALLOW", "::1")]),
+        )
+        .unwrap();
+        assert_eq!(settings.server.trusted_proxies, ["127.0.0.1", "10.0.0.0/8"]);
+        assert_eq!(settings.metrics.allow, ["::1"]);
+        let defaults = Settings::load_from(None, None, env(&[])).unwrap();
+        assert!(defaults.server.trusted_proxies.is_empty());
+        assert_eq!(defaults.metrics.allow, ["127.0.0.0/8", "::1"]);
     }
 
     #[test]

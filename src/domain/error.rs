@@ -59,6 +59,11 @@ impl Violation {
 pub struct Errors(Vec<FieldError>);
 
 impl Errors {
+    /// Whether a problem with `field` was recorded.
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|e| e.field == field)
+    }
+
     /// Record a problem with `field`.
     pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.0.push(FieldError::new(field, message));

@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::auth::AuthUser;
+use super::auth::{AuthUser, FreshAuthUser};
 use super::error::{ApiError, ReadErrors, WriteErrors};
 use super::extract::{Json, Query};
 use super::pagination::{cursor_for, Page, PageParams};
@@ -51,7 +51,7 @@ impl From<Agency> for AgencyResponse {
 #[post("/agencies")]
 async fn create_agency(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: FreshAuthUser,
     body: Json<CreateAgencyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;

@@ -2,14 +2,17 @@
 //! authentication and every read of a case page (which shows the full identity number), with who,
 //! when and from which address; `GET /api/v1/audit` lists it for auditors and administrators.
 
-use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{get, web, HttpMessage};
-use chrono::{NaiveDateTime, Utc};
+use chrono::{DurationRound as _, NaiveDateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -27,10 +30,27 @@ pub struct AuditUser(pub i64);
 
 /// Sends entries to a writer thread that stores them in batches (on SQLite inside the group
 /// commit of the database's writer thread, on PostgreSQL one transaction per batch), so auditing
-/// adds no write transaction to each request.
+/// adds no write transaction to each request. A batch the database refuses for a passing reason
+/// (connection lost, database down, file not writable) is kept and retried; entries that cannot
+/// be kept (the queue is full while the database is down, or the database rejects them for
+/// good) are counted in [`AuditSink::dropped`] and logged.
 pub struct AuditSink {
     sender: SyncSender<AuditRow>,
+    counters: Arc<AuditCounters>,
 }
+
+/// What happened to the audit entries (exported as metrics).
+#[derive(Debug, Default)]
+pub struct AuditCounters {
+    /// Entries lost: queue full, writer gone, or rejected by the database for good.
+    pub dropped: AtomicU64,
+    /// Batches whose storing failed and was tried again.
+    pub retries: AtomicU64,
+}
+
+/// Entries waiting for the writer at most (while the database is down, say); more are dropped
+/// and counted rather than making requests wait.
+const QUEUE: usize = 10_000;
 
 impl AuditSink {
     /// Start the writer thread on `db`.
@@ -38,16 +58,35 @@ impl AuditSink {
     /// # Errors
     /// The thread cannot be started.
     pub fn start(db: Db) -> std::io::Result<Self> {
-        let (sender, receiver) = sync_channel(10_000);
-        std::thread::Builder::new().name("gongkai-audit".into()).spawn(move || write_loop(&db, &receiver))?;
-        Ok(Self { sender })
+        let (sender, receiver) = sync_channel(QUEUE);
+        let counters = Arc::new(AuditCounters::default());
+        let writing = counters.clone();
+        std::thread::Builder::new()
+            .name("gongkai-audit".into())
+            .spawn(move || Writer { db, counters: writing, aggregates: Aggregates::default() }.run(&receiver))?;
+        Ok(Self { sender, counters })
     }
 
-    /// Queue an entry (waits when the writer is 10,000 entries behind).
+    /// Queue an entry; never waits (a full queue drops it, counted and logged).
     pub fn record(&self, row: AuditRow) {
-        if self.sender.send(row).is_err() {
-            tracing::error!("the audit writer stopped; an entry was not recorded");
+        match self.sender.try_send(row) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => self.count_dropped(1, "the audit queue is full"),
+            Err(TrySendError::Disconnected(_)) => self.count_dropped(1, "the audit writer stopped"),
         }
+    }
+
+    fn count_dropped(&self, n: u64, why: &str) {
+        let before = self.counters.dropped.fetch_add(n, Ordering::Relaxed);
+        // One line for the first drop and then one per thousand, not one per request.
+        if before.is_multiple_of(1000) {
+            tracing::error!(dropped_total = before + n, why, "audit entries dropped");
+        }
+    }
+
+    /// The counters of the trail's writer.
+    pub fn counters(&self) -> &AuditCounters {
+        &self.counters
     }
 }
 
@@ -59,56 +98,193 @@ const MAX_BATCH: usize = 500;
 /// every few reads. An entry is stored at most this much later than without the wait.
 const GATHER: Duration = Duration::from_millis(20);
 
-fn write_loop(db: &Db, receiver: &Receiver<AuditRow>) {
-    loop {
-        let first = match receiver.recv_timeout(Duration::from_secs(3600)) {
-            Ok(row) => row,
-            Err(RecvTimeoutError::Timeout) => continue,
-            Err(RecvTimeoutError::Disconnected) => return,
-        };
-        let mut batch = vec![first];
-        let deadline = std::time::Instant::now() + GATHER;
-        let mut disconnected = false;
-        while batch.len() < MAX_BATCH {
-            match receiver.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())) {
-                Ok(row) => batch.push(row),
-                Err(RecvTimeoutError::Timeout) => break,
-                Err(RecvTimeoutError::Disconnected) => {
-                    disconnected = true;
-                    break;
+/// The wait before the first retry of a batch the database refused; doubled up to [`RETRY_MAX`].
+const RETRY_FIRST: Duration = Duration::from_millis(100);
+const RETRY_MAX: Duration = Duration::from_secs(5);
+
+/// The aggregated entry of failed authentications from one address in one minute.
+type AggregateKey = (Option<String>, NaiveDateTime);
+
+/// The writer thread's state.
+struct Writer {
+    db: Db,
+    counters: Arc<AuditCounters>,
+    aggregates: Aggregates,
+}
+
+/// The stored aggregate entry of each (address, minute) of the current and previous minute.
+#[derive(Default)]
+struct Aggregates(HashMap<AggregateKey, i64>);
+
+/// What one batch writes.
+#[derive(Default)]
+struct Plan {
+    rows: Vec<AuditRow>,
+    /// First failed authentication of an (address, minute) in this batch, with its count.
+    new_aggregates: Vec<(AggregateKey, AuditRow)>,
+    /// Failed authentications to add to aggregates already stored.
+    increments: HashMap<i64, i32>,
+}
+
+impl Plan {
+    fn entries(&self) -> u64 {
+        let added: i64 = self.increments.values().map(|n| i64::from(*n)).sum();
+        let first: i64 = self.new_aggregates.iter().map(|(_, r)| i64::from(r.count)).sum();
+        let rows = i64::try_from(self.rows.len()).unwrap_or(i64::MAX);
+        u64::try_from(rows.saturating_add(added).saturating_add(first)).unwrap_or(0)
+    }
+}
+
+fn minute_of(at: NaiveDateTime) -> NaiveDateTime {
+    at.duration_trunc(TimeDelta::minutes(1)).unwrap_or(at)
+}
+
+impl Aggregates {
+    /// Sort a batch into plain entries and failed authentications (aggregated), as of `now`.
+    fn plan(&mut self, batch: Vec<AuditRow>, now: NaiveDateTime) -> Plan {
+        let mut plan = Plan::default();
+        let now = minute_of(now);
+        self.0.retain(|(_, minute), _| *minute >= now - TimeDelta::minutes(1));
+        for row in batch {
+            if row.action != FAILED_AUTHENTICATION {
+                plan.rows.push(row);
+                continue;
+            }
+            let key = (row.remote_addr.clone(), minute_of(row.at));
+            if let Some(id) = self.0.get(&key) {
+                *plan.increments.entry(*id).or_default() += 1;
+            } else if let Some((_, pending)) = plan.new_aggregates.iter_mut().find(|(k, _)| *k == key) {
+                pending.count = pending.count.saturating_add(1);
+            } else {
+                plan.new_aggregates.push((key, AuditRow { count: 1, ..row }));
+            }
+        }
+        plan
+    }
+}
+
+impl Writer {
+    fn run(mut self, receiver: &Receiver<AuditRow>) {
+        loop {
+            let first = match receiver.recv_timeout(Duration::from_secs(3600)) {
+                Ok(row) => row,
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => return,
+            };
+            let mut batch = vec![first];
+            let deadline = std::time::Instant::now() + GATHER;
+            let mut disconnected = false;
+            while batch.len() < MAX_BATCH {
+                match receiver.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())) {
+                    Ok(row) => batch.push(row),
+                    Err(RecvTimeoutError::Timeout) => break,
+                    Err(RecvTimeoutError::Disconnected) => {
+                        disconnected = true;
+                        break;
+                    }
+                }
+            }
+            let plan = self.aggregates.plan(batch, Utc::now().naive_utc());
+            self.store(plan);
+            if disconnected {
+                return;
+            }
+        }
+    }
+
+    /// Store a batch in one transaction, retrying while the database refuses it for a passing
+    /// reason (new entries wait in the queue meanwhile).
+    fn store(&mut self, plan: Plan) {
+        let plan = Arc::new(plan);
+        let mut wait = RETRY_FIRST;
+        loop {
+            let batch = plan.clone();
+            let result = self.db.write_queued_blocking(move |conn| -> Result<Vec<i64>, ServiceError> {
+                let plan = &*batch;
+                audit::insert_batch(conn, &plan.rows)?;
+                for (id, n) in &plan.increments {
+                    audit::add_to_count(conn, *id, *n)?;
+                }
+                plan.new_aggregates.iter().map(|(_, row)| audit::insert_one(conn, row)).collect()
+            });
+            match result {
+                Ok(ids) => {
+                    for ((key, _), id) in plan.new_aggregates.iter().zip(ids) {
+                        self.aggregates.0.insert(key.clone(), id);
+                    }
+                    return;
+                }
+                Err(e) if is_lasting(&e) => {
+                    let n = plan.entries();
+                    self.counters.dropped.fetch_add(n, Ordering::Relaxed);
+                    tracing::error!(error = %e, entries = n, "audit entries rejected by the database; dropped");
+                    return;
+                }
+                Err(e) => {
+                    self.counters.retries.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(error = %e, entries = plan.entries(), retry_in_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                        "audit entries could not be stored; retrying");
+                    std::thread::sleep(wait);
+                    wait = (wait * 2).min(RETRY_MAX);
                 }
             }
         }
-        let entries = batch.len();
-        let stored =
-            db.write_queued_blocking(move |conn| -> Result<(), ServiceError> { audit::insert_batch(conn, &batch) });
-        if let Err(e) = stored {
-            tracing::error!(error = %e, entries, "audit entries could not be stored");
-        }
-        if disconnected {
-            return;
-        }
     }
 }
 
-/// The case a path is about, if any (`/api/v1/cases/42/…`).
-fn case_of(path: &str) -> Option<i64> {
-    path.strip_prefix("/api/v1/cases/")?.split('/').next()?.parse().ok()
+/// Whether the database refused the entries themselves (a constraint), so that retrying them
+/// cannot help; anything else (connection, lock, I/O) may pass.
+fn is_lasting(error: &ServiceError) -> bool {
+    audit::is_lasting(error)
 }
 
-/// What to record of a finished request, if anything.
-fn action(method: &Method, path: &str, status: StatusCode) -> Option<&'static str> {
-    if !path.starts_with("/api/v1/") {
+/// The action of a failed authentication.
+const FAILED_AUTHENTICATION: &str = "authentication_failed";
+
+/// The route of the case page, which shows the applicant's full identity number.
+const CASE_PAGE: &str = "/api/v1/cases/{id}";
+
+/// What to record of a finished request, if anything, from its method, the pattern of the route
+/// that served it (`None`: no route) and its status. Decided by the route, never by the raw
+/// path: `/cases/+18` and `/cases/%31%38` are refused before any handler, and anything a handler
+/// served is classified by what it is.
+fn action(method: &Method, pattern: Option<&str>, raw_path: &str, status: StatusCode) -> Option<&'static str> {
+    let api = match pattern {
+        Some(p) => p.starts_with("/api/v1/"),
+        None => raw_path.starts_with("/api/v1/"),
+    };
+    if !api {
         return None;
     }
     if status == StatusCode::UNAUTHORIZED || status == StatusCode::TOO_MANY_REQUESTS {
-        return Some("authentication_failed");
+        return Some(FAILED_AUTHENTICATION);
     }
     if *method != Method::GET && *method != Method::HEAD {
         return Some("change");
     }
-    let is_case_page = path.strip_prefix("/api/v1/cases/").is_some_and(|rest| rest.bytes().all(|b| b.is_ascii_digit()));
-    (is_case_page && status.is_success()).then_some("read_identity_number")
+    (pattern == Some(CASE_PAGE) && status.is_success()).then_some("read_identity_number")
+}
+
+/// The path of a request as its route names it: the pattern with each parameter replaced by the
+/// value the router extracted (`{id}` stays when the request was refused before routing).
+fn route_path(pattern: &str, info: &actix_web::dev::Path<actix_web::dev::Url>) -> String {
+    pattern
+        .split('/')
+        .map(|segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(name) => info.get(name).unwrap_or(segment).to_string(),
+            None => segment.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The case a route is about, from the id the router extracted (`/api/v1/cases/{id}/…`).
+fn case_of(pattern: &str, info: &actix_web::dev::Path<actix_web::dev::Url>) -> Option<i64> {
+    if pattern == CASE_PAGE || pattern.starts_with("/api/v1/cases/{id}/") {
+        info.get("id").filter(|id| super::canonical::is_canonical_number(id))?.parse().ok()
+    } else {
+        None
+    }
 }
 
 /// The middleware: runs the request, then records it when [`action`] says so.
@@ -117,23 +293,30 @@ pub async fn record<B: MessageBody>(
     next: actix_web::middleware::Next<B>,
 ) -> Result<ServiceResponse<B>, actix_web::Error> {
     let method = request.method().clone();
-    let path = request.path().to_string();
-    let remote = request.peer_addr().map(|a| a.ip().to_string());
+    let remote = super::client::client_ip(request.request()).map(|ip| ip.to_string());
     let state = request.app_data::<web::Data<AppState>>().cloned();
     let response = next.call(request).await?;
     let status = response.status();
-    if let (Some(action), Some(state)) = (action(&method, &path, status), state) {
-        let user_id = response.request().extensions().get::<AuditUser>().map(|u| u.0);
+    let req = response.request();
+    let pattern = req.match_pattern();
+    if let (Some(action), Some(state)) = (action(&method, pattern.as_deref(), req.path(), status), state) {
+        let user_id = req.extensions().get::<AuditUser>().map(|u| u.0);
+        let (path, case_id) = match &pattern {
+            Some(pattern) => (route_path(pattern, req.match_info()), case_of(pattern, req.match_info())),
+            // No route served it (404): what was asked, shortened; it names no case.
+            None => (req.path().chars().take(200).collect(), None),
+        };
         state.audit.record(AuditRow {
             id: 0,
             at: Utc::now().naive_utc(),
             user_id,
             method: method.to_string(),
-            case_id: case_of(&path),
+            case_id,
             path: path.chars().take(500).collect(),
             status: i32::from(status.as_u16()),
             remote_addr: remote,
             action: action.to_string(),
+            count: 1,
         });
     }
     Ok(response)
@@ -166,6 +349,9 @@ pub struct AuditEntry {
     pub remote_addr: Option<String>,
     /// `change`, `read_identity_number` or `authentication_failed`.
     pub action: String,
+    /// How many requests the entry stands for: failed authentications are stored as one entry
+    /// per client address and minute (per instance), with their number; 1 for everything else.
+    pub count: i32,
 }
 
 /// The audit trail, newest first (auditors and administrators; bound to an agency, they see the
@@ -204,6 +390,7 @@ async fn list_audit(
             case_id: r.case_id,
             remote_addr: r.remote_addr,
             action: r.action,
+            count: r.count,
         },
     )))
 }
@@ -214,14 +401,58 @@ mod tests {
 
     #[test]
     fn changes_identity_reads_and_failed_logins_are_recorded_and_nothing_else() {
-        assert_eq!(action(&Method::POST, "/api/v1/cases", StatusCode::CREATED), Some("change"));
-        assert_eq!(action(&Method::POST, "/api/v1/cases/7/decision", StatusCode::CONFLICT), Some("change"));
-        assert_eq!(action(&Method::GET, "/api/v1/cases/7", StatusCode::OK), Some("read_identity_number"));
-        assert_eq!(action(&Method::GET, "/api/v1/cases/7", StatusCode::NOT_FOUND), None);
-        assert_eq!(action(&Method::GET, "/api/v1/cases/7/events", StatusCode::OK), None);
-        assert_eq!(action(&Method::GET, "/api/v1/cases", StatusCode::UNAUTHORIZED), Some("authentication_failed"));
-        assert_eq!(action(&Method::GET, "/healthz", StatusCode::OK), None);
-        assert_eq!(case_of("/api/v1/cases/42/letters/decision"), Some(42));
-        assert_eq!(case_of("/api/v1/cases"), None);
+        let case = Some(CASE_PAGE);
+        assert_eq!(action(&Method::POST, Some("/api/v1/cases"), "/api/v1/cases", StatusCode::CREATED), Some("change"));
+        let decision = Some("/api/v1/cases/{id}/decision");
+        assert_eq!(action(&Method::POST, decision, "/api/v1/cases/7/decision", StatusCode::CONFLICT), Some("change"));
+        assert_eq!(action(&Method::GET, case, "/api/v1/cases/7", StatusCode::OK), Some("read_identity_number"));
+        assert_eq!(action(&Method::GET, case, "/api/v1/cases/7", StatusCode::NOT_FOUND), None);
+        let events = Some("/api/v1/cases/{id}/events");
+        assert_eq!(action(&Method::GET, events, "/api/v1/cases/7/events", StatusCode::OK), None);
+        let list = Some("/api/v1/cases");
+        assert_eq!(
+            action(&Method::GET, list, "/api/v1/cases", StatusCode::UNAUTHORIZED),
+            Some("authentication_failed")
+        );
+        assert_eq!(action(&Method::GET, Some("/healthz"), "/healthz", StatusCode::OK), None);
+        assert_eq!(action(&Method::POST, None, "/api/v1/nothing", StatusCode::NOT_FOUND), Some("change"));
+    }
+
+    #[test]
+    fn failed_authentications_are_aggregated_per_address_and_minute() {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap().and_hms_opt(10, 0, 5).unwrap();
+        let row = |addr: &str, at: NaiveDateTime, action: &str| AuditRow {
+            id: 0,
+            at,
+            user_id: None,
+            method: "GET".into(),
+            path: "/api/v1/cases".into(),
+            status: 401,
+            case_id: None,
+            remote_addr: Some(addr.into()),
+            action: action.into(),
+            count: 1,
+        };
+        let mut aggregates = Aggregates::default();
+        aggregates.0.insert((Some("192.0.2.9".into()), minute_of(at)), 41);
+        aggregates.0.insert((Some("192.0.2.9".into()), minute_of(at) - TimeDelta::minutes(5)), 7);
+        let later = at + TimeDelta::seconds(70);
+        let plan = aggregates.plan(
+            vec![
+                row("192.0.2.1", at, FAILED_AUTHENTICATION),
+                row("192.0.2.1", at + TimeDelta::seconds(30), FAILED_AUTHENTICATION),
+                row("192.0.2.1", later, FAILED_AUTHENTICATION),
+                row("192.0.2.9", at, FAILED_AUTHENTICATION),
+                row("192.0.2.1", at, "change"),
+            ],
+            at,
+        );
+        assert_eq!(aggregates.0.len(), 1, "entries of earlier minutes are forgotten");
+        assert_eq!(plan.rows.len(), 1, "other entries are stored one by one");
+        let counts: Vec<(NaiveDateTime, i32)> =
+            plan.new_aggregates.iter().map(|((_, minute), r)| (*minute, r.count)).collect();
+        assert_eq!(counts, [(minute_of(at), 2), (minute_of(later), 1)]);
+        assert_eq!(plan.increments, HashMap::from([(41, 1)]), "added to the stored entry of its minute");
+        assert_eq!(plan.entries(), 5);
     }
 }

@@ -30,43 +30,86 @@ impl FromRequest for AuthUser {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = bearer_token(req);
-        let address = req.peer_addr().map(|a| a.ip());
-        let request = req.clone();
-        Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::corrupt("application state missing"))?;
-            let limiter = &state.auth_failures;
-            if let Some(ip) = address {
-                limiter.check(ip).map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
-            }
-            let failed = |detail: &'static str| {
-                if let Some(ip) = address {
-                    limiter.record_failure(ip);
-                }
-                ApiError::Unauthorized { detail }
-            };
-            let Some(token) = token else {
-                return Err(failed(
-                    "请在请求头中提供 `Authorization: Bearer <令牌>`；令牌可用 `gongkai user add` 创建",
-                ));
-            };
-            let hash = auth::hash_token(&token);
-            let actor = match state.auth_cache.get(&hash) {
-                Some(actor) => actor,
-                None => {
-                    let generation = state.auth_cache.generation();
-                    let key = hash.clone();
-                    let found = state.db.read(move |conn| auth::authenticate_hashed(conn, &key)).await?;
-                    let actor = found.ok_or_else(|| failed("令牌无效、已被吊销，或其用户已停用"))?;
-                    state.auth_cache.put(hash, actor.clone(), generation);
-                    actor
-                }
-            };
-            request.extensions_mut().insert(super::audit::AuditUser(actor.user_id.get()));
-            Ok(AuthUser(actor))
-        })
+        Box::pin(authenticate(req.clone(), Lookup::Cached))
     }
+}
+
+/// The caller of an administrative action (users, tokens, agencies, the calendar), read from the
+/// database on every request, never from the token cache: a deactivated administrator, a revoked
+/// token or a changed role takes effect at once on every instance for these actions. The
+/// service functions check the role again inside their transaction.
+#[derive(Clone, Debug)]
+pub struct FreshAuthUser(pub AuthUser);
+
+impl std::ops::Deref for FreshAuthUser {
+    type Target = Actor;
+    fn deref(&self) -> &Actor {
+        &self.0 .0
+    }
+}
+
+impl FromRequest for FreshAuthUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let request = req.clone();
+        Box::pin(async move { authenticate(request, Lookup::Database).await.map(FreshAuthUser) })
+    }
+}
+
+/// Whether a token may be found in the cache of valid tokens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Lookup {
+    Cached,
+    Database,
+}
+
+/// Authenticate the bearer token of `request`. A valid token is always served. A failing one
+/// (missing, unknown, revoked, of a deactivated user) is 401 and counts against the client's
+/// address; past `auth.max_failures_per_minute` failures in the minute, failing requests from
+/// that address get 429 instead (valid tokens from it are still served: behind a proxy, or in
+/// an office sharing one address, one person's typos must not lock everyone out).
+async fn authenticate(request: HttpRequest, lookup: Lookup) -> Result<AuthUser, ApiError> {
+    let state = request
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::corrupt("application state missing"))?;
+    let address = super::client::client_ip(&request);
+    let failed = |detail: &'static str| -> ApiError {
+        match address.and_then(|ip| state.auth_failures.record_failure(ip)) {
+            Some(retry_after_secs) => ApiError::TooManyRequests { retry_after_secs },
+            None => ApiError::Unauthorized { detail },
+        }
+    };
+    let Some(token) = bearer_token(&request) else {
+        return Err(failed("请在请求头中提供 `Authorization: Bearer <令牌>`；令牌可用 `gongkai user add` 创建"));
+    };
+    let hash = auth::hash_token(&token);
+    let unknown = "令牌无效、已被吊销，或其用户已停用";
+    let cached = match lookup {
+        Lookup::Cached => state.auth_cache.get(&hash),
+        Lookup::Database => None,
+    };
+    let actor = match cached {
+        Some(actor) => actor,
+        // Tokens are random: one found invalid never becomes valid (a revoked token stays
+        // revoked, a reactivated user gets new tokens), so a repeated bad token costs no lookup.
+        None if state.rejected_tokens.contains(&hash) => return Err(failed(unknown)),
+        None => {
+            let generation = state.auth_cache.generation();
+            let key = hash.clone();
+            let found = state.db.read(move |conn| auth::authenticate_hashed(conn, &key)).await?;
+            let Some(actor) = found else {
+                state.rejected_tokens.insert(hash);
+                return Err(failed(unknown));
+            };
+            state.auth_cache.put(hash, actor.clone(), generation);
+            actor
+        }
+    };
+    request.extensions_mut().insert(super::audit::AuditUser(actor.user_id.get()));
+    Ok(AuthUser(actor))
 }
 
 fn bearer_token(req: &HttpRequest) -> Option<String> {
@@ -151,9 +194,9 @@ impl AuthCache {
     }
 }
 
-/// Failed authentications per client address in fixed one-minute windows: past the limit, an
-/// address gets 429 until its window ends (guessing tokens is pointless, but a flood of attempts
-/// still costs database lookups).
+/// Failed authentications per client address in fixed one-minute windows: past the limit, the
+/// address's failing requests get 429 until its window ends (guessing tokens is pointless, but a
+/// flood of attempts still costs lookups and log lines).
 pub struct FailureLimiter {
     limit: u32,
     window: Duration,
@@ -173,18 +216,8 @@ impl FailureLimiter {
         }
     }
 
-    /// `Err(seconds to wait)` when `ip` used up its failures in the current window.
-    pub fn check(&self, ip: IpAddr) -> Result<(), u64> {
-        match self.entries().get(&ip) {
-            Some(&(start, count)) if count >= self.limit && start.elapsed() < self.window => {
-                Err(self.window.saturating_sub(start.elapsed()).as_secs().max(1))
-            }
-            _ => Ok(()),
-        }
-    }
-
-    /// Count a failure of `ip`.
-    pub fn record_failure(&self, ip: IpAddr) {
+    /// Count a failure of `ip`; `Some(seconds to wait)` when it is beyond the limit of its window.
+    pub fn record_failure(&self, ip: IpAddr) -> Option<u64> {
         let mut entries = self.entries();
         if entries.len() > 100_000 {
             entries.retain(|_, (start, _)| start.elapsed() < self.window);
@@ -194,6 +227,48 @@ impl FailureLimiter {
             *entry = (Instant::now(), 0);
         }
         entry.1 = entry.1.saturating_add(1);
+        (entry.1 > self.limit).then(|| self.window.saturating_sub(entry.0.elapsed()).as_secs().max(1))
+    }
+}
+
+/// Hashes of tokens found invalid in the last minute (at most [`RejectedTokens::CAPACITY`]), so
+/// that a client repeating a bad token is answered without a database lookup.
+pub struct RejectedTokens {
+    entries: Mutex<HashMap<String, Instant>>,
+}
+
+impl Default for RejectedTokens {
+    fn default() -> Self {
+        Self { entries: Mutex::new(HashMap::new()) }
+    }
+}
+
+impl RejectedTokens {
+    const CAPACITY: usize = 10_000;
+    const TTL: Duration = Duration::from_secs(60);
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<String, Instant>> {
+        match self.entries.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// Whether `hash` was found invalid less than a minute ago.
+    pub fn contains(&self, hash: &str) -> bool {
+        self.entries().get(hash).is_some_and(|at| at.elapsed() < Self::TTL)
+    }
+
+    /// Remember that `hash` is invalid.
+    pub fn insert(&self, hash: String) {
+        let mut entries = self.entries();
+        if entries.len() >= Self::CAPACITY {
+            entries.retain(|_, at| at.elapsed() < Self::TTL);
+            if entries.len() >= Self::CAPACITY {
+                entries.clear();
+            }
+        }
+        entries.insert(hash, Instant::now());
     }
 }
 
@@ -232,6 +307,24 @@ mod tests {
         let off = AuthCache::new(Duration::ZERO);
         off.put("a".into(), actor(1), 0);
         assert_eq!(off.get("a"), None);
+    }
+
+    #[test]
+    fn failures_beyond_the_limit_ask_to_wait_and_other_addresses_are_not_affected() {
+        let limiter = FailureLimiter::new(2);
+        let (a, b): (IpAddr, IpAddr) = ("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap());
+        assert_eq!(limiter.record_failure(a), None);
+        assert_eq!(limiter.record_failure(a), None);
+        assert!(limiter.record_failure(a).is_some_and(|s| (1..=60).contains(&s)));
+        assert_eq!(limiter.record_failure(b), None);
+    }
+
+    #[test]
+    fn rejected_tokens_are_remembered() {
+        let rejected = RejectedTokens::default();
+        assert!(!rejected.contains("h"));
+        rejected.insert("h".into());
+        assert!(rejected.contains("h"));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::AuthUser;
+use super::auth::{AuthUser, FreshAuthUser};
 use super::error::{ApiError, ReadErrors, WriteErrors};
 use super::extract::Json;
 use super::AppState;
@@ -142,7 +142,7 @@ async fn get_year(
 #[put("/calendar/{year}")]
 async fn put_year(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: FreshAuthUser,
     year: web::Path<i32>,
     body: Json<PutCalendarYearRequest>,
 ) -> Result<web::Json<PutCalendarYearResponse>, ApiError> {

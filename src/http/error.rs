@@ -55,6 +55,48 @@ pub enum ApiError {
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("service unavailable")]
     Unavailable,
+    #[error("request body too slow")]
+    BodyTimeout,
+}
+
+/// 422 for a text search whose cost bound was reached (see `storage::search`).
+fn search_too_broad() -> Violation {
+    Violation::field(
+        "search_too_broad",
+        "q",
+        format!(
+            "检索词过短或过于常见，在 {} 件案件内未能凑满一页：请使用至少 {} 个字符的检索词，或以机关、状态、收到日期缩小范围",
+            crate::service::search::WINDOW,
+            crate::service::search::INDEXED_CHARS
+        ),
+    )
+}
+
+/// Seconds a client is asked to wait (`Retry-After`) while the database is unreachable.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 5;
+
+/// Whether a database error means the database cannot be reached or written at all (rather than
+/// that this request is wrong): the server is gone or restarting, the connection was lost, the
+/// SQLite file or its directory is not writable or readable. Answered 503, like a pool timeout.
+pub fn is_unreachable(error: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind as K, Error as E};
+    match error {
+        E::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, _) | E::BrokenTransactionManager => true,
+        E::DatabaseError(_, info) => {
+            let message = info.message();
+            // PostgreSQL: the server shutting down or restarting, connections terminated.
+            message.contains("terminating connection")
+                || message.contains("server closed the connection")
+                || message.contains("the database system is")
+                || message.contains("no connection to the server")
+                // SQLite: the file (or its -wal/-shm) cannot be written or read.
+                || message.contains("readonly database")
+                || message.contains("disk I/O error")
+                || message.contains("unable to open database")
+                || message.contains("database or disk is full")
+        }
+        _ => false,
+    }
 }
 
 impl ApiError {
@@ -82,6 +124,7 @@ impl ApiError {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Internal(_) => "internal_error",
             Self::Unavailable => "service_unavailable",
+            Self::BodyTimeout => "body_timeout",
         }
     }
 
@@ -97,7 +140,8 @@ impl ApiError {
             }
             Self::MethodNotAllowed => "此接口不支持该请求方法".to_string(),
             Self::Internal(_) => "服务器处理请求时出错，已记入日志".to_string(),
-            Self::Unavailable => "数据库暂时无法连接，请稍后重试".to_string(),
+            Self::Unavailable => format!("数据库暂时无法访问，请在 {UNAVAILABLE_RETRY_AFTER_SECS} 秒后重试"),
+            Self::BodyTimeout => "请求体发送过慢，连接已超时".to_string(),
             other => other.to_string(),
         }
     }
@@ -152,8 +196,23 @@ impl From<ServiceError> for ApiError {
                 tracing::error!(error = %e, "no database connection");
                 Self::Unavailable
             }
-            ServiceError::Storage(e @ StorageError::Unavailable(_)) => {
+            ServiceError::Storage(e @ (StorageError::Unavailable(_) | StorageError::Connection(_))) => {
                 tracing::error!(error = %e, "writes are not possible");
+                Self::Unavailable
+            }
+            ServiceError::Storage(StorageError::SearchTooBroad) => Self::Invalid(search_too_broad()),
+            ServiceError::Storage(StorageError::Query(e)) if crate::service::search::is_timeout(&e) => {
+                tracing::warn!("a text search reached the statement timeout");
+                Self::Invalid(search_too_broad())
+            }
+            ServiceError::Storage(StorageError::Query(e)) if is_unreachable(&e) => {
+                tracing::error!(error = %e, "the database is not reachable");
+                Self::Unavailable
+            }
+            ServiceError::Storage(StorageError::Commit(message))
+                if message.contains("readonly") || message.contains("disk I/O") || message.contains("disk is full") =>
+            {
+                tracing::error!(error = %message, "the database cannot be written");
                 Self::Unavailable
             }
             ServiceError::Storage(e) => Self::internal(e),
@@ -194,6 +253,7 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
         }
     }
 
@@ -231,6 +291,9 @@ impl ResponseError for ApiError {
         if let Self::TooManyRequests { retry_after_secs } = self {
             response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
         }
+        if matches!(self, Self::Unavailable) {
+            response.insert_header((header::RETRY_AFTER, UNAVAILABLE_RETRY_AFTER_SECS.to_string()));
+        }
         response.json(problem)
     }
 }
@@ -256,6 +319,9 @@ pub enum ReadErrors {
     /// A parameter breaks a rule.
     #[response(status = 422, content_type = "application/problem+json")]
     Invalid(Problem),
+    /// The database is unreachable for now; retry after `Retry-After` seconds.
+    #[response(status = 503, content_type = "application/problem+json")]
+    Unavailable(Problem),
 }
 
 /// The errors every authenticated writing endpoint may answer.
@@ -285,4 +351,10 @@ pub enum WriteErrors {
     /// Too many failed authentications from this address.
     #[response(status = 429, content_type = "application/problem+json")]
     TooManyRequests(Problem),
+    /// The request body was sent too slowly.
+    #[response(status = 408, content_type = "application/problem+json")]
+    BodyTimeout(Problem),
+    /// The database is unreachable for now; retry after `Retry-After` seconds.
+    #[response(status = 503, content_type = "application/problem+json")]
+    Unavailable(Problem),
 }

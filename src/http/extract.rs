@@ -17,6 +17,13 @@ use crate::domain::{FieldError, Violation};
 #[derive(Clone, Copy, Debug)]
 pub struct BodyLimit(pub usize);
 
+/// How long reading a request's body may take (registered as app data).
+#[derive(Clone, Copy, Debug)]
+pub struct BodyTimeout(pub std::time::Duration);
+
+/// The default of `server.body_read_timeout_ms`.
+pub const DEFAULT_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// actix-web's own default.
 pub const DEFAULT_BODY_LIMIT: usize = 262_144;
 
@@ -30,9 +37,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let limit = req.app_data::<BodyLimit>().map_or(DEFAULT_BODY_LIMIT, |l| l.0);
+        let timeout = req.app_data::<BodyTimeout>().map_or(DEFAULT_BODY_TIMEOUT, |t| t.0);
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            let bytes = bytes.await.map_err(|e| match e.as_error::<PayloadError>() {
+            // A body trickled in byte by byte would hold the request (and its worker's memory)
+            // for as long as the client likes.
+            let bytes = actix_web::rt::time::timeout(timeout, bytes).await.map_err(|_| ApiError::BodyTimeout)?;
+            let bytes = bytes.map_err(|e| match e.as_error::<PayloadError>() {
                 Some(PayloadError::Overflow) => ApiError::PayloadTooLarge { limit },
                 _ => {
                     tracing::debug!(error = %e, "request body unreadable");
@@ -50,6 +61,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 /// 400 `malformed_json` for syntax errors, 422 `validation_failed` for data errors; both in Chinese,
 /// a data error naming the field and, for a date, the expected format.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if has_nul_escape(bytes) {
+        return Err(nul_violation(bytes));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let result: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
     let value = result.map_err(|e| {
@@ -114,6 +128,49 @@ fn value_at(bytes: &[u8], path: &[Segment]) -> Option<String> {
         serde_json::Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
+}
+
+/// Whether the JSON text holds a `\u0000` escape (a NUL character in a string). JSON allows
+/// escapes only inside strings, so any unescaped backslash followed by `u0000` is one; a raw NUL
+/// byte is not valid JSON at all and fails to parse.
+fn has_nul_escape(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' {
+            if bytes.get(i + 1) == Some(&b'u') && bytes.get(i + 2..i + 6) == Some(b"0000") {
+                return true;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    false
+}
+
+/// 422 naming the field whose text holds a NUL character (no text of this service may: PostgreSQL
+/// cannot store one and refuses the whole statement).
+fn nul_violation(bytes: &[u8]) -> ApiError {
+    fn find(value: &serde_json::Value, path: &str) -> Option<String> {
+        match value {
+            serde_json::Value::String(s) => s.contains('\0').then(|| path.to_string()),
+            serde_json::Value::Array(items) => {
+                items.iter().enumerate().find_map(|(i, v)| find(v, &format!("{path}[{i}]")))
+            }
+            serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
+                let here =
+                    if path.is_empty() { k.replace('\0', "") } else { format!("{path}.{}", k.replace('\0', "")) };
+                if k.contains('\0') {
+                    Some(here)
+                } else {
+                    find(v, &here)
+                }
+            }),
+            _ => None,
+        }
+    }
+    let field = serde_json::from_slice::<serde_json::Value>(bytes).ok().and_then(|v| find(&v, "")).unwrap_or_default();
+    ApiError::Invalid(Violation::field("validation_failed", &field, "不能含有空字符（NUL，U+0000）"))
 }
 
 /// serde's messages end with " at line 1 column 42"; the field path says more.

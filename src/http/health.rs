@@ -5,6 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::AppState;
+use crate::service::Readiness;
 
 /// A probe's answer.
 #[derive(Debug, Serialize, ToSchema)]
@@ -20,17 +21,28 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok".into() })
 }
 
-/// The database is reachable.
+/// The service can work: the database is reachable, migrated to this version and writable.
+/// `status` is `ok`, or `unavailable`, `migrations_pending` or `read_only` (with 503).
 #[utoipa::path(tag = "health", security(()), responses(
     (status = 200, description = "Ready", body = Health),
-    (status = 503, description = "The database is not reachable", body = Health)))]
+    (status = 503, description = "The database is not reachable, not migrated, or not writable", body = Health)))]
 #[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let db = state.db.clone();
-    let ok = actix_web::rt::task::spawn_blocking(move || db.ping()).await.unwrap_or(false);
-    if ok {
-        HttpResponse::Ok().json(Health { status: "ok".into() })
-    } else {
-        HttpResponse::ServiceUnavailable().json(Health { status: "unavailable".into() })
-    }
+    let readiness = actix_web::rt::task::spawn_blocking(move || db.readiness())
+        .await
+        .unwrap_or_else(|e| Readiness::Unreachable(e.to_string()));
+    let status = match readiness {
+        Readiness::Ready => return HttpResponse::Ok().json(Health { status: "ok".into() }),
+        Readiness::Unreachable(e) => {
+            tracing::warn!(error = %e, "not ready: the database is not reachable");
+            "unavailable"
+        }
+        Readiness::MigrationsPending => "migrations_pending",
+        Readiness::NotWritable(e) => {
+            tracing::warn!(error = %e, "not ready: the database cannot be written");
+            "read_only"
+        }
+    };
+    HttpResponse::ServiceUnavailable().json(Health { status: status.into() })
 }

@@ -6,13 +6,18 @@ pub mod appeals;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod canonical;
 pub mod cases;
+pub mod client;
 pub mod corrections;
 pub mod error;
 pub mod extract;
+pub mod headers;
 pub mod health;
 pub mod letters;
+pub mod logging;
 pub mod messages;
+pub mod metrics;
 pub mod pagination;
 pub mod reports;
 pub mod steps;
@@ -42,8 +47,19 @@ pub struct AppState {
     pub auth_failures: auth::FailureLimiter,
     /// Tokens recently found valid.
     pub auth_cache: auth::AuthCache,
+    /// Tokens recently found invalid.
+    pub rejected_tokens: auth::RejectedTokens,
     /// The audit trail's writer.
     pub audit: audit::AuditSink,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`server.trusted_proxies`).
+    pub trusted_proxies: Arc<Vec<client::IpNet>>,
+    /// Clients that may read `/metrics` (`metrics.allow`).
+    pub metrics_allow: Arc<Vec<client::IpNet>>,
+    /// The service's metrics.
+    pub metrics: metrics::Metrics,
+    /// Text searches running at once at most (`database.search_concurrency`): more wait here,
+    /// so that a crowd of searches cannot take every connection and core from case reads.
+    pub search_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::ops::Deref for AppState {
@@ -65,7 +81,25 @@ impl AppState {
             context,
             auth_failures: auth::FailureLimiter::new(u32::MAX),
             auth_cache: auth::AuthCache::new(std::time::Duration::ZERO),
+            rejected_tokens: auth::RejectedTokens::default(),
+            trusted_proxies: Arc::default(),
+            metrics_allow: Arc::new(client::IpNet::loopback()),
+            metrics: metrics::Metrics::new().map_err(std::io::Error::other)?,
+            search_slots: Arc::new(tokio::sync::Semaphore::new(2)),
         })
+    }
+
+    /// Run at most `n` text searches at once.
+    pub fn with_search_concurrency(mut self, n: usize) -> Self {
+        self.search_slots = Arc::new(tokio::sync::Semaphore::new(n.max(1)));
+        self
+    }
+
+    /// Believe `X-Forwarded-For` from `trusted_proxies`; let `metrics_allow` read `/metrics`.
+    pub fn with_networks(mut self, trusted_proxies: Vec<client::IpNet>, metrics_allow: Vec<client::IpNet>) -> Self {
+        self.trusted_proxies = Arc::new(trusted_proxies);
+        self.metrics_allow = Arc::new(metrics_allow);
+        self
     }
 
     /// Remember valid tokens for `ttl` (zero: never).
@@ -215,6 +249,8 @@ pub struct ServerOptions {
     pub workers: usize,
     pub body_limit: usize,
     pub client_request_timeout: std::time::Duration,
+    /// How long reading a request's body may take.
+    pub body_read_timeout: std::time::Duration,
 }
 
 /// Build the server on a bound listener (port 0 picks a free port, as the tests do).
@@ -224,6 +260,7 @@ pub struct ServerOptions {
 pub fn server(listener: TcpListener, state: Arc<AppState>, options: &ServerOptions) -> std::io::Result<Server> {
     let state = web::Data::from(state);
     let body_limit = options.body_limit;
+    let body_timeout = extract::BodyTimeout(options.body_read_timeout);
     // Built once: served as JSON (before the /api/v1 scope, which would otherwise answer 404).
     let document = web::Data::new(openapi());
     let mut server = HttpServer::new(move || {
@@ -231,13 +268,21 @@ pub fn server(listener: TcpListener, state: Arc<AppState>, options: &ServerOptio
             .into_utoipa_app()
             .openapi(ApiDoc::openapi())
             .map(|app| {
-                app.wrap(actix_web::middleware::from_fn(audit::record))
-                    .wrap(TracingLogger::default())
+                // Innermost first: canonical paths are checked before routing reaches a handler,
+                // the audit trail sees every answer (refusals too), the headers and the metrics
+                // apply to everything, and the request's log span encloses it all.
+                app.wrap(actix_web::middleware::from_fn(canonical::require_canonical_paths))
+                    .wrap(actix_web::middleware::from_fn(audit::record))
+                    .wrap(actix_web::middleware::from_fn(headers::security_headers))
+                    .wrap(actix_web::middleware::from_fn(metrics::observe))
+                    .wrap(TracingLogger::<logging::RedactedSpan>::new())
                     .app_data(state.clone())
                     .app_data(document.clone())
                     .route("/api/v1/openapi.json", web::get().to(openapi_json))
+                    .route("/metrics", web::get().to(metrics::scrape))
                     .app_data(web::PayloadConfig::new(body_limit))
                     .app_data(BodyLimit(body_limit))
+                    .app_data(body_timeout)
                     .app_data(web::PathConfig::default().error_handler(|err, req| {
                         let names: Vec<(String, String)> =
                             req.match_info().iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();

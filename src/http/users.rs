@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::AuthUser;
+use super::auth::{AuthUser, FreshAuthUser};
 use super::error::{ApiError, ReadErrors, WriteErrors};
 use super::extract::{Json, Query};
 use super::pagination::{cursor_for, Page, PageParams};
@@ -77,7 +77,7 @@ impl TryFrom<CreatedUser> for UserWithTokenResponse {
 #[post("/users")]
 async fn create_user(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: FreshAuthUser,
     body: Json<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
@@ -150,10 +150,10 @@ async fn set_active(
 #[post("/users/{id}/deactivate")]
 async fn deactivate_user(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: FreshAuthUser,
     id: web::Path<i64>,
 ) -> Result<web::Json<UserResponse>, ApiError> {
-    set_active(state, user.0, id.into_inner(), false).await
+    set_active(state, user.0 .0, id.into_inner(), false).await
 }
 
 /// Reactivate a user (it needs a new token: the old ones stay revoked).
@@ -162,10 +162,10 @@ async fn deactivate_user(
 #[post("/users/{id}/activate")]
 async fn activate_user(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: FreshAuthUser,
     id: web::Path<i64>,
 ) -> Result<web::Json<UserResponse>, ApiError> {
-    set_active(state, user.0, id.into_inner(), true).await
+    set_active(state, user.0 .0, id.into_inner(), true).await
 }
 
 /// Options of a new token.
@@ -183,7 +183,7 @@ pub struct IssueTokenRequest {
 #[post("/users/{id}/tokens")]
 async fn issue_token(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: FreshAuthUser,
     id: web::Path<i64>,
     body: Json<IssueTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {

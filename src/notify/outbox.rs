@@ -208,7 +208,7 @@ pub fn deliver_pass(
     loop {
         let now = clock();
         let batch = db.write_blocking(|conn| {
-            outbox::claim(conn, &options.instance, now, now + lease, options.batch_size.max(1))
+            outbox::claim(conn, &options.instance, now, now + lease, options.batch_size.max(1), options.max_attempts)
                 .map_err(StorageError::from)
         })?;
         if batch.is_empty() {

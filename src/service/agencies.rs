@@ -49,6 +49,7 @@ fn not_found() -> ServiceError {
 /// 403 for other roles, 404 for an invisible parent, 422 for a duplicate code or a root agency
 /// created by a bound admin.
 pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewAgency, now: NaiveDateTime) -> ServiceResult<Agency> {
+    let actor = &super::auth::current(conn, actor)?;
     actor.require(actor.role.can_administer(), "创建机关")?;
     let parent = match new.parent_id {
         Some(id) => Some(get_visible(conn, actor, id)?),

@@ -14,6 +14,37 @@ pub fn insert_batch(conn: &mut DbConnection, rows: &[AuditRow]) -> ServiceResult
     Ok(audit::insert(conn, rows)?)
 }
 
+/// Append one entry and return its id (an aggregated entry that later requests add to).
+///
+/// # Errors
+/// A database error.
+pub fn insert_one(conn: &mut DbConnection, row: &AuditRow) -> ServiceResult<i64> {
+    Ok(audit::insert_one(conn, row)?)
+}
+
+/// Add `n` requests to the aggregated entry `id`.
+///
+/// # Errors
+/// A database error.
+pub fn add_to_count(conn: &mut DbConnection, id: i64, n: i32) -> ServiceResult<()> {
+    audit::add_to_count(conn, id, n)?;
+    Ok(())
+}
+
+/// Whether storing entries failed because the database refused the entries themselves (a
+/// constraint), so that retrying cannot help; anything else (connection, lock, I/O) may pass.
+pub fn is_lasting(error: &super::ServiceError) -> bool {
+    use diesel::result::{DatabaseErrorKind as K, Error as E};
+    matches!(
+        error,
+        super::ServiceError::Storage(crate::storage::StorageError::Query(
+            E::DatabaseError(K::UniqueViolation | K::ForeignKeyViolation | K::NotNullViolation | K::CheckViolation, _)
+                | E::SerializationError(_)
+                | E::QueryBuilderError(_)
+        ))
+    )
+}
+
 /// The entries matching `filter`, newest first, within the caller's scope.
 ///
 /// # Errors

@@ -7,6 +7,32 @@ use super::{Actor, ServiceResult};
 use crate::domain::{AgencyId, Role, UserId};
 use crate::storage::{users, DbConnection};
 
+/// The caller as the database has it now, for administrative actions: read inside their
+/// transaction, so that a deactivated user, or a role or agency changed since the token was
+/// looked up (or cached), is refused at once, on every instance. The command line's
+/// [`Actor::system`] is not a stored user and passes as it is.
+///
+/// # Errors
+/// 403 when the user is deactivated, gone, or its role is no longer one the service knows.
+pub fn current(conn: &mut DbConnection, actor: &Actor) -> ServiceResult<Actor> {
+    if *actor == Actor::system() {
+        return Ok(actor.clone());
+    }
+    let refused = || super::ServiceError::forbidden("该用户已停用或不存在，不能执行管理操作");
+    let (user, path) = users::find_with_path(conn, actor.user_id.get())?.ok_or_else(refused)?;
+    let role = Role::parse(&user.role).ok_or_else(refused)?;
+    if !user.active || (user.agency_id.is_some() && path.is_none()) {
+        return Err(refused());
+    }
+    Ok(Actor {
+        user_id: UserId::new(user.id),
+        name: user.name,
+        role,
+        agency_id: user.agency_id.map(AgencyId::new),
+        scope: path,
+    })
+}
+
 /// A new random API token (`gk_` and 43 base64url characters: 256 bits).
 pub fn generate_token() -> String {
     use base64::Engine as _;

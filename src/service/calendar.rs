@@ -139,6 +139,7 @@ pub fn put_year(
     calendar: &Calendar,
     now: Now<'_>,
 ) -> ServiceResult<(CalendarYearRow, Calendar, usize)> {
+    let actor = &super::auth::current(conn, actor)?;
     actor.require(actor.role.can_administer() && actor.scope.is_none(), "替换全国工作日历")?;
     data.validate(year).map_err(|e| Violation::field("invalid_calendar", "rest_days", e.to_string()))?;
     let previous = store::find(conn, year)?;

@@ -20,9 +20,11 @@ pub mod users;
 use crate::domain::lifecycle::Refusal;
 use crate::domain::Violation;
 
+/// The text search's bounds and errors (how a search is served: [`crate::storage::search`]).
+pub use crate::storage::search;
 pub use crate::storage::StorageError;
 /// The database handle and connection the use cases run on (opaque to their callers).
-pub use crate::storage::{Db, DbConnection};
+pub use crate::storage::{Db, DbConnection, Readiness};
 pub use context::{Actor, Context, Now, Snapshot};
 
 /// Why a use case did not happen.

@@ -100,3 +100,11 @@ pub fn of_case(conn: &mut DbConnection, actor: &Actor, case_id: CaseId) -> Servi
     let case = cases::get_visible(conn, actor, case_id)?;
     Ok(outbox::of_case(conn, case.id.get())?.into_iter().map(OutboxMessage::from).collect())
 }
+
+/// How many messages wait, are being sent, or were given up on (for the metrics).
+///
+/// # Errors
+/// A database error.
+pub fn queue_depth(conn: &mut DbConnection) -> ServiceResult<Vec<(&'static str, i64)>> {
+    Ok(crate::storage::outbox::count_queue(conn)?)
+}

@@ -261,6 +261,9 @@ pub fn seal(
     let figures = report::canonical_json(&report).map_err(|e| ServiceError::corrupt(e.to_string()))?;
     let hash = report::hash_text(&figures);
     let last_event_id = store::latest_event_id(conn)?;
+    // A seal names the one it replaces, and a unique index allows one successor per seal (one
+    // first seal per year and scope): of two supervisors sealing at once, the second is refused
+    // here, after the first commits (PostgreSQL waits for it; SQLite runs writes one at a time).
     let id = store::insert_seal(
         conn,
         &NewSealRow {
@@ -274,8 +277,16 @@ pub fn seal(
             sealed_by: actor.user_id.get(),
             reason,
             last_event_id,
+            supersedes: previous.as_ref().map(|p| p.id),
         },
-    )?;
+    )
+    .map_err(|e| {
+        if crate::storage::is_unique_violation(&e) {
+            ServiceError::conflict("already_sealed", "同一年度的另一份封存刚刚保存，请重新载入报表")
+        } else {
+            e.into()
+        }
+    })?;
     store::latest_seal(conn, agency.id.get(), request.year, request.include_descendants)?
         .filter(|s| s.id == id)
         .ok_or_else(|| ServiceError::corrupt("the new seal is missing"))

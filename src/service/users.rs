@@ -58,6 +58,7 @@ pub fn create(
     agency_id: Option<i64>,
     now: NaiveDateTime,
 ) -> ServiceResult<CreatedUser> {
+    let actor = &super::auth::current(conn, actor)?;
     actor.require(actor.role.can_administer(), "管理用户")?;
     match agency_id {
         Some(id) => {
@@ -125,10 +126,17 @@ pub fn set_active(
     active: bool,
     now: NaiveDateTime,
 ) -> ServiceResult<UserRow> {
+    let actor = &super::auth::current(conn, actor)?;
     actor.require(actor.role.can_administer(), "管理用户")?;
     let user = get(conn, actor, id)?;
-    if user.id == actor.user_id.get() && !active {
-        return Err(ServiceError::forbidden("管理员不能停用自己的账号"));
+    // Nobody changes their own standing: an administrator neither deactivates nor (having been
+    // deactivated on another instance, say) re-activates themselves.
+    if user.id == actor.user_id.get() {
+        return Err(ServiceError::forbidden(if active {
+            "管理员不能重新启用自己的账号"
+        } else {
+            "管理员不能停用自己的账号"
+        }));
     }
     users::set_active(conn, id, active)?;
     if !active {
@@ -148,6 +156,7 @@ pub fn issue_token(
     revoke_others: bool,
     now: NaiveDateTime,
 ) -> ServiceResult<CreatedUser> {
+    let actor = &super::auth::current(conn, actor)?;
     actor.require(actor.role.can_administer(), "管理用户")?;
     let user = get(conn, actor, id)?;
     if !user.active {
@@ -169,9 +178,8 @@ pub fn issue_token(
 pub fn set_email(conn: &mut DbConnection, user_id: i64, email: Option<&str>) -> ServiceResult<()> {
     let email = email.map(str::trim).filter(|e| !e.is_empty());
     if let Some(email) = email {
-        let valid = email.chars().count() <= 200
-            && !email.contains(char::is_whitespace)
-            && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
+        // The mailer's own parser: the reminder digests go to this address.
+        let valid = email.chars().count() <= 200 && crate::notify::address::is_sendable(email);
         if !valid {
             return Err(Violation::field("validation_failed", "email", "不是有效的电子邮件地址").into());
         }

@@ -19,6 +19,9 @@ pub struct AuditRow {
     pub case_id: Option<i64>,
     pub remote_addr: Option<String>,
     pub action: String,
+    /// How many requests the entry stands for (failed authentications are aggregated per
+    /// address and minute; 1 for everything else).
+    pub count: i32,
 }
 
 /// Rows per INSERT statement when appending entries (a full chunk is one prepared statement).
@@ -33,6 +36,22 @@ pub fn insert(conn: &mut DbConnection, rows: &[AuditRow]) -> QueryResult<()> {
         super::per_backend!(conn, |c| diesel::insert_into(audit_log::table).values(chunk).execute(c)?);
     }
     Ok(())
+}
+
+/// Append one entry and return its id (for an aggregated entry that later requests add to).
+///
+/// # Errors
+/// A database error.
+pub fn insert_one(conn: &mut DbConnection, row: &AuditRow) -> QueryResult<i64> {
+    super::insert_returning_id!(conn, audit_log::table, audit_log::id, row)
+}
+
+/// Add `n` requests to the aggregated entry `id`.
+///
+/// # Errors
+/// A database error.
+pub fn add_to_count(conn: &mut DbConnection, id: i64, n: i32) -> QueryResult<usize> {
+    diesel::update(audit_log::table.find(id)).set(audit_log::count.eq(audit_log::count + n)).execute(conn)
 }
 
 /// Filters of the audit list.

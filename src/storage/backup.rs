@@ -73,15 +73,33 @@ pub fn verify(path: &Path) -> Result<BackupSummary, StorageError> {
 /// # Errors
 /// `output` exists, the copy cannot be written, or it fails verification.
 pub fn backup(database: &Path, output: &Path) -> Result<BackupSummary, StorageError> {
+    // Everything is checked before anything is created: opening a mistyped database path would
+    // create an empty database there (and back that up), a mistyped output directory would fail
+    // only after the copy.
+    let refuse = |kind: std::io::ErrorKind, message: String| Err(StorageError::Io(std::io::Error::new(kind, message)));
     if output.exists() {
-        return Err(StorageError::Io(std::io::Error::new(
-            std::io::ErrorKind::AlreadyExists,
-            format!("{} exists: choose a new file", output.display()),
-        )));
+        return refuse(std::io::ErrorKind::AlreadyExists, format!("{} exists: choose a new file", output.display()));
+    }
+    let directory = output.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !directory.is_dir() {
+        return refuse(std::io::ErrorKind::NotFound, format!("the directory {} does not exist", directory.display()));
+    }
+    if !database.is_file() {
+        return refuse(std::io::ErrorKind::NotFound, format!("there is no database at {}", database.display()));
     }
     let mut conn = SqliteConnection::establish(&database.to_string_lossy())?;
     conn.batch_execute("PRAGMA busy_timeout = 10000")?;
-    conn.batch_execute(&format!("VACUUM INTO {}", quote(output)?))?;
+    let is_gongkai: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(
+        "EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__diesel_schema_migrations')",
+    ))
+    .get_result(&mut conn)?;
+    if !is_gongkai {
+        return refuse(std::io::ErrorKind::InvalidData, format!("{} is not a gongkai database", database.display()));
+    }
+    if let Err(e) = conn.batch_execute(&format!("VACUUM INTO {}", quote(output)?)) {
+        let _ = std::fs::remove_file(output);
+        return Err(e.into());
+    }
     verify(output)
 }
 

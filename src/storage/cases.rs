@@ -5,6 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::{agencies, applicants, case_events, case_items, cases, idempotency_keys};
+use super::search::{self, Plan};
 use super::{insert_returning_id, key, DbConnection, StorageError, StorageResult};
 use crate::domain::case::{Applicant, Case, CaseSummary, Item, Particulars};
 use crate::domain::event::{CaseEvent, RecordedEvent};
@@ -509,68 +510,152 @@ pub struct CaseFilter {
 /// The statuses of open cases (an IN list, so that the (status, …) indexes serve it).
 pub const OPEN_STATUSES: [&str; 4] = ["received", "awaiting_correction", "in_consultation", "awaiting_fee"];
 
+/// Apply every filter of a case list but `q` to a boxed query over `cases` (alone or joined).
+macro_rules! case_filters {
+    ($query:expr, $filter:expr, $due_ids:expr) => {{
+        let mut query = $query;
+        let filter: &CaseFilter = $filter;
+        if let Some(scope) = &filter.scope {
+            query = query.filter(cases::agency_id.eq_any(agencies_under(scope)));
+        }
+        if let Some(agency_id) = filter.agency_id {
+            query = query.filter(cases::agency_id.eq(agency_id.get()));
+        }
+        match filter.status {
+            Some(status) => query = query.filter(cases::status.eq(status.as_str())),
+            // A voided case is listed only when asked for.
+            None => query = query.filter(cases::status.ne(CaseStatus::Voided.as_str())),
+        }
+        if filter.open_only {
+            query = query.filter(cases::status.eq_any(OPEN_STATUSES));
+        }
+        if let Some(from) = filter.received_from {
+            query = query.filter(cases::received_on.ge(from));
+        }
+        if let Some(to) = filter.received_to {
+            query = query.filter(cases::received_on.le(to));
+        }
+        if let Some(date) = filter.due_before {
+            query = query.filter(cases::status.eq_any(OPEN_STATUSES)).filter(cases::due_on.lt(date));
+        }
+        if let Some(date) = filter.overdue_on {
+            query = query.filter(cases::status.eq_any(OPEN_STATUSES)).filter(cases::due_on.lt(date));
+        }
+        if let Some(ids) = $due_ids {
+            query = query.filter(cases::id.eq_any(ids));
+        }
+        if let Some(applicant_id) = filter.applicant_id {
+            query = query.filter(cases::applicant_id.eq(applicant_id.get()));
+        }
+        if let Some((received_on, id)) = filter.before {
+            query = query.filter(
+                cases::received_on.lt(received_on).or(cases::received_on.eq(received_on).and(cases::id.lt(id.get()))),
+            );
+        }
+        query
+    }};
+}
+
 /// Cases matching `filter`, most recently received first (then newest registration), with their
-/// applicants, at most `limit`.
+/// applicants, at most `limit`. A text search (`q`) is served as [`super::search`] describes.
 ///
 /// # Errors
 /// A database error or corrupt data.
 pub fn list(conn: &mut DbConnection, filter: &CaseFilter, limit: i64) -> StorageResult<Vec<(CaseSummary, Applicant)>> {
-    let due_ids = overdue_ids(conn, filter)?;
-    let mut query = cases::table
+    let rows = match &filter.q {
+        None => {
+            let due_ids = overdue_ids(conn, filter)?;
+            list_page(conn, filter, due_ids, limit, None)?
+        }
+        Some(q) => search::bounded(conn, |conn| {
+            let due_ids = overdue_ids(conn, filter)?;
+            // First the next few cases of the list ([`search::PROBE`]): a common term fills its page among them
+            // (without asking the index for its many candidates, which PostgreSQL would collect
+            // whole), and a short list ends there.
+            let full = |rows: &Vec<_>| i64::try_from(rows.len()).is_ok_and(|n: i64| n >= limit);
+            // PostgreSQL only: SQLite's FTS5 hands out the first candidates of a common term without
+            // collecting them all, and the look along the list cost it more than it saved
+            // (docs/performance.md). The answers are the same either way.
+            let probe = if matches!(conn, DbConnection::Postgresql(_)) { search::probe() } else { 0 };
+            if probe > 0 {
+                let probe_end = window_end(conn, filter, due_ids.clone(), probe)?;
+                let rows = list_page(conn, filter, due_ids.clone(), limit, Some((q, Scope::From(probe_end))))?;
+                if probe_end.is_none() || full(&rows) {
+                    return Ok(rows);
+                }
+            }
+            match search::plan(conn, q)? {
+                Plan::Candidates(ids) => Ok(list_page(conn, filter, due_ids, limit, Some((q, Scope::Ids(ids))))?),
+                Plan::Walk => {
+                    let end = window_end(conn, filter, due_ids.clone(), search::WINDOW)?;
+                    let rows = list_page(conn, filter, due_ids, limit, Some((q, Scope::From(end))))?;
+                    // The window ended before the page was full: the rest of the list may hold more.
+                    if end.is_some() && !full(&rows) {
+                        return Err(StorageError::SearchTooBroad);
+                    }
+                    Ok(rows)
+                }
+            }
+        })?,
+    };
+    rows.into_iter().map(|(c, a)| Ok((CaseSummary::try_from(c)?, Applicant::try_from(a)?))).collect()
+}
+
+/// Where a search looks.
+enum Scope {
+    /// Among these cases.
+    Ids(Vec<i64>),
+    /// From the cursor down to this case of the list's order (`None`: to the end).
+    From(search::WindowEnd),
+}
+
+/// One page of the list (rows as stored), with the text search's test and scope when given.
+fn list_page(
+    conn: &mut DbConnection,
+    filter: &CaseFilter,
+    due_ids: Option<Vec<i64>>,
+    limit: i64,
+    search: Option<(&str, Scope)>,
+) -> QueryResult<Vec<(CaseSummaryRow, super::applicants::ApplicantRow)>> {
+    let query = cases::table
         .inner_join(applicants::table)
         .select((CaseSummaryRow::as_select(), super::applicants::ApplicantRow::as_select()))
         .order((cases::received_on.desc(), cases::id.desc()))
         .limit(limit)
         .into_boxed::<DbBackend>();
-    if let Some(scope) = &filter.scope {
-        query = query.filter(cases::agency_id.eq_any(agencies_under(scope)));
+    let mut query = case_filters!(query, filter, due_ids);
+    if let Some((q, scope)) = search {
+        query = query.filter(search::search_matches!(conn, q));
+        match scope {
+            Scope::Ids(ids) => query = query.filter(cases::id.eq_any(ids)),
+            Scope::From(Some((received_on, id))) => {
+                // The plain bound first, so that the planner ends its walk of the list's index
+                // there (SQLite evaluates the OR as a filter only, and walked on to the end).
+                query = query.filter(cases::received_on.ge(received_on)).filter(
+                    cases::received_on.gt(received_on).or(cases::received_on.eq(received_on).and(cases::id.ge(id))),
+                );
+            }
+            Scope::From(None) => {}
+        }
     }
-    if let Some(agency_id) = filter.agency_id {
-        query = query.filter(cases::agency_id.eq(agency_id.get()));
-    }
-    match filter.status {
-        Some(status) => query = query.filter(cases::status.eq(status.as_str())),
-        // A voided case is listed only when asked for.
-        None => query = query.filter(cases::status.ne(CaseStatus::Voided.as_str())),
-    }
-    if filter.open_only {
-        query = query.filter(cases::status.eq_any(OPEN_STATUSES));
-    }
-    if let Some(from) = filter.received_from {
-        query = query.filter(cases::received_on.ge(from));
-    }
-    if let Some(to) = filter.received_to {
-        query = query.filter(cases::received_on.le(to));
-    }
-    if let Some(date) = filter.due_before {
-        query = query.filter(cases::status.eq_any(OPEN_STATUSES)).filter(cases::due_on.lt(date));
-    }
-    if let Some(date) = filter.overdue_on {
-        query = query.filter(cases::status.eq_any(OPEN_STATUSES)).filter(cases::due_on.lt(date));
-    }
-    if let Some(ids) = due_ids {
-        query = query.filter(cases::id.eq_any(ids));
-    }
-    if let Some(applicant_id) = filter.applicant_id {
-        query = query.filter(cases::applicant_id.eq(applicant_id.get()));
-    }
-    if let Some(q) = &filter.q {
-        let pattern = format!("%{}%", escape_like(q));
-        query = query.filter(
-            cases::description
-                .like(pattern.clone())
-                .escape('\\')
-                .or(cases::case_number.like(pattern.clone()).escape('\\'))
-                .or(cases::applicant_name.like(pattern).escape('\\')),
-        );
-    }
-    if let Some((received_on, id)) = filter.before {
-        query = query.filter(
-            cases::received_on.lt(received_on).or(cases::received_on.eq(received_on).and(cases::id.lt(id.get()))),
-        );
-    }
-    let rows: Vec<(CaseSummaryRow, super::applicants::ApplicantRow)> = query.load(conn)?;
-    rows.into_iter().map(|(c, a)| Ok((CaseSummary::try_from(c)?, Applicant::try_from(a)?))).collect()
+    query.load(conn)
+}
+
+/// The last case of a walked search's window: the `size`-th case of the list (from the cursor,
+/// with its filters), if the list is that long.
+fn window_end(
+    conn: &mut DbConnection,
+    filter: &CaseFilter,
+    due_ids: Option<Vec<i64>>,
+    size: i64,
+) -> QueryResult<search::WindowEnd> {
+    let query = cases::table
+        .select((cases::received_on, cases::id))
+        .order((cases::received_on.desc(), cases::id.desc()))
+        .limit(1)
+        .offset(size - 1)
+        .into_boxed::<DbBackend>();
+    case_filters!(query, filter, due_ids).get_result(conn).optional()
 }
 
 /// More open cases past their due date than this, and the list runs as one query.
@@ -611,10 +696,6 @@ pub(crate) fn agencies_under(
 ) -> diesel::dsl::Select<diesel::dsl::Filter<agencies::table, diesel::dsl::Like<agencies::path, String>>, agencies::id>
 {
     agencies::table.filter(agencies::path.like(format!("{scope}%"))).select(agencies::id)
-}
-
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 /// The case created for an idempotency key of a user, with the hash of the request that created it.

@@ -20,6 +20,7 @@ pub mod letters;
 pub mod outbox;
 pub mod report;
 pub mod schema;
+pub mod search;
 pub mod steps;
 pub mod users;
 mod writer;
@@ -108,6 +109,8 @@ pub enum StorageError {
     Commit(String),
     #[error("could not prepare the database location: {0}")]
     Io(#[from] std::io::Error),
+    #[error("the text search reached its cost bound")]
+    SearchTooBroad,
     /// A stored value that breaks the domain's rules (an unknown key, a malformed event).
     #[error("corrupt data: {0}")]
     Corrupt(String),
@@ -423,10 +426,70 @@ impl Db {
         f(&mut conn)
     }
 
-    /// Whether a connection can be had and answers.
-    pub fn ping(&self) -> bool {
-        self.read.get().map(|mut c| c.batch_execute("SELECT 1").is_ok()).unwrap_or(false)
+    /// The use of the connection pools (`read` and `write` on SQLite; one `main` pool on
+    /// PostgreSQL), for the metrics.
+    pub fn pool_states(&self) -> Vec<(&'static str, PoolUse)> {
+        let of = |pool: &DbPool| {
+            let state = pool.state();
+            PoolUse { connections: state.connections, idle: state.idle_connections, max: pool.max_size() }
+        };
+        match self.backend {
+            Backend::Sqlite => vec![("read", of(&self.read)), ("write", of(&self.write))],
+            Backend::Postgres => vec![("main", of(&self.read))],
+        }
     }
+
+    /// Whether the service can do its work on this database: reachable, every migration applied,
+    /// and writable (a write transaction that changes nothing is begun and committed, through
+    /// the same path as every write: on SQLite the writer thread's `BEGIN IMMEDIATE`).
+    pub fn readiness(&self) -> Readiness {
+        let pending = (|| -> Result<bool, String> {
+            let mut conn = self.read.get().map_err(|e| e.to_string())?;
+            let pending = match &mut *conn {
+                DbConnection::Postgresql(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
+                DbConnection::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+            };
+            pending.map_err(|e| e.to_string())
+        })();
+        match pending {
+            // Looking the migrations up creates their table when missing: a write.
+            Err(e) if e.contains("read-only") || e.contains("readonly") => return Readiness::NotWritable(e),
+            Err(e) => return Readiness::Unreachable(e),
+            Ok(true) => return Readiness::MigrationsPending,
+            Ok(false) => {}
+        }
+        let written = self.write_queued_blocking(|conn| -> Result<(), StorageError> {
+            diesel::RunQueryDsl::execute(
+                diesel::sql_query("UPDATE case_counters SET last_number = last_number WHERE 1 = 0"),
+                conn,
+            )?;
+            Ok(())
+        });
+        match written {
+            Ok(()) => Readiness::Ready,
+            Err(e) => Readiness::NotWritable(e.to_string()),
+        }
+    }
+}
+
+/// What [`Db::readiness`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Readiness {
+    Ready,
+    /// No connection, or it failed.
+    Unreachable(String),
+    /// The database lacks migrations of this version (being migrated, or migrated by an older one).
+    MigrationsPending,
+    /// Reads work, writes do not (read-only file or directory, full disk, read-only server).
+    NotWritable(String),
+}
+
+/// How much of a connection pool is in use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolUse {
+    pub connections: u32,
+    pub idle: u32,
+    pub max: u32,
 }
 
 /// Run `f` in a transaction: `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL.
@@ -523,7 +586,8 @@ mod tests {
             .into_iter()
             .map(|o| o.compile_options)
             .collect();
-        for wanted in ["THREADSAFE=2", "DEFAULT_MEMSTATUS=0", "ENABLE_QPSG"] {
+        // FTS5 serves the text search (libsqlite3-sys's bundled build enables it).
+        for wanted in ["THREADSAFE=2", "DEFAULT_MEMSTATUS=0", "ENABLE_QPSG", "ENABLE_FTS5"] {
             assert!(options.iter().any(|o| o == wanted), "{wanted} missing from {options:?}");
         }
         for unwanted in ["ENABLE_STAT4", "ENABLE_MEMORY_MANAGEMENT"] {

@@ -72,7 +72,9 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<OutboxRow>> 
 
 /// Claim up to `limit` messages due at `now` for `instance` until `until`: pending messages whose
 /// `next_attempt_at` has come, and messages whose previous claim expired (a worker that crashed
-/// while sending). Each claim counts as an attempt. Call in its own, short transaction.
+/// while sending). Each claim counts as an attempt, so a message whose sending keeps crashing
+/// its worker is not claimed again once it has had `max_attempts`: it is marked `failed` instead.
+/// Call in its own, short transaction.
 ///
 /// On PostgreSQL the rows are chosen with `FOR UPDATE SKIP LOCKED`, so concurrent workers never
 /// claim the same row; SQLite has a single writer, so a plain `UPDATE` is atomic.
@@ -85,7 +87,23 @@ pub fn claim(
     now: NaiveDateTime,
     until: NaiveDateTime,
     limit: i64,
+    max_attempts: i32,
 ) -> QueryResult<Vec<OutboxRow>> {
+    diesel::update(
+        outbox::table
+            .filter(outbox::status.eq("sending"))
+            .filter(outbox::claimed_until.lt(now))
+            .filter(outbox::attempts.ge(max_attempts)),
+    )
+    .set((
+        outbox::status.eq("failed"),
+        outbox::last_error.eq(Some(format!(
+            "delivery did not finish in {max_attempts} attempts: the worker stopped while sending (lease expired)"
+        ))),
+        outbox::claimed_by.eq(None::<String>),
+        outbox::claimed_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)?;
     let lock = match conn {
         DbConnection::Postgresql(_) => " FOR UPDATE SKIP LOCKED",
         DbConnection::Sqlite(_) => "",
@@ -185,4 +203,23 @@ pub fn count_status(conn: &mut DbConnection, status: &str) -> QueryResult<i64> {
         .bind::<Text, _>(status)
         .get_result(conn)?;
     Ok(c.n)
+}
+
+/// The statuses of the outbox queue's depth: messages waiting, being sent, and given up on.
+pub const QUEUE_STATUSES: [&str; 3] = ["pending", "sending", "failed"];
+
+/// How many messages are in each of [`QUEUE_STATUSES`] (every status present, zeros too).
+///
+/// # Errors
+/// A database error.
+pub fn count_queue(conn: &mut DbConnection) -> QueryResult<Vec<(&'static str, i64)>> {
+    let counts: Vec<(String, i64)> = outbox::table
+        .filter(outbox::status.eq_any(QUEUE_STATUSES))
+        .group_by(outbox::status)
+        .select((outbox::status, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(QUEUE_STATUSES
+        .iter()
+        .map(|status| (*status, counts.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n)))
+        .collect())
 }

@@ -320,6 +320,8 @@ pub struct SealRow {
     pub sealed_by: i64,
     pub reason: Option<String>,
     pub last_event_id: i64,
+    /// The seal this one replaced (`None` for the first seal of its year and scope).
+    pub supersedes: Option<i64>,
 }
 
 #[derive(Insertable, Debug)]
@@ -335,6 +337,7 @@ pub struct NewSealRow<'a> {
     pub sealed_by: i64,
     pub reason: Option<&'a str>,
     pub last_event_id: i64,
+    pub supersedes: Option<i64>,
 }
 
 /// Store a seal; returns its id.

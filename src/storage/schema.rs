@@ -220,6 +220,7 @@ diesel::table! {
         sealed_by -> BigInt,
         reason -> Nullable<Text>,
         last_event_id -> BigInt,
+        supersedes -> Nullable<BigInt>,
     }
 }
 
@@ -234,6 +235,7 @@ diesel::table! {
         case_id -> Nullable<BigInt>,
         remote_addr -> Nullable<Text>,
         action -> Text,
+        count -> Integer,
     }
 }
 

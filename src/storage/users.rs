@@ -106,6 +106,19 @@ pub fn revoke_tokens(conn: &mut DbConnection, user_id: i64, now: NaiveDateTime) 
         .execute(conn)
 }
 
+/// The user with `id` and the path of its agency, if any.
+///
+/// # Errors
+/// A database error.
+pub fn find_with_path(conn: &mut DbConnection, id: i64) -> QueryResult<Option<(UserRow, Option<String>)>> {
+    users::table
+        .left_join(agencies::table)
+        .filter(users::id.eq(id))
+        .select((UserRow::as_select(), agencies::path.nullable()))
+        .get_result(conn)
+        .optional()
+}
+
 /// The user holding an unrevoked token with `token_hash`, and the path of the user's agency.
 ///
 /// # Errors

@@ -268,7 +268,7 @@ async fn every_problem_has_a_chinese_title_and_detail() {
     assert_eq!(problem["detail"], "查询参数 agency_id：“abc”不是整数");
     let problem =
         expect_problem(app.get("/api/v1/cases/abc", &admin).await, StatusCode::BAD_REQUEST, "invalid_path").await;
-    assert_eq!(problem["detail"], "路径参数 id 的值“abc”无效，应为整数");
+    assert_eq!(problem["detail"], "路径参数 id 的值“abc”无效：编号只能由十进制数字组成，不带符号和前导零。");
 
     // 429 after repeated failures from one address.
     let app = spawn_app_with(&[("GONGKAI__AUTH__MAX_FAILURES_PER_MINUTE", "1")]).await;

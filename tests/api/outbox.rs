@@ -222,7 +222,7 @@ async fn the_file_transport_writes_each_message_once_and_a_crash_resends_it_with
     let now = Utc::now().naive_utc();
     let claimed: Vec<OutboxRow> = tokio::task::spawn_blocking(move || {
         db.write_blocking(|conn| {
-            store::claim(conn, "b", now, now + TimeDelta::minutes(5), 10).map_err(StorageError::from)
+            store::claim(conn, "b", now, now + TimeDelta::minutes(5), 10, 10).map_err(StorageError::from)
         })
     })
     .await
@@ -441,7 +441,7 @@ async fn smtp_delivery_end_to_end_retries_while_the_server_is_down_and_resends_a
     let t1 = t0 + TimeDelta::minutes(1);
     let claimed: Vec<OutboxRow> = tokio::task::spawn_blocking(move || {
         db.write_blocking(|conn| {
-            store::claim(conn, "b", t1, t1 + TimeDelta::minutes(5), 10).map_err(StorageError::from)
+            store::claim(conn, "b", t1, t1 + TimeDelta::minutes(5), 10, 10).map_err(StorageError::from)
         })
     })
     .await

@@ -98,6 +98,13 @@ impl CreateCaseRequest {
             },
             today,
         );
+        // The mailer's own parser, so that an address taken in is one its letters can go to.
+        let email = a.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
+        if let Some(message) = email.and_then(crate::notify::address::check) {
+            if !errors.has("applicant.email") {
+                errors.add("applicant.email", message);
+            }
+        }
         let description = errors.text("description", &self.description, limits::DESCRIPTION);
         if self.items.len() > limits::ITEMS {
             errors.add("items", format!("申请事项不得超过{}项", limits::ITEMS));

@@ -163,6 +163,11 @@ pub(crate) async fn list_cases(
         before: page.cursor_received()?,
         scope: None,
     };
+    // Searches take turns (`database.search_concurrency`); other lists do not wait for them.
+    let _search_slot = match filter.q {
+        Some(_) => Some(state.search_slots.acquire().await.map_err(|_| ApiError::Unavailable)?),
+        None => None,
+    };
     let rows = state.db.read(move |conn| cases::list(conn, &user, filter, limit + 1)).await?;
     let calendar = state.calendar();
     let page = Page::from_rows(

@@ -138,8 +138,19 @@ pub(crate) fn store(
         CaseEvent::FeePaid { fee_notice_id: Some(id), .. } => step_store::pay_fee(conn, *id, effective_on)?,
         CaseEvent::AppealFiled { appeal_id, kind, .. } => {
             let created_by = who.user_id.unwrap_or(state.case.created_by);
-            *appeal_id =
-                Some(appeals::insert(conn, case_id, state.case.agency_id, *kind, effective_on, created_by, now.at)?);
+            // The unique index refuses the same case, kind and filing date again, also when two
+            // arrive at once.
+            let inserted =
+                appeals::insert(conn, case_id, state.case.agency_id, *kind, effective_on, created_by, now.at);
+            *appeal_id = Some(match inserted {
+                Err(crate::storage::StorageError::Query(e)) if crate::storage::is_unique_violation(&e) => {
+                    return Err(ServiceError::conflict(
+                        "appeal_duplicate",
+                        "该案件已登记同一类型、同一申请日期的复议或诉讼，不能重复登记",
+                    ));
+                }
+                other => other?,
+            });
         }
         CaseEvent::AppealDecided { appeal_id: Some(id), result, .. }
             if !appeals::decide(conn, *id, *result, effective_on)? =>
