@@ -143,11 +143,15 @@ pub struct AgencySettingsBody {
     pub fee_payment: Option<String>,
 }
 
-/// The settings with when they were last changed.
+/// The settings with when they were last changed (the fields of [`AgencySettingsBody`] and
+/// `updated_at`, written out rather than flattened so that the schema allows exactly these).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AgencySettingsResponse {
-    #[serde(flatten)]
-    pub settings: AgencySettingsBody,
+    pub document_prefix: Option<String>,
+    pub contact: Option<String>,
+    pub reconsideration_body: Option<String>,
+    pub court: Option<String>,
+    pub fee_payment: Option<String>,
     #[serde(serialize_with = "super::rfc3339_opt")]
     pub updated_at: Option<NaiveDateTime>,
 }
@@ -155,13 +159,11 @@ pub struct AgencySettingsResponse {
 fn settings_response(s: AgencySettings) -> AgencySettingsResponse {
     AgencySettingsResponse {
         updated_at: s.updated_at,
-        settings: AgencySettingsBody {
-            document_prefix: s.document_prefix,
-            contact: s.contact,
-            reconsideration_body: s.reconsideration_body,
-            court: s.court,
-            fee_payment: s.fee_payment,
-        },
+        document_prefix: s.document_prefix,
+        contact: s.contact,
+        reconsideration_body: s.reconsideration_body,
+        court: s.court,
+        fee_payment: s.fee_payment,
     }
 }
 
