@@ -115,7 +115,8 @@ pub fn open_state(settings: &Settings) -> anyhow::Result<Arc<AppState>> {
             IpNet::parse_all(&settings.server.trusted_proxies)
                 .map_err(|e| anyhow::anyhow!("server.trusted_proxies: {e}"))?,
             IpNet::parse_all(&settings.metrics.allow).map_err(|e| anyhow::anyhow!("metrics.allow: {e}"))?,
-        );
+        )
+        .with_sessions(settings.session.policy(), settings.session.cookie_secure);
     Ok(Arc::new(state))
 }
 

@@ -10,11 +10,12 @@ use clap::{Parser, Subcommand};
 
 use crate::app::{open_context, open_database, spawn_background, Application};
 use crate::config::Settings;
+use crate::domain::sign_in::Login;
 use crate::domain::Role;
 use crate::report::Template;
 use crate::seed::{self, SeedOptions};
 use crate::service::report::{self as report_service, ReportRequest, ReportView};
-use crate::service::{sweep, users, Actor, ServiceError};
+use crate::service::{sign_in, sweep, users, Actor, ServiceError};
 
 /// Case tracking for government-information disclosure requests (政府信息公开申请).
 #[derive(Debug, Parser)]
@@ -153,7 +154,31 @@ pub enum UserCommand {
         /// The user's e-mail address (officers and supervisors get the daily reminder digest).
         #[arg(long)]
         email: Option<String>,
+        /// The unique sign-in name for the staff console (letters, digits, `. _ - @`).
+        #[arg(long)]
+        login: Option<String>,
+        /// Read the console password from standard input (its first line; needs --login).
+        #[arg(long, requires = "login")]
+        password_stdin: bool,
     },
+    /// Set the console password of the user with a sign-in name (ends the user's sessions).
+    SetPassword {
+        /// The user's sign-in name.
+        #[arg(long)]
+        login: String,
+        /// Read the new password from standard input (its first line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+/// The first line of standard input (without its line ending), checked as a new password.
+fn password_from_stdin() -> anyhow::Result<crate::domain::sign_in::Password> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).context("cannot read the password from standard input")?;
+    let line = line.strip_suffix('\n').unwrap_or(&line);
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    crate::domain::sign_in::Password::parse(line, "password").map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
@@ -316,18 +341,45 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{} case(s) concluded", report.concluded.len());
             Ok(())
         }
-        Command::User { command: UserCommand::Add { name, role, agency, email } } => {
+        Command::User { command: UserCommand::Add { name, role, agency, email, login, password_stdin } } => {
+            let login = login.as_deref().map(Login::parse).transpose().map_err(|e| anyhow::anyhow!("{e}"))?;
+            // Hashed before the transaction: hashing takes a while on purpose.
+            let password_hash = if password_stdin {
+                Some(sign_in::hash_password(&password_from_stdin()?).map_err(|e| anyhow::anyhow!("{e}"))?)
+            } else {
+                None
+            };
             let db = open_database(&settings)?;
             let now = Utc::now().naive_utc();
             let created = db
                 .write_blocking(|conn| {
                     let created = users::create_unchecked(conn, &name, role, agency, now)?;
                     users::set_email(conn, created.user.id, email.as_deref())?;
+                    sign_in::set_credentials_unchecked(
+                        conn,
+                        created.user.id,
+                        login.as_ref(),
+                        password_hash.as_deref(),
+                    )?;
                     Ok(created)
                 })
                 .map_err(|e: ServiceError| anyhow::anyhow!("{e}"))?;
             println!("created user {} ({}) with role {}", created.user.id, created.user.name, created.user.role);
+            if let Some(login) = &login {
+                let password = if password_hash.is_some() { "with a password" } else { "without a password yet" };
+                println!("sign-in name: {login} ({password})");
+            }
             println!("{}", created.token);
+            Ok(())
+        }
+        Command::User { command: UserCommand::SetPassword { login, password_stdin: _ } } => {
+            let login = Login::parse(&login).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let hash = sign_in::hash_password(&password_from_stdin()?).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let db = open_database(&settings)?;
+            let ended = db
+                .write_blocking(|conn| sign_in::set_password_by_login(conn, &login, &hash))
+                .map_err(|e: ServiceError| anyhow::anyhow!("{e}"))?;
+            println!("password of {login} set; {ended} session(s) ended");
             Ok(())
         }
         Command::Openapi { output } => {

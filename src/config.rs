@@ -94,6 +94,7 @@ pub struct Settings {
     pub database_is_default: bool,
     pub server: ServerSettings,
     pub auth: AuthSettings,
+    pub session: SessionSettings,
     pub database: DatabaseSettings,
     pub log: LogSettings,
     pub clock: ClockSettings,
@@ -192,6 +193,24 @@ pub struct ServerSettings {
 pub struct AuthSettings {
     pub max_failures_per_minute: u32,
     pub cache_seconds: u64,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SessionSettings {
+    pub idle_timeout_minutes: u32,
+    pub lifetime_hours: u32,
+    pub cookie_secure: bool,
+}
+
+impl SessionSettings {
+    /// The session lifetimes as the service takes them.
+    pub fn policy(&self) -> crate::service::sign_in::SessionPolicy {
+        crate::service::sign_in::SessionPolicy {
+            idle_timeout: chrono::TimeDelta::minutes(i64::from(self.idle_timeout_minutes.max(1))),
+            lifetime: chrono::TimeDelta::hours(i64::from(self.lifetime_hours.max(1))),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]

@@ -14,3 +14,4 @@ pub mod seed;
 pub mod service;
 pub mod storage;
 pub mod telemetry;
+pub mod web;

@@ -14,6 +14,7 @@ pub mod lifecycle;
 pub mod limits;
 pub mod remedies;
 pub mod seal;
+pub mod sign_in;
 pub mod types;
 
 pub use error::{FieldError, Violation};

@@ -481,6 +481,30 @@ pub fn labels_of_keys(keys: &[&str]) -> Option<Vec<&'static str>> {
     })
 }
 
+/// The Chinese name of a stored event kind (`received`, `decided`, …), `None` for an unknown key.
+pub fn event_label(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "received" => "收到申请",
+        "correction_requested" => "补正告知",
+        "correction_received" => "收到补正材料",
+        "consultation_started" => "征求意见",
+        "consultation_replied" => "收到意见",
+        "extended" => "延期答复",
+        "fee_notice_issued" => "收费通知",
+        "fee_paid" => "缴纳信息处理费",
+        "decided" => "作出答复",
+        "withdrawn" => "申请人撤回申请",
+        "amended" => "更正办理结果",
+        "appeal_filed" => "提起行政复议或行政诉讼",
+        "appeal_decided" => "行政复议或行政诉讼结果",
+        "voided" => "作废登记",
+        "intake_corrected" => "更正登记信息",
+        "step_revoked" => "撤销误录步骤",
+        "letter_served" => "文书送达",
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -511,5 +535,24 @@ mod tests {
         assert_eq!(labels_of_keys(&outcomes).map(|l| l.len()), Some(21));
         assert_eq!(labels_of_keys(&["json", "csv"]), None);
         assert_eq!(labels_of_keys(&["consent", "objection"]), None, "a subset is not the set");
+    }
+
+    #[test]
+    fn every_value_has_its_own_chinese_name() {
+        fn distinct(labels: Vec<&'static str>) {
+            let mut unique = labels.clone();
+            unique.sort_unstable();
+            unique.dedup();
+            assert_eq!(unique.len(), labels.len(), "{labels:?}");
+            assert!(labels.iter().all(|l| !l.is_empty() && !l.is_ascii()), "{labels:?}");
+        }
+        distinct(Outcome::ALL.iter().map(|o| o.label()).collect());
+        distinct(Channel::ALL.iter().map(|o| o.label()).collect());
+        distinct(ApplicantCategory::ALL.iter().map(|o| o.label()).collect());
+        distinct(CaseStatus::ALL.iter().map(|o| o.label()).collect());
+        distinct(Role::ALL.iter().map(|o| o.label()).collect());
+        distinct(IdType::ALL.iter().map(|o| o.label()).collect());
+        assert_eq!(event_label("decided"), Some("作出答复"));
+        assert_eq!(event_label("nope"), None);
     }
 }

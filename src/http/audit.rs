@@ -241,19 +241,27 @@ fn is_lasting(error: &ServiceError) -> bool {
 /// The action of a failed authentication.
 const FAILED_AUTHENTICATION: &str = "authentication_failed";
 
-/// The route of the case page, which shows the applicant's full identity number.
-const CASE_PAGE: &str = "/api/v1/cases/{id}";
+/// The routes of the case page, which shows the applicant's full identity number: the API's
+/// and the console's.
+const CASE_PAGES: [&str; 2] = ["/api/v1/cases/{id}", "/cases/{id}"];
+
+/// Whether a path or route is one of the staff console's pages (not an asset, the docs or a probe).
+fn is_console(path: &str) -> bool {
+    !(path.starts_with("/api/")
+        || path.starts_with("/assets/")
+        || path.starts_with("/docs")
+        || path == "/healthz"
+        || path == "/readyz"
+        || path == "/metrics")
+}
 
 /// What to record of a finished request, if anything, from its method, the pattern of the route
-/// that served it (`None`: no route) and its status. Decided by the route, never by the raw
-/// path: `/cases/+18` and `/cases/%31%38` are refused before any handler, and anything a handler
-/// served is classified by what it is.
+/// that served it (`None`: no route) and its status — the API's and the console's alike. Decided
+/// by the route, never by the raw path: `/cases/+18` and `/cases/%31%38` are refused before any
+/// handler, and anything a handler served is classified by what it is.
 fn action(method: &Method, pattern: Option<&str>, raw_path: &str, status: StatusCode) -> Option<&'static str> {
-    let api = match pattern {
-        Some(p) => p.starts_with("/api/v1/"),
-        None => raw_path.starts_with("/api/v1/"),
-    };
-    if !api {
+    let path = pattern.unwrap_or(raw_path);
+    if !path.starts_with("/api/v1/") && !is_console(path) {
         return None;
     }
     if status == StatusCode::UNAUTHORIZED || status == StatusCode::TOO_MANY_REQUESTS {
@@ -262,7 +270,7 @@ fn action(method: &Method, pattern: Option<&str>, raw_path: &str, status: Status
     if *method != Method::GET && *method != Method::HEAD {
         return Some("change");
     }
-    (pattern == Some(CASE_PAGE) && status.is_success()).then_some("read_identity_number")
+    (pattern.is_some_and(|p| CASE_PAGES.contains(&p)) && status.is_success()).then_some("read_identity_number")
 }
 
 /// The path of a request as its route names it: the pattern with each parameter replaced by the
@@ -278,9 +286,11 @@ fn route_path(pattern: &str, info: &actix_web::dev::Path<actix_web::dev::Url>) -
         .join("/")
 }
 
-/// The case a route is about, from the id the router extracted (`/api/v1/cases/{id}/…`).
+/// The case a route is about, from the id the router extracted (`/api/v1/cases/{id}/…`, or the
+/// console's `/cases/{id}/…`).
 fn case_of(pattern: &str, info: &actix_web::dev::Path<actix_web::dev::Url>) -> Option<i64> {
-    if pattern == CASE_PAGE || pattern.starts_with("/api/v1/cases/{id}/") {
+    let about_a_case = CASE_PAGES.iter().any(|page| pattern == *page || pattern.starts_with(&format!("{page}/")));
+    if about_a_case {
         info.get("id").filter(|id| super::canonical::is_canonical_number(id))?.parse().ok()
     } else {
         None
@@ -401,7 +411,7 @@ mod tests {
 
     #[test]
     fn changes_identity_reads_and_failed_logins_are_recorded_and_nothing_else() {
-        let case = Some(CASE_PAGE);
+        let case = Some(CASE_PAGES[0]);
         assert_eq!(action(&Method::POST, Some("/api/v1/cases"), "/api/v1/cases", StatusCode::CREATED), Some("change"));
         let decision = Some("/api/v1/cases/{id}/decision");
         assert_eq!(action(&Method::POST, decision, "/api/v1/cases/7/decision", StatusCode::CONFLICT), Some("change"));
@@ -416,6 +426,15 @@ mod tests {
         );
         assert_eq!(action(&Method::GET, Some("/healthz"), "/healthz", StatusCode::OK), None);
         assert_eq!(action(&Method::POST, None, "/api/v1/nothing", StatusCode::NOT_FOUND), Some("change"));
+        // The console's doors are recorded the same way.
+        assert_eq!(action(&Method::POST, Some("/intake"), "/intake", StatusCode::SEE_OTHER), Some("change"));
+        assert_eq!(
+            action(&Method::POST, Some("/login"), "/login", StatusCode::UNAUTHORIZED),
+            Some("authentication_failed")
+        );
+        assert_eq!(action(&Method::GET, Some("/cases/{id}"), "/cases/7", StatusCode::OK), Some("read_identity_number"));
+        assert_eq!(action(&Method::GET, Some("/cases"), "/cases", StatusCode::OK), None);
+        assert_eq!(action(&Method::GET, None, "/assets/console.0123.css", StatusCode::OK), None);
     }
 
     #[test]

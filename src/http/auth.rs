@@ -216,6 +216,15 @@ impl FailureLimiter {
         }
     }
 
+    /// `Some(seconds to wait)` when `ip` has used up the failures of its window, so that one more
+    /// would be beyond the limit (nothing counted).
+    pub fn blocked(&self, ip: IpAddr) -> Option<u64> {
+        let entries = self.entries();
+        let (start, count) = entries.get(&ip)?;
+        let left = self.window.checked_sub(start.elapsed())?;
+        (*count >= self.limit).then(|| left.as_secs().max(1))
+    }
+
     /// Count a failure of `ip`; `Some(seconds to wait)` when it is beyond the limit of its window.
     pub fn record_failure(&self, ip: IpAddr) -> Option<u64> {
         let mut entries = self.entries();

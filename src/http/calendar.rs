@@ -54,6 +54,53 @@ pub struct PutCalendarYearRequest {
     pub work_days: BTreeSet<NaiveDate>,
 }
 
+impl PutCalendarYearRequest {
+    /// The notice of the change and the year's data, checked (the data's own rules are checked
+    /// by the use case).
+    ///
+    /// # Errors
+    /// Every field error at once.
+    pub fn validate(self) -> Result<(String, YearCalendar), crate::domain::Violation> {
+        let mut errors = Errors::default();
+        let notice = errors.text("notice", &self.notice, 500);
+        if self.notices.is_empty() {
+            errors.add("notices", "至少列出一份放假通知");
+        }
+        for (i, n) in self.notices.iter().enumerate() {
+            errors.text(&format!("notices[{i}]"), n, 500);
+        }
+        if self.rest_days.len() + self.work_days.len() > 366 {
+            errors.add("rest_days", "一年至多366天");
+        }
+        errors.finish()?;
+        Ok((notice, YearCalendar { notices: self.notices, rest_days: self.rest_days, work_days: self.work_days }))
+    }
+}
+
+/// Replace a year as `actor` and put the new calendar in force on this instance (the others
+/// reload it within `background.calendar_refresh_seconds`): the API and the console both do it so.
+///
+/// # Errors
+/// What the use case refuses.
+pub async fn replace_year(
+    state: &AppState,
+    actor: crate::service::Actor,
+    year: i32,
+    data: YearCalendar,
+    notice: String,
+) -> Result<(CalendarYearRow, YearCalendar, usize), ServiceError> {
+    let snapshot = state.snapshot();
+    let (row, updated, recomputed) = state
+        .db
+        .write(move |conn| calendar::put_year(conn, &actor, year, data, &notice, &snapshot.calendar, snapshot.now()))
+        .await?;
+    let data = updated.year(year).cloned().unwrap_or_default();
+    state.set_calendar(updated);
+    let latest = state.db.read(calendar::latest_change).await?;
+    state.calendar_change.store(latest, Ordering::Relaxed);
+    Ok((row, data, recomputed))
+}
+
 /// A year replaced.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PutCalendarYearResponse {
@@ -148,29 +195,8 @@ async fn put_year(
 ) -> Result<web::Json<PutCalendarYearResponse>, ApiError> {
     let year = year.into_inner();
     check_year(year)?;
-    let body = body.0;
-    let mut errors = Errors::default();
-    let notice = errors.text("notice", &body.notice, 500);
-    if body.notices.is_empty() {
-        errors.add("notices", "至少列出一份放假通知");
-    }
-    for (i, n) in body.notices.iter().enumerate() {
-        errors.text(&format!("notices[{i}]"), n, 500);
-    }
-    if body.rest_days.len() + body.work_days.len() > 366 {
-        errors.add("rest_days", "一年至多366天");
-    }
-    errors.finish()?;
-    let data = YearCalendar { notices: body.notices, rest_days: body.rest_days, work_days: body.work_days };
-    let snapshot = state.snapshot();
-    let (row, updated, recomputed) = state
-        .db
-        .write(move |conn| calendar::put_year(conn, &user, year, data, &notice, &snapshot.calendar, snapshot.now()))
-        .await?;
-    let data = updated.year(year).cloned().unwrap_or_default();
-    state.set_calendar(updated);
-    let latest = state.db.read(calendar::latest_change).await?;
-    state.calendar_change.store(latest, Ordering::Relaxed);
+    let (notice, data) = body.0.validate()?;
+    let (row, data, recomputed) = replace_year(&state, user.0 .0, year, data, notice).await?;
     Ok(web::Json(PutCalendarYearResponse { year: year_response(row, data), recomputed_cases: recomputed }))
 }
 

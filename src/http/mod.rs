@@ -27,7 +27,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::{web, App, HttpResponse, HttpServer};
+use actix_web::{web, App, HttpResponse, HttpServer, ResponseError as _};
 use chrono::NaiveDateTime;
 use tracing_actix_web::TracingLogger;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -60,6 +60,9 @@ pub struct AppState {
     /// Text searches running at once at most (`database.search_concurrency`): more wait here,
     /// so that a crowd of searches cannot take every connection and core from case reads.
     pub search_slots: Arc<tokio::sync::Semaphore>,
+    /// How long console sessions last, and whether their cookie is `Secure`.
+    pub sessions: crate::service::sign_in::SessionPolicy,
+    pub cookie_secure: bool,
 }
 
 impl std::ops::Deref for AppState {
@@ -86,6 +89,8 @@ impl AppState {
             metrics_allow: Arc::new(client::IpNet::loopback()),
             metrics: metrics::Metrics::new().map_err(std::io::Error::other)?,
             search_slots: Arc::new(tokio::sync::Semaphore::new(2)),
+            sessions: crate::service::sign_in::SessionPolicy::default(),
+            cookie_secure: false,
         })
     }
 
@@ -99,6 +104,13 @@ impl AppState {
     pub fn with_networks(mut self, trusted_proxies: Vec<client::IpNet>, metrics_allow: Vec<client::IpNet>) -> Self {
         self.trusted_proxies = Arc::new(trusted_proxies);
         self.metrics_allow = Arc::new(metrics_allow);
+        self
+    }
+
+    /// Console sessions last as `policy` says; `secure` marks their cookie `Secure`.
+    pub fn with_sessions(mut self, policy: crate::service::sign_in::SessionPolicy, secure: bool) -> Self {
+        self.sessions = policy;
+        self.cookie_secure = secure;
         self
     }
 
@@ -165,6 +177,8 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(users::deactivate_user)
         .service(users::activate_user)
         .service(users::issue_token)
+        .service(users::set_login)
+        .service(users::set_password)
         .service(cases::intake::create_case)
         .service(cases::list_cases)
         .service(cases::get_case)
@@ -258,6 +272,7 @@ pub struct ServerOptions {
 /// # Errors
 /// The listener cannot be used.
 pub fn server(listener: TcpListener, state: Arc<AppState>, options: &ServerOptions) -> std::io::Result<Server> {
+    crate::web::templates::check().map_err(std::io::Error::other)?;
     let state = web::Data::from(state);
     let body_limit = options.body_limit;
     let body_timeout = extract::BodyTimeout(options.body_read_timeout);
@@ -299,14 +314,20 @@ pub fn server(listener: TcpListener, state: Arc<AppState>, options: &ServerOptio
             .split_for_parts();
         // The routes' document is `api`; `openapi()` built the same one above for serving.
         drop(api);
-        app.service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"])))
+        app.configure(crate::web::configure)
+            .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"])))
             .route(
                 "/docs",
                 web::get()
                     .to(|| async { HttpResponse::PermanentRedirect().insert_header(("Location", "/docs/")).finish() }),
             )
-            .default_service(web::to(|| async {
-                Err::<HttpResponse, _>(ApiError::NotFound { what: "resource", code: "route_not_found" })
+            .default_service(web::to(|req: actix_web::HttpRequest| async move {
+                // Programs get problem+json; a person who typed a wrong address gets a page.
+                if req.path().starts_with("/api/") {
+                    ApiError::NotFound { what: "resource", code: "route_not_found" }.error_response()
+                } else {
+                    crate::web::error::PageError::NotFound.error_response()
+                }
             }))
     });
     server = server.client_request_timeout(options.client_request_timeout);

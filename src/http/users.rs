@@ -1,6 +1,6 @@
 //! `/api/v1/users`: users and their tokens (administrators).
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, put, web, HttpResponse};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -10,7 +10,9 @@ use super::error::{ApiError, ReadErrors, WriteErrors};
 use super::extract::{Json, Query};
 use super::pagination::{cursor_for, Page, PageParams};
 use super::AppState;
-use crate::domain::Role;
+use crate::domain::sign_in::{Login, Password};
+use crate::domain::{Role, Violation};
+use crate::service::sign_in;
 use crate::service::users::UserRow;
 use crate::service::users::{self, CreatedUser};
 use crate::service::{Actor, ServiceError};
@@ -28,6 +30,15 @@ pub struct CreateUserRequest {
     #[serde(default)]
     #[schema(example = "lisi@example.gov.cn")]
     pub email: Option<String>,
+    /// The unique sign-in name for the staff console: 2–64 letters, digits or `. _ - @`, stored
+    /// in lowercase.
+    #[serde(default)]
+    #[schema(example = "lisi")]
+    pub login: Option<String>,
+    /// The console password (8–128 characters); only its Argon2id hash is stored.
+    #[serde(default)]
+    #[schema(format = Password)]
+    pub password: Option<String>,
 }
 
 /// A user.
@@ -40,6 +51,8 @@ pub struct UserResponse {
     pub active: bool,
     #[serde(serialize_with = "super::rfc3339")]
     pub created_at: NaiveDateTime,
+    /// The sign-in name of the staff console; `null` when none is set.
+    pub login: Option<String>,
 }
 
 /// A user with a new token, shown only this once.
@@ -60,6 +73,7 @@ impl TryFrom<UserRow> for UserResponse {
             agency_id: row.agency_id,
             active: row.active,
             created_at: row.created_at,
+            login: row.login,
         })
     }
 }
@@ -81,16 +95,43 @@ async fn create_user(
     body: Json<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
+    // The role first: nobody else gets the server to hash passwords.
+    user.require(user.role.can_administer(), "manage users")?;
+    let (login, password_hash) = credentials(body.login.as_deref(), body.password.as_deref()).await?;
     let now = state.now();
     let created = state
         .db
         .write(move |conn| {
-            let created = users::create(conn, &user, &body.name, body.role, body.agency_id, now)?;
+            let mut created = users::create(conn, &user, &body.name, body.role, body.agency_id, now)?;
             users::set_email(conn, created.user.id, body.email.as_deref())?;
+            sign_in::set_credentials_unchecked(conn, created.user.id, login.as_ref(), password_hash.as_deref())?;
+            created.user.login = login.map(|l| l.as_str().to_string());
             Ok::<_, ServiceError>(created)
         })
         .await?;
     Ok(HttpResponse::Created().json(UserWithTokenResponse::try_from(created)?))
+}
+
+/// Parse an optional sign-in name and hash an optional password (on a blocking thread: hashing
+/// is slow on purpose), reporting both fields' errors at once.
+///
+/// # Errors
+/// 422 naming `login` and/or `password`.
+pub(crate) async fn credentials(
+    login: Option<&str>,
+    password: Option<&str>,
+) -> Result<(Option<Login>, Option<String>), ApiError> {
+    let mut errors = Vec::new();
+    let login = login.map(Login::parse).transpose().map_err(|e| errors.extend(e.errors)).ok().flatten();
+    let password = password.map(|p| Password::parse(p, "password")).transpose().map_err(|e| errors.extend(e.errors));
+    Violation::check(errors)?;
+    let hash = match password.ok().flatten() {
+        Some(password) => {
+            Some(web::block(move || sign_in::hash_password(&password)).await.map_err(ApiError::internal)??)
+        }
+        None => None,
+    };
+    Ok((login, hash))
 }
 
 /// List users (administrators and auditors; within their subtree).
@@ -195,4 +236,63 @@ async fn issue_token(
         state.auth_cache.clear();
     }
     Ok(HttpResponse::Created().json(UserWithTokenResponse::try_from(created)?))
+}
+
+/// A user's new sign-in name.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetLoginRequest {
+    /// 2–64 letters, digits or `. _ - @`; stored in lowercase; unique.
+    #[schema(example = "lisi")]
+    pub login: String,
+}
+
+/// Set a user's sign-in name for the staff console (administrators, inside their subtree).
+#[utoipa::path(tag = "users", params(("id" = i64, Path, description = "User id")), request_body = SetLoginRequest,
+    responses((status = 200, description = "The user", body = UserResponse), WriteErrors))]
+#[put("/users/{id}/login")]
+async fn set_login(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+    body: Json<SetLoginRequest>,
+) -> Result<web::Json<UserResponse>, ApiError> {
+    let id = id.into_inner();
+    let (login, _) = credentials(Some(&body.0.login), None).await?;
+    let row = state
+        .db
+        .write(move |conn| {
+            sign_in::set_credentials(conn, &user, id, login.as_ref(), None)?;
+            users::get(conn, &user, id)
+        })
+        .await?;
+    Ok(web::Json(row.try_into()?))
+}
+
+/// A user's new console password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetPasswordRequest {
+    /// 8–128 characters; only its Argon2id hash is stored.
+    #[schema(format = Password)]
+    pub password: String,
+}
+
+/// Set or reset a user's console password (administrators, inside their subtree). Every console
+/// session of the user ends at once; API tokens are not affected.
+#[utoipa::path(tag = "users", params(("id" = i64, Path, description = "User id")), request_body = SetPasswordRequest,
+    responses((status = 200, description = "The user", body = UserResponse), WriteErrors))]
+#[post("/users/{id}/password")]
+async fn set_password(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+    body: Json<SetPasswordRequest>,
+) -> Result<web::Json<UserResponse>, ApiError> {
+    let id = id.into_inner();
+    // The role is checked before the (slow) hashing, so that others cannot make the server hash.
+    user.require(user.role.can_administer(), "manage users")?;
+    let (_, hash) = credentials(None, Some(&body.0.password)).await?;
+    let row = state.db.write(move |conn| sign_in::set_credentials(conn, &user, id, None, hash.as_deref())).await?;
+    Ok(web::Json(row.try_into()?))
 }

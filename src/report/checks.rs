@@ -4,7 +4,7 @@
 //!
 //! Sums are taken in `i128`, so no table, however corrupt, makes a check overflow.
 
-use super::model::{AppealKind, Check, Column, RowKey, SectionFour, SectionThree, APPEAL_COLUMN_LABELS};
+use super::model::{AppealKind, Check, Column, FailingPart, RowKey, SectionFour, SectionThree, APPEAL_COLUMN_LABELS};
 
 /// Name of check 1: `new_received + carried_over = concluded_total + carried_forward`, per column.
 pub const IDENTITY: &str = "identity";
@@ -47,9 +47,15 @@ pub fn run_all(
 }
 
 /// Builds a check from its failures, or from a confirmation when there are none.
-fn outcome(name: &str, failures: Vec<String>, confirmation: impl FnOnce() -> String) -> Check {
-    let (passed, detail) = if failures.is_empty() { (true, confirmation()) } else { (false, failures.join("；")) };
-    Check { name: name.to_owned(), label: label(name).to_owned(), passed, detail }
+fn outcome(name: &str, failures: Vec<(FailingPart, String)>, confirmation: impl FnOnce() -> String) -> Check {
+    let passed = failures.is_empty();
+    let detail = if passed {
+        confirmation()
+    } else {
+        failures.iter().map(|(_, sentence)| sentence.as_str()).collect::<Vec<_>>().join("；")
+    };
+    let failing = failures.into_iter().map(|(part, _)| part).collect();
+    Check { name: name.to_owned(), label: label(name).to_owned(), passed, detail, failing }
 }
 
 /// The short name of a row in the checks' sentences.
@@ -100,14 +106,17 @@ pub fn identity(table: &SectionThree) -> Check {
                     ct + cf
                 );
                 if nr + co != ct + cf {
-                    failures.push(format!("“{}”列：{received}，但{handled}", column.label()));
+                    failures.push((
+                        FailingPart::Column(column),
+                        format!("“{}”列：{received}，但{handled}", column.label()),
+                    ));
                 } else if column == Column::Total {
                     total_line = format!("{received}，{handled}");
                 }
             }
             (a, b, c, d) => {
                 let missing: Vec<String> = [a, b, c, d].into_iter().filter_map(Result::err).collect();
-                failures.push(format!("“{}”列：{}", column.label(), missing.join("，")));
+                failures.push((FailingPart::Column(column), format!("“{}”列：{}", column.label(), missing.join("，"))));
             }
         }
     }
@@ -131,15 +140,18 @@ pub fn outcomes_sum(table: &SectionThree) -> Check {
         }
         match value(table, RowKey::ConcludedTotal, column) {
             Err(e) => missing.push(e),
-            Ok(concluded) if missing.is_empty() && concluded != sum => failures.push(format!(
-                "“{}”列：{}个办理结果行之和为{sum}，但（七）总计为{concluded}",
-                column.label(),
-                outcome_rows.len()
+            Ok(concluded) if missing.is_empty() && concluded != sum => failures.push((
+                FailingPart::Column(column),
+                format!(
+                    "“{}”列：{}个办理结果行之和为{sum}，但（七）总计为{concluded}",
+                    column.label(),
+                    outcome_rows.len()
+                ),
             )),
             Ok(concluded) => total = concluded,
         }
         if !missing.is_empty() {
-            failures.push(format!("“{}”列：{}", column.label(), missing.join("，")));
+            failures.push((FailingPart::Column(column), format!("“{}”列：{}", column.label(), missing.join("，"))));
         }
     }
     let rows = outcome_rows.len();
@@ -151,7 +163,10 @@ pub fn total_column(table: &SectionThree) -> Check {
     let mut failures = Vec::new();
     for row in &table.rows {
         if row.values.len() != Column::COUNT {
-            failures.push(format!("“{}”行有{}个数，应为{}个", row.label, row.values.len(), Column::COUNT));
+            failures.push((
+                FailingPart::Row(row.key),
+                format!("“{}”行有{}个数，应为{}个", row.label, row.values.len(), Column::COUNT),
+            ));
             continue;
         }
         let categories = &row.values[..Column::COUNT - 1];
@@ -159,7 +174,10 @@ pub fn total_column(table: &SectionThree) -> Check {
         let total = row.values[Column::Total.index()];
         if sum != i128::from(total) {
             let terms: Vec<String> = categories.iter().map(i64::to_string).collect();
-            failures.push(format!("“{}”行：{} = {sum}，但总计为{total}", row.label, terms.join(" + ")));
+            failures.push((
+                FailingPart::Row(row.key),
+                format!("“{}”行：{} = {sum}，但总计为{total}", row.label, terms.join(" + ")),
+            ));
         }
     }
     let rows = table.rows.len();
@@ -177,6 +195,7 @@ pub fn carried_over_matches_previous_year(year: i32, table: &SectionThree, previ
             label: label(CARRIED_OVER_MATCHES_PREVIOUS_YEAR).to_owned(),
             passed: true,
             detail: format!("未比较：没有{previous_year}年的结转下年度数据"),
+            failing: Vec::new(),
         };
     };
     let previous_value = |column: Column| -> Option<i128> {
@@ -190,11 +209,12 @@ pub fn carried_over_matches_previous_year(year: i32, table: &SectionThree, previ
     let mut total = 0;
     for column in Column::ALL {
         match (value(table, RowKey::CarriedOver, column), previous_value(column)) {
-            (Err(e), _) => failures.push(format!("“{}”列：{e}", column.label())),
-            (_, None) => failures.push(format!("{previous_year}年的结转下年度有{}个数，应为7个", previous.len())),
-            (Ok(now), Some(before)) if now != before => failures.push(format!(
-                "“{}”列：{year}年上年结转为{now}，但{previous_year}年结转下年度为{before}",
-                column.label()
+            (Err(e), _) => failures.push((FailingPart::Column(column), format!("“{}”列：{e}", column.label()))),
+            (_, None) => failures
+                .push((FailingPart::Whole, format!("{previous_year}年的结转下年度有{}个数，应为7个", previous.len()))),
+            (Ok(now), Some(before)) if now != before => failures.push((
+                FailingPart::Column(column),
+                format!("“{}”列：{year}年上年结转为{now}，但{previous_year}年结转下年度为{before}", column.label()),
             )),
             (Ok(now), Some(_)) => {
                 if column == Column::Total {
@@ -218,14 +238,17 @@ pub fn section_four_totals(four: &SectionFour) -> Check {
         let f = four.figures(kind);
         let sum = i128::from(f.upheld) + i128::from(f.corrected) + i128::from(f.other) + i128::from(f.pending);
         if sum != i128::from(f.total) {
-            failures.push(format!(
-                "{}：{upheld} {} + {corrected} {} + {other} {} + {pending} {} = {sum}，但总计为{}",
-                kind.label(),
-                f.upheld,
-                f.corrected,
-                f.other,
-                f.pending,
-                f.total
+            failures.push((
+                FailingPart::Appeal(kind),
+                format!(
+                    "{}：{upheld} {} + {corrected} {} + {other} {} + {pending} {} = {sum}，但总计为{}",
+                    kind.label(),
+                    f.upheld,
+                    f.corrected,
+                    f.other,
+                    f.pending,
+                    f.total
+                ),
             ));
         }
         totals.push(format!("{} {}", kind.label(), f.total));

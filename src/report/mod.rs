@@ -5,6 +5,7 @@
 
 pub mod checks;
 pub mod csv;
+pub mod highlight;
 pub mod html;
 pub mod model;
 pub mod section_two;

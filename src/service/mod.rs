@@ -14,8 +14,10 @@ pub mod letters;
 pub mod outbox;
 pub mod reminders;
 pub mod report;
+pub mod sign_in;
 pub mod sweep;
 pub mod users;
+pub mod worklist;
 
 use crate::domain::lifecycle::Refusal;
 use crate::domain::Violation;
@@ -84,6 +86,14 @@ impl ServiceError {
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
         Self::Forbidden(detail.into())
+    }
+
+    /// The violation, when the use case refused a well-formed request for breaking a rule.
+    pub fn into_violation(self) -> Option<Violation> {
+        match self {
+            Self::Invalid(v) => Some(v),
+            _ => None,
+        }
     }
 }
 

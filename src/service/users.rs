@@ -115,7 +115,8 @@ pub fn list(conn: &mut DbConnection, actor: &Actor, after: Option<i64>, limit: i
     Ok(users::list(conn, actor.scope.as_deref(), after, limit)?)
 }
 
-/// Activate or deactivate a user; deactivation also revokes every token.
+/// Activate or deactivate a user; deactivation also revokes every token and ends every console
+/// session.
 ///
 /// # Errors
 /// 403 for non-admins or for the caller itself, 404 outside the caller's subtree.
@@ -141,6 +142,7 @@ pub fn set_active(
     users::set_active(conn, id, active)?;
     if !active {
         users::revoke_tokens(conn, id, now)?;
+        super::sign_in::end_sessions_of(conn, id)?;
     }
     Ok(users::get(conn, id)?)
 }

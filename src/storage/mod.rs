@@ -21,8 +21,10 @@ pub mod outbox;
 pub mod report;
 pub mod schema;
 pub mod search;
+pub mod sessions;
 pub mod steps;
 pub mod users;
+pub mod worklist;
 mod writer;
 
 use std::sync::Arc;

@@ -20,6 +20,19 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         email -> Nullable<Text>,
+        login -> Nullable<Text>,
+        password_hash -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        user_id -> BigInt,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
     }
 }
 
@@ -326,6 +339,7 @@ diesel::joinable!(appeals -> agencies (agency_id));
 diesel::joinable!(consultations -> cases (case_id));
 diesel::joinable!(fee_notices -> cases (case_id));
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(cases -> agencies (agency_id));
 diesel::joinable!(cases -> applicants (applicant_id));
 diesel::joinable!(case_items -> cases (case_id));
@@ -355,4 +369,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     letters,
     letter_counters,
     agency_settings,
+    sessions,
 );

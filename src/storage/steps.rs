@@ -12,7 +12,7 @@ use crate::domain::types::{Opinion, PartyKind};
 
 #[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
 #[diesel(table_name = consultations)]
-struct ConsultationRow {
+pub(crate) struct ConsultationRow {
     id: i64,
     case_id: i64,
     party_kind: String,

@@ -15,6 +15,8 @@ pub struct UserRow {
     pub agency_id: Option<i64>,
     pub active: bool,
     pub created_at: NaiveDateTime,
+    /// The unique sign-in name of the staff console, if one is set.
+    pub login: Option<String>,
 }
 
 #[derive(Insertable)]

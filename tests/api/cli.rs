@@ -241,3 +241,64 @@ async fn user_add_from_another_directory_refuses_to_create_a_second_database_the
     assert_eq!(response.status(), reqwest::StatusCode::OK);
     drop(serve);
 }
+
+fn gongkai_with_stdin(db: &TestDb, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(args)
+        .env("DATABASE_URL", db.url())
+        .env_remove("RUST_LOG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn user_add_with_a_login_reads_the_password_from_standard_input_and_set_password_replaces_it() {
+    use diesel::prelude::*;
+    let db = TestDb::new();
+    let args = ["user", "add", "--name", "管理员", "--login", "Root", "--role", "admin", "--password-stdin"];
+    let output = gongkai_with_stdin(&db, &args, "first password\n");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.lines().last().unwrap().starts_with("gk_"), "the token is still the last line: {stdout}");
+    assert!(!stdout.contains("first password") && stdout.contains("root"), "{stdout}");
+    let options = gongkai::config::Settings::load_from(None, Some(db.url()), Vec::new()).unwrap().db_options();
+    let mut conn = gongkai::storage::establish(&options).unwrap();
+    let stored = |conn: &mut gongkai::storage::DbConnection| -> (Option<String>, Option<String>) {
+        use gongkai::storage::schema::users;
+        users::table.select((users::login, users::password_hash)).order(users::id.desc()).first(conn).unwrap()
+    };
+    let (login, hash) = stored(&mut conn);
+    assert_eq!(login.as_deref(), Some("root"));
+    let hash = hash.unwrap();
+    assert!(hash.starts_with("$argon2id$") && !hash.contains("first password"));
+    assert!(gongkai::service::sign_in::verify_password(&hash, "first password"));
+
+    let output = gongkai_with_stdin(
+        &db,
+        &["user", "set-password", "--login", "ROOT", "--password-stdin"],
+        "second password\r\n",
+    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let (_, hash) = stored(&mut conn);
+    assert!(
+        gongkai::service::sign_in::verify_password(&hash.unwrap(), "second password"),
+        "the line ending is not part of it"
+    );
+    // A short password, an unknown name and a taken name are refused.
+    let output = gongkai_with_stdin(&db, &["user", "set-password", "--login", "root", "--password-stdin"], "short\n");
+    assert!(!output.status.success());
+    let output =
+        gongkai_with_stdin(&db, &["user", "set-password", "--login", "nobody", "--password-stdin"], "long enough\n");
+    assert!(!output.status.success());
+    let output = gongkai_with_stdin(&db, &args, "another password\n");
+    assert!(!output.status.success() && String::from_utf8_lossy(&output.stderr).contains("已被占用"));
+    // Without --login, `user add` works as before and reads nothing.
+    let output = gongkai(&db, &["user", "add", "--name", "程序", "--role", "auditor"]);
+    assert!(output.status.success());
+}

@@ -2,13 +2,13 @@
 //! the sweep and the dashboard. Each due date below was counted by hand against
 //! config/calendar/cn-calendar.toml (the counting starts on the first working day after a date).
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use gongkai::domain::calendar::Calendar;
 use gongkai::domain::Role;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{expect, expect_problem, fields, intake_body, spawn_app, TestApp};
+use crate::helpers::{china_today, expect, expect_problem, fields, intake_body, spawn_app, TestApp};
 
 struct Office {
     app: TestApp,
@@ -46,7 +46,7 @@ impl Office {
 }
 
 fn today() -> NaiveDate {
-    (Utc::now() + Duration::hours(8)).date_naive()
+    china_today()
 }
 
 #[tokio::test]

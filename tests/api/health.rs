@@ -23,8 +23,13 @@ async fn probes_documentation_and_openapi_are_public() {
 #[tokio::test]
 async fn an_unknown_route_is_a_problem_404() {
     let app = spawn_app().await;
-    let response = app.client.get(app.url("/nothing-here")).send().await.unwrap();
+    let response = app.client.get(app.url("/api/v1/nothing-here")).send().await.unwrap();
     expect_problem(response, StatusCode::NOT_FOUND, "route_not_found").await;
+    // Outside the API a person gets the console's page.
+    let response = app.client.get(app.url("/nothing-here")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(response.text().await.unwrap().contains("未找到"));
 }
 
 #[test]

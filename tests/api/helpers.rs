@@ -74,6 +74,11 @@ pub struct TestApp {
     pub test_db: TestDb,
 }
 
+/// Today's date in China, as the service counts it (UTC+8).
+pub fn china_today() -> chrono::NaiveDate {
+    (Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
 pub fn test_settings(url: &str) -> Settings {
     test_settings_with(url, &[])
 }
@@ -204,4 +209,133 @@ pub fn fields(problem: &Value) -> Vec<String> {
     problem["errors"]
         .as_array()
         .map_or(Vec::new(), |errors| errors.iter().map(|e| e["field"].as_str().unwrap().to_string()).collect())
+}
+
+/// A signed-in browser session of the console, driven over plain HTTP: it keeps the session
+/// cookie, never follows redirects, and sends the CSRF token of the last page it read.
+pub struct Console {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+}
+
+/// A console response: status, `Location`, body.
+pub struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl Page {
+    /// Assert a redirect to the sign-in page.
+    pub fn assert_sign_in(&self) {
+        assert_eq!(self.status, StatusCode::SEE_OTHER, "body: {}", self.body);
+        let location = self.location.as_deref().unwrap_or_default();
+        assert!(location.starts_with("/login"), "redirected to {location}");
+    }
+}
+
+impl Console {
+    pub fn new(address: &str) -> Self {
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Self { address: address.to_string(), client, cookie: None, csrf: None }
+    }
+
+    /// Sign in with the login form; panics unless it works.
+    pub async fn sign_in(address: &str, login: &str, password: &str) -> Self {
+        let mut console = Self::new(address);
+        let page = console.post_public("/login", &[("login", login), ("password", password)]).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "sign-in failed: {}", page.body);
+        assert!(console.cookie.is_some(), "no session cookie");
+        console
+    }
+
+    fn remember(&mut self, response: &Response) {
+        for value in response.headers().get_all("set-cookie") {
+            let text = value.to_str().unwrap();
+            if let Some(rest) = text.strip_prefix("gongkai_session=") {
+                let value = rest.split(';').next().unwrap().to_string();
+                self.cookie = if value.is_empty() || text.contains("Max-Age=0") { None } else { Some(value) };
+            }
+        }
+    }
+
+    async fn read(&mut self, response: Response) -> Page {
+        self.remember(&response);
+        let status = response.status();
+        let location = response.headers().get("location").map(|v| v.to_str().unwrap().to_string());
+        let body = response.text().await.unwrap();
+        if let Some(token) = csrf_of(&body) {
+            self.csrf = Some(token);
+        }
+        Page { status, location, body }
+    }
+
+    fn with_cookie(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.cookie {
+            Some(cookie) => request.header("cookie", format!("gongkai_session={cookie}")),
+            None => request,
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        let request = self.with_cookie(self.client.get(format!("{}{path}", self.address)));
+        let response = request.send().await.unwrap();
+        self.read(response).await
+    }
+
+    /// POST a form with this session's CSRF token (from the last page read).
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.csrf.clone().expect("read a page first: no CSRF token yet");
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    /// POST exactly these fields (no token added).
+    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let request = self.with_cookie(self.client.post(format!("{}{path}", self.address))).form(fields);
+        let response = request.send().await.unwrap();
+        self.read(response).await
+    }
+
+    pub async fn post_public(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        self.post_raw(path, fields).await
+    }
+}
+
+/// The CSRF token in a page's forms, if any.
+pub fn csrf_of(body: &str) -> Option<String> {
+    let start = body.find("name=\"_csrf\" value=\"")? + "name=\"_csrf\" value=\"".len();
+    Some(body[start..].split('"').next()?.to_string())
+}
+
+impl TestApp {
+    /// Create a user with a console sign-in name and password (as `gongkai user add --login
+    /// --password-stdin` does); returns its API token.
+    pub async fn console_user(
+        &self,
+        name: &str,
+        login: &str,
+        password: &str,
+        role: Role,
+        agency: Option<i64>,
+    ) -> String {
+        let db = self.db.clone();
+        let (name, login, password) = (name.to_string(), login.to_string(), password.to_string());
+        tokio::task::spawn_blocking(move || {
+            let login = gongkai::domain::sign_in::Login::parse(&login).unwrap();
+            let password = gongkai::domain::sign_in::Password::parse(&password, "password").unwrap();
+            let hash = gongkai::service::sign_in::hash_password(&password).unwrap();
+            db.write_blocking(|conn| {
+                let created = users::create_unchecked(conn, &name, role, agency, Utc::now().naive_utc())?;
+                gongkai::service::sign_in::set_credentials_unchecked(conn, created.user.id, Some(&login), Some(&hash))?;
+                Ok::<_, ServiceError>(created.token)
+            })
+            .unwrap()
+        })
+        .await
+        .unwrap()
+    }
 }

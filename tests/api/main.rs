@@ -6,11 +6,13 @@
 mod agencies;
 mod audit;
 mod auth;
+mod browser;
 mod cases;
 mod cli;
 mod clocks;
 mod concurrency;
 mod consistency;
+mod console;
 mod corrections;
 mod crash;
 mod errors;

@@ -331,6 +331,14 @@ fn endpoints() -> Vec<Endpoint> {
             .role_first()
             .on(ActiveUser)
             .body(|_, _| json!({"revoke_others": false})),
+        ep(put.clone(), "users::set_login", "/api/v1/users/{user}/login", Administer, 200)
+            .role_first()
+            .on(ActiveUser)
+            .body(|ids, _| json!({"login": format!("matrix{}", ids.n)})),
+        ep(post.clone(), "users::set_password", "/api/v1/users/{user}/password", Administer, 200)
+            .role_first()
+            .on(ActiveUser)
+            .body(|_, _| json!({"password": "矩阵测试用的密码"})),
         // cases
         ep(post.clone(), "cases::create_case", "/api/v1/cases", Register, 201)
             .role_first()
@@ -457,6 +465,8 @@ const API_V1_ROUTES: &[&str] = &[
     "users::deactivate_user",
     "users::activate_user",
     "users::issue_token",
+    "users::set_login",
+    "users::set_password",
     "cases::create_case",
     "cases::list_cases",
     "cases::get_case",

@@ -18,6 +18,24 @@ pub struct Check {
     pub passed: bool,
     /// What was compared, in Chinese: on failure the columns or rows that differ, with their numbers.
     pub detail: String,
+    /// The parts of the table each failure concerns, for marking them on a page. Not part of the
+    /// JSON (a report read back from a seal has none; see [`crate::report::highlight`]).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub failing: Vec<FailingPart>,
+}
+
+/// The part of a table that a failing check names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailingPart {
+    /// A column of section three.
+    Column(Column),
+    /// A row of section three.
+    Row(RowKey),
+    /// A row (appeal kind) of section four.
+    Appeal(AppealKind),
+    /// The check as a whole (a malformed table).
+    Whole,
 }
 
 /// The statistical part of an annual report (sections two to four) with its checks. Serialises to the

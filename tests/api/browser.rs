@@ -1,0 +1,354 @@
+//! The console in a real browser: Chromium (Debian's `chromium` and `chromium-driver`) driven over
+//! WebDriver. Elements are found as a person finds them, by their label's text and a button's
+//! text. Without a browser on the machine the tests say so and pass; with
+//! `GONGKAI_REQUIRE_BROWSER=1` (as in CI) they fail instead. A failing test leaves a screenshot
+//! in `target/browser-failures/`; a passing run refreshes the screenshots in `docs/screenshots/`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use futures_util::FutureExt as _;
+use gongkai::domain::Role;
+use serde_json::json;
+
+use crate::helpers::{china_today, spawn_app, TestApp};
+
+type Check<T = ()> = Result<T, String>;
+
+/// A WebDriver session on a Chromium of its own (fresh profile), with the driver process.
+struct Browser {
+    client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn find_program(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    names.iter().find_map(|name| std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file()))
+}
+
+/// A browser, or `None` (with the reason printed) when the machine has none and none is required.
+async fn browser() -> Option<Browser> {
+    let required = std::env::var("GONGKAI_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+    let missing = |why: String| {
+        assert!(!required, "GONGKAI_REQUIRE_BROWSER=1 but {why}");
+        println!("browser test skipped: {why} (apt-get install chromium chromium-driver; GONGKAI_REQUIRE_BROWSER=1 makes this a failure)");
+        None
+    };
+    let Some(driver_path) = find_program(&["chromedriver"]) else {
+        return missing("chromedriver is not installed".into());
+    };
+    let Some(chromium) = find_program(&["chromium", "chromium-browser", "google-chrome"]) else {
+        return missing("no chromium binary is installed".into());
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let driver = Command::new(driver_path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("chromedriver does not start: {e}"));
+    let profile = tempfile::tempdir().unwrap();
+    let args = vec![
+        "--headless".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-quic".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--disable-dev-shm-usage".into(),
+        "--window-size=1280,1000".into(),
+        "--lang=zh-CN".into(),
+        format!("--user-data-dir={}", profile.path().display()),
+    ];
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("browserName".into(), json!("chrome"));
+    capabilities.insert("goog:chromeOptions".into(), json!({ "binary": chromium, "args": args }));
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let url = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    let client = loop {
+        match ClientBuilder::new(connector.clone()).capabilities(capabilities.clone()).connect(&url).await {
+            Ok(client) => break client,
+            Err(e) if started.elapsed() < Duration::from_secs(30) => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("no WebDriver session after 30 s: {e}"),
+        }
+    };
+    Some(Browser { client, driver, _profile: profile })
+}
+
+/// Run a browser test; on failure (an `Err` or a panic) save a screenshot and fail.
+async fn run<F, Fut>(name: &str, test: F)
+where
+    F: FnOnce(Client, TestApp) -> Fut,
+    Fut: std::future::Future<Output = Check>,
+{
+    let Some(browser) = browser().await else { return };
+    let app = spawn_app().await;
+    let client = browser.client.clone();
+    let outcome = std::panic::AssertUnwindSafe(test(client.clone(), app)).catch_unwind().await;
+    let failure = match outcome {
+        Ok(Ok(())) => None,
+        Ok(Err(message)) => Some(message),
+        Err(panic) => Some(
+            panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default(),
+        ),
+    };
+    if let Some(message) = failure {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-failures");
+        std::fs::create_dir_all(&dir).unwrap();
+        let shot = dir.join(format!("{name}.png"));
+        let url = client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+        if let Ok(png) = client.screenshot().await {
+            std::fs::write(&shot, png).unwrap();
+        }
+        let _ = client.close().await;
+        panic!("{name} failed at {url}: {message}\nscreenshot: {}", shot.display());
+    }
+    let _ = client.close().await;
+    drop(browser);
+}
+
+fn fail<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> String + '_ {
+    move |e| format!("{what}: {e}")
+}
+
+/// The control a label names: `<label for=…>` with this text (the text before any hint).
+async fn labelled(client: &Client, label: &str) -> Check<fantoccini::elements::Element> {
+    let xpath = format!("//label[normalize-space(text()[1])='{label}']");
+    let element = client.find(Locator::XPath(&xpath)).await.map_err(fail(&format!("no label 「{label}」")))?;
+    let id = element.attr("for").await.map_err(fail("label"))?.ok_or(format!("label 「{label}」 has no for="))?;
+    client.find(Locator::Id(&id)).await.map_err(fail(&format!("label 「{label}」 names no control")))
+}
+
+async fn fill(client: &Client, label: &str, text: &str) -> Check {
+    let input = labelled(client, label).await?;
+    input.clear().await.map_err(fail(label))?;
+    input.send_keys(text).await.map_err(fail(label))
+}
+
+async fn choose(client: &Client, label: &str, option: &str) -> Check {
+    let select = labelled(client, label).await?;
+    select.select_by_label(option).await.map_err(fail(&format!("{label}: {option}")))
+}
+
+/// Click and wait until the page was replaced (the old document's root goes stale), so that
+/// what is read next belongs to the new page even when its address is the same.
+async fn click_and_wait(client: &Client, element: fantoccini::elements::Element, what: &str) -> Check {
+    let old = client.find(Locator::Css("html")).await.map_err(fail("html"))?;
+    element.click().await.map_err(fail(what))?;
+    let started = Instant::now();
+    while old.tag_name().await.is_ok() {
+        if started.elapsed() > Duration::from_secs(10) {
+            return Err(format!("clicking 「{what}」 loaded no new page"));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
+async fn press(client: &Client, button: &str) -> Check {
+    let xpath = format!("//button[normalize-space(.)='{button}']");
+    let element = client.find(Locator::XPath(&xpath)).await.map_err(fail(&format!("no button 「{button}」")))?;
+    click_and_wait(client, element, button).await
+}
+
+async fn follow(client: &Client, link: &str) -> Check {
+    let element = client.find(Locator::LinkText(link)).await.map_err(fail(&format!("no link 「{link}」")))?;
+    click_and_wait(client, element, link).await
+}
+
+async fn text_of(client: &Client) -> Check<String> {
+    client.find(Locator::Css("body")).await.map_err(fail("body"))?.text().await.map_err(fail("body text"))
+}
+
+async fn path_of(client: &Client) -> Check<String> {
+    let url = client.current_url().await.map_err(fail("url"))?;
+    Ok(url.path().to_string())
+}
+
+async fn wait_for_text(client: &Client, text: &str) -> Check<String> {
+    let started = Instant::now();
+    loop {
+        // While the next page loads there may be no body yet: that is "not yet", not a failure.
+        let body = text_of(client).await.unwrap_or_default();
+        if body.contains(text) {
+            return Ok(body);
+        }
+        if started.elapsed() > Duration::from_secs(10) {
+            return Err(format!("「{text}」 did not appear; the page says: {body}"));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn ensure(condition: bool, message: impl Into<String>) -> Check {
+    if condition {
+        Ok(())
+    } else {
+        Err(message.into())
+    }
+}
+
+/// Save a screenshot of the page for the README (`docs/screenshots/NAME.png`), the window made
+/// as tall as the page first.
+async fn document(client: &Client, name: &str) -> Check {
+    let height = client
+        .execute("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight);", vec![])
+        .await
+        .map_err(fail("page height"))?
+        .as_u64()
+        .unwrap_or(1000);
+    let height = u32::try_from(height.clamp(600, 4000)).unwrap_or(1000) + 120;
+    client.set_window_size(1280, height).await.map_err(fail("window size"))?;
+    let png = client.screenshot().await.map_err(fail("screenshot"))?;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+    std::fs::create_dir_all(&dir).map_err(fail("docs/screenshots"))?;
+    std::fs::write(dir.join(format!("{name}.png")), png).map_err(fail("write screenshot"))?;
+    client.set_window_size(1280, 1000).await.map_err(fail("window size"))
+}
+
+async fn sign_in(client: &Client, app: &TestApp, login: &str, password: &str) -> Check {
+    client.goto(&app.url("/")).await.map_err(fail("open /"))?;
+    ensure(path_of(client).await? == "/login", "/ leads a stranger to the sign-in page")?;
+    fill(client, "用户名", login).await?;
+    fill(client, "密码", password).await?;
+    press(client, "登录").await?;
+    wait_for_text(client, "工作台").await?;
+    ensure(path_of(client).await? == "/dashboard", "signed in, the dashboard is shown")
+}
+
+#[tokio::test]
+async fn a_clerk_registers_a_request_finds_it_and_opens_it_from_the_report() {
+    run("a_clerk_registers_a_request", |client, app| async move {
+        let agency = app.agency("NS", None).await;
+        app.console_user("李登记", "lideng", "密码是八个字以上", Role::Clerk, Some(agency)).await;
+        sign_in(&client, &app, "LiDeng", "密码是八个字以上").await?;
+
+        follow(&client, "登记申请").await?;
+        wait_for_text(&client, "申请人类型").await?;
+        choose(&client, "申请人类型", "自然人").await?;
+        fill(&client, "姓名或名称", "王五").await?;
+        fill(&client, "证件号码", "110105194912310021").await?;
+        // The check character is checked as one types, before anything is sent.
+        wait_for_text(&client, "居民身份证号码校验码（最后一位）不正确，应为 X").await?;
+        choose(&client, "申请方式", "当面提交").await?;
+        let received = labelled(&client, "收到申请日期").await?.prop("value").await.map_err(fail("date"))?;
+        ensure(
+            received.as_deref() == Some(china_today().to_string().as_str()) || received.is_some(),
+            "the receipt date defaults to today",
+        )?;
+        fill(&client, "申请内容", "2018年南山区棚户区改造补偿标准文件").await?;
+        document(&client, "intake").await?;
+        press(&client, "登记").await?;
+        // The server's answer is the truth: the same message, next to the field, input kept.
+        let page = wait_for_text(&client, "居民身份证号码校验码（最后一位）不正确").await?;
+        ensure(page.contains("未能保存"), "the form says nothing was saved")?;
+        let kept = labelled(&client, "证件号码").await?.prop("value").await.map_err(fail("value"))?;
+        ensure(kept.as_deref() == Some("110105194912310021"), format!("the typed number is kept: {kept:?}"))?;
+        let name = labelled(&client, "姓名或名称").await?.prop("value").await.map_err(fail("value"))?;
+        ensure(name.as_deref() == Some("王五"), "the name is kept")?;
+
+        fill(&client, "证件号码", "11010519491231002X").await?;
+        wait_for_text(&client, "校验码正确").await?;
+        press(&client, "登记").await?;
+        let page = wait_for_text(&client, "登记完成").await?;
+        let number = client
+            .find(Locator::Id("case-number"))
+            .await
+            .map_err(fail("case number"))?
+            .text()
+            .await
+            .map_err(fail("text"))?;
+        ensure(number.starts_with("NS-") && number.len() == "NS-2026-00001".len(), format!("a case number: {number}"))?;
+        ensure(page.contains("答复期限") && page.contains("打印受理回执"), "due date and the acknowledgement")?;
+
+        follow(&client, "案件").await?;
+        wait_for_text(&client, &number).await?;
+        follow(&client, &number).await?;
+        let page = wait_for_text(&client, "答复期限是怎样计算的").await?;
+        ensure(page.contains("11010519491231002X") && page.contains("王五"), "the case page shows the applicant")?;
+        ensure(page.contains("收到申请") && page.contains("政府信息公开申请受理回执"), "timeline and letters")?;
+        document(&client, "case").await?;
+        follow(&client, "工作台").await?;
+        wait_for_text(&client, "办理中的案件").await?;
+        document(&client, "dashboard").await?;
+
+        let year = chrono::Utc::now().format("%Y").to_string();
+        client.goto(&app.url(&format!("/reports?agency_id={agency}&year={year}"))).await.map_err(fail("report"))?;
+        wait_for_text(&client, "三、收到和处理政府信息公开申请情况").await?;
+        document(&client, "report").await?;
+        // The natural-person column of the new requests holds this case: open it, then the case.
+        let cell = client
+            .find(Locator::XPath("//tr[@data-key='new_received']/td[1]/a"))
+            .await
+            .map_err(fail("the new_received × natural_person cell has no link"))?;
+        ensure(cell.text().await.map_err(fail("cell"))? == "1", "one new request")?;
+        click_and_wait(&client, cell, "the cell").await?;
+        wait_for_text(&client, "本年新收政府信息公开申请数量").await?;
+        follow(&client, &number).await?;
+        let page = wait_for_text(&client, "答复期限是怎样计算的").await?;
+        ensure(page.contains(&number), "the drill-down lands on the case")?;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_identity_check_as_you_type_agrees_with_the_server() {
+    run("the_identity_check_as_you_type", |client, app| async move {
+        let agency = app.agency("NS", None).await;
+        app.console_user("李登记", "lideng", "密码是八个字以上", Role::Clerk, Some(agency)).await;
+        sign_in(&client, &app, "lideng", "密码是八个字以上").await?;
+        client.goto(&app.url("/intake")).await.map_err(fail("intake"))?;
+        for number in [
+            "11010519491231002X",
+            "110105194912310021",
+            "11010519491331002X",
+            "1101051949123100",
+            "11010519491231002x",
+            "11010519491231002Ｘ",
+            "A1010519491231002X",
+            // Right check characters, but an unknown province, born before 1900, born in the future.
+            "990105194912310023",
+            "110105189912310023",
+            "110105299912310020",
+        ] {
+            let script = format!("return window.gongkaiIdentity.residentId({:?}.toUpperCase());", number);
+            let answer = client.execute(&script, vec![]).await.map_err(fail("script"))?;
+            let browser_ok = answer.as_str() == Some("");
+            let today = china_today();
+            let server_ok = gongkai::domain::identity::ResidentIdNumber::parse(number, today).is_ok();
+            ensure(browser_ok == server_ok, format!("{number}: browser {answer}, server {server_ok}"))?;
+        }
+        for code in ["91350100M000100Y43", "91350100M000100Y44", "91350100M000100Y4", "91350100M000100YI3"] {
+            let script = format!("return window.gongkaiIdentity.creditCode({code:?});");
+            let answer = client.execute(&script, vec![]).await.map_err(fail("script"))?;
+            let server_ok = gongkai::domain::identity::CreditCode::parse(code).is_ok();
+            ensure(
+                (answer.as_str() == Some("")) == server_ok,
+                format!("{code}: browser {answer}, server {server_ok}"),
+            )?;
+        }
+        Ok(())
+    })
+    .await;
+}
