@@ -129,7 +129,7 @@ pub fn per_page(pages: u32) -> FeeQuote {
 }
 
 /// `100元`, or `12.50元` when there are fen.
-fn yuan(fen: i64) -> String {
+pub fn yuan(fen: i64) -> String {
     if fen % YUAN == 0 {
         format!("{}元", fen / YUAN)
     } else {

@@ -6,15 +6,17 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::AuthUser;
-use super::cases::options;
 pub use super::cases::AppealResponse;
+use super::cases::{options, StepBody};
 use super::error::{ApiError, ReadErrors, WriteErrors};
 use super::extract::{Json, Query};
 use super::pagination::{cursor_for, Page, PageParams};
 use super::AppState;
 use crate::domain::ids::{AgencyId, AppealId, CaseId};
+use crate::domain::lifecycle::Step;
 use crate::domain::types::{AppealKind, AppealResult};
 use crate::service::appeals;
+use crate::service::cases::steps::Options;
 
 /// The applicant applied for reconsideration or sued.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -56,6 +58,24 @@ pub(crate) async fn file_appeal(
         .write(move |conn| appeals::file(conn, &user, id, body.kind, body.filed_on, &options, snapshot.now()))
         .await?;
     Ok(HttpResponse::Created().json(AppealResponse::from(row)))
+}
+
+impl StepBody for FileAppealRequest {
+    type Path = ();
+
+    fn into_step(self, (): (), _today: NaiveDate) -> Result<(Step, Options), ApiError> {
+        let options = options(None, self.amendment_reason.as_deref(), None)?;
+        Ok((Step::FileAppeal { kind: self.kind, filed_on: self.filed_on }, options))
+    }
+}
+
+impl StepBody for AppealResultRequest {
+    type Path = AppealId;
+
+    fn into_step(self, appeal_id: AppealId, _today: NaiveDate) -> Result<(Step, Options), ApiError> {
+        let options = options(None, self.amendment_reason.as_deref(), None)?;
+        Ok((Step::DecideAppeal { appeal_id, result: self.result, decided_on: self.decided_on }, options))
+    }
 }
 
 /// The appeals of a case.

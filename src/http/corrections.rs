@@ -6,9 +6,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::auth::AuthUser;
-use super::cases::{options, respond, step, CaseResponse};
+use super::cases::{options, respond, take_step, CaseResponse, StepBody};
 use super::error::{ApiError, WriteErrors};
-use super::extract::{expected_version, Json};
+use super::extract::Json;
 use super::AppState;
 use crate::domain::case::Particulars;
 use crate::domain::error::Errors;
@@ -16,6 +16,7 @@ use crate::domain::ids::{AgencyId, CaseId};
 use crate::domain::intake::check_intake_dates;
 use crate::domain::lifecycle::{IntakeCorrection, Step};
 use crate::domain::{limits, Channel, Violation};
+use crate::service::cases::steps::Options;
 
 /// Void a registration made by mistake.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -49,13 +50,18 @@ pub(crate) async fn void(
     id: web::Path<CaseId>,
     body: Json<VoidRequest>,
 ) -> Result<web::Json<CaseResponse>, ApiError> {
-    let body = body.0;
-    let version = expected_version(&req, body.version)?;
-    let mut errors = Errors::default();
-    let why = reason(&mut errors, &body.reason);
-    errors.finish()?;
-    let options = options(version, body.amendment_reason.as_deref(), None)?;
-    respond(step(state, user, id.into_inner(), Step::Void { reason: why }, options).await?)
+    respond(take_step(state, user, &req, id.into_inner(), body.0, ()).await?)
+}
+
+impl StepBody for VoidRequest {
+    type Path = ();
+
+    fn into_step(self, (): (), _today: NaiveDate) -> Result<(Step, Options), ApiError> {
+        let mut errors = Errors::default();
+        let why = reason(&mut errors, &self.reason);
+        errors.finish()?;
+        Ok((Step::Void { reason: why }, options(self.version, self.amendment_reason.as_deref(), None)?))
+    }
 }
 
 /// The applicant's particulars as they should have been registered.
@@ -113,42 +119,48 @@ pub(crate) async fn correct_intake(
     id: web::Path<CaseId>,
     body: Json<IntakeCorrectionRequest>,
 ) -> Result<web::Json<CaseResponse>, ApiError> {
-    let body = body.0;
-    let version = expected_version(&req, body.version)?;
-    let mut errors = Errors::default();
-    let why = reason(&mut errors, &body.reason);
-    let applicant = body.applicant.as_ref().map(|a| Particulars {
-        name: errors.text("applicant.name", &a.name, limits::NAME),
-        phone: errors.optional_text("applicant.phone", a.phone.as_deref(), limits::PHONE),
-        email: errors.optional_text("applicant.email", a.email.as_deref(), limits::EMAIL),
-        address: errors.optional_text("applicant.address", a.address.as_deref(), limits::ADDRESS),
-    });
-    let description = body.description.as_deref().map(|d| errors.text("description", d, limits::DESCRIPTION));
-    let items = body.items.as_ref().map(|items| {
-        if items.len() > limits::ITEMS {
-            errors.add("items", format!("申请事项不得超过{}项", limits::ITEMS));
+    respond(take_step(state, user, &req, id.into_inner(), body.0, ()).await?)
+}
+
+impl StepBody for IntakeCorrectionRequest {
+    type Path = ();
+
+    fn into_step(self, (): (), today: NaiveDate) -> Result<(Step, Options), ApiError> {
+        let body = self;
+        let mut errors = Errors::default();
+        let why = reason(&mut errors, &body.reason);
+        let applicant = body.applicant.as_ref().map(|a| Particulars {
+            name: errors.text("applicant.name", &a.name, limits::NAME),
+            phone: errors.optional_text("applicant.phone", a.phone.as_deref(), limits::PHONE),
+            email: errors.optional_text("applicant.email", a.email.as_deref(), limits::EMAIL),
+            address: errors.optional_text("applicant.address", a.address.as_deref(), limits::ADDRESS),
+        });
+        let description = body.description.as_deref().map(|d| errors.text("description", d, limits::DESCRIPTION));
+        let items = body.items.as_ref().map(|items| {
+            if items.len() > limits::ITEMS {
+                errors.add("items", format!("申请事项不得超过{}项", limits::ITEMS));
+            }
+            items.iter().enumerate().map(|(i, d)| errors.text(&format!("items[{i}]"), d, limits::ITEM)).collect()
+        });
+        if let Some(received_on) = body.received_on {
+            check_intake_dates(&mut errors, body.submitted_on, received_on, today);
         }
-        items.iter().enumerate().map(|(i, d)| errors.text(&format!("items[{i}]"), d, limits::ITEM)).collect()
-    });
-    if let Some(received_on) = body.received_on {
-        check_intake_dates(&mut errors, body.submitted_on, received_on, state.today());
+        errors.finish()?;
+        if body.clear_submitted_on && body.submitted_on.is_some() {
+            return Err(Violation::field("validation_failed", "submitted_on", "不能同时填写并清除提交日期").into());
+        }
+        let correction = IntakeCorrection {
+            received_on: body.received_on,
+            submitted_on: if body.clear_submitted_on { Some(None) } else { body.submitted_on.map(Some) },
+            channel: body.channel,
+            agency_id: body.agency_id,
+            applicant,
+            description,
+            items,
+            reason: why,
+        };
+        Ok((Step::CorrectIntake(correction), options(body.version, body.amendment_reason.as_deref(), None)?))
     }
-    errors.finish()?;
-    if body.clear_submitted_on && body.submitted_on.is_some() {
-        return Err(Violation::field("validation_failed", "submitted_on", "不能同时填写并清除提交日期").into());
-    }
-    let correction = IntakeCorrection {
-        received_on: body.received_on,
-        submitted_on: if body.clear_submitted_on { Some(None) } else { body.submitted_on.map(Some) },
-        channel: body.channel,
-        agency_id: body.agency_id,
-        applicant,
-        description,
-        items,
-        reason: why,
-    };
-    let options = options(version, body.amendment_reason.as_deref(), None)?;
-    respond(step(state, user, id.into_inner(), Step::CorrectIntake(correction), options).await?)
 }
 
 /// Revoke a step recorded by mistake.
@@ -180,12 +192,17 @@ pub(crate) async fn revoke(
     path: web::Path<(CaseId, i32)>,
     body: Json<RevokeRequest>,
 ) -> Result<web::Json<CaseResponse>, ApiError> {
-    let body = body.0;
-    let version = expected_version(&req, body.version)?;
-    let mut errors = Errors::default();
-    let why = reason(&mut errors, &body.reason);
-    errors.finish()?;
     let (id, seq) = path.into_inner();
-    let options = options(version, body.amendment_reason.as_deref(), None)?;
-    respond(step(state, user, id, Step::Revoke { seq, reason: why }, options).await?)
+    respond(take_step(state, user, &req, id, body.0, seq).await?)
+}
+
+impl StepBody for RevokeRequest {
+    type Path = i32;
+
+    fn into_step(self, seq: i32, _today: NaiveDate) -> Result<(Step, Options), ApiError> {
+        let mut errors = Errors::default();
+        let why = reason(&mut errors, &self.reason);
+        errors.finish()?;
+        Ok((Step::Revoke { seq, reason: why }, options(self.version, self.amendment_reason.as_deref(), None)?))
+    }
 }

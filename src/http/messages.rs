@@ -97,12 +97,15 @@ fn bad_date(kind: &str, value: Option<&str>) -> String {
     }
 }
 
+/// The message of a required field that was not sent.
+pub const MISSING_FIELD: &str = "缺少必填字段";
+
 /// A Chinese sentence for a parser's message about one value (serde's data errors and the errors
 /// of the types it parses into). `value` is the value as given, when the caller knows it.
 pub fn value_error(message: &str, value: Option<&str>) -> String {
     let message = message.trim();
     if message.starts_with("missing field `") {
-        return "缺少必填字段".to_owned();
+        return MISSING_FIELD.to_owned();
     }
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let names = backticked(message);

@@ -7,9 +7,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::auth::AuthUser;
-use super::cases::{options, respond, step, CaseResponse, ConsultationResponse};
+use super::cases::{options, respond, take_step, CaseResponse, ConsultationResponse, StepBody};
 use super::error::{ApiError, ReadErrors, WriteErrors};
-use super::extract::{expected_version, Json};
+use super::extract::Json;
 use super::AppState;
 use crate::domain::error::Errors;
 use crate::domain::fees::FeeBasis;
@@ -17,6 +17,7 @@ use crate::domain::ids::{CaseId, ConsultationId};
 use crate::domain::lifecycle::{Amendment, CorrectionRequest, Extension, FeeNotice, NewConsultation, Step};
 use crate::domain::types::{Opinion, PartyKind};
 use crate::domain::{limits, LetterKind, Outcome, Violation};
+use crate::service::cases::steps::Options;
 use crate::service::{cases, ServiceError};
 
 /// The correction notice (补正告知书, Art. 30): once, within 7 working days of receipt.
@@ -141,14 +142,19 @@ pub(crate) async fn request_correction(
     id: web::Path<CaseId>,
     body: Json<CorrectionRequestBody>,
 ) -> Result<web::Json<CaseResponse>, ApiError> {
-    let body = body.0;
-    let version = expected_version(&req, body.version)?;
-    let mut errors = Errors::default();
-    let matters = errors.text("matters", &body.matters, limits::MATTERS);
-    errors.finish()?;
-    let options = options(version, body.amendment_reason.as_deref(), body.notify)?;
-    let request = CorrectionRequest { issued_on: body.issued_on, respond_by: body.respond_by, matters };
-    respond(step(state, user, id.into_inner(), Step::RequestCorrection(request), options).await?)
+    respond(take_step(state, user, &req, id.into_inner(), body.0, ()).await?)
+}
+
+impl StepBody for CorrectionRequestBody {
+    type Path = ();
+
+    fn into_step(self, (): (), _today: NaiveDate) -> Result<(Step, Options), ApiError> {
+        let mut errors = Errors::default();
+        let matters = errors.text("matters", &self.matters, limits::MATTERS);
+        errors.finish()?;
+        let request = CorrectionRequest { issued_on: self.issued_on, respond_by: self.respond_by, matters };
+        Ok((Step::RequestCorrection(request), options(self.version, self.amendment_reason.as_deref(), self.notify)?))
+    }
 }
 
 /// Record the corrected application: a fresh 20-working-day period starts from its receipt.
@@ -163,11 +169,16 @@ pub(crate) async fn receive_correction(
     id: web::Path<CaseId>,
     body: Json<CorrectionBody>,
 ) -> Result<web::Json<CaseResponse>, ApiError> {
-    let body = body.0;
-    let version = expected_version(&req, body.version)?;
-    let options = options(version, body.amendment_reason.as_deref(), None)?;
-    let correction = Step::ReceiveCorrection { received_on: body.received_on };
-    respond(step(state, user, id.into_inner(), correction, options).await?)
+    respond(take_step(state, user, &req, id.into_inner(), body.0, ()).await?)
+}
+
+impl StepBody for CorrectionBody {
+    type Path = ();
+
+    fn into_step(self, (): (), _today: NaiveDate) -> Result<(Step, Options), ApiError> {
+        let options = options(self.version, self.amendment_reason.as_deref(), None)?;
+        Ok((Step::ReceiveCorrection { received_on: self.received_on }, options))
+    }
 }
 
 /// Start a consultation; the clock pauses until the reply. The party has 15 working days.
@@ -182,14 +193,7 @@ pub(crate) async fn start_consultation(
     id: web::Path<CaseId>,
     body: Json<ConsultationBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.0;
-    let version = expected_version(&req, body.version)?;
-    let mut errors = Errors::default();
-    let party = errors.text("party", &body.party, limits::PARTY);
-    errors.finish()?;
-    let options = options(version, body.amendment_reason.as_deref(), body.notify)?;
-    let consultation = NewConsultation { party_kind: body.party_kind, party, sent_on: body.sent_on };
-    let details = step(state, user, id.into_inner(), Step::StartConsultation(consultation), options).await?;
+    let details = take_step(state, user, &req, id.into_inner(), body.0, ()).await?;
     // The consultation just created is the case's latest.
     let created = details
         .state
@@ -198,6 +202,19 @@ pub(crate) async fn start_consultation(
         .max_by_key(|c| c.id)
         .ok_or_else(|| ApiError::corrupt("the new consultation is missing"))?;
     Ok(HttpResponse::Created().json(ConsultationResponse::from(created)))
+}
+
+impl StepBody for ConsultationBody {
+    type Path = ();
+
+    fn into_step(self, (): (), _today: NaiveDate) -> Result<(Step, Options), ApiError> {
+        let mut errors = Errors::default();
+        let party = errors.text("party", &self.party, limits::PARTY);
+        errors.finish()?;
+        let consultation = NewConsultation { party_kind: self.party_kind, party, sent_on: self.sent_on };
+        let options = options(self.version, self.amendment_reason.as_deref(), self.notify)?;
+        Ok((Step::StartConsultation(consultation), options))
+    }
 }
 
 /// The consultations of a case.
@@ -227,12 +244,17 @@ pub(crate) async fn reply_consultation(
     path: web::Path<(CaseId, ConsultationId)>,
     body: Json<ConsultationReplyBody>,
 ) -> Result<web::Json<CaseResponse>, ApiError> {
-    let body = body.0;
-    let version = expected_version(&req, body.version)?;
-    let options = options(version, body.amendment_reason.as_deref(), None)?;
     let (id, consultation_id) = path.into_inner();
-    let reply = Step::ReplyConsultation { consultation_id, replied_on: body.replied_on, opinion: body.opinion };
-    respond(step(state, user, id, reply, options).await?)
+    respond(take_step(state, user, &req, id, body.0, consultation_id).await?)
+}
+
+impl StepBody for ConsultationReplyBody {
+    type Path = ConsultationId;
+
+    fn into_step(self, consultation_id: ConsultationId, _today: NaiveDate) -> Result<(Step, Options), ApiError> {
+        let options = options(self.version, self.amendment_reason.as_deref(), None)?;
+        Ok((Step::ReplyConsultation { consultation_id, replied_on: self.replied_on, opinion: self.opinion }, options))
+    }
 }
 
 /// Extend the reply period (supervisors and admins; once; at most 20 working days; approved and
@@ -248,19 +270,24 @@ pub(crate) async fn extend(
     id: web::Path<CaseId>,
     body: Json<ExtensionBody>,
 ) -> Result<web::Json<CaseResponse>, ApiError> {
-    let body = body.0;
-    let version = expected_version(&req, body.version)?;
-    let mut errors = Errors::default();
-    let reason = errors.text("reason", &body.reason, limits::DESCRIPTION);
-    errors.finish()?;
-    let options = options(version, body.amendment_reason.as_deref(), body.notify)?;
-    let extension = Extension {
-        approved_on: body.approved_on,
-        notified_on: body.notified_on,
-        working_days: body.working_days,
-        reason,
-    };
-    respond(step(state, user, id.into_inner(), Step::Extend(extension), options).await?)
+    respond(take_step(state, user, &req, id.into_inner(), body.0, ()).await?)
+}
+
+impl StepBody for ExtensionBody {
+    type Path = ();
+
+    fn into_step(self, (): (), _today: NaiveDate) -> Result<(Step, Options), ApiError> {
+        let mut errors = Errors::default();
+        let reason = errors.text("reason", &self.reason, limits::DESCRIPTION);
+        errors.finish()?;
+        let extension = Extension {
+            approved_on: self.approved_on,
+            notified_on: self.notified_on,
+            working_days: self.working_days,
+            reason,
+        };
+        Ok((Step::Extend(extension), options(self.version, self.amendment_reason.as_deref(), self.notify)?))
+    }
 }
 
 /// Issue a fee notice; the amount is computed and the clock pauses until payment.
@@ -275,21 +302,38 @@ pub(crate) async fn issue_fee_notice(
     id: web::Path<CaseId>,
     body: Json<FeeNoticeBody>,
 ) -> Result<web::Json<CaseResponse>, ApiError> {
-    let body = body.0;
-    let version = expected_version(&req, body.version)?;
-    let mut errors = Errors::default();
-    match (body.basis, body.pages) {
-        (FeeBasis::PerPage, None | Some(0)) => errors.add("pages", "按量计收时必须填写页数（至少1页）"),
-        (FeeBasis::PerPage, Some(pages)) if pages > limits::MAX_PAGES => {
-            errors.add("pages", format!("页数不得超过{}", limits::MAX_PAGES))
-        }
-        (FeeBasis::PerRequest, Some(_)) => errors.add("pages", "页数只用于按量计收：按件计收与按量计收不能同时适用"),
-        _ => {}
+    respond(take_step(state, user, &req, id.into_inner(), body.0, ()).await?)
+}
+
+impl StepBody for FeeNoticeBody {
+    type Path = ();
+
+    fn into_step(self, (): (), _today: NaiveDate) -> Result<(Step, Options), ApiError> {
+        let notice = self.notice()?;
+        Ok((Step::IssueFeeNotice(notice), options(self.version, self.amendment_reason.as_deref(), self.notify)?))
     }
-    errors.finish()?;
-    let options = options(version, body.amendment_reason.as_deref(), body.notify)?;
-    let notice = FeeNotice { issued_on: body.issued_on, basis: body.basis, pages: body.pages, nth_request: None };
-    respond(step(state, user, id.into_inner(), Step::IssueFeeNotice(notice), options).await?)
+}
+
+impl FeeNoticeBody {
+    /// The notice asked for, its pages checked against its basis.
+    ///
+    /// # Errors
+    /// 422 `validation_failed` at `pages`.
+    pub fn notice(&self) -> Result<FeeNotice, ApiError> {
+        let mut errors = Errors::default();
+        match (self.basis, self.pages) {
+            (FeeBasis::PerPage, None | Some(0)) => errors.add("pages", "按量计收时必须填写页数（至少1页）"),
+            (FeeBasis::PerPage, Some(pages)) if pages > limits::MAX_PAGES => {
+                errors.add("pages", format!("页数不得超过{}", limits::MAX_PAGES))
+            }
+            (FeeBasis::PerRequest, Some(_)) => {
+                errors.add("pages", "页数只用于按量计收：按件计收与按量计收不能同时适用")
+            }
+            _ => {}
+        }
+        errors.finish()?;
+        Ok(FeeNotice { issued_on: self.issued_on, basis: self.basis, pages: self.pages, nth_request: None })
+    }
 }
 
 /// Record the payment of the fee; the clock runs again.
@@ -304,10 +348,16 @@ pub(crate) async fn pay_fee(
     id: web::Path<CaseId>,
     body: Json<FeePaymentBody>,
 ) -> Result<web::Json<CaseResponse>, ApiError> {
-    let body = body.0;
-    let version = expected_version(&req, body.version)?;
-    let options = options(version, body.amendment_reason.as_deref(), None)?;
-    respond(step(state, user, id.into_inner(), Step::PayFee { paid_on: body.paid_on }, options).await?)
+    respond(take_step(state, user, &req, id.into_inner(), body.0, ()).await?)
+}
+
+impl StepBody for FeePaymentBody {
+    type Path = ();
+
+    fn into_step(self, (): (), _today: NaiveDate) -> Result<(Step, Options), ApiError> {
+        let options = options(self.version, self.amendment_reason.as_deref(), None)?;
+        Ok((Step::PayFee { paid_on: self.paid_on }, options))
+    }
 }
 
 /// A correction of a concluded case's outcome or conclusion date (supervisors).
@@ -335,13 +385,19 @@ pub(crate) async fn amend(
     id: web::Path<CaseId>,
     body: Json<AmendmentBody>,
 ) -> Result<web::Json<CaseResponse>, ApiError> {
-    let body = body.0;
-    let version = expected_version(&req, body.version)?;
-    let mut errors = Errors::default();
-    let reason = errors.text("reason", &body.reason, limits::REASON);
-    errors.finish()?;
-    let amendment = Amendment { outcome: body.outcome, concluded_on: body.concluded_on, reason };
-    respond(step(state, user, id.into_inner(), Step::Amend(amendment), options(version, None, None)?).await?)
+    respond(take_step(state, user, &req, id.into_inner(), body.0, ()).await?)
+}
+
+impl StepBody for AmendmentBody {
+    type Path = ();
+
+    fn into_step(self, (): (), _today: NaiveDate) -> Result<(Step, Options), ApiError> {
+        let mut errors = Errors::default();
+        let reason = errors.text("reason", &self.reason, limits::REASON);
+        errors.finish()?;
+        let amendment = Amendment { outcome: self.outcome, concluded_on: self.concluded_on, reason };
+        Ok((Step::Amend(amendment), options(self.version, None, None)?))
+    }
 }
 
 /// How a letter is wanted.

@@ -23,6 +23,15 @@ pub fn sentence(code: &str, detail: &str) -> String {
     known.to_string()
 }
 
+/// What a form says at a field instead of the API's message, where the API's is written for a
+/// program (the message of a missing outcome lists every code, the form has a list to choose from).
+pub fn at_form_field(code: &str) -> Option<&'static str> {
+    match code {
+        "outcome_required" => Some("请选择办理结果（申请含多项内容时，也可以只选各项的结果）"),
+        _ => None,
+    }
+}
+
 /// The sentence of a violation: its fields' messages, or its code's sentence.
 pub fn violation(violation: &Violation) -> String {
     if violation.errors.is_empty() {

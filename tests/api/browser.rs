@@ -352,3 +352,71 @@ async fn the_identity_check_as_you_type_agrees_with_the_server() {
     })
     .await;
 }
+
+/// Open a step's form on the case page (its `<details>`, by the step's name).
+async fn open_step(client: &Client, step: &str) -> Check {
+    let xpath = format!("//details[summary[normalize-space(.)='{step}']]");
+    let details = client.find(Locator::XPath(&xpath)).await.map_err(fail(&format!("no step 「{step}」")))?;
+    if details.attr("open").await.map_err(fail(step))?.is_none() {
+        let summary = details.find(Locator::XPath("./summary")).await.map_err(fail(step))?;
+        summary.click().await.map_err(fail(step))?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_officer_sends_a_correction_notice_decides_and_finds_the_case_from_the_report() {
+    run("an_officer_sends_a_correction_notice", |client, app| async move {
+        let agency = app.agency("NS", None).await;
+        app.console_user("赵办理", "zhao", "密码是八个字以上", Role::Officer, Some(agency)).await;
+        let today = china_today().to_string();
+        let case = app.intake(&app.admin, agency, &today).await;
+        let number = case["case_number"].as_str().unwrap().to_string();
+        sign_in(&client, &app, "zhao", "密码是八个字以上").await?;
+        follow(&client, "案件").await?;
+        wait_for_text(&client, &number).await?;
+        follow(&client, &number).await?;
+        wait_for_text(&client, "办理步骤").await?;
+
+        open_step(&client, "补正告知").await?;
+        fill(&client, "需要补正的事项", "请写明所需文件的名称或文号").await?;
+        press(&client, "补正告知").await?;
+        let page = wait_for_text(&client, "已办理：补正告知").await?;
+        ensure(page.contains("政府信息公开申请补正告知书"), "the correction notice is listed")?;
+        ensure(page.contains("待补正"), format!("awaiting correction: {page}"))?;
+
+        open_step(&client, "收到补正材料").await?;
+        press(&client, "收到补正材料").await?;
+        wait_for_text(&client, "已办理：收到补正材料").await?;
+
+        open_step(&client, "作出答复").await?;
+        // A decision without its outcome is refused at the field, and what was typed stays.
+        fill(&client, "依据", "依照《政府信息公开条例》第三十六条第（二）项予以提供").await?;
+        press(&client, "作出答复").await?;
+        wait_for_text(&client, "未能保存").await?;
+        let kept = labelled(&client, "依据").await?.prop("value").await.map_err(fail("依据"))?;
+        ensure(kept.as_deref().is_some_and(|v| v.contains("第三十六条")), "the basis typed is kept")?;
+        // The option's text carries the label and its article; chosen by its code.
+        let outcome = labelled(&client, "办理结果").await?;
+        outcome.select_by_value("disclosed").await.map_err(fail("办理结果"))?;
+        document(&client, "case_steps").await?;
+        press(&client, "作出答复").await?;
+        let page = wait_for_text(&client, "已办理：作出答复").await?;
+        ensure(page.contains("政府信息公开申请答复书"), "the decision letter is listed")?;
+
+        let year = chrono::Utc::now().format("%Y").to_string();
+        client.goto(&app.url(&format!("/reports?agency_id={agency}&year={year}"))).await.map_err(fail("report"))?;
+        wait_for_text(&client, "三、收到和处理政府信息公开申请情况").await?;
+        let cell = client
+            .find(Locator::XPath("//tr[@data-key='disclosed']/td[1]/a"))
+            .await
+            .map_err(fail("the disclosed × natural_person cell has no link"))?;
+        ensure(cell.text().await.map_err(fail("cell"))? == "1", "one disclosed request")?;
+        click_and_wait(&client, cell, "the cell").await?;
+        follow(&client, &number).await?;
+        let page = wait_for_text(&client, "答复期限是怎样计算的").await?;
+        ensure(page.contains(&number) && page.contains("予以公开"), "the drill-down lands on the decided case")?;
+        Ok(())
+    })
+    .await;
+}

@@ -13,17 +13,17 @@ use crate::helpers::{
     china_today, expect, intake_body, spawn_app, spawn_app_with, test_settings, Console, Page, TestApp,
 };
 
-const PASSWORD: &str = "安全的密码 2026";
+pub(crate) const PASSWORD: &str = "安全的密码 2026";
 
 /// Agencies R (root), A (a child of R) and B (unrelated); a user of each role bound to A with
 /// the sign-in name of the role; a case in A and one in B.
-struct World {
-    app: TestApp,
-    a: i64,
-    b: i64,
-    case_a: i64,
-    case_b: i64,
-    tokens: BTreeMap<&'static str, String>,
+pub(crate) struct World {
+    pub app: TestApp,
+    pub a: i64,
+    pub b: i64,
+    pub case_a: i64,
+    pub case_b: i64,
+    pub tokens: BTreeMap<&'static str, String>,
 }
 
 const ROLES: [(&str, Role); 5] = [
@@ -34,7 +34,7 @@ const ROLES: [(&str, Role); 5] = [
     ("auditor", Role::Auditor),
 ];
 
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     let app = spawn_app().await;
     let r = app.agency("R", None).await;
     let a = app.agency("A", Some(r)).await;

@@ -151,6 +151,32 @@ impl StepKind {
         Self::Revocation,
     ];
 
+    /// The step's key (as in JSON).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CorrectionRequest => "correction_request",
+            Self::Correction => "correction",
+            Self::Consultation => "consultation",
+            Self::ConsultationReply => "consultation_reply",
+            Self::Extension => "extension",
+            Self::FeeNotice => "fee_notice",
+            Self::FeePayment => "fee_payment",
+            Self::Decision => "decision",
+            Self::Withdrawal => "withdrawal",
+            Self::Amendment => "amendment",
+            Self::Appeal => "appeal",
+            Self::AppealResult => "appeal_result",
+            Self::Void => "void",
+            Self::IntakeCorrection => "intake_correction",
+            Self::Revocation => "revocation",
+        }
+    }
+
+    /// The step of a key.
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|k| k.as_str() == key)
+    }
+
     /// The step's name in the console.
     pub fn label(self) -> &'static str {
         match self {
@@ -417,11 +443,33 @@ pub fn decide(
     steps::decide(state, who, step, reason, ctx)
 }
 
-/// The steps `role` may take on the case now: exactly those for which [`decide`] accepts some
+/// A step offered now, with the dates it may carry (a form's default and bounds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct OfferedStep {
+    pub kind: StepKind,
+    /// The earliest date the step may carry: the receipt or the latest step before it.
+    pub earliest: NaiveDate,
+    /// The latest: today, or an earlier statutory limit (the correction notice's 7th working
+    /// day, the due date for an extension, the payment period for a payment).
+    pub latest: NaiveDate,
+}
+
+/// The steps `who` may take on the case now: exactly those for which [`decide`] accepts some
 /// input (a property test holds the two together).
 pub fn allowed_steps(state: &CaseState, who: Who, ctx: &Ctx<'_>) -> Vec<StepKind> {
+    offered_steps(state, who, ctx).into_iter().map(|s| s.kind).collect()
+}
+
+/// [`allowed_steps`] with the dates each may carry.
+pub fn offered_steps(state: &CaseState, who: Who, ctx: &Ctx<'_>) -> Vec<OfferedStep> {
     let clock = state.clock(ctx);
-    StepKind::ALL.iter().copied().filter(|&kind| steps::feasible(state, &clock, who, kind, ctx)).collect()
+    StepKind::ALL
+        .iter()
+        .filter_map(|&kind| {
+            let (earliest, latest) = steps::offered_window(state, &clock, who, kind, ctx)?;
+            Some(OfferedStep { kind, earliest, latest })
+        })
+        .collect()
 }
 
 /// The seqs of the events that may be revoked now, newest first.

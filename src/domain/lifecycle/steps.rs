@@ -180,24 +180,25 @@ fn window(state: &CaseState, clock: &Clock, kind: StepKind, ctx: &Ctx<'_>) -> Op
     (from <= to).then_some((from, to))
 }
 
-/// Whether the step is offered now: its precondition holds and some date would be accepted, by
-/// this role given the seals.
-pub(super) fn feasible(state: &CaseState, clock: &Clock, who: Who, kind: StepKind, ctx: &Ctx<'_>) -> bool {
-    if precondition(state, clock, who, kind, ctx).is_err() {
-        return false;
-    }
+/// The dates the step may carry when it is offered now: its precondition holds and some date
+/// would be accepted, by this role given the seals. `None`: not offered.
+pub(super) fn offered_window(
+    state: &CaseState,
+    clock: &Clock,
+    who: Who,
+    kind: StepKind,
+    ctx: &Ctx<'_>,
+) -> Option<(NaiveDate, NaiveDate)> {
+    precondition(state, clock, who, kind, ctx).ok()?;
     let guard_from = match kind {
         // These change the figures from the receipt on.
         StepKind::Void | StepKind::IntakeCorrection => Some(state.case.received_on),
         _ => None,
     };
-    match window(state, clock, kind, ctx) {
-        // The latest date touches the fewest sealed years.
-        Some((_, latest)) => {
-            who.role.can_supervise() || ctx.seals.touched_since(guard_from.unwrap_or(latest)).is_empty()
-        }
-        None => false,
-    }
+    let (earliest, latest) = window(state, clock, kind, ctx)?;
+    // The latest date touches the fewest sealed years.
+    (who.role.can_supervise() || ctx.seals.touched_since(guard_from.unwrap_or(latest)).is_empty())
+        .then_some((earliest, latest))
 }
 
 /// Check a step's date: not before the receipt or the previous step, not in the future.

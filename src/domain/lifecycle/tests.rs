@@ -277,6 +277,28 @@ fn canonical(state: &CaseState, kind: StepKind, ctx: &Ctx<'_>) -> Vec<Step> {
     }
 }
 
+/// The step with its own date set to `date`; `None` for a step whose date is not its form's
+/// (an appeal's result, which names its appeal; the undated corrections) or that a date inside
+/// the window may still not take (an appeal: one of a kind per filing day).
+fn dated(step: Step, date: NaiveDate) -> Option<Step> {
+    Some(match step {
+        Step::RequestCorrection(r) => {
+            Step::RequestCorrection(CorrectionRequest { issued_on: date, respond_by: date + Days::new(15), ..r })
+        }
+        Step::ReceiveCorrection { .. } => Step::ReceiveCorrection { received_on: date },
+        Step::StartConsultation(c) => Step::StartConsultation(NewConsultation { sent_on: date, ..c }),
+        Step::ReplyConsultation { consultation_id, opinion, .. } => {
+            Step::ReplyConsultation { consultation_id, replied_on: date, opinion }
+        }
+        Step::Extend(x) => Step::Extend(Extension { approved_on: date, notified_on: date, ..x }),
+        Step::IssueFeeNotice(f) => Step::IssueFeeNotice(FeeNotice { issued_on: date, ..f }),
+        Step::PayFee { .. } => Step::PayFee { paid_on: date },
+        Step::Decide(x) => Step::Decide(Decision { decided_on: date, ..x }),
+        Step::Withdraw { .. } => Step::Withdraw { withdrawn_on: date },
+        _ => return None,
+    })
+}
+
 fn accepted(state: &CaseState, role: Role, kind: StepKind, ctx: &Ctx<'_>) -> Option<Transition> {
     let who = Who { user_id: Some(UserId::new(7)), role };
     canonical(state, kind, ctx).into_iter().find_map(|step| decide(state, who, &step, None, ctx).ok())
@@ -481,6 +503,39 @@ proptest! {
         }
     }
 
+    /// The dates a step is offered with are dates it is accepted on: a form that starts from the
+    /// latest (its default) or is set to the earliest is taken.
+    #[test]
+    fn an_offered_step_is_accepted_on_its_earliest_and_latest_dates(
+        received_offset in 0u64..900,
+        history in prop::collection::vec((any_step(), 0u64..12), 0..8),
+    ) {
+        let (rules, seals) = (ClockRules::default(), Seals::none());
+        let received = d("2022-01-03") + Days::new(received_offset);
+        let mut state = new_case(received, 0);
+        let mut today = received;
+        for ((kind_index, role_index), advance) in history {
+            today = today + Days::new(advance);
+            let c = ctx(today, &rules, &seals);
+            for &role in &ROLES {
+                let who = Who { user_id: Some(UserId::new(7)), role };
+                for offer in offered_steps(&state, who, &c) {
+                    prop_assert!(offer.earliest <= offer.latest && offer.latest <= today, "{:?}", offer);
+                    for date in [offer.earliest, offer.latest] {
+                        for step in canonical(&state, offer.kind, &c).into_iter().filter_map(|s| dated(s, date)) {
+                            let taken = decide(&state, who, &step, None, &c);
+                            prop_assert!(taken.is_ok(), "{:?} on {} as {:?}: {:?}", offer.kind, date, role, taken);
+                        }
+                    }
+                }
+            }
+            let role = ROLES[usize::from(role_index)];
+            if let Some(t) = accepted(&state, role, StepKind::ALL[kind_index], &c) {
+                apply(&mut state, t, Who { user_id: Some(UserId::new(7)), role }, today);
+            }
+        }
+    }
+
     /// A step that is not offered is refused whatever date it carries.
     #[test]
     fn a_step_not_offered_is_refused_on_every_date(
@@ -513,4 +568,13 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn step_keys_are_their_json_names_and_parse_back() {
+    for &kind in StepKind::ALL {
+        assert_eq!(serde_json::to_value(kind).unwrap(), serde_json::json!(kind.as_str()));
+        assert_eq!(StepKind::parse(kind.as_str()), Some(kind));
+    }
+    assert_eq!(StepKind::parse("launch"), None);
 }

@@ -39,6 +39,34 @@ pub(super) fn respond(details: CaseDetails) -> Result<web::Json<CaseResponse>, A
     Ok(web::Json(CaseResponse::from(details)))
 }
 
+/// A step's request body as both doors take it — the API's JSON and the console's form, which
+/// is read into the same body — turned into the domain's step and the request's options in one
+/// place, so that both check the input the same way.
+pub trait StepBody: serde::de::DeserializeOwned {
+    /// What the path names besides the case (a consultation, an event, an appeal), or `()`.
+    type Path;
+
+    /// The step and its options; `expected_version` is the body's `version`.
+    ///
+    /// # Errors
+    /// 422 for a text over its limit or another rule of the input alone.
+    fn into_step(self, path: Self::Path, today: NaiveDate) -> Result<(Step, Options), ApiError>;
+}
+
+/// Take the step a body asks for: the `If-Match` header, when sent, is the expected version.
+pub(super) async fn take_step<B: StepBody>(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: &HttpRequest,
+    id: CaseId,
+    body: B,
+    path: B::Path,
+) -> Result<CaseDetails, ApiError> {
+    let (step_input, mut options) = body.into_step(path, state.today())?;
+    options.expected_version = expected_version(req, options.expected_version)?;
+    step(state, user, id, step_input, options).await
+}
+
 /// Take a step on a case and answer with the case.
 pub(super) async fn step(
     state: web::Data<AppState>,
@@ -280,19 +308,24 @@ pub(crate) async fn decide(
     id: web::Path<CaseId>,
     body: Json<DecisionRequest>,
 ) -> Result<web::Json<CaseResponse>, ApiError> {
-    let body = body.0;
-    let version = expected_version(&req, body.version)?;
-    let mut errors = Errors::default();
-    let basis = errors.optional_text("basis", body.basis.as_deref(), limits::BASIS);
-    errors.finish()?;
-    let decision = Decision {
-        decided_on: body.decided_on,
-        outcome: body.outcome,
-        basis,
-        items: body.items.iter().map(|i| (i.id, i.outcome)).collect(),
-    };
-    let options = options(version, body.amendment_reason.as_deref(), body.notify)?;
-    respond(step(state, user, id.into_inner(), Step::Decide(decision), options).await?)
+    respond(take_step(state, user, &req, id.into_inner(), body.0, ()).await?)
+}
+
+impl StepBody for DecisionRequest {
+    type Path = ();
+
+    fn into_step(self, (): (), _today: NaiveDate) -> Result<(Step, Options), ApiError> {
+        let mut errors = Errors::default();
+        let basis = errors.optional_text("basis", self.basis.as_deref(), limits::BASIS);
+        errors.finish()?;
+        let decision = Decision {
+            decided_on: self.decided_on,
+            outcome: self.outcome,
+            basis,
+            items: self.items.iter().map(|i| (i.id, i.outcome)).collect(),
+        };
+        Ok((Step::Decide(decision), options(self.version, self.amendment_reason.as_deref(), self.notify)?))
+    }
 }
 
 /// Record that the applicant withdrew the request; the case concludes as `other_misc`.
@@ -307,9 +340,14 @@ pub(crate) async fn withdraw(
     id: web::Path<CaseId>,
     body: Json<WithdrawalRequest>,
 ) -> Result<web::Json<CaseResponse>, ApiError> {
-    let body = body.0;
-    let version = expected_version(&req, body.version)?;
-    let options = options(version, body.amendment_reason.as_deref(), body.notify)?;
-    let withdrawal = Step::Withdraw { withdrawn_on: body.withdrawn_on };
-    respond(step(state, user, id.into_inner(), withdrawal, options).await?)
+    respond(take_step(state, user, &req, id.into_inner(), body.0, ()).await?)
+}
+
+impl StepBody for WithdrawalRequest {
+    type Path = ();
+
+    fn into_step(self, (): (), _today: NaiveDate) -> Result<(Step, Options), ApiError> {
+        let options = options(self.version, self.amendment_reason.as_deref(), self.notify)?;
+        Ok((Step::Withdraw { withdrawn_on: self.withdrawn_on }, options))
+    }
 }

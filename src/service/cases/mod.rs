@@ -14,7 +14,7 @@ use crate::domain::case::{Applicant, Case, CaseSummary};
 use crate::domain::clock::Clock;
 use crate::domain::event::{CaseEvent, RecordedEvent};
 use crate::domain::ids::{AgencyId, CaseId};
-use crate::domain::lifecycle::{self, CaseState, Ctx, StepKind};
+use crate::domain::lifecycle::{self, CaseState, Ctx, OfferedStep, StepKind};
 use crate::domain::seal::Seals;
 use crate::storage::cases;
 pub use crate::storage::cases::CaseFilter;
@@ -107,6 +107,19 @@ pub fn get(conn: &mut DbConnection, actor: &Actor, id: CaseId, now: Now<'_>) -> 
     }
 }
 
+/// What the case page offers the caller besides the case: the steps allowed now with their
+/// dates, the events that may be revoked, and the applicant's count of requests this month (for
+/// a per-request fee).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepsOffered {
+    pub steps: Vec<OfferedStep>,
+    /// Seqs of the events a revocation may name, newest first (when revocation is offered).
+    pub revocable: Vec<i32>,
+    /// The case's number among its applicant's requests to the agency in its month of receipt
+    /// (when a fee notice is offered).
+    pub nth_request_in_month: Option<u32>,
+}
+
 /// The case's page and the steps the caller may take on it now.
 ///
 /// # Errors
@@ -116,12 +129,16 @@ pub fn with_allowed_steps(
     actor: &Actor,
     id: CaseId,
     now: Now<'_>,
-) -> ServiceResult<(CaseDetails, Vec<StepKind>)> {
+) -> ServiceResult<(CaseDetails, StepsOffered)> {
     let details = get(conn, actor, id, now)?;
     let seals = seals_of(conn, details.case(), &now)?;
     let ctx = Ctx { today: now.today, calendar: now.calendar, rules: now.rules, seals: &seals };
-    let steps = lifecycle::allowed_steps(&details.state, actor.who(), &ctx);
-    Ok((details, steps))
+    let steps = lifecycle::offered_steps(&details.state, actor.who(), &ctx);
+    let offers = |kind| steps.iter().any(|s| s.kind == kind);
+    let revocable = if offers(StepKind::Revocation) { lifecycle::revocable_steps(&details.state) } else { Vec::new() };
+    let nth_request_in_month =
+        if offers(StepKind::FeeNotice) { Some(steps::nth_request(conn, details.case())?) } else { None };
+    Ok((details, StepsOffered { steps, revocable, nth_request_in_month }))
 }
 
 /// The sealed years a change to `case` may touch: from its receipt year up to last year (the

@@ -4,6 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::{details, get_visible, load_state, seals_of, CaseDetails};
+use crate::domain::case::Case;
 use crate::domain::event::{CaseEvent, RecordedEvent};
 use crate::domain::fees::FeeBasis;
 use crate::domain::ids::{AppealId, CaseId};
@@ -23,15 +24,24 @@ fn load(conn: &mut DbConnection, actor: &Actor, id: CaseId) -> ServiceResult<Cas
     load_state(conn, case, events)
 }
 
+/// The case's number among its applicant's requests to its agency in its month of receipt (what a
+/// per-request fee is counted by).
+///
+/// # Errors
+/// A database error.
+pub fn nth_request(conn: &mut DbConnection, case: &Case) -> ServiceResult<u32> {
+    let month_start = case.received_on.with_day(1).unwrap_or(case.received_on);
+    let nth = cases::nth_request_in_month(conn, case, month_start)?;
+    Ok(u32::try_from(nth).unwrap_or(u32::MAX))
+}
+
 /// The facts a step's input needs from storage: the per-request fee counts the applicant's
 /// requests of the month.
 fn resolve(conn: &mut DbConnection, state: &CaseState, step: Step) -> ServiceResult<Step> {
     match step {
         Step::IssueFeeNotice(notice @ FeeNotice { basis: FeeBasis::PerRequest, .. }) => {
-            let case = &state.case;
-            let month_start = case.received_on.with_day(1).unwrap_or(case.received_on);
-            let nth = cases::nth_request_in_month(conn, case, month_start)?;
-            Ok(Step::IssueFeeNotice(FeeNotice { nth_request: Some(u32::try_from(nth).unwrap_or(u32::MAX)), ..notice }))
+            let nth = nth_request(conn, &state.case)?;
+            Ok(Step::IssueFeeNotice(FeeNotice { nth_request: Some(nth), ..notice }))
         }
         other => Ok(other),
     }

@@ -1,18 +1,17 @@
-//! 案件: the list with the API's filters and cursor paging; the case page (read-only for now);
-//! the print view of its letters.
+//! 案件: the list with the API's filters and cursor paging; the print view of a case's letters.
+//! The case page itself is [`super::case`].
 
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::domain::ids::{AgencyId, CaseId, ConsultationId};
 use crate::domain::CaseStatus;
 use crate::http::pagination::{cursor_for_case, PageParams};
 use crate::notify::letters::LetterKind;
 use crate::service::cases::CaseFilter;
-use crate::service::letters::Delivery;
 use crate::service::{cases, letters, ServiceError};
 use crate::web::context::PageContext;
 use crate::web::error::PageError;
@@ -137,137 +136,6 @@ pub async fn cases_page(ctx: PageContext, params: web::Query<ListParams>) -> Res
             },
             "agencies": agency_options(&agencies),
             "statuses": statuses,
-        }),
-    )
-}
-
-/// The names of the payload fields the timeline shows, with their Chinese names.
-const EVENT_FIELDS: &[(&str, &str)] = &[
-    ("matters", "补正事项"),
-    ("respond_by", "补正期限"),
-    ("party", "征求对象"),
-    ("opinion", "意见"),
-    ("working_days", "延长工作日"),
-    ("reason", "理由"),
-    ("notified_on", "告知日期"),
-    ("amount_fen", "金额（分）"),
-    ("outcome", "办理结果"),
-    ("basis", "依据"),
-    ("result", "结果"),
-    ("amendment_reason", "更改原因"),
-];
-
-fn event_details(payload: &Value) -> Vec<(String, String)> {
-    EVENT_FIELDS
-        .iter()
-        .filter_map(|(key, label)| {
-            let value = payload.get(*key)?;
-            let text = match value {
-                Value::String(s) if *key == "outcome" => {
-                    crate::domain::Outcome::parse(s).map_or_else(|| s.clone(), |o| o.label().to_string())
-                }
-                Value::String(s) if *key == "opinion" => {
-                    crate::domain::types::Opinion::parse(s).map_or_else(|| s.clone(), |o| o.label().to_string())
-                }
-                Value::String(s) => s.clone(),
-                Value::Null => return None,
-                other => other.to_string(),
-            };
-            Some(((*label).to_string(), text))
-        })
-        .collect()
-}
-
-/// Where a letter stands, in words: how it goes out and what became of it.
-fn letter_status(state: &letters::LetterState) -> String {
-    let letter = &state.letter;
-    let mut text = match letter.delivery {
-        Delivery::Email => match state.email_status.as_deref() {
-            Some("sent") => "电子邮件已发送".to_string(),
-            Some("failed") => "电子邮件发送失败".to_string(),
-            Some("pending" | "sending") | None => "电子邮件待发送".to_string(),
-            Some(other) => format!("电子邮件：{other}"),
-        },
-        Delivery::Print => match letter.posted_on {
-            Some(on) => format!("{on} 已邮寄"),
-            None => "待打印邮寄".to_string(),
-        },
-        Delivery::Recorded => "已存档（补录，未发送）".to_string(),
-    };
-    if let Some(on) = letter.served_on {
-        text.push_str(&format!("；{on} 送达"));
-    }
-    text
-}
-
-/// The case page: number, applicant (with the full identity number: the read is audited), status,
-/// due date and its explanation, the timeline, the letters and their delivery.
-#[get("/cases/{id}")]
-pub async fn case_page(ctx: PageContext, id: web::Path<i64>) -> Result<HttpResponse, PageError> {
-    let id = CaseId::new(id.into_inner());
-    let snapshot = ctx.state.snapshot();
-    let (details, events, issued) = ctx
-        .read(move |conn, actor| {
-            let details = cases::get(conn, actor, id, snapshot.now())?;
-            let events = cases::events(conn, actor, id, 0, 500)?;
-            let issued = letters::of_case(conn, actor, id)?;
-            Ok((details, events, issued))
-        })
-        .await?;
-    let explanation = details.clock.explain_zh();
-    let case = details.case();
-    let timeline: Vec<Value> = events
-        .iter()
-        .map(|e| {
-            let payload = e.event.payload();
-            json!({
-                "seq": e.seq, "kind": e.event.kind(), "effective_on": e.effective_on.to_string(),
-                "recorded_at": (e.recorded_at + chrono::TimeDelta::hours(8)).format("%Y-%m-%d %H:%M").to_string(),
-                "by_system": e.actor_id.is_none(), "details": event_details(&payload),
-            })
-        })
-        .collect();
-    let letters: Vec<Value> = issued
-        .iter()
-        .map(|state| {
-            let l = &state.letter;
-            json!({
-                "title": l.kind.title(),
-                "document_number": l.document_number,
-                "kind": l.kind.as_str(),
-                "number": url_encode(&l.document_number),
-                "recipient": l.recipient,
-                "issued_on": l.issued_on.to_string(),
-                "status": letter_status(state),
-            })
-        })
-        .collect();
-    let applicant = &details.applicant;
-    ctx.render(
-        "case.html",
-        json!({
-            "case": {
-                "id": case.id, "case_number": case.case_number, "status": case.status, "channel": case.channel,
-                "submitted_on": case.submitted_on.map(|d| d.to_string()), "received_on": case.received_on.to_string(),
-                "description": case.description, "outcome": case.outcome,
-                "concluded_on": case.concluded_on.map(|d| d.to_string()), "basis": case.decision_basis,
-                "version": case.version,
-            },
-            "applicant": {
-                "category": applicant.category, "name": applicant.name,
-                "id_type": applicant.identity.as_ref().map(|i| i.id_type),
-                "id_number": applicant.identity.as_ref().map(|i| i.number.clone()),
-                "phone": applicant.phone, "email": applicant.email, "address": applicant.address,
-            },
-            "items": details.state.items.iter().map(|i| json!({"position": i.position, "description": i.description, "outcome": i.outcome})).collect::<Vec<_>>(),
-            "clock": details.clock,
-            "explanation": explanation,
-            "timeline": timeline,
-            "letters": letters,
-            "consultations": details.state.consultations.iter().map(|c| json!({
-                "party_kind": c.party_kind, "party": c.party, "sent_on": c.sent_on.to_string(),
-                "reply_due": c.reply_due.to_string(), "replied_on": c.replied_on.map(|d| d.to_string()), "opinion": c.opinion,
-            })).collect::<Vec<_>>(),
         }),
     )
 }

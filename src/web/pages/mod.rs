@@ -1,8 +1,11 @@
 //! One module per page (or group of pages) of the console.
 
 pub mod admin;
+pub mod case;
 pub mod cases;
 pub mod dashboard;
 pub mod intake;
 pub mod login;
 pub mod report;
+pub mod step_forms;
+pub mod steps;

@@ -1,0 +1,222 @@
+//! 案件详情: the case with its applicant, status and due date explained in the clock's sentences,
+//! the timeline of its events, its letters and their delivery, and the forms of the steps the
+//! user may take now ([`super::step_forms`], taken by [`super::steps`]).
+
+use actix_web::http::StatusCode;
+use actix_web::{get, web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::step_forms::{self, FormsInput};
+use super::steps::OpenForm;
+use crate::domain::fees::yuan;
+use crate::domain::ids::CaseId;
+use crate::domain::lifecycle::StepKind;
+use crate::service::letters::Delivery;
+use crate::service::{cases, letters};
+use crate::web::context::PageContext;
+use crate::web::error::PageError;
+use crate::web::pages::dashboard::{agencies_and_choice, agency_options};
+use crate::web::url_encode;
+
+/// The names of the payload fields the timeline shows, with their Chinese names.
+const EVENT_FIELDS: &[(&str, &str)] = &[
+    ("matters", "补正事项"),
+    ("respond_by", "补正期限"),
+    ("party", "征求对象"),
+    ("opinion", "意见"),
+    ("working_days", "延长工作日"),
+    ("reason", "理由"),
+    ("notified_on", "告知日期"),
+    ("amount_fen", "金额"),
+    ("outcome", "办理结果"),
+    ("basis", "依据"),
+    ("result", "结果"),
+    ("amendment_reason", "更改原因"),
+];
+
+fn event_details(payload: &Value) -> Vec<(String, String)> {
+    EVENT_FIELDS
+        .iter()
+        .filter_map(|(key, label)| {
+            let value = payload.get(*key)?;
+            let text = match value {
+                Value::String(s) if *key == "outcome" => {
+                    crate::domain::Outcome::parse(s).map_or_else(|| s.clone(), |o| o.label().to_string())
+                }
+                Value::String(s) if *key == "opinion" => {
+                    crate::domain::types::Opinion::parse(s).map_or_else(|| s.clone(), |o| o.label().to_string())
+                }
+                Value::String(s) if *key == "result" => {
+                    crate::domain::types::AppealResult::parse(s).map_or_else(|| s.clone(), |r| r.label().to_string())
+                }
+                Value::Number(n) if *key == "amount_fen" => n.as_i64().map_or_else(|| n.to_string(), yuan),
+                Value::String(s) => s.clone(),
+                Value::Null => return None,
+                other => other.to_string(),
+            };
+            Some(((*label).to_string(), text))
+        })
+        .collect()
+}
+
+/// Where a letter stands, in words: how it goes out and what became of it.
+fn letter_status(state: &letters::LetterState) -> String {
+    let letter = &state.letter;
+    let mut text = match letter.delivery {
+        Delivery::Email => match state.email_status.as_deref() {
+            Some("sent") => "电子邮件已发送".to_string(),
+            Some("failed") => "电子邮件发送失败".to_string(),
+            Some("pending" | "sending") | None => "电子邮件待发送".to_string(),
+            Some(other) => format!("电子邮件：{other}"),
+        },
+        Delivery::Print => match letter.posted_on {
+            Some(on) => format!("{on} 已邮寄"),
+            None => "待打印邮寄".to_string(),
+        },
+        Delivery::Recorded => "已存档（补录，未发送）".to_string(),
+    };
+    if let Some(on) = letter.served_on {
+        text.push_str(&format!("；{on} 送达"));
+    }
+    text
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CaseParams {
+    /// The step just taken (after a form was saved).
+    done: Option<String>,
+}
+
+/// The case page: number, applicant (with the full identity number: the read is audited), status,
+/// due date and its explanation, the timeline, the letters and their delivery, and the steps.
+#[get("/cases/{id}")]
+pub async fn case_page(
+    ctx: PageContext,
+    id: web::Path<i64>,
+    params: web::Query<CaseParams>,
+) -> Result<HttpResponse, PageError> {
+    let done = params.done.as_deref().and_then(StepKind::parse);
+    render(&ctx, CaseId::new(id.into_inner()), StatusCode::OK, None, done).await
+}
+
+/// The case page with a step's form shown again (after a refusal or a fee's preview).
+///
+/// # Errors
+/// 404 for an invisible case; a database error.
+pub async fn render_case(
+    ctx: &PageContext,
+    id: CaseId,
+    status: StatusCode,
+    open: Option<OpenForm>,
+) -> Result<HttpResponse, PageError> {
+    render(ctx, id, status, open, None).await
+}
+
+async fn render(
+    ctx: &PageContext,
+    id: CaseId,
+    status: StatusCode,
+    open: Option<OpenForm>,
+    done: Option<StepKind>,
+) -> Result<HttpResponse, PageError> {
+    let snapshot = ctx.state.snapshot();
+    let (details, offered, issued) = ctx
+        .read(move |conn, actor| {
+            let (details, offered) = cases::with_allowed_steps(conn, actor, id, snapshot.now())?;
+            let issued = letters::of_case(conn, actor, id)?;
+            Ok((details, offered, issued))
+        })
+        .await?;
+    let events = &details.state.events;
+    // The agencies a case may be moved to, only when its intake may be corrected.
+    let agencies = if offered.steps.iter().any(|s| s.kind == StepKind::IntakeCorrection) {
+        agency_options(&agencies_and_choice(ctx, None).await?.0)
+    } else {
+        Vec::new()
+    };
+    let explanation = details.clock.explain_zh();
+    let case = details.case();
+    let timeline: Vec<Value> = events
+        .iter()
+        .map(|e| {
+            let payload = e.event.payload();
+            json!({
+                "seq": e.seq, "kind": e.event.kind(), "effective_on": e.effective_on.to_string(),
+                "recorded_at": (e.recorded_at + chrono::TimeDelta::hours(8)).format("%Y-%m-%d %H:%M").to_string(),
+                "by_system": e.actor_id.is_none(), "details": event_details(&payload),
+            })
+        })
+        .collect();
+    let letters: Vec<Value> = issued
+        .iter()
+        .map(|state| {
+            let l = &state.letter;
+            json!({
+                "title": l.kind.title(),
+                "document_number": l.document_number,
+                "kind": l.kind.as_str(),
+                "number": url_encode(&l.document_number),
+                "recipient": l.recipient,
+                "issued_on": l.issued_on.to_string(),
+                "status": letter_status(state),
+            })
+        })
+        .collect();
+    // A form sent back for a step the case no longer allows (someone else changed it): its
+    // message and what was typed are shown above the steps, since no form of its kind is.
+    let unoffered = open.as_ref().and_then(|o| {
+        let kind = StepKind::parse(&o.kind)?;
+        let offered_now = offered.steps.iter().any(|s| s.kind == kind);
+        (!offered_now).then(|| {
+            let typed: Vec<&String> =
+                o.values.iter().filter(|(k, v)| *k != "version" && !v.trim().is_empty()).map(|(_, v)| v).collect();
+            json!({"label": kind.label(), "message": o.errors.get("_"), "typed": typed})
+        })
+    });
+    let forms = step_forms::forms(&FormsInput {
+        details: &details,
+        offered: &offered,
+        events,
+        open: open.as_ref(),
+        actor: ctx.actor(),
+        agencies: &agencies,
+        today: ctx.state.today(),
+    });
+    let applicant = &details.applicant;
+    ctx.render_status(
+        status,
+        "case.html",
+        json!({
+            "case": {
+                "id": case.id, "case_number": case.case_number, "status": case.status, "channel": case.channel,
+                "submitted_on": case.submitted_on.map(|d| d.to_string()), "received_on": case.received_on.to_string(),
+                "description": case.description, "outcome": case.outcome,
+                "concluded_on": case.concluded_on.map(|d| d.to_string()), "basis": case.decision_basis,
+                "version": case.version,
+            },
+            "applicant": {
+                "category": applicant.category, "name": applicant.name,
+                "id_type": applicant.identity.as_ref().map(|i| i.id_type),
+                "id_number": applicant.identity.as_ref().map(|i| i.number.clone()),
+                "phone": applicant.phone, "email": applicant.email, "address": applicant.address,
+            },
+            "items": details.state.items.iter().map(|i| json!({"position": i.position, "description": i.description, "outcome": i.outcome})).collect::<Vec<_>>(),
+            "clock": details.clock,
+            "explanation": explanation,
+            "timeline": timeline,
+            "letters": letters,
+            "consultations": details.state.consultations.iter().map(|c| json!({
+                "party_kind": c.party_kind, "party": c.party, "sent_on": c.sent_on.to_string(),
+                "reply_due": c.reply_due.to_string(), "replied_on": c.replied_on.map(|d| d.to_string()), "opinion": c.opinion,
+            })).collect::<Vec<_>>(),
+            "appeals": details.state.appeals.iter().map(|a| json!({
+                "kind": a.kind.label(), "filed_on": a.filed_on.to_string(),
+                "result": a.result.map(|r| r.label()), "decided_on": a.decided_on.map(|d| d.to_string()),
+            })).collect::<Vec<_>>(),
+            "forms": forms,
+            "unoffered": unoffered,
+            "done": done.map(StepKind::label),
+        }),
+    )
+}
