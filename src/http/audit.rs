@@ -245,6 +245,10 @@ const FAILED_AUTHENTICATION: &str = "authentication_failed";
 /// and the console's.
 const CASE_PAGES: [&str; 2] = ["/api/v1/cases/{id}", "/cases/{id}"];
 
+/// The intake form's look-up of an applicant on file by identity document (the number is in the
+/// query, which is never recorded; the look-up itself is).
+const APPLICANT_LOOK_UP: &str = "/intake/applicant";
+
 /// Whether a path or route is one of the staff console's pages (not an asset, the docs or a probe).
 fn is_console(path: &str) -> bool {
     !(path.starts_with("/api/")
@@ -269,6 +273,9 @@ fn action(method: &Method, pattern: Option<&str>, raw_path: &str, status: Status
     }
     if *method != Method::GET && *method != Method::HEAD {
         return Some("change");
+    }
+    if pattern == Some(APPLICANT_LOOK_UP) && status.is_success() {
+        return Some("look_up_applicant");
     }
     (pattern.is_some_and(|p| CASE_PAGES.contains(&p)) && status.is_success()).then_some("read_identity_number")
 }

@@ -383,7 +383,7 @@ fn from_value<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Resu
 
 /// Parse section two by its `template` tag first, so that an error names the field's full path
 /// (an internally tagged enum would buffer the body and lose it).
-fn parse_section_two(mut value: serde_json::Value) -> Result<SectionTwo, ApiError> {
+pub(crate) fn parse_section_two(mut value: serde_json::Value) -> Result<SectionTwo, ApiError> {
     use crate::report::section_two::{SectionTwo2019, SectionTwo2021};
     let object = value
         .as_object_mut()

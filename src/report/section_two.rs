@@ -314,6 +314,9 @@ pub struct Block {
     pub heading: &'static str,
     /// The column labels, the first being 信息内容.
     pub columns: Vec<&'static str>,
+    /// The JSON field of each figure column (the columns after 信息内容), e.g. `new_made`: with a
+    /// row's key, the path a form or an error names (`rules.new_made`).
+    pub fields: Vec<&'static str>,
     /// The items.
     pub rows: Vec<BlockRow>,
 }
@@ -400,12 +403,14 @@ impl SectionTwo {
         match self {
             Self::Y2019(s) => {
                 let item_columns = vec![ITEM, "上一年项目数量", "本年增/减", "处理决定数量"];
+                let item_fields = vec!["previous_count", "change", "decisions"];
                 let items = |f: &ItemFigures| [f.previous_count, f.change, f.decisions];
                 let published = |f: &PublicationFigures| [f.new_made, f.new_published, f.total_published];
                 vec![
                     Block {
                         heading: "第二十条第（一）项",
                         columns: vec![ITEM, "本年新制作数量", "本年新公开数量", "对外公开总数量"],
+                        fields: vec!["new_made", "new_published", "total_published"],
                         rows: vec![
                             counts("rules", "规章", &published(&s.rules)),
                             counts("normative_documents", "规范性文件", &published(&s.normative_documents)),
@@ -414,6 +419,7 @@ impl SectionTwo {
                     Block {
                         heading: "第二十条第（五）项",
                         columns: item_columns.clone(),
+                        fields: item_fields.clone(),
                         rows: vec![
                             counts("licensing", "行政许可", &items(&s.licensing)),
                             counts("other_services", "其他对外管理服务事项", &items(&s.other_services)),
@@ -422,6 +428,7 @@ impl SectionTwo {
                     Block {
                         heading: "第二十条第（六）项",
                         columns: item_columns,
+                        fields: item_fields,
                         rows: vec![
                             counts("penalties", "行政处罚", &items(&s.penalties)),
                             counts("enforcement", "行政强制", &items(&s.enforcement)),
@@ -430,11 +437,13 @@ impl SectionTwo {
                     Block {
                         heading: "第二十条第（八）项",
                         columns: vec![ITEM, "上一年项目数量", "本年增/减"],
+                        fields: vec!["previous_count", "change"],
                         rows: vec![counts("fees", "行政事业性收费", &[s.fees.previous_count, s.fees.change])],
                     },
                     Block {
                         heading: "第二十条第（九）项",
                         columns: vec![ITEM, "采购项目数量", "采购总金额"],
+                        fields: vec!["items", "total_amount_fen"],
                         rows: vec![BlockRow {
                             key: "procurement",
                             label: "政府集中采购",
@@ -452,6 +461,7 @@ impl SectionTwo {
                     Block {
                         heading: "第二十条第（一）项",
                         columns: vec![ITEM, "本年制发件数", "本年废止件数", "现行有效件数"],
+                        fields: vec!["issued", "repealed", "in_force"],
                         rows: vec![
                             counts("rules", "规章", &documents(&s.rules)),
                             counts("normative_documents", "行政规范性文件", &documents(&s.normative_documents)),
@@ -460,11 +470,13 @@ impl SectionTwo {
                     Block {
                         heading: "第二十条第（五）项",
                         columns: vec![ITEM, "本年处理决定数量"],
+                        fields: vec!["decisions"],
                         rows: vec![counts("licensing", "行政许可", &[s.licensing.decisions])],
                     },
                     Block {
                         heading: "第二十条第（六）项",
                         columns: vec![ITEM, "本年处理决定数量"],
+                        fields: vec!["decisions"],
                         rows: vec![
                             counts("penalties", "行政处罚", &[s.penalties.decisions]),
                             counts("enforcement", "行政强制", &[s.enforcement.decisions]),
@@ -473,6 +485,7 @@ impl SectionTwo {
                     Block {
                         heading: "第二十条第（八）项",
                         columns: vec![ITEM, "本年收费金额（单位：万元）"],
+                        fields: vec!["amount_fen"],
                         rows: vec![BlockRow {
                             key: "fees",
                             label: "行政事业性收费",
@@ -488,6 +501,55 @@ impl SectionTwo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_figure_of_a_block_is_at_the_json_path_its_field_names() {
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            n * 1000 + 7
+        };
+        let y2019 = SectionTwo2019 {
+            rules: PublicationFigures { new_made: next(), new_published: next(), total_published: next() },
+            normative_documents: PublicationFigures {
+                new_made: next(),
+                new_published: next(),
+                total_published: next(),
+            },
+            licensing: ItemFigures { previous_count: next(), change: next(), decisions: next() },
+            other_services: ItemFigures { previous_count: next(), change: next(), decisions: next() },
+            penalties: ItemFigures { previous_count: next(), change: next(), decisions: next() },
+            enforcement: ItemFigures { previous_count: next(), change: next(), decisions: next() },
+            fees: FeeItemFigures { previous_count: next(), change: next() },
+            procurement: ProcurementFigures { items: next(), total_amount_fen: next() },
+        };
+        let y2021 = SectionTwo2021 {
+            rules: DocumentFigures { issued: next(), repealed: next(), in_force: next() },
+            normative_documents: DocumentFigures { issued: next(), repealed: next(), in_force: next() },
+            licensing: DecisionFigures { decisions: next() },
+            penalties: DecisionFigures { decisions: next() },
+            enforcement: DecisionFigures { decisions: next() },
+            fees: FeeAmount { amount_fen: next() },
+        };
+        for section in [SectionTwo::Y2019(y2019), SectionTwo::Y2021(y2021)] {
+            let json = serde_json::to_value(&section).unwrap();
+            let mut seen = 0;
+            for block in section.blocks() {
+                assert_eq!(block.fields.len() + 1, block.columns.len(), "{}", block.heading);
+                for row in &block.rows {
+                    for (field, figure) in block.fields.iter().zip(&row.figures) {
+                        let value = match figure {
+                            Figure::Count(v) | Figure::Fen(v) => *v,
+                        };
+                        assert_eq!(json[row.key][*field], serde_json::json!(value), "{}.{field}", row.key);
+                        seen += 1;
+                    }
+                }
+            }
+            let leaves: usize = json.as_object().unwrap().values().filter_map(|v| v.as_object()).map(|o| o.len()).sum();
+            assert_eq!(seen, leaves, "every field of the section is in a block");
+        }
+    }
 
     #[test]
     fn amounts_in_fen_print_exactly_in_wan_yuan() {

@@ -114,6 +114,20 @@ pub fn upsert(conn: &mut DbConnection, applicant: &NewApplicant, now: NaiveDateT
     Applicant::try_from(row)
 }
 
+/// The id of the applicant with this identity document, if one is on file.
+///
+/// # Errors
+/// A database error.
+pub fn find_by_identity(conn: &mut DbConnection, id_type: IdType, number: &str) -> StorageResult<Option<ApplicantId>> {
+    let id: Option<i64> = applicants::table
+        .filter(applicants::id_type.eq(id_type.as_str()))
+        .filter(applicants::id_number.eq(number))
+        .select(applicants::id)
+        .first(conn)
+        .optional()?;
+    Ok(id.map(ApplicantId::new))
+}
+
 /// The applicant with `id`.
 ///
 /// # Errors

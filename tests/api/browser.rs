@@ -348,6 +348,20 @@ async fn the_identity_check_as_you_type_agrees_with_the_server() {
                 format!("{code}: browser {answer}, server {server_ok}"),
             )?;
         }
+        // An applicant on file is recognised once the number is valid, and their particulars
+        // can be taken over.
+        let earlier = app.intake(&app.admin, agency, &china_today().to_string()).await;
+        client.goto(&app.url("/intake")).await.map_err(fail("intake"))?;
+        fill(&client, "证件号码", "11010519491231002X").await?;
+        let page = wait_for_text(&client, "该申请人已有申请记录").await?;
+        ensure(page.contains(earlier["case_number"].as_str().unwrap()), "the earlier request is listed")?;
+        let take_over = client
+            .find(Locator::XPath("//button[normalize-space(.)='沿用这些信息']"))
+            .await
+            .map_err(fail("沿用这些信息"))?;
+        take_over.click().await.map_err(fail("沿用这些信息"))?;
+        let phone = labelled(&client, "联系电话").await?.prop("value").await.map_err(fail("联系电话"))?;
+        ensure(phone.as_deref() == Some("13800000000"), format!("the phone is taken over: {phone:?}"))?;
         Ok(())
     })
     .await;

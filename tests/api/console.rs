@@ -580,6 +580,8 @@ async fn hostile_names_are_shown_as_text_on_every_page() {
         format!("/reports/export?agency_id={agency}&year={year}&format=html"),
         "/admin".to_string(),
         "/intake".to_string(),
+        "/intake/applicant?id_type=resident_id_card&id_number=11010519491231002X".to_string(),
+        "/intake/applicant?id_type=resident_id_card&id_number=110101199003077571".to_string(),
     ];
     for id in &ids {
         pages.push(format!("/cases/{id}"));

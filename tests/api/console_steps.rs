@@ -350,3 +350,38 @@ async fn an_intake_correction_sends_only_what_changed() {
     let changed: Vec<&String> = was.keys().filter(|k| was[*k] != now[*k]).collect();
     assert_eq!(changed, ["applicant_phone"]);
 }
+
+#[tokio::test]
+async fn the_intake_desk_sees_an_applicant_on_file_with_the_requests_of_its_own_agencies_only() {
+    let w = world().await;
+    let mut clerk = Console::sign_in(&w.app.address, "clerk", PASSWORD).await;
+    let a = case(&w, w.case_a).await;
+    let b = case(&w, w.case_b).await;
+    let look_up = |number: &str| format!("/intake/applicant?id_type=resident_id_card&id_number={number}");
+    // The world's two cases share one applicant: the clerk of A is shown A's case, not B's.
+    let found = clerk.get(&look_up("11010519491231002x")).await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(found.body.contains("该申请人已有申请记录"), "{}", found.body);
+    assert!(found.body.contains(a["case_number"].as_str().unwrap()));
+    assert!(!found.body.contains(b["case_number"].as_str().unwrap()), "another agency's case is not shown");
+    assert!(found.body.contains(r#"data-phone="13800000000""#));
+    // An unknown or invalid number finds nothing, and says nothing.
+    for number in ["110105194912310021", "11010519491231002"] {
+        let none = clerk.get(&look_up(number)).await;
+        assert_eq!(none.status, StatusCode::OK);
+        assert!(!none.body.contains("该申请人"), "{number}");
+    }
+    // Only the intake desk's roles look applicants up, and each look-up is in the audit trail.
+    let mut auditor = Console::sign_in(&w.app.address, "auditor", PASSWORD).await;
+    assert_eq!(auditor.get(&look_up("11010519491231002X")).await.status, StatusCode::FORBIDDEN);
+    for _ in 0..50 {
+        let trail = expect(w.app.get("/api/v1/audit?limit=200", &w.app.admin).await, StatusCode::OK).await;
+        let entries = trail["items"].as_array().unwrap().clone();
+        if entries.iter().any(|e| e["action"] == "look_up_applicant" && e["path"] == "/intake/applicant") {
+            assert!(!trail.to_string().contains("11010519491231002"), "the number is not in the trail");
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the look-up is not in the audit trail");
+}

@@ -185,3 +185,29 @@ fn warnings_of(given: &NewApplicant, on_file: &Applicant) -> Vec<Warning> {
     }
     warnings
 }
+
+/// The earlier requests, newest first and at most `limit`, of the applicant whose identity
+/// document this is, among the cases the caller sees — what the intake desk is shown when an
+/// applicant on file is at the desk (each with the particulars as given on it; nothing of the
+/// cases of agencies the caller does not see). An invalid number has none.
+///
+/// # Errors
+/// 403 for roles that do not register requests; a database error.
+pub fn earlier_requests(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id_type: crate::domain::IdType,
+    number: &str,
+    today: chrono::NaiveDate,
+    limit: i64,
+) -> ServiceResult<Vec<(crate::domain::case::CaseSummary, Applicant)>> {
+    actor.require(actor.role.can_register(), "登记申请")?;
+    let Ok(number) = crate::domain::intake::check_identity(id_type, number.trim(), today) else {
+        return Ok(Vec::new());
+    };
+    let Some(applicant_id) = applicants::find_by_identity(conn, id_type, &number)? else {
+        return Ok(Vec::new());
+    };
+    let filter = super::CaseFilter { applicant_id: Some(applicant_id), ..super::CaseFilter::default() };
+    super::list(conn, actor, filter, limit)
+}

@@ -1,6 +1,7 @@
 /* The console's only script: the identity number's check character as you type (the same
-   algorithms as src/domain/identity.rs; the server's answer is still the truth). ES3-style, so
-   that older browsers run it; nothing here is needed for a form to work. */
+   algorithms as src/domain/identity.rs; the server's answer is still the truth), and the
+   applicant on file once the number is valid. ES3-style, so that older browsers run it; nothing
+   here is needed for a form to work. */
 (function () {
   var ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
   var ID_CHECK = "10X98765432";
@@ -85,6 +86,38 @@
     out.className = reason ? "hint check-bad" : "hint check-ok";
     out.innerHTML = "";
     out.appendChild(document.createTextNode(reason ? what + reason : "校验码正确（" + what + "）"));
+    if (!reason) { lookUp(value, idType && idType.value ? idType.value : (kind === "resident" ? "resident_id_card" : "unified_social_credit_code")); }
+  }
+
+  /* An applicant on file: the server answers with the earlier requests the user may see (a piece
+     of the page, rendered and escaped there), shown under the number. */
+  var lastLookUp = "";
+  function lookUp(number, idType) {
+    var box = byId("on-file"), key = idType + ":" + number;
+    if (!box || key === lastLookUp || !window.XMLHttpRequest) { return; }
+    lastLookUp = key;
+    var xhr = new XMLHttpRequest();
+    xhr.open("GET", "/intake/applicant?id_type=" + encodeURIComponent(idType) + "&id_number=" + encodeURIComponent(number), true);
+    xhr.onreadystatechange = function () {
+      if (xhr.readyState !== 4 || key !== lastLookUp) { return; }
+      box.innerHTML = xhr.status === 200 ? xhr.responseText : "";
+    };
+    xhr.send(null);
+  }
+
+  /* 沿用: copy the particulars of the applicant's latest request into the empty fields. */
+  function fillFrom(button) {
+    var pairs = [["data-name", "f-applicant-name"], ["data-phone", "f-applicant-phone"],
+      ["data-email", "f-applicant-email"], ["data-address", "f-applicant-address"]], i;
+    for (i = 0; i < pairs.length; i++) {
+      var value = button.getAttribute(pairs[i][0]), field = byId(pairs[i][1]);
+      if (field && value) { field.value = value; }
+    }
+  }
+
+  function onClick(event) {
+    var e = event || window.event, target = e.target || e.srcElement;
+    if (target && target.getAttribute && target.getAttribute("data-fill-applicant") !== null) { fillFrom(target); }
   }
 
   function listen(id, events) {
@@ -97,6 +130,11 @@
   }
 
   function start() {
+    var box = byId("on-file");
+    if (box) {
+      if (box.addEventListener) { box.addEventListener("click", onClick, false); }
+      else if (box.attachEvent) { box.attachEvent("onclick", onClick); }
+    }
     listen("f-applicant-id_number", ["input", "keyup", "change"]);
     listen("f-applicant-category", ["change"]);
     listen("f-applicant-id_type", ["change"]);

@@ -17,7 +17,7 @@ use crate::service::ServiceError;
 use crate::web::context::{see_other, FormData, PageContext, PostPage};
 use crate::web::error::PageError;
 use crate::web::pages::dashboard::{agencies_and_choice, agency_options};
-use crate::web::view::field_errors;
+use crate::web::view::{field_errors, CaseLine};
 
 /// The form's fields, by the paths the API's errors name.
 const FIELDS: &[&str] = &[
@@ -233,6 +233,36 @@ pub async fn intake_submit(page: PostPage) -> Result<HttpResponse, PageError> {
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct ApplicantParams {
+    id_type: Option<String>,
+    id_number: Option<String>,
+}
+
+/// Earlier requests shown at most.
+const EARLIER: i64 = 10;
+
+/// The applicant on file (a piece of the intake form): the earlier requests under this identity
+/// document among the cases the user sees, newest first, and the particulars of the latest.
+#[get("/intake/applicant")]
+pub async fn applicant_on_file(
+    ctx: PageContext,
+    params: web::Query<ApplicantParams>,
+) -> Result<HttpResponse, PageError> {
+    let id_type = params.id_type.as_deref().and_then(IdType::parse).unwrap_or(IdType::ResidentIdCard);
+    let number = params.id_number.clone().unwrap_or_default();
+    let today = ctx.state.today();
+    let mut rows = ctx
+        .read(move |conn, actor| cases::intake::earlier_requests(conn, actor, id_type, &number, today, EARLIER + 1))
+        .await?;
+    let more = rows.len() > usize::try_from(EARLIER).unwrap_or(10);
+    rows.truncate(usize::try_from(EARLIER).unwrap_or(10));
+    let latest =
+        rows.first().map(|(_, a)| json!({"name": a.name, "phone": a.phone, "email": a.email, "address": a.address}));
+    let cases: Vec<CaseLine> = rows.into_iter().map(|(c, a)| CaseLine::new(c, a)).collect();
+    ctx.render("intake_applicant.html", json!({"cases": cases, "more": more, "latest": latest}))
 }
 
 /// After 登记: the case number, the due date and the acknowledgement to print.

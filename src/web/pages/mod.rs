@@ -7,5 +7,6 @@ pub mod dashboard;
 pub mod intake;
 pub mod login;
 pub mod report;
+pub mod section_two;
 pub mod step_forms;
 pub mod steps;

@@ -214,6 +214,10 @@ pub async fn report_page(ctx: PageContext, params: web::Query<ReportParams>) -> 
             })),
             "live_differs": view.live_differs,
             "may_seal": ctx.actor().role.can_supervise() && year < default_year(&ctx) + 1,
+            "section_two_sentence": report.section_two_status.sentence(),
+            "section_two_entered": report.section_two.is_some(),
+            // Each agency enters its own figures; a compiled report sums them.
+            "may_enter_section_two": ctx.actor().role.can_handle() && !request.include_descendants,
         }),
     )
 }
