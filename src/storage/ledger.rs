@@ -135,9 +135,9 @@ pub fn export_page(
         query = query.filter(cases::concluded_on.le(to));
     }
     if let Some((received_on, id)) = after {
-        query = query.filter(cases::received_on.ge(received_on)).filter(
-            cases::received_on.gt(received_on).or(cases::received_on.eq(received_on).and(cases::id.gt(id))),
-        );
+        query = query
+            .filter(cases::received_on.ge(received_on))
+            .filter(cases::received_on.gt(received_on).or(cases::received_on.eq(received_on).and(cases::id.gt(id))));
     }
     Ok(query.load(conn)?)
 }
@@ -186,7 +186,11 @@ const CHUNK: usize = 1000;
 ///
 /// # Errors
 /// A database error.
-pub fn existing_numbers(conn: &mut DbConnection, agency_id: AgencyId, numbers: &[&str]) -> StorageResult<HashSet<String>> {
+pub fn existing_numbers(
+    conn: &mut DbConnection,
+    agency_id: AgencyId,
+    numbers: &[&str],
+) -> StorageResult<HashSet<String>> {
     let mut found = HashSet::new();
     for chunk in numbers.chunks(CHUNK) {
         let rows: Vec<String> = cases::table
@@ -298,7 +302,13 @@ pub fn lock_agency_imports(conn: &mut DbConnection, agency_id: AgencyId) -> Stor
 ///
 /// # Errors
 /// A database error.
-pub fn advance_counter(conn: &mut DbConnection, agency_id: AgencyId, year: i32, last: i32, take: i32) -> StorageResult<i32> {
+pub fn advance_counter(
+    conn: &mut DbConnection,
+    agency_id: AgencyId,
+    year: i32,
+    last: i32,
+    take: i32,
+) -> StorageResult<i32> {
     use case_counters::dsl::{agency_id as agency, case_counters as table, last_number, year as of_year};
     // Lock the row first (PostgreSQL), so that an intake allocating a number waits for this.
     diesel::update(table.filter(agency.eq(agency_id.get())).filter(of_year.eq(year)))
@@ -410,12 +420,7 @@ pub fn command_line_user(conn: &mut DbConnection, name: &str, now: NaiveDateTime
         return Ok(UserId::new(id));
     }
     let id = per_backend!(conn, |c| diesel::insert_into(users::table)
-        .values((
-            users::name.eq(name),
-            users::role.eq("admin"),
-            users::active.eq(false),
-            users::created_at.eq(now),
-        ))
+        .values((users::name.eq(name), users::role.eq("admin"), users::active.eq(false), users::created_at.eq(now),))
         .returning(users::id)
         .get_result::<i64>(c))?;
     Ok(UserId::new(id))

@@ -81,8 +81,8 @@ pub fn check(
 /// Where a long import stands (for a progress bar).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
-    /// Checked against the database.
-    Checked,
+    /// Checked against the database: this many cases to write.
+    Checked(u32),
     /// Cases written so far.
     Written(u32),
 }
@@ -154,7 +154,7 @@ pub fn import(
         rows.dedup();
         u32::try_from(rows.len()).unwrap_or(u32::MAX)
     };
-    progress(Stage::Checked);
+    progress(Stage::Checked(if options.dry_run { 0 } else { report.created }));
     let refused = report.invalid > 0 && !options.skip_invalid;
     if options.dry_run || refused || to_create.is_empty() {
         if refused {
@@ -368,12 +368,7 @@ impl Batch {
         );
         push(
             now.today,
-            CaseEvent::Imported {
-                import_id,
-                row: case.row,
-                facts: case.facts.clone(),
-                sealed_override: None,
-            },
+            CaseEvent::Imported { import_id, row: case.row, facts: case.facts.clone(), sealed_override: None },
         );
         if let Some(conclusion) = &case.conclusion {
             let event = if conclusion.withdrawn && conclusion.outcome == Outcome::OtherMisc {

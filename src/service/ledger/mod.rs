@@ -55,7 +55,9 @@ pub fn plan(conn: &mut DbConnection, actor: &Actor, request: &ExportRequest) -> 
     ] {
         if let (Some(from), Some(to)) = (from, to) {
             if from > to {
-                return Err(crate::domain::Violation::field("validation_failed", field, "结束日期不得早于开始日期").into());
+                return Err(
+                    crate::domain::Violation::field("validation_failed", field, "结束日期不得早于开始日期").into()
+                );
             }
         }
     }
