@@ -17,6 +17,7 @@ mod corrections;
 mod crash;
 mod errors;
 mod hardening;
+mod ledger;
 mod health;
 mod helpers;
 mod letters;
