@@ -190,7 +190,8 @@ pub struct ImportParams {
 pub struct ImportResponse {
     /// Data rows in the file.
     pub rows: u32,
-    /// Cases created (in a dry run: that would be created).
+    /// Cases created; in a dry run, the valid rows not yet on file (created if the others were
+    /// corrected or skipped).
     pub created: u32,
     /// Rows already on file (same case number for the agency, or the same file imported before).
     pub already_present: u32,
@@ -281,7 +282,7 @@ pub async fn run_import(
         (status = 201, description = "Cases written", body = ImportResponse),
         (status = 200, description = "A dry run, or nothing new to write", body = ImportResponse),
         (status = 415, description = "Neither XLSX nor CSV", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid rows (nothing written): the same body; or a file that is not a ledger (problem+json)", body = ImportResponse),
+        (status = 422, description = "Invalid rows, nothing written (code `invalid_rows`, with this body's fields as extension members), or a file that is not a ledger", body = ImportResponse, content_type = "application/problem+json"),
         WriteErrors))]
 #[post("/imports")]
 pub(crate) async fn import_ledger(
@@ -316,12 +317,29 @@ pub(crate) async fn import_ledger(
     };
     let dry_run = options.dry_run;
     let report = run_import(&state, user.0, bytes, format, params.mapping.as_deref(), options).await?;
-    let status = if report.written() {
-        actix_web::http::StatusCode::CREATED
-    } else if !dry_run && report.invalid > 0 {
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        actix_web::http::StatusCode::OK
-    };
+    if !report.written() && !dry_run && report.invalid > 0 {
+        return Ok(refused(report));
+    }
+    let status = if report.written() { actix_web::http::StatusCode::CREATED } else { actix_web::http::StatusCode::OK };
     Ok(HttpResponse::build(status).json(ImportResponse::from(report)))
+}
+
+/// An import refused for its invalid rows: 422, `application/problem+json` like every error, with
+/// the import's answer (`rows`, `created`, `already_present`, `invalid`, `problems`) as extension
+/// members (RFC 9457 §3.2).
+fn refused(report: ImportReport) -> HttpResponse {
+    let status = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+    let detail = format!(
+        "{}行中有{}行不符合规则，未导入任何一行：请按 problems 逐行改正后重新导入，或以 skip_invalid=true 只导入其余各行",
+        report.rows, report.invalid
+    );
+    let mut body = serde_json::to_value(ImportResponse::from(report)).unwrap_or_default();
+    if let Some(map) = body.as_object_mut() {
+        map.insert("type".into(), "https://gongkai.example/problems/invalid_rows".into());
+        map.insert("title".into(), super::error::title_of(status).into());
+        map.insert("status".into(), status.as_u16().into());
+        map.insert("detail".into(), detail.into());
+        map.insert("code".into(), "invalid_rows".into());
+    }
+    HttpResponse::build(status).content_type("application/problem+json").json(body)
 }

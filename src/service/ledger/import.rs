@@ -157,7 +157,8 @@ pub fn import(
     progress(Stage::Checked(if options.dry_run { 0 } else { report.created }));
     let refused = report.invalid > 0 && !options.skip_invalid;
     if options.dry_run || refused || to_create.is_empty() {
-        if refused {
+        // A dry run says how many rows would be created; a refused import created none.
+        if refused && !options.dry_run {
             report.created = 0;
         }
         return Ok(report);
