@@ -241,7 +241,7 @@ fn import(settings: &Settings, options: &ImportFile) -> anyhow::Result<()> {
         report.import_id.map_or_else(String::new, |id| format!(" (import {id})")),
         started.elapsed().as_secs_f64()
     );
-    if report.invalid > 0 && !(options.skip_invalid && !options.dry_run) {
+    if report.invalid > 0 && (options.dry_run || !options.skip_invalid) {
         anyhow::bail!(
             "{} invalid rows; {}",
             report.invalid,

@@ -251,7 +251,7 @@ pub async fn run_import(
     mapping: Option<&str>,
     options: ImportOptions,
 ) -> Result<ImportReport, ApiError> {
-    let mapping = parse_mapping(mapping.into_iter())
+    let mapping = parse_mapping(mapping)
         .map_err(|e| ApiError::Invalid(crate::domain::Violation::field(e.code(), "mapping", e.message())))?;
     let (agency_id, today) = (options.agency_id, state.today());
     if bytes.is_empty() {

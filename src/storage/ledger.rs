@@ -165,7 +165,8 @@ pub type AppealFacts = (i64, AppealKind, NaiveDate, Option<(AppealResult, NaiveD
 /// # Errors
 /// A database error or corrupt data.
 pub fn appeals_of(conn: &mut DbConnection, case_ids: &[i64]) -> StorageResult<Vec<AppealFacts>> {
-    let rows: Vec<(i64, String, NaiveDate, Option<String>, Option<NaiveDate>)> = appeals::table
+    type Row = (i64, String, NaiveDate, Option<String>, Option<NaiveDate>);
+    let rows: Vec<Row> = appeals::table
         .filter(appeals::case_id.eq_any(case_ids))
         .select((appeals::case_id, appeals::kind, appeals::filed_on, appeals::result, appeals::decided_on))
         .order((appeals::case_id, appeals::filed_on, appeals::id))

@@ -35,7 +35,14 @@ const HEADER: [&str; 18] = [
     "复议诉讼情况",
 ];
 
-async fn import(app: &TestApp, token: &str, agency: i64, query: &str, content_type: &str, body: Vec<u8>) -> reqwest::Response {
+async fn import(
+    app: &TestApp,
+    token: &str,
+    agency: i64,
+    query: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> reqwest::Response {
     app.client
         .post(app.url(&format!("/api/v1/imports?agency_id={agency}{query}")))
         .bearer_auth(token)
@@ -51,7 +58,8 @@ async fn export(app: &TestApp, token: &str, query: &str) -> reqwest::Response {
 }
 
 async fn count_cases(app: &TestApp, agency: i64) -> usize {
-    let body = expect(app.get(&format!("/api/v1/cases?agency_id={agency}&limit=200"), &app.admin).await, StatusCode::OK).await;
+    let body =
+        expect(app.get(&format!("/api/v1/cases?agency_id={agency}&limit=200"), &app.admin).await, StatusCode::OK).await;
     body["items"].as_array().unwrap().len()
 }
 
@@ -69,13 +77,25 @@ fn example_ledger() -> Vec<u8> {
 async fn the_shared_example_ledger_imports_with_no_mapping() {
     let app = spawn_app().await;
     let agency = app.agency("BGS", None).await;
-    let body = expect(import(&app, &app.admin, agency, "&file_name=example.xlsx", XLSX, example_ledger()).await, StatusCode::CREATED).await;
-    assert_eq!((body["rows"].as_u64(), body["created"].as_u64(), body["invalid"].as_u64()), (Some(40), Some(40), Some(0)), "{body}");
+    let body = expect(
+        import(&app, &app.admin, agency, "&file_name=example.xlsx", XLSX, example_ledger()).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(
+        (body["rows"].as_u64(), body["created"].as_u64(), body["invalid"].as_u64()),
+        (Some(40), Some(40), Some(0)),
+        "{body}"
+    );
     assert_eq!(count_cases(&app, agency).await, 40);
     // The report of 2025 counts the 37 concluded ones under their outcomes.
-    let report = expect(app.get(&format!("/api/v1/reports/annual/2025?agency_id={agency}"), &app.admin).await, StatusCode::OK).await;
+    let report =
+        expect(app.get(&format!("/api/v1/reports/annual/2025?agency_id={agency}"), &app.admin).await, StatusCode::OK)
+            .await;
     let row = |key: &str| {
-        report["section_three"]["rows"].as_array().unwrap().iter().find(|r| r["key"] == key).unwrap()["values"][6].as_i64().unwrap()
+        report["section_three"]["rows"].as_array().unwrap().iter().find(|r| r["key"] == key).unwrap()["values"][6]
+            .as_i64()
+            .unwrap()
     };
     assert_eq!(row("new_received"), 40);
     assert_eq!(row("concluded_total"), 37);
@@ -84,7 +104,8 @@ async fn the_shared_example_ledger_imports_with_no_mapping() {
     assert_eq!(row("other_misc"), 3, "其他处理 is counted as 其他");
     assert!(report["checks"].as_array().unwrap().iter().all(|c| c["passed"] == true), "{report}");
     // The same person's requests link up by identity document.
-    let list = expect(app.get(&format!("/api/v1/cases?agency_id={agency}&q=李秀英"), &app.admin).await, StatusCode::OK).await;
+    let list =
+        expect(app.get(&format!("/api/v1/cases?agency_id={agency}&q=李秀英"), &app.admin).await, StatusCode::OK).await;
     let ids: std::collections::BTreeSet<i64> =
         list["items"].as_array().unwrap().iter().map(|c| c["applicant"]["id"].as_i64().unwrap()).collect();
     assert_eq!(ids.len(), 1, "{list}");
@@ -102,7 +123,8 @@ fn hand_kept_ledger() -> Vec<u8> {
     let date = Format::new().set_num_format("yyyy/m/d");
     let sheet = workbook.add_worksheet();
     sheet.merge_range(0, 0, 0, 8, "某局2019年依申请公开登记台账", &Format::new()).unwrap();
-    let header = ["流水号", "受理日期", "提交方式", "申请人", "申请人类别", "身份证号", "所需信息", "回复时间", "处理结果"];
+    let header =
+        ["流水号", "受理日期", "提交方式", "申请人", "申请人类别", "身份证号", "所需信息", "回复时间", "处理结果"];
     for (c, text) in (0u16..).zip(header) {
         sheet.write_string(1, c, text).unwrap();
     }
@@ -143,7 +165,12 @@ async fn variant_headers_four_date_notations_and_prefixed_labels_import_correctl
     let seen: Vec<(&str, &str, &str, &str)> = cases
         .iter()
         .map(|c| {
-            (c["received_on"].as_str().unwrap(), c["channel"].as_str().unwrap(), c["outcome"].as_str().unwrap(), c["concluded_on"].as_str().unwrap())
+            (
+                c["received_on"].as_str().unwrap(),
+                c["channel"].as_str().unwrap(),
+                c["outcome"].as_str().unwrap(),
+                c["concluded_on"].as_str().unwrap(),
+            )
         })
         .collect();
     assert_eq!(
@@ -159,7 +186,8 @@ async fn variant_headers_four_date_notations_and_prefixed_labels_import_correctl
 }
 
 fn with_rows(rows: &[&str]) -> Vec<u8> {
-    let mut lines = vec!["申请编号,收到申请日期,申请方式,申请人类型,申请人姓名或名称,证件号码,申请内容,答复日期,办理结果"];
+    let mut lines =
+        vec!["申请编号,收到申请日期,申请方式,申请人类型,申请人姓名或名称,证件号码,申请内容,答复日期,办理结果"];
     lines.extend_from_slice(rows);
     csv(&lines)
 }
@@ -171,12 +199,27 @@ async fn every_bad_file_gives_a_clear_4xx_naming_the_problem_and_writes_nothing(
     let app = spawn_app_with(&[("GONGKAI__LEDGER__MAX_IMPORT_BYTES", "20000")]).await;
     let agency = app.agency("BAD", None).await;
     let problem = |r, status, code| async move { expect_problem(r, status, code).await };
-    problem(import(&app, &app.admin, agency, "", XLSX, b"not a workbook".to_vec()).await, StatusCode::UNPROCESSABLE_ENTITY, "not_a_workbook").await;
+    problem(
+        import(&app, &app.admin, agency, "", XLSX, b"not a workbook".to_vec()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not_a_workbook",
+    )
+    .await;
     let empty = Workbook::new().save_to_buffer().unwrap();
-    let body = problem(import(&app, &app.admin, agency, "", XLSX, empty).await, StatusCode::UNPROCESSABLE_ENTITY, "empty_sheet").await;
+    let body = problem(
+        import(&app, &app.admin, agency, "", XLSX, empty).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "empty_sheet",
+    )
+    .await;
     assert!(body["detail"].as_str().unwrap().contains("空"), "{body}");
     let missing = csv(&["申请编号,收到申请日期,申请方式,申请人姓名或名称,申请内容", "B-1,2019-03-05,当面,张三,预算"]);
-    let body = problem(import(&app, &app.admin, agency, "", "text/csv", missing).await, StatusCode::UNPROCESSABLE_ENTITY, "missing_column").await;
+    let body = problem(
+        import(&app, &app.admin, agency, "", "text/csv", missing).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "missing_column",
+    )
+    .await;
     assert!(body["detail"].as_str().unwrap().contains("申请人类型"), "{body}");
     // A formula, cells merged inside the data.
     let mut workbook = Workbook::new();
@@ -190,7 +233,8 @@ async fn every_bad_file_gives_a_clear_4xx_naming_the_problem_and_writes_nothing(
     sheet.write_formula(1, 10, "=B2+15").unwrap();
     sheet.write_string(1, 11, "予以公开").unwrap();
     let formula = workbook.save_to_buffer().unwrap();
-    let body = expect(import(&app, &app.admin, agency, "", XLSX, formula).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let body =
+        expect(import(&app, &app.admin, agency, "", XLSX, formula).await, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(body["problems"][0]["code"], "formula_cell", "{body}");
     assert_eq!(body["problems"][0]["column"], "答复日期");
     assert_eq!(body["problems"][0]["row"], 2);
@@ -198,22 +242,43 @@ async fn every_bad_file_gives_a_clear_4xx_naming_the_problem_and_writes_nothing(
     sheet.write_string(1, 10, "2019-03-20").unwrap();
     sheet.merge_range(2, 0, 3, 0, "B-2", &Format::new()).unwrap();
     let merged = workbook.save_to_buffer().unwrap();
-    let body = problem(import(&app, &app.admin, agency, "", XLSX, merged).await, StatusCode::UNPROCESSABLE_ENTITY, "merged_cells").await;
+    let body = problem(
+        import(&app, &app.admin, agency, "", XLSX, merged).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "merged_cells",
+    )
+    .await;
     assert!(body["detail"].as_str().unwrap().contains("A3:A4"), "{body}");
     // A text in a date column; a case number twice.
     let text_date = with_rows(&[GOOD, "B-2,三月五日,当面,自然人,李四,,预算,,"]);
-    let body = expect(import(&app, &app.admin, agency, "", "text/csv", text_date).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let body =
+        expect(import(&app, &app.admin, agency, "", "text/csv", text_date).await, StatusCode::UNPROCESSABLE_ENTITY)
+            .await;
     assert_eq!((body["invalid"].as_u64(), body["created"].as_u64()), (Some(1), Some(0)), "{body}");
     let p = &body["problems"][0];
-    assert_eq!((p["row"].as_u64(), p["column"].as_str(), p["code"].as_str()), (Some(3), Some("收到申请日期"), Some("invalid_date")));
+    assert_eq!(
+        (p["row"].as_u64(), p["column"].as_str(), p["code"].as_str()),
+        (Some(3), Some("收到申请日期"), Some("invalid_date"))
+    );
     assert!(p["message"].as_str().unwrap().contains("三月五日"));
     let twice = with_rows(&[GOOD, GOOD]);
-    let body = expect(import(&app, &app.admin, agency, "", "text/csv", twice).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let body =
+        expect(import(&app, &app.admin, agency, "", "text/csv", twice).await, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(body["problems"][0]["code"], "duplicate_case_number", "{body}");
     // Too large; neither XLSX nor CSV.
     let large = with_rows(&vec![GOOD; 400]);
-    problem(import(&app, &app.admin, agency, "", "text/csv", large).await, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
-    problem(import(&app, &app.admin, agency, "", "application/json", b"{}".to_vec()).await, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+    problem(
+        import(&app, &app.admin, agency, "", "text/csv", large).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+    )
+    .await;
+    problem(
+        import(&app, &app.admin, agency, "", "application/json", b"{}".to_vec()).await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
     assert_eq!(count_cases(&app, agency).await, 0, "nothing was written");
 }
 
@@ -222,19 +287,32 @@ async fn a_dry_run_writes_nothing_and_skip_invalid_writes_the_valid_rows() {
     let app = spawn_app().await;
     let agency = app.agency("DRY", None).await;
     let file = with_rows(&[GOOD, "B-2,2019-03-06,当面,自然人,李四,110105194912310021,预算,,"]);
-    let body = expect(import(&app, &app.admin, agency, "&dry_run=true", "text/csv", file.clone()).await, StatusCode::OK).await;
+    let body =
+        expect(import(&app, &app.admin, agency, "&dry_run=true", "text/csv", file.clone()).await, StatusCode::OK).await;
     assert_eq!((body["created"].as_u64(), body["invalid"].as_u64()), (Some(1), Some(1)), "{body}");
     assert_eq!(body["problems"][0]["code"], "invalid_identity_number");
     assert_eq!(count_cases(&app, agency).await, 0);
-    let body = expect(import(&app, &app.admin, agency, "&skip_invalid=true", "text/csv", file).await, StatusCode::CREATED).await;
+    let body =
+        expect(import(&app, &app.admin, agency, "&skip_invalid=true", "text/csv", file).await, StatusCode::CREATED)
+            .await;
     assert_eq!((body["created"].as_u64(), body["invalid"].as_u64()), (Some(1), Some(1)), "{body}");
     assert_eq!(count_cases(&app, agency).await, 1);
     // A clerk of another agency may not import here; an auditor may not import at all.
     let other = app.agency("OTH", None).await;
     let clerk = app.user("clerk", Role::Clerk, Some(other)).await;
-    expect_problem(import(&app, &clerk, agency, "", "text/csv", with_rows(&[GOOD])).await, StatusCode::NOT_FOUND, "agency_not_found").await;
+    expect_problem(
+        import(&app, &clerk, agency, "", "text/csv", with_rows(&[GOOD])).await,
+        StatusCode::NOT_FOUND,
+        "agency_not_found",
+    )
+    .await;
     let auditor = app.user("auditor", Role::Auditor, None).await;
-    expect_problem(import(&app, &auditor, agency, "", "text/csv", with_rows(&[GOOD])).await, StatusCode::FORBIDDEN, "forbidden").await;
+    expect_problem(
+        import(&app, &auditor, agency, "", "text/csv", with_rows(&[GOOD])).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -275,7 +353,8 @@ async fn the_same_file_imported_twice_in_parallel_is_written_once() {
     let created = a["created"].as_u64().unwrap() + b["created"].as_u64().unwrap();
     assert_eq!(created, 200, "{a} {b}");
     assert_eq!(a["already_present"].as_u64().unwrap() + b["already_present"].as_u64().unwrap(), 200);
-    let all = expect(app.get(&format!("/api/v1/cases?agency_id={agency}&limit=200"), &app.admin).await, StatusCode::OK).await;
+    let all =
+        expect(app.get(&format!("/api/v1/cases?agency_id={agency}&limit=200"), &app.admin).await, StatusCode::OK).await;
     assert!(all["next_cursor"].is_null() && all["items"].as_array().unwrap().len() == 200, "{}", all["next_cursor"]);
 }
 
@@ -284,10 +363,13 @@ async fn the_export_has_the_ledgers_header_dates_as_dates_and_masks_identity_num
     let app = spawn_app().await;
     let agency = app.agency("EXP", None).await;
     let case = app.intake(&app.admin, agency, "2024-03-05").await;
-    let decision = serde_json::json!({"decided_on": "2024-03-20", "outcome": "withheld_state_secret", "basis": "第十四条"});
-    expect(app.post(&format!("/api/v1/cases/{}/decision", case["id"]), &app.admin, &decision).await, StatusCode::OK).await;
+    let decision =
+        serde_json::json!({"decided_on": "2024-03-20", "outcome": "withheld_state_secret", "basis": "第十四条"});
+    expect(app.post(&format!("/api/v1/cases/{}/decision", case["id"]), &app.admin, &decision).await, StatusCode::OK)
+        .await;
     let appeal = serde_json::json!({"kind": "reconsideration", "filed_on": "2024-04-01"});
-    expect(app.post(&format!("/api/v1/cases/{}/appeals", case["id"]), &app.admin, &appeal).await, StatusCode::CREATED).await;
+    expect(app.post(&format!("/api/v1/cases/{}/appeals", case["id"]), &app.admin, &appeal).await, StatusCode::CREATED)
+        .await;
     let response = export(&app, &app.admin, &format!("agency_id={agency}&format=xlsx")).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], XLSX);
@@ -310,7 +392,12 @@ async fn the_export_has_the_ledgers_header_dates_as_dates_and_masks_identity_num
     // An invisible agency is 404, as for the list; the export is in the audit trail.
     let other = app.agency("EXQ", None).await;
     let clerk = app.user("clerk", Role::Clerk, Some(other)).await;
-    expect_problem(export(&app, &clerk, &format!("agency_id={agency}&format=csv")).await, StatusCode::NOT_FOUND, "agency_not_found").await;
+    expect_problem(
+        export(&app, &clerk, &format!("agency_id={agency}&format=csv")).await,
+        StatusCode::NOT_FOUND,
+        "agency_not_found",
+    )
+    .await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let audit = expect(app.get("/api/v1/audit?limit=100", &app.admin).await, StatusCode::OK).await;
     assert!(audit["items"].as_array().unwrap().iter().any(|e| e["action"] == "export_ledger"), "{audit}");
@@ -359,7 +446,8 @@ async fn a_seeded_population_exported_and_imported_into_an_empty_database_gives_
     let mut imported = 0;
     // The seeded government has no cases of its own: its departments' ledgers are brought in.
     for &(from, to) in &pairs[1..] {
-        let file = export(&source, &source.admin, &format!("agency_id={from}&format=xlsx")).await.bytes().await.unwrap();
+        let file =
+            export(&source, &source.admin, &format!("agency_id={from}&format=xlsx")).await.bytes().await.unwrap();
         let body = import(&target, &target.admin, to, "", XLSX, file.to_vec()).await;
         let status = body.status();
         let body: Value = body.json().await.unwrap();
@@ -398,7 +486,11 @@ fn the_ledger_commands_exit_non_zero_on_invalid_rows_and_write_them_back() {
     // Importing the agency's own ledger again: everything present, exit 0.
     let again = run(&["ledger", "import", "--file", out.to_str().unwrap(), "--agency", "2"]);
     assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
-    assert!(String::from_utf8_lossy(&again.stdout).contains("0 created, 60 already present"), "{}", String::from_utf8_lossy(&again.stdout));
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("0 created, 60 already present"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, with_rows(&[GOOD, "B-2,明天,当面,自然人,李四,,预算,,"])).unwrap();
     let refused = run(&["ledger", "import", "--file", bad.to_str().unwrap(), "--agency", "1", "--dry-run"]);
