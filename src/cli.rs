@@ -1,6 +1,8 @@
 //! The command line: `serve`, `migrate`, `user add`, `report`, `seed`, `backup`, … Every command
 //! that opens a database first says which one ([`announce_database`]).
 
+mod ledger;
+
 use std::net::TcpListener;
 use std::path::PathBuf;
 
@@ -81,6 +83,11 @@ pub enum Command {
         /// Where to write it ("-" for standard output).
         #[arg(long)]
         output: PathBuf,
+    },
+    /// The case ledger (台账): export an agency's ledger, import an agency's existing one.
+    Ledger {
+        #[command(subcommand)]
+        command: ledger::LedgerCommand,
     },
     /// Fill the database with a realistic, reproducible population (for benchmarks and demos).
     Seed {
@@ -250,6 +257,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Ledger { command } => ledger::run(&settings, command),
         Command::Seed { agencies, cases, from_year, to_year, seed, focus_cases, focus_year, batch } => {
             if from_year > to_year {
                 anyhow::bail!("--from-year must not be after --to-year");

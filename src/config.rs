@@ -102,6 +102,16 @@ pub struct Settings {
     pub letters: LetterSettings,
     pub mail: MailSettings,
     pub metrics: MetricsSettings,
+    pub ledger: LedgerSettings,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerSettings {
+    /// Largest ledger file `POST /api/v1/imports` and the console accept, in bytes (larger: 413).
+    pub max_import_bytes: usize,
+    /// How long sending a ledger file may take, in seconds.
+    pub import_read_timeout_seconds: u64,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]

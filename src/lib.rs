@@ -8,6 +8,7 @@ pub mod config;
 pub mod domain;
 pub mod http;
 pub mod instances;
+pub mod ledger;
 pub mod notify;
 pub mod report;
 pub mod seed;

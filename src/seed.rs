@@ -399,6 +399,7 @@ fn generate(
                     push(&mut events, d, decided_event, actor);
                 }
                 appeals.push(BulkAppeal {
+                    id: None,
                     case_id,
                     agency_id,
                     kind: kind.as_str(),
@@ -426,7 +427,10 @@ fn generate(
         status: projection.status.as_str(),
         outcome: projection.outcome.map(Outcome::as_str),
         concluded_on: projection.concluded_on,
-        decision_basis: projection.outcome.filter(|_| projection.decision_basis.is_some()).map(Outcome::legal_basis),
+        decision_basis: projection
+            .outcome
+            .filter(|_| projection.decision_basis.is_some())
+            .map(|o| o.legal_basis().to_owned()),
         due_on: projection.due_on,
         paused: projection.paused,
         extended: projection.extended,

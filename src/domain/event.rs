@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::fees::FeeBasis;
 use super::ids::{AgencyId, AppealId, ApplicantId, ConsultationId, FeeNoticeId, ItemId, UserId};
+use super::ledger::LedgerFacts;
 use super::types::{AppealKind, AppealResult, ApplicantCategory, Channel, LetterKind, Opinion, Outcome, PartyKind};
 
 /// A change recorded although it alters the figures of sealed annual reports: which years, and
@@ -192,6 +193,16 @@ pub enum CaseEvent {
         #[serde(default)]
         sealed_override: Option<SealedOverride>,
     },
+    /// The case was brought in from the agency's ledger (台账): which import, which row of its
+    /// file, and what the ledger says without a date (kept as recorded, not turned into steps).
+    Imported {
+        import_id: i64,
+        row: u32,
+        #[serde(default)]
+        facts: LedgerFacts,
+        #[serde(default)]
+        sealed_override: Option<SealedOverride>,
+    },
     /// A step recorded by mistake stops counting (its event `seq` stays in the history).
     StepRevoked {
         seq: i32,
@@ -255,6 +266,7 @@ impl CaseEvent {
             Self::IntakeCorrected { .. } => "intake_corrected",
             Self::StepRevoked { .. } => "step_revoked",
             Self::LetterServed { .. } => "letter_served",
+            Self::Imported { .. } => "imported",
         }
     }
 
@@ -298,7 +310,8 @@ impl CaseEvent {
             | Self::Voided { sealed_override, .. }
             | Self::IntakeCorrected { sealed_override, .. }
             | Self::StepRevoked { sealed_override, .. }
-            | Self::LetterServed { sealed_override, .. } => sealed_override.as_ref(),
+            | Self::LetterServed { sealed_override, .. }
+            | Self::Imported { sealed_override, .. } => sealed_override.as_ref(),
         }
     }
 
@@ -321,7 +334,8 @@ impl CaseEvent {
             | Self::Voided { sealed_override, .. }
             | Self::IntakeCorrected { sealed_override, .. }
             | Self::StepRevoked { sealed_override, .. }
-            | Self::LetterServed { sealed_override, .. } => *sealed_override = value,
+            | Self::LetterServed { sealed_override, .. }
+            | Self::Imported { sealed_override, .. } => *sealed_override = value,
         }
     }
 

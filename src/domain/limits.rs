@@ -34,6 +34,8 @@ pub const PHONE: usize = 50;
 pub const EMAIL: usize = 254;
 pub const ADDRESS: usize = 500;
 pub const ID_NUMBER: usize = 64;
+/// A case number (申请编号) brought in from an agency's ledger.
+pub const CASE_NUMBER: usize = 64;
 pub const BASIS: usize = 8000;
 /// A reason (extension, amendment, void, correction of the intake).
 pub const REASON: usize = 2000;

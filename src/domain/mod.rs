@@ -9,6 +9,7 @@ pub mod fees;
 pub mod identity;
 pub mod ids;
 pub mod intake;
+pub mod ledger;
 pub mod letters;
 pub mod lifecycle;
 pub mod limits;

@@ -501,6 +501,7 @@ pub fn event_label(kind: &str) -> Option<&'static str> {
         "intake_corrected" => "更正登记信息",
         "step_revoked" => "撤销误录步骤",
         "letter_served" => "文书送达",
+        "imported" => "自台账导入",
         _ => return None,
     })
 }

@@ -277,8 +277,14 @@ fn action(method: &Method, pattern: Option<&str>, raw_path: &str, status: Status
     if pattern == Some(APPLICANT_LOOK_UP) && status.is_success() {
         return Some("look_up_applicant");
     }
+    if pattern.is_some_and(|p| LEDGER_EXPORTS.contains(&p)) && status.is_success() {
+        return Some("export_ledger");
+    }
     (pattern.is_some_and(|p| CASE_PAGES.contains(&p)) && status.is_success()).then_some("read_identity_number")
 }
+
+/// The routes of the ledger export (many cases at once, with identity numbers): recorded as reads.
+const LEDGER_EXPORTS: [&str; 2] = ["/api/v1/cases/export", "/cases/export"];
 
 /// The path of a request as its route names it: the pattern with each parameter replaced by the
 /// value the router extracted (`{id}` stays when the request was refused before routing).
@@ -364,7 +370,7 @@ pub struct AuditEntry {
     pub status: i32,
     pub case_id: Option<i64>,
     pub remote_addr: Option<String>,
-    /// `change`, `read_identity_number` or `authentication_failed`.
+    /// `change`, `read_identity_number`, `export_ledger` or `authentication_failed`.
     pub action: String,
     /// How many requests the entry stands for: failed authentications are stored as one entry
     /// per client address and minute (per instance), with their number; 1 for everything else.
@@ -441,6 +447,9 @@ mod tests {
         );
         assert_eq!(action(&Method::GET, Some("/cases/{id}"), "/cases/7", StatusCode::OK), Some("read_identity_number"));
         assert_eq!(action(&Method::GET, Some("/cases"), "/cases", StatusCode::OK), None);
+        let export = Some("/api/v1/cases/export");
+        assert_eq!(action(&Method::GET, export, "/api/v1/cases/export", StatusCode::OK), Some("export_ledger"));
+        assert_eq!(action(&Method::GET, export, "/api/v1/cases/export", StatusCode::NOT_FOUND), None);
         assert_eq!(action(&Method::GET, None, "/assets/console.0123.css", StatusCode::OK), None);
     }
 

@@ -57,6 +57,8 @@ pub enum ApiError {
     Unavailable,
     #[error("request body too slow")]
     BodyTimeout,
+    #[error("unsupported media type")]
+    UnsupportedMediaType(String),
 }
 
 /// 422 for a text search whose cost bound was reached (see `storage::search`).
@@ -125,6 +127,7 @@ impl ApiError {
             Self::Internal(_) => "internal_error",
             Self::Unavailable => "service_unavailable",
             Self::BodyTimeout => "body_timeout",
+            Self::UnsupportedMediaType(_) => "unsupported_media_type",
         }
     }
 
@@ -142,6 +145,7 @@ impl ApiError {
             Self::Internal(_) => "服务器处理请求时出错，已记入日志".to_string(),
             Self::Unavailable => format!("数据库暂时无法访问，请在 {UNAVAILABLE_RETRY_AFTER_SECS} 秒后重试"),
             Self::BodyTimeout => "请求体发送过慢，连接已超时".to_string(),
+            Self::UnsupportedMediaType(detail) => detail.clone(),
             other => other.to_string(),
         }
     }
@@ -158,6 +162,7 @@ pub fn title_of(status: StatusCode) -> &'static str {
         408 => "请求超时",
         409 => "与当前状态冲突",
         413 => "请求正文过大",
+        415 => "不支持的文件类型",
         422 => "请求不符合规则",
         429 => "请求过于频繁",
         500 => "服务器内部错误",
@@ -254,6 +259,7 @@ impl ResponseError for ApiError {
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         }
     }
 

@@ -14,6 +14,7 @@ pub mod error;
 pub mod extract;
 pub mod headers;
 pub mod health;
+pub mod ledger;
 pub mod letters;
 pub mod logging;
 pub mod messages;
@@ -63,6 +64,9 @@ pub struct AppState {
     /// How long console sessions last, and whether their cookie is `Secure`.
     pub sessions: crate::service::sign_in::SessionPolicy,
     pub cookie_secure: bool,
+    /// The largest ledger file an import accepts, and how long sending it may take.
+    pub import_limit: usize,
+    pub import_timeout: std::time::Duration,
 }
 
 impl std::ops::Deref for AppState {
@@ -91,6 +95,8 @@ impl AppState {
             search_slots: Arc::new(tokio::sync::Semaphore::new(2)),
             sessions: crate::service::sign_in::SessionPolicy::default(),
             cookie_secure: false,
+            import_limit: 50 * 1024 * 1024,
+            import_timeout: std::time::Duration::from_secs(120),
         })
     }
 
@@ -111,6 +117,13 @@ impl AppState {
     pub fn with_sessions(mut self, policy: crate::service::sign_in::SessionPolicy, secure: bool) -> Self {
         self.sessions = policy;
         self.cookie_secure = secure;
+        self
+    }
+
+    /// Accept ledger files of up to `limit` bytes, sent within `timeout`.
+    pub fn with_import_limit(mut self, limit: usize, timeout: std::time::Duration) -> Self {
+        self.import_limit = limit;
+        self.import_timeout = timeout;
         self
     }
 
@@ -180,6 +193,8 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(users::set_login)
         .service(users::set_password)
         .service(cases::intake::create_case)
+        .service(ledger::export_ledger)
+        .service(ledger::import_ledger)
         .service(cases::list_cases)
         .service(cases::get_case)
         .service(cases::case_events)

@@ -37,7 +37,7 @@ pub struct BulkCase {
     pub status: &'static str,
     pub outcome: Option<&'static str>,
     pub concluded_on: Option<NaiveDate>,
-    pub decision_basis: Option<&'static str>,
+    pub decision_basis: Option<String>,
     pub due_on: Option<NaiveDate>,
     pub paused: bool,
     pub extended: bool,
@@ -87,8 +87,18 @@ pub struct BulkFee {
     pub paid_on: Option<NaiveDate>,
 }
 
+/// Which case a row of an imported file created.
+#[derive(Clone, Debug)]
+pub struct BulkImportRow {
+    pub import_id: i64,
+    pub file_row: i32,
+    pub case_id: i64,
+}
+
 #[derive(Clone, Debug)]
 pub struct BulkAppeal {
+    /// `None`: the database assigns it.
+    pub id: Option<i64>,
     pub case_id: i64,
     pub agency_id: i64,
     pub kind: &'static str,
@@ -416,7 +426,7 @@ impl SqlRow for BulkCase {
             lit::text(out, self.status),
             lit::opt_text(out, self.outcome),
             lit::opt_date(out, self.concluded_on),
-            lit::opt_text(out, self.decision_basis),
+            lit::opt_text(out, self.decision_basis.as_deref()),
             lit::opt_date(out, self.due_on),
             lit::boolean(out, self.paused),
             lit::boolean(out, self.extended),
@@ -485,6 +495,19 @@ impl SqlRow for BulkFee {
     }
 }
 
+impl SqlRow for BulkImportRow {
+    const INTO: &'static str = "import_rows (import_id, file_row, case_id)";
+    fn write_values(&self, out: &mut String) {
+        values!(
+            out,
+            lit::int(out, self.import_id),
+            lit::int(out, i64::from(self.file_row)),
+            lit::int(out, self.case_id),
+        );
+    }
+}
+
+/// Appeals with the ids given to them (written through [`AppealWithId`]) or without.
 impl SqlRow for BulkAppeal {
     const INTO: &'static str =
         "appeals (case_id, agency_id, kind, filed_on, result, decided_on, created_by, created_at)";
@@ -499,6 +522,29 @@ impl SqlRow for BulkAppeal {
             lit::opt_date(out, self.decided_on),
             lit::int(out, self.created_by),
             lit::timestamp(out, self.created_at),
+        );
+    }
+}
+
+/// An appeal written with its id (reserved beforehand, so that its events can name it).
+pub struct AppealWithId<'a>(pub &'a BulkAppeal);
+
+impl SqlRow for AppealWithId<'_> {
+    const INTO: &'static str =
+        "appeals (id, case_id, agency_id, kind, filed_on, result, decided_on, created_by, created_at)";
+    fn write_values(&self, out: &mut String) {
+        let a = self.0;
+        values!(
+            out,
+            lit::int(out, a.id.unwrap_or(0)),
+            lit::int(out, a.case_id),
+            lit::int(out, a.agency_id),
+            lit::text(out, a.kind),
+            lit::date(out, a.filed_on),
+            lit::opt_text(out, a.result),
+            lit::opt_date(out, a.decided_on),
+            lit::int(out, a.created_by),
+            lit::timestamp(out, a.created_at),
         );
     }
 }

@@ -16,6 +16,7 @@ pub mod bulk;
 pub mod calendar;
 pub mod cases;
 pub mod deadlines;
+pub mod ledger;
 pub mod letters;
 pub mod outbox;
 pub mod report;

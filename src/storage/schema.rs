@@ -331,7 +331,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    imports (id) {
+        id -> BigInt,
+        agency_id -> BigInt,
+        file_name -> Text,
+        sha256 -> Text,
+        imported_by -> BigInt,
+        imported_at -> Timestamp,
+        rows_read -> Integer,
+        created -> Integer,
+        already_present -> Integer,
+        invalid -> Integer,
+    }
+}
+
+diesel::table! {
+    import_rows (import_id, file_row) {
+        import_id -> BigInt,
+        file_row -> Integer,
+        case_id -> BigInt,
+    }
+}
+
 diesel::joinable!(letters -> cases (case_id));
+diesel::joinable!(import_rows -> imports (import_id));
 diesel::joinable!(agency_settings -> agencies (agency_id));
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(outbox -> cases (case_id));
@@ -370,4 +394,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     letter_counters,
     agency_settings,
     sessions,
+    imports,
+    import_rows,
 );

@@ -21,6 +21,7 @@ mod errors;
 mod hardening;
 mod health;
 mod helpers;
+mod ledger;
 mod letters;
 mod limits;
 mod matrix;

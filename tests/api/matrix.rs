@@ -348,6 +348,15 @@ fn endpoints() -> Vec<Endpoint> {
         ep(get.clone(), "cases::list_cases", "/api/v1/cases?agency_id={agency}&limit=200", Anyone, 200)
             .list("agency_id"),
         ep(get.clone(), "cases::get_case", "/api/v1/cases/{case}", Anyone, 200),
+        ep(get.clone(), "ledger::export_ledger", "/api/v1/cases/export?agency_id={agency}&format=csv", Anyone, 200),
+        ep(post.clone(), "ledger::import_ledger", "/api/v1/imports?agency_id={agency}", Register, 201)
+            .role_first()
+            .on(Created)
+            .body(|ids, today| {
+                let header = "申请编号,收到申请日期,申请方式,申请人类型,申请人姓名或名称,申请内容";
+                let csv = format!("{header}\nM-{},{today},当面,自然人,张三,预算", ids.n);
+                Value::Object([(CSV_BODY.to_owned(), Value::String(csv))].into_iter().collect())
+            }),
         ep(get.clone(), "cases::case_events", "/api/v1/cases/{case}/events", Anyone, 200),
         ep(get.clone(), "cases::case_outbox", "/api/v1/cases/{case}/outbox", Anyone, 200),
         ep(get.clone(), "cases::case_clock", "/api/v1/cases/{case}/clock", Anyone, 200),
@@ -470,6 +479,8 @@ const API_V1_ROUTES: &[&str] = &[
     "cases::create_case",
     "cases::list_cases",
     "cases::get_case",
+    "ledger::export_ledger",
+    "ledger::import_ledger",
     "cases::case_events",
     "cases::case_outbox",
     "cases::case_clock",
@@ -521,11 +532,19 @@ struct World {
     years: AtomicI64,
 }
 
+/// A body `{CSV_BODY: "…"}` is sent as that text with `Content-Type: text/csv` (a ledger import).
+const CSV_BODY: &str = "text/csv";
+
 /// Send a request; the status and the body (JSON when it parses, else `Null`).
 async fn call(app: &TestApp, method: &Method, path: &str, token: &str, body: Option<&Value>) -> (StatusCode, Value) {
     let mut request = app.client.request(method.clone(), app.url(path)).bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(body);
+    match body.and_then(|b| b.get(CSV_BODY)).and_then(Value::as_str) {
+        Some(csv) => request = request.header("content-type", "text/csv").body(csv.to_owned()),
+        None => {
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+        }
     }
     let response = request.send().await.unwrap();
     let status = response.status();

@@ -86,7 +86,8 @@ pub fn clock_events(events: &[RecordedEvent]) -> Vec<ClockEvent> {
             | CaseEvent::AppealDecided { .. }
             | CaseEvent::Voided { .. }
             | CaseEvent::IntakeCorrected { .. }
-            | CaseEvent::StepRevoked { .. } => continue,
+            | CaseEvent::StepRevoked { .. }
+            | CaseEvent::Imported { .. } => continue,
         };
         out.push(event);
     }

@@ -1,0 +1,3 @@
+DROP TABLE import_rows;
+DROP INDEX imports_agency_sha256;
+DROP TABLE imports;
