@@ -150,6 +150,7 @@ fn section(path: &str) -> &'static str {
         "reports" => "reports",
         "admin" => "admin",
         "account" => "account",
+        "ledger" => "cases",
         _ => "dashboard",
     }
 }
@@ -304,6 +305,81 @@ impl FromRequest for PostPage {
                 return Err(PageError::Csrf);
             }
             Ok(PostPage { ctx, form })
+        })
+    }
+}
+
+/// A file sent with a form.
+pub struct Upload {
+    /// The file's name as the browser gave it (for the record; never a path here).
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A submitted form with a file (`multipart/form-data`) of a signed-in user that carried the
+/// session's CSRF token: the text fields, and the one file (at most `AppState::import_limit`).
+pub struct UploadPage {
+    pub ctx: PageContext,
+    pub form: FormData,
+    pub file: Option<Upload>,
+}
+
+/// The largest text field of an upload form.
+const UPLOAD_TEXT_LIMIT: usize = 64 * 1024;
+
+async fn read_upload(
+    req: &HttpRequest,
+    payload: Payload,
+    file_limit: usize,
+) -> Result<(FormData, Option<Upload>), PageError> {
+    use futures_util::StreamExt as _;
+    let unreadable = || PageError::Rejected {
+        status: StatusCode::BAD_REQUEST,
+        code: "malformed_form",
+        detail: "提交的表单无法读取（应为带文件的表单）。".to_string(),
+    };
+    let too_large = |limit: usize| PageError::Rejected {
+        status: StatusCode::PAYLOAD_TOO_LARGE,
+        code: "payload_too_large",
+        detail: format!("文件超过 {} MB，请分成几个文件导入。", limit / (1024 * 1024)),
+    };
+    let mut multipart = actix_multipart::Multipart::new(req.headers(), payload);
+    let (mut fields, mut file) = (Vec::new(), None);
+    while let Some(field) = multipart.next().await {
+        let mut field = field.map_err(|_| unreadable())?;
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_string);
+        let limit = if file_name.is_some() { file_limit } else { UPLOAD_TEXT_LIMIT };
+        let bytes = field.bytes(limit).await.map_err(|_| too_large(limit))?.map_err(|_| unreadable())?;
+        match file_name {
+            Some(file_name) if file.is_none() => file = Some(Upload { name: file_name, bytes: bytes.to_vec() }),
+            Some(_) => return Err(unreadable()),
+            None => fields.push((name, String::from_utf8(bytes.to_vec()).map_err(|_| unreadable())?)),
+        }
+    }
+    Ok((FormData(fields), file.filter(|f| !f.name.is_empty() || !f.bytes.is_empty())))
+}
+
+impl FromRequest for UploadPage {
+    type Error = PageError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, PageError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let payload = payload.take();
+        Box::pin(async move {
+            let ctx = authenticate(req.clone()).await?;
+            let (limit, timeout) = (ctx.state.import_limit, ctx.state.import_timeout);
+            let read = actix_web::rt::time::timeout(timeout, read_upload(&req, payload, limit));
+            let (form, file) = read.await.map_err(|_| PageError::Rejected {
+                status: StatusCode::REQUEST_TIMEOUT,
+                code: "body_timeout",
+                detail: "上传时间过长，连接已断开；请重试。".to_string(),
+            })??;
+            if !constant_time_eq(form.get(CSRF_FIELD).as_bytes(), ctx.session.csrf_token.as_bytes()) {
+                return Err(PageError::Csrf);
+            }
+            Ok(UploadPage { ctx, form, file })
         })
     }
 }

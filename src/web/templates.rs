@@ -30,6 +30,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("cell.html", include_str!("templates/cell.html")),
     ("drift.html", include_str!("templates/drift.html")),
     ("section_two.html", include_str!("templates/section_two.html")),
+    ("ledger.html", include_str!("templates/ledger.html")),
     ("admin.html", include_str!("templates/admin.html")),
     ("token.html", include_str!("templates/token.html")),
     ("calendar.html", include_str!("templates/calendar.html")),

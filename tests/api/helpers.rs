@@ -300,6 +300,19 @@ impl Console {
         self.read(response).await
     }
 
+    /// POST a form with a file (`multipart/form-data`) and this session's CSRF token.
+    pub async fn post_file(&mut self, path: &str, fields: &[(&str, &str)], file: (&str, Vec<u8>)) -> Page {
+        let token = self.csrf.clone().expect("read a page first: no CSRF token yet");
+        let mut form = reqwest::multipart::Form::new().text("_csrf", token);
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        form = form.part("file", reqwest::multipart::Part::bytes(file.1).file_name(file.0.to_string()));
+        let request = self.with_cookie(self.client.post(format!("{}{path}", self.address))).multipart(form);
+        let response = request.send().await.unwrap();
+        self.read(response).await
+    }
+
     pub async fn post_public(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         self.post_raw(path, fields).await
     }

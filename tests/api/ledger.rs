@@ -69,7 +69,8 @@ fn csv(lines: &[&str]) -> Vec<u8> {
 }
 
 fn example_ledger() -> Vec<u8> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/ledger-example.xlsx");
+    // A copy of ../shared/data/ledger-example.xlsx, kept in the repository so that a clean clone tests it.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/ledger-example.xlsx");
     std::fs::read(path).unwrap_or_else(|e| panic!("the shared example ledger {path}: {e}"))
 }
 

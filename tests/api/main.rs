@@ -13,6 +13,7 @@ mod clocks;
 mod concurrency;
 mod consistency;
 mod console;
+mod console_ledger;
 mod console_reports;
 mod console_steps;
 mod corrections;

@@ -5,6 +5,7 @@ pub mod case;
 pub mod cases;
 pub mod dashboard;
 pub mod intake;
+pub mod ledger;
 pub mod login;
 pub mod report;
 pub mod section_two;
