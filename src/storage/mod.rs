@@ -19,6 +19,7 @@ pub mod deadlines;
 pub mod letters;
 pub mod outbox;
 pub mod report;
+pub mod report_text;
 pub mod schema;
 pub mod search;
 pub mod sessions;

@@ -27,6 +27,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("report.html", include_str!("templates/report.html")),
     ("cell.html", include_str!("templates/cell.html")),
     ("drift.html", include_str!("templates/drift.html")),
+    ("report_text.html", include_str!("templates/report_text.html")),
     ("admin.html", include_str!("templates/admin.html")),
     ("token.html", include_str!("templates/token.html")),
     ("calendar.html", include_str!("templates/calendar.html")),

@@ -6,3 +6,4 @@ pub mod dashboard;
 pub mod intake;
 pub mod login;
 pub mod report;
+pub mod report_text;
