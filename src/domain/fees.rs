@@ -157,12 +157,7 @@ pub struct FeeFigures {
 impl FeeFigures {
     /// Adds the fee notices and payments of one case dated in `from..=to`: its fee events and
     /// revocations (`events`, any other events are ignored), a revoked step not counting.
-    pub fn add_case(
-        &mut self,
-        events: &[super::event::RecordedEvent],
-        from: chrono::NaiveDate,
-        to: chrono::NaiveDate,
-    ) {
+    pub fn add_case(&mut self, events: &[super::event::RecordedEvent], from: chrono::NaiveDate, to: chrono::NaiveDate) {
         use super::event::CaseEvent;
         for recorded in super::lifecycle::effective(events) {
             if recorded.effective_on < from || recorded.effective_on > to {

@@ -94,7 +94,12 @@ impl ReportText {
             }
         }
         errors.finish()?;
-        Ok(Self { overview, problems_and_improvements: problems, other_matters: other, additional_sections: additional })
+        Ok(Self {
+            overview,
+            problems_and_improvements: problems,
+            other_matters: other,
+            additional_sections: additional,
+        })
     }
 
     /// Whether nothing at all was written.

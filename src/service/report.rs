@@ -76,7 +76,11 @@ pub struct Drift {
     pub text: super::report_text::TextDrift,
 }
 
-pub(super) fn scope(conn: &mut DbConnection, actor: &Actor, request: &ReportRequest) -> ServiceResult<(Agency, Vec<i64>)> {
+pub(super) fn scope(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    request: &ReportRequest,
+) -> ServiceResult<(Agency, Vec<i64>)> {
     let agency = agency_service::get_visible(conn, actor, request.agency_id)?;
     let scope = Scope { agency_id: agency.id.get(), subtree: request.include_descendants.then(|| agency.path.clone()) };
     let ids = scope.ids(conn)?;

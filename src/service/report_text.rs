@@ -145,11 +145,15 @@ pub fn put_text(
     let sealed = if store::year_sealed(conn, agency_id.get(), year)? { vec![year] } else { Vec::new() };
     let from = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN);
     let approved = seal::guard(&Seals::of(sealed), from, actor.role, amendment_reason)?;
+    // Saves of one agency's texts follow one another: each numbers its version after the last.
+    store::lock_agency(conn, agency_id.get())?;
     let current = store::latest(conn, agency_id.get(), year)?.map_or(0, |row| row.version);
     if let Some(expected) = expected_version.filter(|&e| e != current) {
         return Err(ServiceError::conflict(
             "version_conflict",
-            format!("文字部分的最新版本是第{current}版，不是第{expected}版：已有他人保存了新的版本，请重新载入后再修改"),
+            format!(
+                "文字部分的最新版本是第{current}版，不是第{expected}版：已有他人保存了新的版本，请重新载入后再修改"
+            ),
         ));
     }
     let additional =
@@ -328,7 +332,9 @@ pub(super) fn text_drift(conn: &mut DbConnection, seal: &SealRow) -> ServiceResu
     let agency_id = AgencyId::new(seal.agency_id);
     let sealed_version = store::seal_document(conn, seal.id)?.and_then(|row| row.text_version);
     let sealed = match sealed_version {
-        Some(version) => store::version(conn, seal.agency_id, seal.year, version)?.map(TextVersion::try_from).transpose()?,
+        Some(version) => {
+            store::version(conn, seal.agency_id, seal.year, version)?.map(TextVersion::try_from).transpose()?
+        }
         None => None,
     };
     let current = latest(conn, agency_id, seal.year)?;

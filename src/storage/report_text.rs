@@ -43,6 +43,21 @@ pub struct NewTextRow<'a> {
     pub amendment_reason: Option<&'a str>,
 }
 
+/// Take the agency's text lock for the rest of the transaction, so that saves of its texts
+/// follow one another: on PostgreSQL a row lock on the agency (`FOR NO KEY UPDATE`, which does
+/// not hold up the rows that merely reference the agency); SQLite runs one write at a time anyway.
+///
+/// # Errors
+/// A database error.
+pub fn lock_agency(conn: &mut DbConnection, agency_id: i64) -> QueryResult<()> {
+    if let DbConnection::Postgresql(c) = conn {
+        diesel::sql_query("SELECT id FROM agencies WHERE id = $1 FOR NO KEY UPDATE")
+            .bind::<diesel::sql_types::BigInt, _>(agency_id)
+            .execute(c)?;
+    }
+    Ok(())
+}
+
 /// Store a version; returns its id. A version number taken already (a concurrent save) is a
 /// unique violation.
 ///

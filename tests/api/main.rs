@@ -15,6 +15,7 @@ mod consistency;
 mod console;
 mod corrections;
 mod crash;
+mod documents;
 mod errors;
 mod hardening;
 mod health;

@@ -82,7 +82,10 @@ fn content_types() -> String {
     const PART: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml";
     let mut x = Xml::new();
     x.start("Types", &[("xmlns", "http://schemas.openxmlformats.org/package/2006/content-types")]);
-    x.empty("Default", &[("Extension", "rels"), ("ContentType", "application/vnd.openxmlformats-package.relationships+xml")]);
+    x.empty(
+        "Default",
+        &[("Extension", "rels"), ("ContentType", "application/vnd.openxmlformats-package.relationships+xml")],
+    );
     x.empty("Default", &[("Extension", "xml"), ("ContentType", "application/xml")]);
     for (part, kind) in [
         ("/word/document.xml", "document.main+xml"),
@@ -94,7 +97,10 @@ fn content_types() -> String {
     }
     x.empty(
         "Override",
-        &[("PartName", "/docProps/core.xml"), ("ContentType", "application/vnd.openxmlformats-package.core-properties+xml")],
+        &[
+            ("PartName", "/docProps/core.xml"),
+            ("ContentType", "application/vnd.openxmlformats-package.core-properties+xml"),
+        ],
     );
     x.end("Types");
     x.finish()
@@ -113,7 +119,11 @@ fn relationships(rels: &[(&str, &str, &str)]) -> String {
 fn package_rels() -> String {
     relationships(&[
         ("rId1", &format!("{REL}/officeDocument"), "word/document.xml"),
-        ("rId2", "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties", "docProps/core.xml"),
+        (
+            "rId2",
+            "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties",
+            "docProps/core.xml",
+        ),
     ])
 }
 

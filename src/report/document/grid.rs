@@ -133,7 +133,14 @@ pub(crate) fn section_three(report: &AnnualReport, width: u32) -> Grid {
             }
         } else {
             let l = SECTION_THREE_LABEL_COLUMNS;
-            cells.push(GridCell { row: r, col: 0, row_span: 1, col_span: l, text: row.label.clone(), kind: CellKind::Label });
+            cells.push(GridCell {
+                row: r,
+                col: 0,
+                row_span: 1,
+                col_span: l,
+                text: row.label.clone(),
+                kind: CellKind::Label,
+            });
         }
         for (column, value) in Column::ALL.iter().zip(&row.values) {
             let col = SECTION_THREE_LABEL_COLUMNS + index_u16(column.index());

@@ -133,7 +133,10 @@ impl AnnualDocument {
             None => (None, &empty),
         };
         let mut sections = vec![
-            Section { heading: format!("一、{OVERVIEW}"), content: SectionContent::Text { blocks: text_blocks(&parts.overview) } },
+            Section {
+                heading: format!("一、{OVERVIEW}"),
+                content: SectionContent::Text { blocks: text_blocks(&parts.overview) },
+            },
             Section { heading: SECTION_TWO_TITLE.to_owned(), content: SectionContent::SectionTwo },
             Section { heading: SECTION_THREE_TITLE.to_owned(), content: SectionContent::SectionThree },
             Section { heading: SECTION_FOUR_TITLE.to_owned(), content: SectionContent::SectionFour },
@@ -160,10 +163,7 @@ impl AnnualDocument {
         Self {
             title: format!("{}{}年政府信息公开工作年度报告", report.agency_name, report.year),
             preamble,
-            signature: Signature {
-                agency: report.agency_name.clone(),
-                date: signed_on.map(crate::domain::cn_date),
-            },
+            signature: Signature { agency: report.agency_name.clone(), date: signed_on.map(crate::domain::cn_date) },
             sections,
             report,
             text_version,
@@ -244,10 +244,7 @@ fn preamble(report: &AnnualReport, sections: &[Section]) -> Vec<String> {
         chinese_number(sections.len()),
     );
     if report.scope == ReportScope::Compiled {
-        first.push_str(&format!(
-            "第二、三、四部分的统计数据为{}及其所属各级机关的汇总数据。",
-            report.agency_name
-        ));
+        first.push_str(&format!("第二、三、四部分的统计数据为{}及其所属各级机关的汇总数据。", report.agency_name));
     }
     let year = report.year;
     vec![first, format!("本报告中所列数据的统计期限为{year}年1月1日至{year}年12月31日。")]

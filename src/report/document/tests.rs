@@ -182,7 +182,8 @@ fn the_docx_holds_the_parts_word_needs_and_its_headings_in_order() {
     let bytes = docx::render_docx(&document(Template::Y2021)).unwrap();
     let parts = unzip(&bytes);
     let names: Vec<&str> = parts.iter().map(|(n, _)| n.as_str()).collect();
-    for needed in ["[Content_Types].xml", "_rels/.rels", "word/document.xml", "word/styles.xml", "word/_rels/document.xml.rels"]
+    for needed in
+        ["[Content_Types].xml", "_rels/.rels", "word/document.xml", "word/styles.xml", "word/_rels/document.xml.rels"]
     {
         assert!(names.contains(&needed), "{needed} missing: {names:?}");
     }

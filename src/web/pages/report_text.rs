@@ -33,7 +33,11 @@ pub struct TextPageParams {
 }
 
 fn bad(detail: &str) -> PageError {
-    PageError::Rejected { status: StatusCode::UNPROCESSABLE_ENTITY, code: "validation_failed", detail: detail.to_owned() }
+    PageError::Rejected {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        code: "validation_failed",
+        detail: detail.to_owned(),
+    }
 }
 
 fn agency_and_year(agency_id: Option<i64>, year: Option<i32>) -> Result<(AgencyId, i32), PageError> {
@@ -111,7 +115,8 @@ async fn show(
     let filled = (0..ADDITIONAL_MAX)
         .filter(|i| values.get(&format!("additional_sections[{i}].title")).is_some_and(|t| t != ""))
         .count();
-    let slots: Vec<usize> = if additional_allowed { (0..(filled + 1).min(ADDITIONAL_MAX)).collect() } else { Vec::new() };
+    let slots: Vec<usize> =
+        if additional_allowed { (0..(filled + 1).min(ADDITIONAL_MAX)).collect() } else { Vec::new() };
     let list: Vec<Value> = versions
         .iter()
         .map(|v| {
