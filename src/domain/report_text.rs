@@ -5,8 +5,9 @@
 //! A text is paragraphs separated by a blank line. A paragraph that starts with （一）, （二）… is a
 //! sub-heading (when it has more lines, the first is the heading and the rest a paragraph); a
 //! paragraph whose every line starts with a bullet (`-`, `*`, `•`, `·`, `●`), or whose two or more
-//! lines each start with a number (`1.`, `1、`, `（1）`, `(1)`, `1)`), is a list; any other paragraph
-//! keeps its line breaks.
+//! lines each start with a number (`1.`, `1、`, `（1）`, `(1)`, `1)`), is a list (a lead-in line
+//! before such lines, 下一步改进措施：, is a paragraph of its own); any other paragraph keeps its
+//! line breaks.
 
 use serde::{Deserialize, Serialize};
 
@@ -232,6 +233,12 @@ pub fn blocks(text: &str) -> Vec<TextBlock> {
     out
 }
 
+/// Whether `lines` make a list: all bulleted, or two or more all numbered.
+fn is_list(lines: &[&str]) -> bool {
+    lines.iter().all(|l| bullet(l.trim_start()).is_some())
+        || (lines.len() >= 2 && lines.iter().all(|l| numbered(l.trim_start()).is_some()))
+}
+
 fn push_paragraph(out: &mut Vec<TextBlock>, lines: &[&str]) {
     let Some((first, rest)) = lines.split_first() else {
         return;
@@ -241,6 +248,13 @@ fn push_paragraph(out: &mut Vec<TextBlock>, lines: &[&str]) {
         if !rest.is_empty() {
             push_paragraph(out, rest);
         }
+        return;
+    }
+    // A lead-in line followed by a list (下一步改进措施： / 1.… / 2.…): a paragraph, then the list.
+    let lead_in = bullet(first.trim_start()).is_none() && numbered(first.trim_start()).is_none();
+    if lines.len() >= 3 && lead_in && is_list(rest) {
+        out.push(TextBlock::Paragraph { lines: vec![first.trim().to_owned()] });
+        push_paragraph(out, rest);
         return;
     }
     let bullets: Option<Vec<&str>> = lines.iter().map(|l| bullet(l.trim_start())).collect();
@@ -328,6 +342,11 @@ mod tests {
         // One numbered line is an ordinary paragraph; a mixed paragraph too.
         assert!(matches!(&blocks("1.一项工作")[..], [TextBlock::Paragraph { .. }]));
         assert!(matches!(&blocks("1.一项\n没有编号")[..], [TextBlock::Paragraph { .. }]));
+        // A lead-in line before a list is a paragraph of its own.
+        assert!(matches!(
+            &blocks("下一步改进措施：\n1.加大政策解读力度\n2.回应社会关切")[..],
+            [TextBlock::Paragraph { lines }, TextBlock::List { items }] if lines.len() == 1 && items.len() == 2
+        ));
     }
 
     #[test]

@@ -155,9 +155,17 @@ fn core_properties(document: &AnnualDocument) -> String {
 
 /// A paragraph of `style` holding `lines`, separated by line breaks.
 fn paragraph(x: &mut Xml, style: &str, lines: &[&str]) {
+    styled_paragraph(x, style, lines, false);
+}
+
+/// [`paragraph`], kept on one page with the next when `keep_next`.
+fn styled_paragraph(x: &mut Xml, style: &str, lines: &[&str], keep_next: bool) {
     x.start("w:p", &[]);
     x.start("w:pPr", &[]);
     x.empty("w:pStyle", &[("w:val", style)]);
+    if keep_next {
+        x.empty("w:keepNext", &[]);
+    }
     x.end("w:pPr");
     if lines.iter().any(|l| !l.is_empty()) {
         x.start("w:r", &[]);
@@ -182,17 +190,19 @@ fn document_xml(document: &AnnualDocument) -> String {
     for text in &document.preamble {
         paragraph(&mut x, BODY, &[text]);
     }
-    for section in &document.sections {
+    let last = document.sections.len().saturating_sub(1);
+    for (i, section) in document.sections.iter().enumerate() {
         paragraph(&mut x, HEADING, &[&section.heading]);
         match &section.content {
-            SectionContent::Text { blocks } => text_blocks(&mut x, blocks),
+            // The end of the last section stays on the page of the signature.
+            SectionContent::Text { blocks } => text_blocks(&mut x, blocks, i == last),
             SectionContent::SectionTwo => section_two(&mut x, document),
             SectionContent::SectionThree => table(&mut x, &grid::section_three(&document.report, TEXT_WIDTH)),
             SectionContent::SectionFour => table(&mut x, &grid::section_four(&document.report, TEXT_WIDTH)),
         }
     }
-    paragraph(&mut x, BODY, &[]);
-    paragraph(&mut x, SIGNATURE, &[&document.signature.agency]);
+    styled_paragraph(&mut x, BODY, &[], true);
+    styled_paragraph(&mut x, SIGNATURE, &[&document.signature.agency], document.signature.date.is_some());
     if let Some(date) = &document.signature.date {
         paragraph(&mut x, SIGNATURE, &[date]);
     }
@@ -202,18 +212,21 @@ fn document_xml(document: &AnnualDocument) -> String {
     x.finish()
 }
 
-fn text_blocks(x: &mut Xml, blocks: &[TextBlock]) {
-    for block in blocks {
+/// The blocks of a text; with `keep_last`, its last paragraph is kept with what follows.
+fn text_blocks(x: &mut Xml, blocks: &[TextBlock], keep_last: bool) {
+    for (b, block) in blocks.iter().enumerate() {
+        let last_block = keep_last && b + 1 == blocks.len();
         match block {
             TextBlock::Heading { text } => paragraph(x, SUB_HEADING, &[text]),
             TextBlock::Paragraph { lines } => {
                 let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
-                paragraph(x, BODY, &lines);
+                styled_paragraph(x, BODY, &lines, last_block);
             }
             TextBlock::List { items } => {
-                for item in items {
+                for (i, item) in items.iter().enumerate() {
                     let separator = if item.marker == "•" { " " } else { "" };
-                    paragraph(x, LIST, &[&format!("{}{separator}{}", item.marker, item.text)]);
+                    let text = format!("{}{separator}{}", item.marker, item.text);
+                    styled_paragraph(x, LIST, &[&text], last_block && i + 1 == items.len());
                 }
             }
         }
@@ -325,7 +338,8 @@ fn section_properties(x: &mut Xml) {
         ],
     );
     x.empty("w:cols", &[("w:space", "425")]);
-    x.empty("w:docGrid", &[("w:type", "lines"), ("w:linePitch", "312")]);
+    // No line grid: the line spacing is the styles' own (a grid of lines would double it).
+    x.empty("w:docGrid", &[("w:linePitch", "312")]);
     x.end("w:sectPr");
 }
 
@@ -352,9 +366,10 @@ const STYLES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 "#;
 
 /// Compatibility mode of Word 2013 and later (no "compatibility mode" banner), Chinese
-/// punctuation compressed.
+/// punctuation compressed, and a line ended by a line break within a justified paragraph not
+/// stretched across the page.
 const SETTINGS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:settings xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:zoom w:percent="100"/><w:defaultTabStop w:val="420"/><w:characterSpacingControl w:val="compressPunctuation"/><w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat></w:settings>
+<w:settings xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:zoom w:percent="100"/><w:defaultTabStop w:val="420"/><w:characterSpacingControl w:val="compressPunctuation"/><w:compat><w:doNotExpandShiftReturn/><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat></w:settings>
 "#;
 
 /// The page number, centred: — 1 —.
