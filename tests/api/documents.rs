@@ -313,7 +313,8 @@ async fn the_text_is_kept_in_versions_with_who_and_when() {
     let o = office().await;
     let (app, agency) = (&o.app, o.agency);
     let path = format!("/api/v1/reports/annual/2021/text?agency_id={agency}");
-    expect_problem(app.get(&path, &o.clerk).await, StatusCode::NOT_FOUND, "report_text_not_found").await;
+    let problem = expect_problem(app.get(&path, &o.clerk).await, StatusCode::NOT_FOUND, "report_text_not_found").await;
+    assert_eq!(problem["detail"], "该年度报告的文字部分（或所请求的版本）不存在，或您无权查看");
     let first = expect(put_text(app, &o.officer, 2021, agency, &text("第一稿")).await, StatusCode::OK).await;
     assert_eq!(first["version"], 1);
     assert_eq!(first["overview"], "第一稿");
