@@ -20,7 +20,7 @@ use crate::domain::Violation;
 use crate::report::document::figures::RequestTotals;
 use crate::report::document::{docx, html, AnnualDocument};
 use crate::report::Template;
-use crate::service::report_text::{self as service, DocumentView, TextVersion};
+use crate::service::report_text::{self as service, DocumentView, NewText, TextVersion};
 
 /// Which agency's text, and which version (default: the latest).
 #[derive(Debug, Deserialize, IntoParams)]
@@ -159,10 +159,8 @@ async fn put_text(
     };
     let at = state.now();
     let agency_id = params.agency_id;
-    let saved = state
-        .db
-        .write(move |conn| service::put_text(conn, &user, agency_id, year, raw, expected, reason.as_deref(), at))
-        .await?;
+    let new = NewText { text: raw, expected_version: expected, amendment_reason: reason };
+    let saved = state.db.write(move |conn| service::put_text(conn, &user, agency_id, year, new, at)).await?;
     Ok(web::Json(saved.into()))
 }
 

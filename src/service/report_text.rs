@@ -120,31 +120,40 @@ pub fn text_sealed(conn: &mut DbConnection, actor: &Actor, agency_id: AgencyId, 
     Ok(store::year_sealed(conn, agency_id.get(), year)?)
 }
 
+/// A text to save: the parts as typed, the version they were edited from (0 for the first; `None`
+/// to save whatever was saved in between), and the reason when the year is sealed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NewText {
+    pub text: ReportText,
+    pub expected_version: Option<i32>,
+    pub amendment_reason: Option<String>,
+}
+
 /// Save a new version of an agency's text on a year (officers and above). When the agency's
 /// report on the year is sealed, only a supervisor with a reason may, and the reason is kept with
-/// the version. `expected_version` (the version the author edited; 0 for none) refuses a save
-/// over another author's.
+/// the version. A stale `expected_version` refuses a save over another author's.
 ///
 /// # Errors
 /// 403 for clerks and auditors; 404 invisible agency; 409 `year_sealed` or `version_conflict`;
 /// 422 a text that breaks a rule.
-#[allow(clippy::too_many_arguments)]
 pub fn put_text(
     conn: &mut DbConnection,
     actor: &Actor,
     agency_id: AgencyId,
     year: i32,
-    raw: ReportText,
-    expected_version: Option<i32>,
-    amendment_reason: Option<&str>,
+    new: NewText,
     at: NaiveDateTime,
 ) -> ServiceResult<TextVersion> {
     agency_service::get_visible(conn, actor, agency_id)?;
     actor.require(actor.role.can_handle(), "编写年度报告的文字部分")?;
+    let NewText { text: raw, expected_version, amendment_reason } = new;
+    let mut errors = crate::domain::error::Errors::default();
+    let amendment_reason = errors.optional_text("amendment_reason", amendment_reason.as_deref(), limits::REASON);
+    errors.finish()?;
     let text = ReportText::parse(raw, Template::for_year(year) == Template::Y2019)?;
     let sealed = if store::year_sealed(conn, agency_id.get(), year)? { vec![year] } else { Vec::new() };
     let from = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN);
-    let approved = seal::guard(&Seals::of(sealed), from, actor.role, amendment_reason)?;
+    let approved = seal::guard(&Seals::of(sealed), from, actor.role, amendment_reason.as_deref())?;
     // Saves of one agency's texts follow one another: each numbers its version after the last.
     store::lock_agency(conn, agency_id.get())?;
     let current = store::latest(conn, agency_id.get(), year)?.map_or(0, |row| row.version);

@@ -14,7 +14,7 @@ use crate::domain::report_text::{AdditionalSection, ReportText, ADDITIONAL_MAX};
 use crate::report::document::{chinese_number, docx, html, OTHER_MATTERS};
 use crate::report::Template;
 use crate::service::report::ReportRequest;
-use crate::service::report_text::{self as service, TextVersion};
+use crate::service::report_text::{self as service, NewText, TextVersion};
 use crate::service::ServiceError;
 use crate::web::context::{see_other, FormData, PageContext, PostPage};
 use crate::web::error::PageError;
@@ -181,9 +181,8 @@ pub async fn save_text(page: PostPage) -> Result<HttpResponse, PageError> {
     let (text, version) = text_of(&form);
     let reason = form.optional("amendment_reason");
     let at = ctx.state.now();
-    let saved = ctx
-        .write(move |conn, actor| service::put_text(conn, actor, agency_id, year, text, version, reason.as_deref(), at))
-        .await;
+    let new = NewText { text, expected_version: version, amendment_reason: reason };
+    let saved = ctx.write(move |conn, actor| service::put_text(conn, actor, agency_id, year, new, at)).await;
     match saved {
         Ok(saved) => Ok(see_other(&format!("/reports/text?agency_id={agency_id}&year={year}&saved={}", saved.version))),
         Err(error @ (ServiceError::Invalid(_) | ServiceError::Conflict { .. })) => {
