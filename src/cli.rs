@@ -60,7 +60,8 @@ pub enum Command {
         #[arg(long)]
         today: Option<chrono::NaiveDate>,
     },
-    /// Write the annual report of an agency and year to a file (JSON, CSV, XLSX or HTML).
+    /// Write the annual report of an agency and year to a file: its statistical part (JSON, CSV,
+    /// XLSX or HTML) or the whole document (DOCX, or HTML with --document).
     Report {
         /// The reported year.
         #[arg(long)]
@@ -68,9 +69,13 @@ pub enum Command {
         /// The agency.
         #[arg(long)]
         agency: i64,
-        /// json, csv, xlsx or html.
-        #[arg(long, default_value = "json", value_parser = ["json", "csv", "xlsx", "html"])]
+        /// json, csv, xlsx, html or docx (the whole document as a Word file).
+        #[arg(long, default_value = "json", value_parser = ["json", "csv", "xlsx", "html", "docx"])]
         format: String,
+        /// The whole document (title, preamble, 一 to 六) instead of the statistical part; implied
+        /// by --format docx, with --format html the printable page of the whole document.
+        #[arg(long)]
+        document: bool,
         /// 2019 or 2021 (default: the year's own).
         #[arg(long, value_parser = ["2019", "2021"])]
         template: Option<String>,
@@ -217,7 +222,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("database is up to date");
             Ok(())
         }
-        Command::Report { year, agency, format, template, include_descendants, live, output } => {
+        Command::Report { year, agency, format, document, template, include_descendants, live, output } => {
             let state = open_context(&settings)?;
             let request = ReportRequest {
                 year,
@@ -225,6 +230,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 template: template.as_deref().and_then(Template::parse),
                 include_descendants,
             };
+            if document || format == "docx" {
+                return write_document(&state, &request, &format, live, &output);
+            }
             let view = state
                 .db
                 .write_blocking(|conn| {
@@ -400,6 +408,35 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `gongkai report --format docx` (or `--document`): the whole document, the sealed one when the
+/// year is sealed (unless `--live`), as a Word file or a printable page.
+fn write_document(
+    state: &crate::service::Context,
+    request: &ReportRequest,
+    format: &str,
+    live: bool,
+    output: &std::path::Path,
+) -> anyhow::Result<()> {
+    use crate::report::document::{docx, html};
+    let view = state
+        .db
+        .write_blocking(|conn| crate::service::report_text::document(conn, &Actor::system(), request, live))
+        .map_err(|e: ServiceError| anyhow::anyhow!("cannot build the document: {e}"))?;
+    let bytes = match format {
+        "docx" => docx::render_docx(&view.document)?,
+        "html" => html::render_html(&view.document).into_bytes(),
+        other => anyhow::bail!("the whole document is written as docx or html, not {other}"),
+    };
+    if output.as_os_str() == "-" {
+        std::io::Write::write_all(&mut std::io::stdout(), &bytes)?;
+    } else {
+        std::fs::write(output, bytes).with_context(|| format!("cannot write {}", output.display()))?;
+        let sealed = view.seal.map_or("live figures, latest text".to_string(), |s| format!("sealed {}", s.sealed_at));
+        eprintln!("wrote {} ({sealed}; document SHA-256 {})", output.display(), view.document.content_hash()?);
+    }
+    Ok(())
 }
 
 /// The OpenAPI document as pretty JSON with a final newline (the committed form).

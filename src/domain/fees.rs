@@ -137,6 +137,52 @@ pub fn yuan(fen: i64) -> String {
     }
 }
 
+/// The information-processing fees of a period, as 六、其他需要报告的事项 reports them: the fee
+/// notices issued in it and their total, the fees paid in it and their total, and the requests that
+/// lapsed in it because the fee was not paid.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FeeFigures {
+    /// Fee notices (收费通知) issued in the period.
+    pub notices_issued: i64,
+    /// Their amounts, in fen.
+    pub notices_amount_fen: i64,
+    /// Fees paid in the period.
+    pub paid: i64,
+    /// The amounts paid, in fen.
+    pub paid_amount_fen: i64,
+    /// Requests concluded in the period as `other_fee_unpaid` (the fee was not paid in time).
+    pub lapsed_unpaid: i64,
+}
+
+impl FeeFigures {
+    /// Adds the fee notices and payments of one case dated in `from..=to`: its fee events and
+    /// revocations (`events`, any other events are ignored), a revoked step not counting.
+    pub fn add_case(&mut self, events: &[super::event::RecordedEvent], from: chrono::NaiveDate, to: chrono::NaiveDate) {
+        use super::event::CaseEvent;
+        for recorded in super::lifecycle::effective(events) {
+            if recorded.effective_on < from || recorded.effective_on > to {
+                continue;
+            }
+            match recorded.event {
+                CaseEvent::FeeNoticeIssued { amount_fen, .. } => {
+                    self.notices_issued = self.notices_issued.saturating_add(1);
+                    self.notices_amount_fen = self.notices_amount_fen.saturating_add(amount_fen);
+                }
+                CaseEvent::FeePaid { amount_fen, .. } => {
+                    self.paid = self.paid.saturating_add(1);
+                    self.paid_amount_fen = self.paid_amount_fen.saturating_add(amount_fen);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// An amount in fen as written in Chinese text: `1100元`, or `12.50元` when there are fen.
+pub fn yuan_text(fen: i64) -> String {
+    yuan(fen)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,6 +250,45 @@ mod tests {
     fn basis_serialises_in_snake_case() {
         assert_eq!(serde_json::to_string(&FeeBasis::PerRequest).unwrap(), "\"per_request\"");
         assert_eq!(serde_json::to_string(&FeeBasis::PerPage).unwrap(), "\"per_page\"");
+    }
+
+    #[test]
+    fn fee_figures_count_the_steps_dated_in_the_period_and_not_revoked() {
+        use crate::domain::event::{CaseEvent, RecordedEvent};
+        let day = |m, d| chrono::NaiveDate::from_ymd_opt(2021, m, d).unwrap();
+        let at = day(1, 1).and_hms_opt(0, 0, 0).unwrap();
+        let recorded = |seq, on, event| RecordedEvent { seq, effective_on: on, recorded_at: at, actor_id: None, event };
+        let notice = |amount_fen| CaseEvent::FeeNoticeIssued {
+            fee_notice_id: None,
+            basis: FeeBasis::PerPage,
+            pages: Some(120),
+            nth_request: None,
+            amount_fen,
+            explanation: String::new(),
+            pay_by: day(6, 1),
+            sealed_override: None,
+        };
+        let paid = |amount_fen| CaseEvent::FeePaid { fee_notice_id: None, amount_fen, sealed_override: None };
+        let revoke = |seq| CaseEvent::StepRevoked { seq, reason: "误录".into(), sealed_override: None };
+        let (from, to) = (day(1, 1), day(12, 31));
+        let mut figures = FeeFigures::default();
+        // A notice and its payment; a second notice revoked; a payment of 2020 left out.
+        figures.add_case(&[recorded(2, day(3, 1), notice(110_000)), recorded(3, day(3, 5), paid(110_000))], from, to);
+        figures.add_case(&[recorded(2, day(4, 1), notice(10_000)), recorded(3, day(4, 2), revoke(2))], from, to);
+        let last_year = chrono::NaiveDate::from_ymd_opt(2020, 12, 30).unwrap();
+        figures.add_case(&[recorded(2, last_year, notice(5_000)), recorded(3, day(1, 4), paid(5_000))], from, to);
+        assert_eq!(
+            figures,
+            FeeFigures {
+                notices_issued: 1,
+                notices_amount_fen: 110_000,
+                paid: 2,
+                paid_amount_fen: 115_000,
+                lapsed_unpaid: 0
+            }
+        );
+        assert_eq!(yuan_text(115_000), "1150元");
+        assert_eq!(yuan_text(1_250), "12.50元");
     }
 
     proptest! {

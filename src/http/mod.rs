@@ -20,6 +20,7 @@ pub mod logging;
 pub mod messages;
 pub mod metrics;
 pub mod pagination;
+pub mod report_text;
 pub mod reports;
 pub mod steps;
 pub mod users;
@@ -157,7 +158,7 @@ impl AppState {
         (name = "calendar", description = "The national working-day calendar"),
         (name = "appeals", description = "Reconsideration and litigation (section four)"),
         (name = "letters", description = "Letters as issued: the print queue, posting and service"),
-        (name = "reports", description = "The annual report: sections two to four"),
+        (name = "reports", description = "The annual report: sections two to four, the written parts and the whole document"),
         (name = "audit", description = "Who did what, when, from where"),
         (name = "health", description = "Probes"),
     )
@@ -233,7 +234,12 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(reports::seal_report)
         .service(reports::drift)
         .service(reports::get_section_two)
-        .service(reports::put_section_two);
+        .service(reports::put_section_two)
+        .service(report_text::get_text)
+        .service(report_text::put_text)
+        .service(report_text::text_versions)
+        .service(report_text::text_figures)
+        .service(report_text::report_document);
 }
 
 /// The OpenAPI document, built from the routes.

@@ -48,7 +48,7 @@ pub struct ReportParams {
     pub live: Option<bool>,
 }
 
-fn request(
+pub(super) fn request(
     year: i32,
     agency_id: AgencyId,
     template: Option<Template>,
@@ -72,6 +72,14 @@ pub struct SealInfo {
     /// SHA-256 (hex) of the canonical JSON of the sealed report.
     pub content_hash: String,
     pub reason: Option<String>,
+    /// SHA-256 (hex) of the canonical content of the whole document sealed with the figures
+    /// (answered when sealing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document_hash: Option<String>,
+    /// The version of the written parts the sealed document prints (answered when sealing;
+    /// `null`: none was written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_version: Option<Option<i32>>,
 }
 
 impl From<&SealRow> for SealInfo {
@@ -83,6 +91,8 @@ impl From<&SealRow> for SealInfo {
             template: seal.template.clone(),
             content_hash: seal.content_hash.clone(),
             reason: seal.reason.clone(),
+            document_hash: None,
+            text_version: None,
         }
     }
 }
@@ -237,11 +247,20 @@ async fn seal_report(
     let request = request(year.into_inner(), params.agency_id, params.template, params.include_descendants)?;
     let reason = super::cases::reason_of(body.0.reason.as_deref())?;
     let snapshot = state.snapshot();
-    let seal = state
+    let (seal, document) = state
         .db
-        .write(move |conn| service::seal(conn, &user, &request, reason.as_deref(), snapshot.today, snapshot.at))
+        .write(move |conn| {
+            let seal = service::seal(conn, &user, &request, reason.as_deref(), snapshot.today, snapshot.at)?;
+            let document = crate::service::report_text::seal_document_info(conn, seal.id)?;
+            Ok::<_, crate::service::ServiceError>((seal, document))
+        })
         .await?;
-    Ok(HttpResponse::Created().json(SealInfo::from(&seal)))
+    let mut info = SealInfo::from(&seal);
+    if let Some((text_version, hash)) = document {
+        info.document_hash = Some(hash);
+        info.text_version = Some(text_version);
+    }
+    Ok(HttpResponse::Created().json(info))
 }
 
 /// One cell whose sealed and live values differ.
@@ -279,6 +298,13 @@ pub struct DriftResponse {
     pub live_differs: bool,
     pub cells: Vec<CellDiffResponse>,
     pub events: Vec<DriftEvent>,
+    /// Whether the written parts (一, 五, 六) differ from those the sealed document prints.
+    pub text_changed: bool,
+    /// The version of the written parts the sealed document prints (`null`: none, or a seal made
+    /// before documents were sealed).
+    pub sealed_text_version: Option<i32>,
+    /// The latest version of the written parts (`null`: none written).
+    pub text_version: Option<i32>,
 }
 
 /// Compare the sealed report with the live figures: the differing cells and the events since the seal.
@@ -309,6 +335,9 @@ async fn drift(
         })
         .collect();
     Ok(web::Json(DriftResponse {
+        text_changed: drift.text.text_changed,
+        sealed_text_version: drift.text.sealed_version,
+        text_version: drift.text.current_version,
         live_differs: drift.live_differs,
         seal: SealInfo::from(&drift.seal),
         live_hash: drift.live_hash,

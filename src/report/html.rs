@@ -19,7 +19,7 @@ use super::section_two::{SectionTwo, SectionTwoState};
 pub const CONTENT_TYPE: &str = "text/html; charset=utf-8";
 
 /// The page's style sheet.
-const STYLE: &str = "@page { size: A4 portrait; margin: 15mm }
+pub(crate) const STYLE: &str = "@page { size: A4 portrait; margin: 15mm }
 body { font-family: \"SimSun\", \"宋体\", \"Songti SC\", \"Noto Serif CJK SC\", \"Source Han Serif SC\", \
 \"Noto Sans CJK SC\", \"Microsoft YaHei\", \"PingFang SC\", serif; font-size: 10.5pt; color: #000; margin: 0 }
 @media screen { body { max-width: 180mm; margin: 10mm auto; padding: 0 5mm } }
@@ -115,7 +115,7 @@ fn header_rows(out: &mut String, cells: &[LayoutCell], rows: u32, note_class: Op
     out.push_str("</thead>\n");
 }
 
-fn render_section_two(out: &mut String, report: &AnnualReport) {
+pub(crate) fn render_section_two(out: &mut String, report: &AnnualReport) {
     let _ = writeln!(out, "<section class=\"section-two\">\n<h2>{}</h2>", escape(SECTION_TWO_TITLE));
     let status = &report.section_two_status;
     match (&report.section_two, status.state) {
@@ -152,7 +152,7 @@ fn render_blocks(out: &mut String, section_two: &SectionTwo) {
     }
 }
 
-fn render_section_three(out: &mut String, report: &AnnualReport) {
+pub(crate) fn render_section_three(out: &mut String, report: &AnnualReport) {
     let _ = writeln!(out, "<section class=\"section-three keep\">\n<h2>{}</h2>", escape(SECTION_THREE_TITLE));
     out.push_str("<table>\n");
     out.push_str(
@@ -189,7 +189,7 @@ fn render_section_three(out: &mut String, report: &AnnualReport) {
     out.push_str("</tbody>\n</table>\n</section>\n");
 }
 
-fn render_section_four(out: &mut String, report: &AnnualReport) {
+pub(crate) fn render_section_four(out: &mut String, report: &AnnualReport) {
     let _ = writeln!(out, "<section class=\"section-four keep\">\n<h2>{}</h2>", escape(SECTION_FOUR_TITLE));
     // Fifteen equal columns: A4's printable width gives each about 12 mm, room for 总计 on one line.
     out.push_str("<table>\n<colgroup><col span=\"15\" style=\"width:6.66%\"></colgroup>\n");

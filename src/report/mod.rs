@@ -5,6 +5,7 @@
 
 pub mod checks;
 pub mod csv;
+pub mod document;
 pub mod highlight;
 pub mod html;
 pub mod model;
@@ -64,6 +65,12 @@ pub enum ReportError {
     /// The workbook could not be written.
     #[error("writing the XLSX workbook: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// The Word document's package could not be written.
+    #[error("writing the DOCX package: {0}")]
+    Docx(#[from] zip::result::ZipError),
+    /// Writing into the package failed.
+    #[error("writing the DOCX package: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 /// The canonical JSON text of a report, the input of its seal: the report's JSON (the API shape) with
@@ -77,7 +84,16 @@ pub enum ReportError {
 /// `ReportError::Json` if serialisation fails, which the report's types (no maps with non-string keys,
 /// no floats) do not allow; the `Result` keeps a seal from ever being computed over a fallback text.
 pub fn canonical_json(report: &AnnualReport) -> Result<String, ReportError> {
-    let value = serde_json::to_value(report)?;
+    canonical_text(report)
+}
+
+/// The canonical JSON text of any serialisable value, by the rules of [`canonical_json`].
+///
+/// # Errors
+///
+/// `ReportError::Json` if the value does not serialise.
+pub fn canonical_text<T: serde::Serialize>(value: &T) -> Result<String, ReportError> {
+    let value = serde_json::to_value(value)?;
     let mut out = String::new();
     write_canonical(&value, &mut out)?;
     Ok(out)

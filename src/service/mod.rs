@@ -15,6 +15,7 @@ pub mod letters;
 pub mod outbox;
 pub mod reminders;
 pub mod report;
+pub mod report_text;
 pub mod sign_in;
 pub mod sweep;
 pub mod users;

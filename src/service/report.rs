@@ -72,9 +72,15 @@ pub struct Drift {
     pub cells: Vec<CellDiff>,
     /// Events recorded after the seal on cases that count in that year: case id, case number, event.
     pub events: Vec<(CaseId, String, RecordedEvent)>,
+    /// Whether the written parts differ from those the seal printed.
+    pub text: super::report_text::TextDrift,
 }
 
-fn scope(conn: &mut DbConnection, actor: &Actor, request: &ReportRequest) -> ServiceResult<(Agency, Vec<i64>)> {
+pub(super) fn scope(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    request: &ReportRequest,
+) -> ServiceResult<(Agency, Vec<i64>)> {
     let agency = agency_service::get_visible(conn, actor, request.agency_id)?;
     let scope = Scope { agency_id: agency.id.get(), subtree: request.include_descendants.then(|| agency.path.clone()) };
     let ids = scope.ids(conn)?;
@@ -109,7 +115,7 @@ fn carried_forward_of(report: &AnnualReport) -> CategoryCounts {
 }
 
 /// Compute the report from the cases (never from stored figures, except Y−1's seal for check 4).
-fn compute(
+pub(super) fn compute(
     conn: &mut DbConnection,
     agency: &Agency,
     ids: &[i64],
@@ -190,7 +196,7 @@ fn section_two_of(
     Ok((SectionTwo::sum(template, &entered), missing))
 }
 
-fn parse_seal(seal: &SealRow) -> ServiceResult<AnnualReport> {
+pub(super) fn parse_seal(seal: &SealRow) -> ServiceResult<AnnualReport> {
     AnnualReport::from_sealed_json(&seal.figures, seal.include_descendants)
         .map_err(|e| ServiceError::corrupt(format!("sealed report {}: {e}", seal.id)))
 }
@@ -226,7 +232,8 @@ pub fn view(conn: &mut DbConnection, actor: &Actor, request: &ReportRequest) -> 
     }
 }
 
-/// Seal the report: store its figures, checks, template and the SHA-256 of its canonical JSON.
+/// Seal the report: store its figures, checks, template and the SHA-256 of its canonical JSON,
+/// and the whole document (the agency's latest text, signed today) with its SHA-256.
 /// Sealing again (after approved corrections) replaces the seal in force and keeps the old one.
 ///
 /// # Errors
@@ -287,6 +294,7 @@ pub fn seal(
             e.into()
         }
     })?;
+    super::report_text::seal_document(conn, id, agency.id, report, today)?;
     store::latest_seal(conn, agency.id.get(), request.year, request.include_descendants)?
         .filter(|s| s.id == id)
         .ok_or_else(|| ServiceError::corrupt("the new seal is missing"))
@@ -352,7 +360,8 @@ pub fn drift(conn: &mut DbConnection, actor: &Actor, request: &ReportRequest) ->
         .collect();
     let live_hash = report::content_hash(&live).map_err(|e| ServiceError::corrupt(e.to_string()))?;
     let live_differs = !live.same_figures(&sealed);
-    Ok(Drift { seal, live_hash, live_differs, cells, events })
+    let text = super::report_text::text_drift(conn, &seal)?;
+    Ok(Drift { seal, live_hash, live_differs, cells, events, text })
 }
 
 /// Section two's figures by (item, field), e.g. (`licensing`, `decisions`); none when not entered.

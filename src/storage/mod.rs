@@ -20,6 +20,7 @@ pub mod ledger;
 pub mod letters;
 pub mod outbox;
 pub mod report;
+pub mod report_text;
 pub mod schema;
 pub mod search;
 pub mod sessions;

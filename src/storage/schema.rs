@@ -238,6 +238,31 @@ diesel::table! {
 }
 
 diesel::table! {
+    report_texts (id) {
+        id -> BigInt,
+        agency_id -> BigInt,
+        year -> Integer,
+        version -> Integer,
+        overview -> Text,
+        problems_and_improvements -> Text,
+        other_matters -> Text,
+        additional_sections -> Text,
+        updated_at -> Timestamp,
+        updated_by -> BigInt,
+        amendment_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    sealed_report_documents (seal_id) {
+        seal_id -> BigInt,
+        text_version -> Nullable<Integer>,
+        document -> Text,
+        document_hash -> Text,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> BigInt,
         at -> Timestamp,
@@ -356,6 +381,7 @@ diesel::table! {
 
 diesel::joinable!(letters -> cases (case_id));
 diesel::joinable!(import_rows -> imports (import_id));
+diesel::joinable!(sealed_report_documents -> sealed_reports (seal_id));
 diesel::joinable!(agency_settings -> agencies (agency_id));
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(outbox -> cases (case_id));
@@ -387,6 +413,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     appeals,
     section_two,
     sealed_reports,
+    report_texts,
+    sealed_report_documents,
     audit_log,
     outbox,
     reminder_runs,

@@ -434,3 +434,36 @@ async fn an_officer_sends_a_correction_notice_decides_and_finds_the_case_from_th
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_officer_writes_the_reports_text_and_finds_the_whole_document() {
+    run("an_officer_writes_the_reports_text", |client, app| async move {
+        let agency = app.agency("NS", None).await;
+        app.console_user("王科员", "wangke", "密码是八个字以上", Role::Officer, Some(agency)).await;
+        sign_in(&client, &app, "wangke", "密码是八个字以上").await?;
+        client.goto(&app.url(&format!("/reports?agency_id={agency}&year=2021"))).await.map_err(fail("report"))?;
+        wait_for_text(&client, "年度报告全文").await?;
+        follow(&client, "编写文字部分（总体情况、存在的主要问题及改进情况、其他需要报告的事项）").await?;
+        let page = wait_for_text(&client, "根据案件数据生成的句子").await?;
+        // A new text starts from the sentences the figures offer.
+        let offered = labelled(&client, "一、总体情况").await?.prop("value").await.map_err(fail("overview"))?;
+        ensure(offered.is_some_and(|t| t.starts_with("2021年，本机关共收到政府信息公开申请0件")), "the overview sentence")?;
+        ensure(page.contains("信息处理费"), "the fee sentence")?;
+        fill(
+            &client,
+            "一、总体情况",
+            "2021年，本机关认真贯彻落实《中华人民共和国政府信息公开条例》。\n\n（一）主动公开情况\n\n全年主动公开政府信息120条。",
+        )
+        .await?;
+        fill(&client, "五、存在的主要问题及改进情况", "公开内容与公众需求还有差距。\n\n1.加大政策解读力度\n2.回应社会关切").await?;
+        document(&client, "report-text").await?;
+        press(&client, "保存为新版本").await?;
+        let page = wait_for_text(&client, "已保存为第1版").await?;
+        ensure(page.contains("第1版") && page.contains("王科员"), "the version with its author")?;
+        let link = client.find(Locator::LinkText("下载Word文档（DOCX）")).await.map_err(fail("download link"))?;
+        let href = link.attr("href").await.map_err(fail("href"))?.unwrap_or_default();
+        ensure(href.contains("/reports/document?") && href.contains("format=docx"), format!("the download: {href}"))?;
+        Ok(())
+    })
+    .await;
+}

@@ -18,6 +18,7 @@ mod console_reports;
 mod console_steps;
 mod corrections;
 mod crash;
+mod documents;
 mod errors;
 mod hardening;
 mod health;

@@ -274,6 +274,9 @@ fn appeal_body(today: &str) -> Value {
 fn calendar_body() -> Value {
     json!({"notice": "矩阵测试", "notices": ["矩阵测试"], "rest_days": [], "work_days": []})
 }
+fn text_body() -> Value {
+    json!({"overview": "矩阵测试：总体情况", "problems_and_improvements": "无", "other_matters": "无"})
+}
 fn section_two_body() -> Value {
     json!({
         "template": "2021",
@@ -451,9 +454,29 @@ fn endpoints() -> Vec<Endpoint> {
             Anyone,
             200,
         ),
-        ep(put, "reports::put_section_two", "/api/v1/reports/annual/2023/section-two?agency_id={agency}", Handle, 200)
+        ep(put.clone(), "reports::put_section_two", "/api/v1/reports/annual/2023/section-two?agency_id={agency}", Handle, 200)
             .on(Created)
             .body(|_, _| section_two_body()),
+        // the written parts and the whole document
+        ep(get.clone(), "report_text::get_text", "/api/v1/reports/annual/2023/text?agency_id={agency}", Anyone, 200),
+        ep(put, "report_text::put_text", "/api/v1/reports/annual/2023/text?agency_id={agency}", Handle, 200)
+            .on(Created)
+            .body(|_, _| text_body()),
+        ep(
+            get.clone(),
+            "report_text::text_versions",
+            "/api/v1/reports/annual/2023/text/versions?agency_id={agency}",
+            Anyone,
+            200,
+        ),
+        ep(
+            get.clone(),
+            "report_text::text_figures",
+            "/api/v1/reports/annual/2023/text/figures?agency_id={agency}",
+            Anyone,
+            200,
+        ),
+        ep(get, "report_text::report_document", "/api/v1/reports/annual/1999/document?agency_id={agency}", Anyone, 200),
     ]
 }
 
@@ -518,6 +541,11 @@ const API_V1_ROUTES: &[&str] = &[
     "reports::drift",
     "reports::get_section_two",
     "reports::put_section_two",
+    "report_text::get_text",
+    "report_text::put_text",
+    "report_text::text_versions",
+    "report_text::text_figures",
+    "report_text::report_document",
 ];
 
 // ------------------------------------------------------------------ the world
@@ -632,7 +660,7 @@ impl World {
     }
 
     /// The shared fixture of an agency: a concluded case that went through a consultation and
-    /// carries an appeal, a user, section two of 2023 and a sealed 1999.
+    /// carries an appeal, a user, section two and the text of 2023 and a sealed 1999.
     async fn site(&self, agency: i64) -> Ids {
         let case = self.intake(agency).await;
         let consultation = self.step(case, "consultations", consultation_body(&self.today), StatusCode::CREATED).await;
@@ -644,6 +672,8 @@ impl World {
         let user = self.user(agency).await;
         let path = format!("/api/v1/reports/annual/2023/section-two?agency_id={agency}");
         self.root(Method::PUT, &path, Some(section_two_body()), StatusCode::OK).await;
+        let path = format!("/api/v1/reports/annual/2023/text?agency_id={agency}");
+        self.root(Method::PUT, &path, Some(text_body()), StatusCode::OK).await;
         let path = format!("/api/v1/reports/annual/1999/seal?agency_id={agency}");
         self.root(Method::POST, &path, Some(json!({})), StatusCode::CREATED).await;
         let letter = self.consultation_letter(case).await;

@@ -224,18 +224,19 @@ fn row_values(report: &Value, key: &str) -> Value {
 
 // ------------------------------------------------------------------ the office
 
-struct Office {
-    app: TestApp,
-    agency: i64,
-    child: i64,
-    clerk: String,
-    officer: String,
-    supervisor: String,
+/// An agency with a child agency and its staff (shared with tests/api/documents.rs).
+pub(crate) struct Office {
+    pub(crate) app: TestApp,
+    pub(crate) agency: i64,
+    pub(crate) child: i64,
+    pub(crate) clerk: String,
+    pub(crate) officer: String,
+    pub(crate) supervisor: String,
     cases: Vec<Filed>,
     appeals: Vec<(i64, FiledAppeal)>,
 }
 
-async fn office() -> Office {
+pub(crate) async fn office() -> Office {
     let app = spawn_app().await;
     let agency = app.agency("NS", None).await;
     let child = app.agency("NSJ", Some(agency)).await;
@@ -350,7 +351,7 @@ impl Office {
         self.appeals[a].1.decided = Some((date(decided_on), result));
     }
 
-    async fn report(&self, year: i32, query: &str) -> Value {
+    pub(crate) async fn report(&self, year: i32, query: &str) -> Value {
         let path = format!("/api/v1/reports/annual/{year}?agency_id={}{query}", self.agency);
         expect(self.app.get(&path, &self.clerk).await, StatusCode::OK).await
     }
@@ -366,7 +367,7 @@ impl Office {
 
 /// Three years of one agency (and a child agency): all six categories, all 21 outcomes, cases
 /// carried over once and twice, appeals of every kind and result, some pending across year ends.
-async fn three_years() -> Office {
+pub(crate) async fn three_years() -> Office {
     let mut o = office().await;
     let (ns, child) = (o.agency, o.child);
 

@@ -8,6 +8,7 @@ pub mod intake;
 pub mod ledger;
 pub mod login;
 pub mod report;
+pub mod report_text;
 pub mod section_two;
 pub mod step_forms;
 pub mod steps;

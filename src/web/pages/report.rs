@@ -332,6 +332,9 @@ pub async fn drift_page(ctx: PageContext, params: web::Query<ReportParams>) -> R
             "year": year, "query": query, "cells": cells, "events": events,
             "sealed_at": (drift.seal.sealed_at + chrono::TimeDelta::hours(8)).format("%Y-%m-%d %H:%M").to_string(),
             "reason": drift.seal.reason,
+            "text_changed": drift.text.text_changed,
+            "sealed_text_version": drift.text.sealed_version,
+            "text_version": drift.text.current_version,
             "back": format!("/reports?{query}"),
         }),
     )
