@@ -9,12 +9,10 @@ use diesel::prelude::*;
 
 use super::cases::agencies_under;
 use super::schema::{appeals, applicants, case_counters, case_events, cases, import_rows, imports};
-use super::{insert_returning_id, key, per_backend, DbConnection, StorageResult};
+use super::{insert_returning_id, key, per_backend, DbBackend, DbConnection, StorageResult};
 use crate::domain::ids::{AgencyId, UserId};
 use crate::domain::types::{AppealKind, AppealResult};
 use crate::domain::{ApplicantCategory, CaseStatus, Channel, IdType, Outcome};
-
-type DbBackend = <DbConnection as Connection>::Backend;
 
 /// Which cases a ledger export holds.
 #[derive(Clone, Debug, Default)]

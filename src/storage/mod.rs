@@ -14,6 +14,7 @@ pub mod audit;
 pub mod backup;
 pub mod bulk;
 pub mod calendar;
+pub mod case_list;
 pub mod cases;
 pub mod deadlines;
 pub mod ledger;
@@ -125,6 +126,9 @@ pub use diesel::result::Error as QueryError;
 
 /// The result of a storage function.
 pub type StorageResult<T> = Result<T, StorageError>;
+
+/// The backend of [`DbConnection`], for boxed queries that run on either database.
+pub(crate) type DbBackend = <DbConnection as diesel::Connection>::Backend;
 
 /// Read a stored key of a closed set (a status, a channel, …) back into its enum.
 ///

@@ -8,12 +8,10 @@ use diesel::prelude::*;
 use super::applicants::ApplicantRow;
 use super::cases::CaseSummaryRow;
 use super::schema::{agencies, appeals, applicants, case_events, cases, sealed_reports, section_two};
-use super::{insert_returning_id, DbConnection};
+use super::{insert_returning_id, DbBackend, DbConnection};
 use crate::domain::case::{Applicant, CaseSummary};
 use crate::domain::event::RecordedEvent;
 use crate::domain::ids::CaseId;
-
-type DbBackend = <DbConnection as Connection>::Backend;
 
 /// Which agencies a report covers: one agency, or its whole subtree.
 #[derive(Clone, Debug)]
