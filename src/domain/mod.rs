@@ -13,6 +13,7 @@ pub mod letters;
 pub mod lifecycle;
 pub mod limits;
 pub mod remedies;
+pub mod reply;
 pub mod seal;
 pub mod sign_in;
 pub mod types;
