@@ -140,9 +140,9 @@ pub fn paragraphs(remedies: LetterRemedies, act: &str, you: &str, forums: Forums
         "对行政复议决定不服的，可以依照{SUIT_LAW}第四十五条的规定，自收到行政复议决定书之日起十五日内向{court}提起行政诉讼；行政复议机关逾期不作决定的，可以自行政复议期满之日起十五日内提起行政诉讼"
     );
     let first = |scope: &str| {
-        format!("根据{REVIEW_LAW}第二十三条第一款第（四）项的规定，{scope}应当先申请行政复议；{after}。")
+        format!("{scope}根据{REVIEW_LAW}第二十三条第一款第（四）项的规定，应当先申请行政复议；{after}。")
     };
-    let nothing = format!("{act}未向{you}提供所申请公开的政府信息，{you}不服的，");
+    let nothing = format!("{act}未向{you}提供所申请公开的政府信息，{you}对{act}不服的，");
     let part = format!("对{act}未提供的部分不服的，");
     let for_route = |route: Route| match route {
         Route::Either => format!("也可以{direct}。"),

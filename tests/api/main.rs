@@ -24,6 +24,7 @@ mod limits;
 mod matrix;
 mod migrations;
 mod outbox;
+mod replies;
 mod reports;
 mod scaleout;
 mod search;
