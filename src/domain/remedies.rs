@@ -133,15 +133,13 @@ pub fn paragraphs(remedies: LetterRemedies, act: &str, you: &str, forums: Forums
     let reconsider = format!(
         "{you}如对{act}不服，可以依照{REVIEW_LAW}第二十条第一款的规定，自知道或者应当知道{act}之日起六十日内向{body}申请行政复议"
     );
-    let direct = format!(
-        "依照{SUIT_LAW}第四十六条第一款的规定，自知道或者应当知道{act}之日起六个月内向{court}提起行政诉讼"
-    );
+    let direct =
+        format!("依照{SUIT_LAW}第四十六条第一款的规定，自知道或者应当知道{act}之日起六个月内向{court}提起行政诉讼");
     let after = format!(
         "对行政复议决定不服的，可以依照{SUIT_LAW}第四十五条的规定，自收到行政复议决定书之日起十五日内向{court}提起行政诉讼；行政复议机关逾期不作决定的，可以自行政复议期满之日起十五日内提起行政诉讼"
     );
-    let first = |scope: &str| {
-        format!("{scope}根据{REVIEW_LAW}第二十三条第一款第（四）项的规定，应当先申请行政复议；{after}。")
-    };
+    let first =
+        |scope: &str| format!("{scope}根据{REVIEW_LAW}第二十三条第一款第（四）项的规定，应当先申请行政复议；{after}。");
     let nothing = format!("{act}未向{you}提供所申请公开的政府信息，{you}对{act}不服的，");
     let part = format!("对{act}未提供的部分不服的，");
     let for_route = |route: Route| match route {
@@ -158,8 +156,11 @@ pub fn paragraphs(remedies: LetterRemedies, act: &str, you: &str, forums: Forums
             _ => vec![format!("{reconsider}。{}", for_route(route))],
         },
         (route, Some((before, last_day))) => {
-            let keep_direct =
-                if route == Route::PartlyReconsiderationFirst { format!("对{act}已提供的部分不服的，仍可以直接提起行政诉讼。") } else { String::new() };
+            let keep_direct = if route == Route::PartlyReconsiderationFirst {
+                format!("对{act}已提供的部分不服的，仍可以直接提起行政诉讼。")
+            } else {
+                String::new()
+            };
             vec![
                 format!("{reconsider}。"),
                 format!("{}以前，{you}{}", cn_date(last_day), for_route(before)),

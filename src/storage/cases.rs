@@ -8,7 +8,7 @@ use super::schema::{agencies, applicants, case_events, case_items, cases, idempo
 use super::search::{self, Plan};
 use super::{insert_returning_id, key, DbConnection, StorageError, StorageResult};
 use crate::domain::case::{Applicant, Case, CaseSummary, Item, Particulars};
-use crate::domain::event::{CaseEvent, CountedRequest, RecordedEvent};
+use crate::domain::event::{CaseEvent, RecordedEvent};
 use crate::domain::ids::{AgencyId, ApplicantId, CaseId, ItemId, UserId};
 use crate::domain::lifecycle::Projection;
 use crate::domain::{ApplicantCategory, CaseStatus, Channel, Outcome};
@@ -734,33 +734,6 @@ pub fn insert_idempotent(
         ))
         .execute(conn)?;
     Ok(())
-}
-
-/// The applicant's requests to the agency received in the month starting `month_start` up to
-/// this one: every request received before it (by receipt date, then registration order) and this
-/// one, last. A voided registration was never a request and is not counted.
-///
-/// # Errors
-/// A database error.
-pub fn requests_in_month(
-    conn: &mut DbConnection,
-    case: &Case,
-    month_start: NaiveDate,
-) -> StorageResult<Vec<CountedRequest>> {
-    let rows: Vec<(i64, String, NaiveDate)> = cases::table
-        .filter(cases::applicant_id.eq(case.applicant_id.get()))
-        .filter(cases::agency_id.eq(case.agency_id.get()))
-        .filter(cases::received_on.ge(month_start))
-        .filter(cases::received_on.le(case.received_on))
-        .filter(cases::status.ne(CaseStatus::Voided.as_str()))
-        .order((cases::received_on.asc(), cases::id.asc()))
-        .select((cases::id, cases::case_number, cases::received_on))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter(|(id, _, on)| *on < case.received_on || *id <= case.id.get())
-        .map(|(_, case_number, received_on)| CountedRequest { case_number, received_on })
-        .collect())
 }
 
 /// Ids of open cases awaiting a correction or a fee whose lapse date is on or before `day`, by id

@@ -138,7 +138,11 @@ async fn every_outcome_and_situation_is_answered_by_its_own_wording_and_article(
             "partially_disclosed",
             json!({"basis": "补偿明细表中被征收人的身份证号码、银行账号属于个人隐私，公开会对第三方合法权益造成损害（条例第十五条），已作遮盖处理；其余内容随本答复书提供。"}),
         ),
-        ("withheld_state_secret", "withheld_state_secret", json!({"basis": "该文件已依法定程序确定为秘密级国家秘密。"})),
+        (
+            "withheld_state_secret",
+            "withheld_state_secret",
+            json!({"basis": "该文件已依法定程序确定为秘密级国家秘密。"}),
+        ),
         (
             "withheld_prohibited_by_law",
             "withheld_prohibited_by_law",
@@ -154,7 +158,11 @@ async fn every_outcome_and_situation_is_answered_by_its_own_wording_and_article(
             "withheld_third_party_rights",
             json!({"basis": "该信息为企业报送的成本构成明细，属于其商业秘密。"}),
         ),
-        ("withheld_internal_affairs", "withheld_internal_affairs", json!({"basis": "该信息系本机关内部考勤管理记录。"})),
+        (
+            "withheld_internal_affairs",
+            "withheld_internal_affairs",
+            json!({"basis": "该信息系本机关内部考勤管理记录。"}),
+        ),
         ("withheld_process_information", "withheld_process_information", json!({"basis": REASON})),
         (
             "withheld_enforcement_case_files",
@@ -221,8 +229,12 @@ async fn every_outcome_and_situation_is_answered_by_its_own_wording_and_article(
 
     // Art. 30: the correction notice and the corrected application, still unclear.
     let id = d.case("2024-03-04", "有关文件").await;
-    d.ok(id, "correction-request", json!({"issued_on": "2024-03-06", "respond_by": "2024-03-20",
-        "matters": "请写明所需文件的名称、文号或者便于查询的其他特征性描述。"}))
+    d.ok(
+        id,
+        "correction-request",
+        json!({"issued_on": "2024-03-06", "respond_by": "2024-03-20",
+        "matters": "请写明所需文件的名称、文号或者便于查询的其他特征性描述。"}),
+    )
     .await;
     out.push(("correction_notice".to_owned(), d.letter(id, "correction_notice", "text").await));
     d.ok(id, "correction", json!({"received_on": "2024-03-15"})).await;
@@ -232,8 +244,12 @@ async fn every_outcome_and_situation_is_answered_by_its_own_wording_and_article(
 
     // Art. 30: the correction lapsed.
     let id = d.case("2024-03-04", "有关文件").await;
-    d.ok(id, "correction-request", json!({"issued_on": "2024-03-06", "respond_by": "2024-03-20", "matters": "请写明文件名称。"}))
-        .await;
+    d.ok(
+        id,
+        "correction-request",
+        json!({"issued_on": "2024-03-06", "respond_by": "2024-03-20", "matters": "请写明文件名称。"}),
+    )
+    .await;
     d.ok(id, "decision", json!({"decided_on": "2024-03-21", "outcome": "other_correction_overdue"})).await;
     out.push(("other_correction_overdue".to_owned(), d.letter(id, "decision", "text").await));
     decided.push("other_correction_overdue");
@@ -256,7 +272,8 @@ async fn every_outcome_and_situation_is_answered_by_its_own_wording_and_article(
     out.push(("reasons_request".to_owned(), d.letter(id, "reasons_request", "text").await));
     d.ok(id, "reasons", json!({"received_on": "2024-03-13", "reasons": "用于个人研究"})).await;
     let basis = json!("所称研究用途与所申请信息的数量、范围明显不相称。");
-    d.ok(id, "decision", json!({"decided_on": "2024-03-22", "outcome": "not_processed_excessive", "basis": basis})).await;
+    d.ok(id, "decision", json!({"decided_on": "2024-03-22", "outcome": "not_processed_excessive", "basis": basis}))
+        .await;
     out.push(("not_processed_excessive".to_owned(), d.letter(id, "decision", "text").await));
     decided.push("not_processed_excessive");
 
@@ -265,8 +282,12 @@ async fn every_outcome_and_situation_is_answered_by_its_own_wording_and_article(
     let body = json!({"decided_on": "2024-01-22", "outcome": "disclosed", "basis": "随本答复书提供。"});
     d.ok(first, "decision", body).await;
     let again = d.case("2024-03-04", "南山区富力小区棚户区改造项目的征收决定").await;
-    d.ok(again, "decision", json!({"decided_on": "2024-03-11", "outcome": "not_processed_repeated", "repeats_case_id": first}))
-        .await;
+    d.ok(
+        again,
+        "decision",
+        json!({"decided_on": "2024-03-11", "outcome": "not_processed_repeated", "repeats_case_id": first}),
+    )
+    .await;
     out.push(("not_processed_repeated".to_owned(), d.letter(again, "decision", "text").await));
     decided.push("not_processed_repeated");
 
@@ -279,8 +300,9 @@ async fn every_outcome_and_situation_is_answered_by_its_own_wording_and_article(
     for (name, text) in &out {
         let outcome = name.trim_end_matches("_already_public").trim_end_matches("_not_this_agency");
         if let Ok(outcome) = serde_json::from_value::<gongkai::domain::Outcome>(json!(outcome)) {
-            let cited: Vec<Situation> =
-                Situation::of_outcome(outcome).filter(|s| !s.citation().is_empty() && text.contains(&s.citation())).collect();
+            let cited: Vec<Situation> = Situation::of_outcome(outcome)
+                .filter(|s| !s.citation().is_empty() && text.contains(&s.citation()))
+                .collect();
             assert_eq!(cited.len(), usize::from(outcome != gongkai::domain::Outcome::OtherMisc), "{name}: {cited:?}");
             assert_eq!(text.matches("特此").count(), 1, "{name}: one closing");
         }
@@ -327,7 +349,9 @@ async fn a_reply_by_items_an_organisation_and_the_2024_cut_over() {
 
     // 2023-12-29: a direct suit until the day before the cut-over, reconsideration first after;
     // 2024-01-02: reconsideration first.
-    for (name, received, decided) in [("refusal_2023_12_29", "2023-12-04", "2023-12-29"), ("refusal_2024_01_02", "2023-12-11", "2024-01-02")] {
+    for (name, received, decided) in
+        [("refusal_2023_12_29", "2023-12-04", "2023-12-29"), ("refusal_2024_01_02", "2023-12-11", "2024-01-02")]
+    {
         let id = d.case(received, "南山区2023年第12次常务会议纪要").await;
         let body = json!({"decided_on": decided, "outcome": "withheld_process_information", "basis": REASON});
         d.ok(id, "decision", body).await;
@@ -344,8 +368,20 @@ async fn consultations_disclosure_over_an_objection_and_the_other_notices() {
     let mut out = Vec::new();
     let id = d.case("2024-03-04", "南山区2023年老旧小区改造工程的施工合同").await;
     out.push(("acknowledgement".to_owned(), d.letter(id, "acknowledgement", "text").await));
-    let third = d.ok(id, "consultations", json!({"party_kind": "third_party", "party": "鹤岗市某某建筑工程有限公司", "sent_on": "2024-03-06"})).await;
-    let agency = d.ok(id, "consultations", json!({"party_kind": "agency", "party": "鹤岗市南山区住房和城乡建设局", "sent_on": "2024-03-06"})).await;
+    let third = d
+        .ok(
+            id,
+            "consultations",
+            json!({"party_kind": "third_party", "party": "鹤岗市某某建筑工程有限公司", "sent_on": "2024-03-06"}),
+        )
+        .await;
+    let agency = d
+        .ok(
+            id,
+            "consultations",
+            json!({"party_kind": "agency", "party": "鹤岗市南山区住房和城乡建设局", "sent_on": "2024-03-06"}),
+        )
+        .await;
     let (third, agency) = (third["id"].as_i64().unwrap(), agency["id"].as_i64().unwrap());
     let letter = |cid: i64| format!("/api/v1/cases/{id}/letters/consultation_letter?format=text&consultation_id={cid}");
     let third_letter = d.app.get(&letter(third), &d.officer).await.text().await.unwrap();
@@ -356,31 +392,49 @@ async fn consultations_disclosure_over_an_objection_and_the_other_notices() {
     out.push(("consultation_agency".to_owned(), agency_letter));
     // The agency agrees; the third party objects, and the agency discloses nonetheless.
     d.ok(id, &format!("consultations/{agency}/reply"), json!({"replied_on": "2024-03-12", "opinion": "consent"})).await;
-    d.ok(id, &format!("consultations/{third}/reply"), json!({"replied_on": "2024-03-15", "opinion": "objection"})).await;
+    d.ok(id, &format!("consultations/{third}/reply"), json!({"replied_on": "2024-03-15", "opinion": "objection"}))
+        .await;
     let disclose = json!({"decided_on": "2024-04-03", "outcome": "disclosed", "basis": "施工合同随本答复书提供。"});
     let problem = d.refused(id, "decision", disclose.clone(), "objection_reason_required").await;
     assert_eq!(fields(&problem), ["over_objection_reason"]);
     let mut over = disclose;
-    over["over_objection_reason"] = json!("该合同系使用财政资金的政府投资项目合同，其价款和履约情况涉及公共利益，不公开可能对公共利益造成重大影响。");
+    over["over_objection_reason"] = json!(
+        "该合同系使用财政资金的政府投资项目合同，其价款和履约情况涉及公共利益，不公开可能对公共利益造成重大影响。"
+    );
     d.ok(id, "decision", over).await;
     let letters = d.letters(id).await;
     let notice = letters.iter().find(|l| l["kind"] == "disclosure_notice_to_third_party").unwrap();
     assert_eq!((notice["consultation_id"].as_i64(), notice["delivery"].as_str()), (Some(third), Some("print")));
     assert_eq!(notice["recipient"], "鹤岗市某某建筑工程有限公司");
-    assert_eq!(letters.iter().filter(|l| l["kind"] == "disclosure_notice_to_third_party").count(), 1, "only to who objected");
+    assert_eq!(
+        letters.iter().filter(|l| l["kind"] == "disclosure_notice_to_third_party").count(),
+        1,
+        "only to who objected"
+    );
     out.push(("disclosed_over_objection".to_owned(), d.letter(id, "decision", "text").await));
-    out.push(("disclosure_notice_to_third_party".to_owned(), d.letter(id, "disclosure_notice_to_third_party", "text").await));
+    out.push((
+        "disclosure_notice_to_third_party".to_owned(),
+        d.letter(id, "disclosure_notice_to_third_party", "text").await,
+    ));
     out.push((
         "disclosure_notice_to_third_party_html".to_owned(),
         d.letter(id, "disclosure_notice_to_third_party", "html").await,
     ));
     // A refusal after the objection says the third party was consulted (Art. 15, 32, 36 (3)).
     let id = d.case("2024-03-04", "鹤岗市某某建筑工程有限公司的投标报价明细").await;
-    let third = d.ok(id, "consultations", json!({"party_kind": "third_party", "party": "鹤岗市某某建筑工程有限公司", "sent_on": "2024-03-06"})).await;
+    let third = d
+        .ok(
+            id,
+            "consultations",
+            json!({"party_kind": "third_party", "party": "鹤岗市某某建筑工程有限公司", "sent_on": "2024-03-06"}),
+        )
+        .await;
     let third = third["id"].as_i64().unwrap();
-    d.ok(id, &format!("consultations/{third}/reply"), json!({"replied_on": "2024-03-15", "opinion": "objection"})).await;
+    d.ok(id, &format!("consultations/{third}/reply"), json!({"replied_on": "2024-03-15", "opinion": "objection"}))
+        .await;
     let basis = json!("投标报价明细系该公司的商业秘密，其不同意公开的理由成立。");
-    d.ok(id, "decision", json!({"decided_on": "2024-04-03", "outcome": "withheld_third_party_rights", "basis": basis})).await;
+    d.ok(id, "decision", json!({"decided_on": "2024-04-03", "outcome": "withheld_third_party_rights", "basis": basis}))
+        .await;
     let text = d.letter(id, "decision", "text").await;
     assert!(text.contains("第十五条、第三十二条、第三十六条第（三）项") && text.contains("第三方不同意公开"), "{text}");
     out.push(("withheld_third_party_rights_after_objection".to_owned(), text));
@@ -408,7 +462,8 @@ async fn consultations_disclosure_over_an_objection_and_the_other_notices() {
     let request = json!({"issued_on": "2024-03-06", "respond_by": "2024-03-20", "matters": "请写明文件名称。"});
     d.ok(id, "correction-request", request).await;
     let revoke = json!({"reason": "补正告知误录入本案"});
-    expect(d.app.post(&format!("/api/v1/cases/{id}/steps/2/revoke"), &d.supervisor, &revoke).await, StatusCode::OK).await;
+    expect(d.app.post(&format!("/api/v1/cases/{id}/steps/2/revoke"), &d.supervisor, &revoke).await, StatusCode::OK)
+        .await;
     let text = d.letter(id, "rectification", "text").await;
     // Dated and numbered in the year it is issued: today.
     let today = china_today();
@@ -463,7 +518,10 @@ async fn decisions_are_refused_when_the_facts_their_letters_state_are_missing() 
         ("partially_disclosed", json!({})),
         ("not_processed_publication", json!({})),
         ("disclosed", json!({"already_public": true})),
-        ("unavailable_not_held", json!({"responsible_agency": {"name": "鹤岗市自然资源局", "contact": "0468-3456789"}})),
+        (
+            "unavailable_not_held",
+            json!({"responsible_agency": {"name": "鹤岗市自然资源局", "contact": "0468-3456789"}}),
+        ),
         ("other_misc", json!({})),
     ] {
         let problem = d.refused(id, "decision", decide(outcome, extra), "basis_required").await;
@@ -471,7 +529,9 @@ async fn decisions_are_refused_when_the_facts_their_letters_state_are_missing() 
         assert!(problem["detail"].as_str().unwrap().contains("条例") || outcome == "other_misc", "{problem}");
     }
     // A fact named for an outcome it does not belong to.
-    let problem = d.refused(id, "decision", decide("unavailable_not_held", json!({"already_public": true})), "fact_not_applicable").await;
+    let problem = d
+        .refused(id, "decision", decide("unavailable_not_held", json!({"already_public": true})), "fact_not_applicable")
+        .await;
     assert_eq!(fields(&problem), ["already_public"]);
     // Still unclear without any correction.
     d.refused(id, "decision", decide("unavailable_still_unclear", json!({})), "correction_missing").await;
@@ -487,8 +547,14 @@ async fn decisions_are_refused_when_the_facts_their_letters_state_are_missing() 
     // A repeated request without the earlier case, with one that does not exist, with another
     // applicant's, with one this agency has not answered yet.
     d.refused(id, "decision", decide("not_processed_repeated", json!({})), "earlier_case_required").await;
-    let problem =
-        d.refused(id, "decision", decide("not_processed_repeated", json!({"repeats_case_id": 99999})), "earlier_case_invalid").await;
+    let problem = d
+        .refused(
+            id,
+            "decision",
+            decide("not_processed_repeated", json!({"repeats_case_id": 99999})),
+            "earlier_case_invalid",
+        )
+        .await;
     assert_eq!(fields(&problem), ["repeats_case_id"]);
     let mut other = by_post(d.agency, "2024-01-08", "南山区2023年第12次常务会议纪要");
     other["applicant"] = json!({"category": "natural_person", "name": "李四", "id_number": "110105198001010016"});
@@ -498,11 +564,19 @@ async fn decisions_are_refused_when_the_facts_their_letters_state_are_missing() 
     let problem = d.refused(id, "decision", body, "earlier_case_invalid").await;
     assert!(problem["detail"].as_str().unwrap().contains("同一申请人"), "{problem}");
     let open = d.case("2024-03-01", "南山区2023年第12次常务会议纪要").await;
-    d.refused(id, "decision", decide("not_processed_repeated", json!({"repeats_case_id": open})), "earlier_case_invalid").await;
+    d.refused(
+        id,
+        "decision",
+        decide("not_processed_repeated", json!({"repeats_case_id": open})),
+        "earlier_case_invalid",
+    )
+    .await;
     // Another agency's case is not seen: as if it did not exist.
     let elsewhere = d.app.agency("BQ", None).await;
     let clerk = d.app.user("bq clerk", Role::Clerk, Some(elsewhere)).await;
-    let foreign = expect(d.app.post("/api/v1/cases", &clerk, &intake_body(elsewhere, "2024-01-08")).await, StatusCode::CREATED).await;
+    let foreign =
+        expect(d.app.post("/api/v1/cases", &clerk, &intake_body(elsewhere, "2024-01-08")).await, StatusCode::CREATED)
+            .await;
     let body = decide("not_processed_repeated", json!({"repeats_case_id": foreign["id"]}));
     d.refused(id, "decision", body, "earlier_case_invalid").await;
     // Nothing was recorded by any of these.
@@ -529,19 +603,25 @@ async fn a_letter_that_cannot_name_the_forums_or_the_way_to_pay_is_not_issued() 
     let id = app.intake(&officer, agency, "2024-03-04").await["id"].as_i64().unwrap();
     let decision = json!({"decided_on": "2024-03-20", "outcome": "disclosed"});
     let path = format!("/api/v1/cases/{id}/decision");
-    let problem = expect_problem(app.post(&path, &officer, &decision).await, StatusCode::CONFLICT, "agency_settings_missing").await;
+    let problem =
+        expect_problem(app.post(&path, &officer, &decision).await, StatusCode::CONFLICT, "agency_settings_missing")
+            .await;
     assert!(problem["detail"].as_str().unwrap().contains("行政复议机关"), "{problem}");
     let fee = json!({"issued_on": "2024-03-06", "basis": "per_page", "pages": 120});
     let fee_path = format!("/api/v1/cases/{id}/fee-notice");
-    let problem = expect_problem(app.post(&fee_path, &officer, &fee).await, StatusCode::CONFLICT, "agency_settings_missing").await;
+    let problem =
+        expect_problem(app.post(&fee_path, &officer, &fee).await, StatusCode::CONFLICT, "agency_settings_missing")
+            .await;
     assert!(problem["detail"].as_str().unwrap().contains("缴纳方式"), "{problem}");
     let case = expect(app.get(&format!("/api/v1/cases/{id}"), &officer).await, StatusCode::OK).await;
     assert_eq!((case["status"].as_str(), case["version"].as_i64()), (Some("received"), Some(1)), "nothing recorded");
     let events = expect(app.get(&format!("/api/v1/cases/{id}/events"), &officer).await, StatusCode::OK).await;
     assert_eq!(events.as_array().unwrap().len(), 1);
     // Once entered, the same steps go through.
-    let settings = json!({"reconsideration_body": "鹤岗市人民政府", "court": "鹤岗市中级人民法院", "fee_payment": "现场缴纳"});
-    let put = app.client.put(app.url(&format!("/api/v1/agencies/{agency}/settings"))).bearer_auth(&app.admin).json(&settings);
+    let settings =
+        json!({"reconsideration_body": "鹤岗市人民政府", "court": "鹤岗市中级人民法院", "fee_payment": "现场缴纳"});
+    let put =
+        app.client.put(app.url(&format!("/api/v1/agencies/{agency}/settings"))).bearer_auth(&app.admin).json(&settings);
     expect(put.send().await.unwrap(), StatusCode::OK).await;
     expect(app.post(&fee_path, &officer, &fee).await, StatusCode::OK).await;
 }
@@ -551,9 +631,8 @@ async fn a_letter_that_cannot_name_the_forums_or_the_way_to_pay_is_not_issued() 
 #[tokio::test]
 async fn a_recorded_delivery_moves_the_consultation_and_fee_periods() {
     let d = desk().await;
-    let letter_id = |letters: Vec<Value>, kind: &str| {
-        letters.iter().find(|l| l["kind"] == kind).unwrap()["id"].as_i64().unwrap()
-    };
+    let letter_id =
+        |letters: Vec<Value>, kind: &str| letters.iter().find(|l| l["kind"] == kind).unwrap()["id"].as_i64().unwrap();
 
     // Consultation: sent on Wednesday 6 March 2024, received on Monday 11 March.
     let id = d.case("2024-03-04", "南山区2023年老旧小区改造工程的施工合同").await;
@@ -562,7 +641,10 @@ async fn a_recorded_delivery_moves_the_consultation_and_fee_periods() {
     let before = d.case_json(id).await;
     assert_eq!(before["consultations"][0]["reply_due"], "2024-03-27", "from the sending day while unknown");
     let text = d.letter(id, "consultation_letter", "text").await;
-    assert!(text.contains("自收到本征求意见书之日起15个工作日内，向本机关") && !text.contains("2024年3月27日"), "{text}");
+    assert!(
+        text.contains("自收到本征求意见书之日起15个工作日内，向本机关") && !text.contains("2024年3月27日"),
+        "{text}"
+    );
     d.served(letter_id(d.letters(id).await, "consultation_letter"), "2024-03-11").await;
     let after = d.case_json(id).await;
     assert_eq!(after["consultations"][0]["reply_due"], "2024-04-01", "15 working days from the day received");
@@ -574,10 +656,14 @@ async fn a_recorded_delivery_moves_the_consultation_and_fee_periods() {
     let lapsing = d.case("2024-03-04", "南山区2020年至2023年全部征收项目的补偿协议").await;
     let mut days = Vec::new();
     for case in [id, lapsing] {
-        let before = d.ok(case, "fee-notice", json!({"issued_on": "2024-03-06", "basis": "per_page", "pages": 120})).await;
+        let before =
+            d.ok(case, "fee-notice", json!({"issued_on": "2024-03-06", "basis": "per_page", "pages": 120})).await;
         d.served(letter_id(d.letters(case).await, "fee_notice"), "2024-03-11").await;
         let after = d.case_json(case).await;
-        days.push((before["fee"]["pay_by"].as_str().unwrap().to_owned(), after["fee"]["pay_by"].as_str().unwrap().to_owned()));
+        days.push((
+            before["fee"]["pay_by"].as_str().unwrap().to_owned(),
+            after["fee"]["pay_by"].as_str().unwrap().to_owned(),
+        ));
     }
     let (sent_by, received_by) = days[0].clone();
     assert_eq!((sent_by.as_str(), received_by.as_str()), ("2024-04-03", "2024-04-09"), "from the day after receipt");

@@ -319,8 +319,7 @@ impl Office {
                     .cases
                     .iter()
                     .filter(|c| c.category == case.category && c.agency == case.agency && c.id != case.id)
-                    .filter(|c| c.concluded.is_some_and(|(d, o)| d <= date(on) && !o.starts_with("other")))
-                    .last()
+                    .rfind(|c| c.concluded.is_some_and(|(d, o)| d <= date(on) && !o.starts_with("other")))
                     .expect("an earlier reply to the same applicant");
                 body["repeats_case_id"] = json!(earlier.id);
             }

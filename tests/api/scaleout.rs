@@ -148,8 +148,10 @@ async fn two_instances_on_one_database_behave_as_one_service() {
         let id = created["id"].as_i64().unwrap();
         // What its decision letters must name.
         let settings = json!({"reconsideration_body": "上一级人民政府", "court": "基层人民法院"});
-        let request =
-            client.put(instances[i].url(&format!("/api/v1/agencies/{id}/settings"))).bearer_auth(&admin).json(&settings);
+        let request = client
+            .put(instances[i].url(&format!("/api/v1/agencies/{id}/settings")))
+            .bearer_auth(&admin)
+            .json(&settings);
         expect(request.send().await.unwrap(), StatusCode::OK).await;
         agencies.push((id, code));
     }

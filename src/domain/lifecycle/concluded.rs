@@ -28,9 +28,7 @@ pub(super) fn amend(
     let on = amendment.concluded_on.unwrap_or(old_on);
     let new_basis = amendment.basis.as_deref().filter(|b| case.decision_basis.as_deref() != Some(*b));
     if outcome == old_outcome && on == old_on && new_basis.is_none() {
-        return Err(
-            Violation::field("nothing_to_amend", "outcome", "请给出不同的办理结果、办结日期或答复说明").into()
-        );
+        return Err(Violation::field("nothing_to_amend", "outcome", "请给出不同的办理结果、办结日期或答复说明").into());
     }
     check_step_date("concluded_on", on, case.received_on, ctx.today)?;
     // The history up to the conclusion decides whether a lapse outcome is possible on `on`.

@@ -110,7 +110,11 @@ pub fn decision_facts(events: &[RecordedEvent]) -> DecisionFacts {
 
 /// Whether the case's conclusion in force is a withdrawal.
 pub fn withdrawn(events: &[RecordedEvent]) -> bool {
-    super::effective(events).iter().rev().find(|e| e.event.concludes()).is_some_and(|e| matches!(e.event, CaseEvent::Withdrawn { .. }))
+    super::effective(events)
+        .iter()
+        .rev()
+        .find(|e| e.event.concludes())
+        .is_some_and(|e| matches!(e.event, CaseEvent::Withdrawn { .. }))
 }
 
 /// An amendment that changes the outcome: the facts of the decision that still apply to the new

@@ -31,8 +31,8 @@ use super::seal::Seals;
 use super::types::{AppealKind, AppealResult, CaseStatus, Channel, LetterKind, Opinion, Outcome, PartyKind, Role};
 
 pub use super::clock::is_overdue;
-pub use project::{clock_events, effective, is_voided, project, received_on, revoked, Projection};
 pub use decision::{decision_facts, withdrawn};
+pub use project::{clock_events, effective, is_voided, project, received_on, revoked, Projection};
 pub use steps::{forbidden, role_allows};
 
 /// Why a step was refused.

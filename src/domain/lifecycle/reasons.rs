@@ -21,7 +21,9 @@ pub(super) fn requested(state: &CaseState) -> Option<ReasonsFacts> {
 pub(super) fn request(state: &CaseState, request: &ReasonsRequest, ctx: &Ctx<'_>) -> Result<Transition, Refusal> {
     check_date(state, "requested_on", request.requested_on, ctx)?;
     if request.respond_by <= request.requested_on {
-        return Err(Violation::field("validation_failed", "respond_by", "说明理由的期限应当晚于要求说明理由的日期").into());
+        return Err(
+            Violation::field("validation_failed", "respond_by", "说明理由的期限应当晚于要求说明理由的日期").into()
+        );
     }
     Ok(plain(
         request.requested_on,

@@ -450,8 +450,12 @@ fn an_amendment_moves_the_conclusion_the_clock_and_the_projection_see() {
     });
     let t = decide(&state, officer, &decision, None, &ctx(d("2024-03-20"), &rules, &seals)).unwrap();
     apply(&mut state, t, officer, d("2024-03-20"));
-    let amendment =
-        Step::Amend(Amendment { outcome: None, concluded_on: Some(d("2024-03-18")), reason: "日期录错".into(), basis: None });
+    let amendment = Step::Amend(Amendment {
+        outcome: None,
+        concluded_on: Some(d("2024-03-18")),
+        reason: "日期录错".into(),
+        basis: None,
+    });
     let c = ctx(d("2024-05-06"), &rules, &seals);
     let t = decide(&state, supervisor, &amendment, None, &c).unwrap();
     apply(&mut state, t, supervisor, d("2024-05-06"));

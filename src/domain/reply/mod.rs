@@ -151,13 +151,21 @@ impl Situation {
             Self::AlreadyPublic => row(
                 Outcome::Disclosed,
                 &["第三十六条第（一）项"],
-                Required { label: "获取方式、途径", why: "已主动公开的，应当告知获取该政府信息的方式、途径（条例第三十六条第（一）项）" },
+                Required {
+                    label: "获取方式、途径",
+                    why: "已主动公开的，应当告知获取该政府信息的方式、途径（条例第三十六条第（一）项）",
+                },
             ),
-            Self::Provided => row(Outcome::Disclosed, &["第三十六条第（二）项"], Optional { label: "获取方式、途径和时间" }),
+            Self::Provided => {
+                row(Outcome::Disclosed, &["第三十六条第（二）项"], Optional { label: "获取方式、途径和时间" })
+            }
             Self::PartiallyProvided => row(
                 Outcome::PartiallyDisclosed,
                 &["第三十七条"],
-                Required { label: "不予公开的内容及理由", why: "部分公开的，应当对不予公开的内容说明理由（条例第三十七条）" },
+                Required {
+                    label: "不予公开的内容及理由",
+                    why: "部分公开的，应当对不予公开的内容说明理由（条例第三十七条）",
+                },
             ),
             Self::StateSecret | Self::ProhibitedByLaw | Self::SecurityStability => row(
                 match self {
@@ -187,27 +195,33 @@ impl Situation {
                     why: "应当告知申请人依照哪些法律、行政法规的规定办理（条例第三十六条第（七）项）",
                 },
             ),
-            Self::DoesNotExist => row(Outcome::UnavailableNotHeld, &["第三十六条第（四）项"], Optional { label: "检索情况" }),
+            Self::DoesNotExist => {
+                row(Outcome::UnavailableNotHeld, &["第三十六条第（四）项"], Optional { label: "检索情况" })
+            }
             Self::NotThisAgency => row(
                 Outcome::UnavailableNotHeld,
                 &["第三十六条第（五）项"],
-                Required { label: "理由", why: "不属于本机关负责公开的，应当说明理由（条例第三十六条第（五）项）" },
+                Required {
+                    label: "理由", why: "不属于本机关负责公开的，应当说明理由（条例第三十六条第（五）项）"
+                },
             ),
             Self::NeedsCreation => row(Outcome::UnavailableNeedsCreation, &["第三十八条"], Optional { label: "说明" }),
             Self::StillUnclear => row(Outcome::UnavailableStillUnclear, &["第三十条"], Optional { label: "说明" }),
-            Self::PetitionComplaint => row(
-                Outcome::NotProcessedPetitionComplaint,
-                &["第三十九条第一款"],
-                Optional { label: "可以提出的渠道" },
-            ),
+            Self::PetitionComplaint => {
+                row(Outcome::NotProcessedPetitionComplaint, &["第三十九条第一款"], Optional { label: "可以提出的渠道" })
+            }
             Self::Repeated => row(Outcome::NotProcessedRepeated, &["第三十六条第（六）项"], Optional { label: "说明" }),
             Self::Publication => row(
                 Outcome::NotProcessedPublication,
                 &["第三十九条第二款"],
-                Required { label: "获取途径", why: "要求提供公开出版物的，应当告知获取的途径（条例第三十九条第二款）" },
+                Required {
+                    label: "获取途径", why: "要求提供公开出版物的，应当告知获取的途径（条例第三十九条第二款）"
+                },
             ),
             Self::Excessive => row(Outcome::NotProcessedExcessive, &["第三十五条"], Optional { label: "理由" }),
-            Self::ConfirmOrReissue => row(Outcome::NotProcessedConfirmOrReissue, &["第二条"], Optional { label: "说明" }),
+            Self::ConfirmOrReissue => {
+                row(Outcome::NotProcessedConfirmOrReissue, &["第二条"], Optional { label: "说明" })
+            }
             Self::CorrectionOverdue => row(Outcome::OtherCorrectionOverdue, &["第三十条"], Optional { label: "说明" }),
             Self::FeeUnpaid => Row {
                 outcome: Outcome::OtherFeeUnpaid,
@@ -218,7 +232,9 @@ impl Situation {
             Self::OtherHandling => row(
                 Outcome::OtherMisc,
                 &[],
-                Required { label: "处理情况", why: "按“其他”办结的，应当写明处理情况及其依据" },
+                Required {
+                    label: "处理情况", why: "按“其他”办结的，应当写明处理情况及其依据"
+                },
             ),
         }
     }

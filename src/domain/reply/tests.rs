@@ -21,7 +21,8 @@ fn fact_combinations() -> Vec<(DecisionFacts, CaseFacts)> {
     for already_public in [false, true] {
         for responsible in [None, Some(agency())] {
             for objected in [false, true] {
-                let decision = DecisionFacts { already_public, responsible_agency: responsible.clone(), ..Default::default() };
+                let decision =
+                    DecisionFacts { already_public, responsible_agency: responsible.clone(), ..Default::default() };
                 let case = CaseFacts {
                     third_party_objected: objected,
                     objecting_third_parties: if objected { vec![ConsultationId::new(1)] } else { Vec::new() },
@@ -77,7 +78,8 @@ fn the_outcomes_told_apart_by_facts_are_the_ones_the_regulation_splits() {
 
 /// The articles of the Regulation a text names: `第十四条`, `第十六条第一款`, `第三十六条第（三）项`.
 fn articles_named(text: &str) -> Vec<String> {
-    let re = regex::Regex::new(r"第[一二三四五六七八九十]+条(?:第[一二三四五]款)?(?:第（[一二三四五六七]）项)?").unwrap();
+    let re =
+        regex::Regex::new(r"第[一二三四五六七八九十]+条(?:第[一二三四五]款)?(?:第（[一二三四五六七]）项)?").unwrap();
     re.find_iter(text).map(|m| m.as_str().to_owned()).collect()
 }
 
@@ -86,8 +88,13 @@ fn each_wording_cites_exactly_the_articles_of_its_row() {
     let mut leads = Vec::new();
     for &situation in Situation::ALL {
         let (decision, mut case) = facts_for(situation);
-        case.correction = Some(CorrectionFacts { issued_on: d("2024-03-06"), respond_by: d("2024-03-20"), received_on: Some(d("2024-03-15")) });
-        case.reasons = Some(ReasonsFacts { requested_on: d("2024-03-06"), respond_by: d("2024-03-20"), given_on: None });
+        case.correction = Some(CorrectionFacts {
+            issued_on: d("2024-03-06"),
+            respond_by: d("2024-03-20"),
+            received_on: Some(d("2024-03-15")),
+        });
+        case.reasons =
+            Some(ReasonsFacts { requested_on: d("2024-03-06"), respond_by: d("2024-03-20"), given_on: None });
         case.fee = Some(FeeFacts { issued_on: d("2024-03-06"), pay_by: d("2024-04-03") });
         let section = section(situation, Some("理由"), Addressee::Person, &decision, &case);
         let row = situation.row();
@@ -113,10 +120,7 @@ fn each_wording_cites_exactly_the_articles_of_its_row() {
 
 #[test]
 fn the_citation_is_printed_as_the_regulation_names_it() {
-    assert_eq!(
-        Situation::StateSecret.citation(),
-        "《中华人民共和国政府信息公开条例》第十四条、第三十六条第（三）项"
-    );
+    assert_eq!(Situation::StateSecret.citation(), "《中华人民共和国政府信息公开条例》第十四条、第三十六条第（三）项");
     assert_eq!(
         Situation::FeeUnpaid.citation(),
         "《中华人民共和国政府信息公开条例》第四十二条和《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）"
@@ -146,7 +150,12 @@ fn a_reply_by_items_answers_each_item_in_its_own_section() {
     let facts = (DecisionFacts::default(), CaseFacts::default());
     let items = [
         ItemAnswer { position: 1, description: "规划图", outcome: Outcome::Disclosed, basis: None },
-        ItemAnswer { position: 2, description: "会议纪要", outcome: Outcome::WithheldProcessInformation, basis: Some("系内部讨论记录") },
+        ItemAnswer {
+            position: 2,
+            description: "会议纪要",
+            outcome: Outcome::WithheldProcessInformation,
+            basis: Some("系内部讨论记录"),
+        },
         ItemAnswer { position: 3, description: "补偿名单", outcome: Outcome::UnavailableNotHeld, basis: None },
     ];
     let r = reply(Outcome::PartiallyDisclosed, Some("其余事项另行答复"), &items, Addressee::Person, &facts.0, &facts.1);
@@ -178,8 +187,13 @@ fn input<'a>(outcome: Outcome, basis: Option<&'a str>, facts: &'a DecisionFacts)
 fn a_situation_whose_article_requires_a_text_is_refused_without_it() {
     for &situation in Situation::ALL {
         let (decision, mut case) = facts_for(situation);
-        case.correction = Some(CorrectionFacts { issued_on: d("2024-03-06"), respond_by: d("2024-03-20"), received_on: Some(d("2024-03-15")) });
-        case.reasons = Some(ReasonsFacts { requested_on: d("2024-03-06"), respond_by: d("2024-03-20"), given_on: None });
+        case.correction = Some(CorrectionFacts {
+            issued_on: d("2024-03-06"),
+            respond_by: d("2024-03-20"),
+            received_on: Some(d("2024-03-15")),
+        });
+        case.reasons =
+            Some(ReasonsFacts { requested_on: d("2024-03-06"), respond_by: d("2024-03-20"), given_on: None });
         let earlier = EarlierCase {
             id: CaseId::new(3),
             case_number: "NS-2024-00003".into(),
@@ -190,7 +204,8 @@ fn a_situation_whose_article_requires_a_text_is_refused_without_it() {
             document_number: None,
         };
         let over = DecisionFacts { over_objection_reason: Some("公共利益".into()), ..decision.clone() };
-        let decision = if situation.outcome() == Outcome::Disclosed && case.third_party_objected { over } else { decision };
+        let decision =
+            if situation.outcome() == Outcome::Disclosed && case.third_party_objected { over } else { decision };
         let mut with = input(situation.outcome(), Some("说明"), &decision);
         if situation == Situation::Repeated {
             with.repeats_case_id = Some(earlier.id);
@@ -234,7 +249,8 @@ fn still_unclear_needs_the_correction_and_the_corrected_application() {
     let mut case = CaseFacts::default();
     let decision = input(Outcome::UnavailableStillUnclear, None, &facts);
     assert_eq!(check_decision(&decision, &case).unwrap_err().code, "correction_missing");
-    case.correction = Some(CorrectionFacts { issued_on: d("2024-03-06"), respond_by: d("2024-03-20"), received_on: None });
+    case.correction =
+        Some(CorrectionFacts { issued_on: d("2024-03-06"), respond_by: d("2024-03-20"), received_on: None });
     assert_eq!(check_decision(&decision, &case).unwrap_err().code, "correction_missing");
     case.correction = Some(CorrectionFacts { received_on: Some(d("2024-03-15")), ..case.correction.unwrap() });
     assert_eq!(check_decision(&decision, &case), Ok(()));
@@ -297,19 +313,32 @@ fn a_repeated_request_needs_an_earlier_reply_to_the_same_applicant_by_this_agenc
 fn a_fact_is_refused_with_an_outcome_it_does_not_belong_to() {
     let case = CaseFacts::default();
     let public = DecisionFacts { already_public: true, ..Default::default() };
-    assert_eq!(check_decision(&input(Outcome::UnavailableNotHeld, None, &public), &case).unwrap_err().code, "fact_not_applicable");
+    assert_eq!(
+        check_decision(&input(Outcome::UnavailableNotHeld, None, &public), &case).unwrap_err().code,
+        "fact_not_applicable"
+    );
     let responsible = DecisionFacts { responsible_agency: Some(agency()), ..Default::default() };
     let err = check_decision(&input(Outcome::Disclosed, None, &responsible), &case).unwrap_err();
     assert_eq!((err.code, err.errors[0].field.as_str()), ("fact_not_applicable", "responsible_agency"));
     let reason = DecisionFacts { over_objection_reason: Some("公共利益".into()), ..Default::default() };
-    assert_eq!(check_decision(&input(Outcome::Disclosed, None, &reason), &case).unwrap_err().code, "fact_not_applicable");
+    assert_eq!(
+        check_decision(&input(Outcome::Disclosed, None, &reason), &case).unwrap_err().code,
+        "fact_not_applicable"
+    );
 }
 
 #[test]
 fn a_full_disclosure_over_a_third_partys_objection_needs_its_reason() {
-    let case = CaseFacts { third_party_objected: true, objecting_third_parties: vec![ConsultationId::new(1)], ..Default::default() };
+    let case = CaseFacts {
+        third_party_objected: true,
+        objecting_third_parties: vec![ConsultationId::new(1)],
+        ..Default::default()
+    };
     let none = DecisionFacts::default();
-    assert_eq!(check_decision(&input(Outcome::Disclosed, None, &none), &case).unwrap_err().code, "objection_reason_required");
+    assert_eq!(
+        check_decision(&input(Outcome::Disclosed, None, &none), &case).unwrap_err().code,
+        "objection_reason_required"
+    );
     // A partial disclosure may withhold exactly what the third party objected to.
     assert_eq!(check_decision(&input(Outcome::PartiallyDisclosed, Some("遮盖了第三方信息"), &none), &case), Ok(()));
     let reason = DecisionFacts { over_objection_reason: Some("涉及公共安全".into()), ..Default::default() };

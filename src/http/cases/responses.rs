@@ -286,10 +286,11 @@ impl From<CaseDetails> for CaseResponse {
                 .collect(),
             extension: clock.extension.clone(),
             // The payment period as the clock counts it (from the notice's service when recorded).
-            fee: state.fee_notices.into_iter().next_back().map(|f| FeeResponse {
-                pay_by: clock.fee_pay_by.unwrap_or(f.pay_by),
-                ..FeeResponse::from(f)
-            }),
+            fee: state
+                .fee_notices
+                .into_iter()
+                .next_back()
+                .map(|f| FeeResponse { pay_by: clock.fee_pay_by.unwrap_or(f.pay_by), ..FeeResponse::from(f) }),
             corrected_on_appeal: appeals.iter().any(|a| a.result == Some(AppealResult::Corrected)),
             appeals,
             id: case.id,

@@ -18,7 +18,8 @@ fn builtin() -> Letters {
     Letters::load(None).unwrap()
 }
 
-const FORUMS: Forums<'static> = Forums { reconsideration_body: "深圳市南山区人民政府", court: "深圳市南山区人民法院" };
+const FORUMS: Forums<'static> =
+    Forums { reconsideration_body: "深圳市南山区人民政府", court: "深圳市南山区人民法院" };
 
 /// A request received on Tuesday 2024-03-05; 20 working days later is 2024-04-02.
 fn base(kind: LetterKind) -> LetterData {
@@ -37,7 +38,9 @@ fn decision_data(situation: Situation, basis: Option<&str>, decided_on: NaiveDat
     let decision = DecisionFacts {
         already_public: situation == Situation::AlreadyPublic,
         responsible_agency: (situation == Situation::NotThisAgency)
-            .then(|| ResponsibleAgency { name: "深圳市规划和自然资源局".into(), contact: "0755-83000000".into() }),
+            .then(|| ResponsibleAgency {
+                name: "深圳市规划和自然资源局".into(), contact: "0755-83000000".into()
+            }),
         ..DecisionFacts::default()
     };
     let case = CaseFacts { third_party_objected: situation == Situation::ThirdPartyObjected, ..CaseFacts::default() };
@@ -60,7 +63,8 @@ fn sample(kind: LetterKind) -> LetterData {
             data.issued_on = date(2024, 3, 8);
             data.due_on = None;
             data.correction = Some(CorrectionData {
-                matters: "1. 请明确所需信息的年度范围；\n\n  2. 请写明所涉小区名称，或者相关文件的名称、文号。  ".to_owned(),
+                matters: "1. 请明确所需信息的年度范围；\n\n  2. 请写明所涉小区名称，或者相关文件的名称、文号。  "
+                    .to_owned(),
                 respond_by: date(2024, 3, 22),
             });
         }
@@ -117,7 +121,10 @@ fn sample(kind: LetterKind) -> LetterData {
         LetterKind::ReasonsRequest => {
             data.issued_on = date(2024, 3, 7);
             data.reasons_request = Some(ReasonsRequestData {
-                grounds: vec!["自2024年2月1日至3月5日，向本机关提出政府信息公开申请62件，其中41件申请内容相同或者相近。".to_owned()],
+                grounds: vec![
+                    "自2024年2月1日至3月5日，向本机关提出政府信息公开申请62件，其中41件申请内容相同或者相近。"
+                        .to_owned(),
+                ],
                 respond_by: date(2024, 3, 21),
             });
         }
@@ -194,7 +201,8 @@ fn a_letter_without_a_known_delivery_prints_the_rule_and_no_date() {
 #[test]
 fn every_situation_prints_the_articles_of_the_domain_table_and_no_others() {
     let letters = builtin();
-    let re = regex::Regex::new(r"第[一二三四五六七八九十]+条(?:第[一二三四五]款)?(?:第（[一二三四五六七]）项)?").unwrap();
+    let re =
+        regex::Regex::new(r"第[一二三四五六七八九十]+条(?:第[一二三四五]款)?(?:第（[一二三四五六七]）项)?").unwrap();
     for &situation in Situation::ALL {
         let mut data = base(LetterKind::Decision);
         let decision = decision_data(situation, Some("具体情况见附件。"), date(2024, 3, 29));

@@ -32,7 +32,7 @@ fn resolve(conn: &mut DbConnection, actor: &Actor, state: &CaseState, step: Step
         Step::IssueFeeNotice(notice @ FeeNotice { basis: FeeBasis::PerRequest, .. }) => {
             let case = &state.case;
             let month_start = case.received_on.with_day(1).unwrap_or(case.received_on);
-            let counted = cases::requests_in_month(conn, case, month_start)?;
+            let counted = step_store::requests_in_month(conn, case, month_start)?;
             let nth = u32::try_from(counted.len()).unwrap_or(u32::MAX);
             Ok(Step::IssueFeeNotice(FeeNotice { nth_request: Some(nth), counted, ..notice }))
         }

@@ -7,10 +7,10 @@ use crate::domain::event::CaseEvent;
 use crate::domain::fees::{self, FeeBasis};
 use crate::domain::ids::ConsultationId;
 use crate::domain::lifecycle::{self, effective, CaseState};
+use crate::domain::limits;
 use crate::domain::remedies::{self, Forums};
 use crate::domain::reply::{self, Addressee, CaseFacts, ItemAnswer};
 use crate::domain::types::{LetterKind, Outcome, PartyKind};
-use crate::domain::limits;
 use crate::notify::letters::{
     ConsultationData, CorrectionData, CountedRow, DecisionData, EarlierLetter, ExtensionData, FeeData, LetterData,
     PerRequestData, ReasonsRequestData, RectificationData, ThirdPartyNoticeData, WithdrawalData,
@@ -84,7 +84,8 @@ pub(crate) fn of_details(details: &CaseDetails, source: Source<'_>, now: Now<'_>
     data.due_on = clock.due_on;
     let counting = effective(&state.events);
     let latest = |pick: fn(&CaseEvent) -> bool| counting.iter().rev().find(|e| pick(&e.event)).copied();
-    let delivery = source.delivery.unwrap_or(if case.applicant.email.is_some() { Delivery::Email } else { Delivery::Print });
+    let delivery =
+        source.delivery.unwrap_or(if case.applicant.email.is_some() { Delivery::Email } else { Delivery::Print });
     let earlier_letter = |letter: &IssuedLetter| EarlierLetter {
         title: letter.kind.title().to_owned(),
         document_number: letter.document_number.clone(),
@@ -222,10 +223,7 @@ fn replaces(data: &mut LetterData, earlier: Option<EarlierLetter>, now: Now<'_>)
     }
 }
 
-fn consultation(
-    state: &CaseState,
-    id: Option<ConsultationId>,
-) -> ServiceResult<&crate::domain::case::Consultation> {
+fn consultation(state: &CaseState, id: Option<ConsultationId>) -> ServiceResult<&crate::domain::case::Consultation> {
     match id {
         Some(cid) => state
             .consultations
