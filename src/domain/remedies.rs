@@ -224,5 +224,23 @@ mod tests {
             let letter_allows = stated == Route::Either;
             prop_assert_eq!(letter_allows, direct_suit_allowed(o, filed_on));
         }
+
+        /// A reply by items states the strictest remedy any item needs: what the appeal check,
+        /// which judges the case's rolled-up outcome, admits.
+        #[test]
+        fn a_reply_by_items_never_invites_a_direct_suit_the_appeal_check_refuses(
+            outcomes in prop::collection::vec(outcome(), 1..4), decided in 0u64..2000, after in 0u64..180,
+        ) {
+            let decided_on = d("2021-01-01") + Days::new(decided);
+            let filed_on = decided_on + Days::new(after);
+            // Items that do not decide the case's outcome leave it to the officer: one of theirs.
+            let case_outcome = crate::domain::intake::roll_up(&outcomes, None).unwrap_or(outcomes[0]);
+            let letter = for_letter_items(&outcomes, decided_on);
+            let stated = match letter.before_cutover {
+                Some((before, last_day)) if filed_on <= last_day => before,
+                _ => letter.route,
+            };
+            prop_assert_eq!(stated == Route::Either, direct_suit_allowed(case_outcome, filed_on));
+        }
     }
 }

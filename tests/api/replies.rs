@@ -465,10 +465,34 @@ async fn consultations_disclosure_over_an_objection_and_the_other_notices() {
     expect(d.app.post(&format!("/api/v1/cases/{id}/steps/2/revoke"), &d.supervisor, &revoke).await, StatusCode::OK)
         .await;
     let text = d.letter(id, "rectification", "text").await;
+    // A consultation letter sent by mistake is withdrawn by a letter to the party consulted.
+    let consulted = d.case("2024-03-04", "有关文件").await;
+    let body = json!({"party_kind": "third_party", "party": "鹤岗市某某物业服务有限公司", "sent_on": "2024-03-06"});
+    d.ok(consulted, "consultations", body).await;
+    let revoke = json!({"reason": "征求意见对象选择错误"});
+    let path = format!("/api/v1/cases/{consulted}/steps/2/revoke");
+    expect(d.app.post(&path, &d.supervisor, &revoke).await, StatusCode::OK).await;
+    let letters = d.letters(consulted).await;
+    let rectification = letters.iter().find(|l| l["kind"] == "rectification").unwrap();
+    assert_eq!(
+        (rectification["recipient"].as_str(), rectification["delivery"].as_str()),
+        (Some("鹤岗市某某物业服务有限公司"), Some("print"))
+    );
+    let to_party = d.letter(consulted, "rectification", "text").await;
+    assert!(
+        to_party.contains("鹤岗市某某物业服务有限公司：")
+            && !to_party.contains("张三")
+            && !to_party.contains("送达地址"),
+        "{to_party}"
+    );
     // Dated and numbered in the year it is issued: today.
     let today = china_today();
     let (year, day) = (today.format("〔%Y〕").to_string(), today.format("%Y年%-m月%-d日").to_string());
     out.push(("rectification".to_owned(), text.replace(&day, "【今天】").replace(&year, "〔今年〕")));
+    out.push((
+        "rectification_to_third_party".to_owned(),
+        to_party.replace(&day, "【今天】").replace(&year, "〔今年〕"),
+    ));
     snapshots(out);
 }
 

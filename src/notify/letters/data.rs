@@ -9,6 +9,11 @@ use crate::domain::reply::Section;
 use crate::domain::types::{Channel, LetterKind, Outcome, PartyKind};
 
 impl LetterKind {
+    /// Whether letters of the kind go to a consulted or notified party rather than the applicant.
+    pub fn to_party(self) -> bool {
+        matches!(self, Self::ConsultationLetter | Self::DisclosureNoticeToThirdParty)
+    }
+
     /// The kind-specific section of [`LetterData`] this kind needs, if any.
     pub fn required_section(self) -> Option<&'static str> {
         match self {
@@ -41,6 +46,8 @@ pub struct RectificationData {
     pub withdrawn: EarlierLetter,
     /// Why the step was revoked.
     pub reason: String,
+    /// The withdrawn letter went to a consulted or notified party (the rectification goes there).
+    pub to_party: bool,
 }
 
 /// What a correction notice asks for (Art. 30).

@@ -116,6 +116,7 @@ fn sample(kind: LetterKind) -> LetterData {
                     issued_on: date(2024, 3, 11),
                 },
                 reason: "延期申请误录入本案".to_owned(),
+                to_party: false,
             });
         }
         LetterKind::ReasonsRequest => {

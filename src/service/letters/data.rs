@@ -86,8 +86,21 @@ pub(crate) fn of_details(details: &CaseDetails, source: Source<'_>, now: Now<'_>
     let latest = |pick: fn(&CaseEvent) -> bool| counting.iter().rev().find(|e| pick(&e.event)).copied();
     let delivery =
         source.delivery.unwrap_or(if case.applicant.email.is_some() { Delivery::Email } else { Delivery::Print });
+    // Whom a consultation consulted (its events are kept even when the step was revoked).
+    let party_kind = |id: Option<ConsultationId>| {
+        state.events.iter().find_map(|e| match &e.event {
+            CaseEvent::ConsultationStarted { consultation_id, party_kind, .. } if Some(*consultation_id) == id => {
+                Some(*party_kind)
+            }
+            _ => None,
+        })
+    };
     let earlier_letter = |letter: &IssuedLetter| EarlierLetter {
-        title: letter.kind.title().to_owned(),
+        title: match (letter.kind, party_kind(letter.consultation_id)) {
+            (LetterKind::ConsultationLetter, Some(party)) => LetterKind::consultation_title(party),
+            (kind, _) => kind.title(),
+        }
+        .to_owned(),
         document_number: letter.document_number.clone(),
         issued_on: letter.issued_on,
     };
@@ -208,8 +221,16 @@ pub(crate) fn of_details(details: &CaseDetails, source: Source<'_>, now: Now<'_>
         LetterKind::Rectification => {
             let (letter, reason) = source.earlier.ok_or_else(|| not_applicable("需要更正的文书"))?;
             data.issued_on = now.today;
+            // A letter to a consulted or notified party is withdrawn by a letter to that party.
+            let to_party = letter.kind.to_party();
+            if to_party {
+                let agency = party_kind(letter.consultation_id) == Some(PartyKind::Agency);
+                data.applicant_name.clone_from(&letter.recipient);
+                data.applicant_address = None;
+                data.you = if agency { "贵单位" } else { "贵方" }.to_owned();
+            }
             data.rectification =
-                Some(RectificationData { withdrawn: earlier_letter(letter), reason: reason.to_owned() });
+                Some(RectificationData { withdrawn: earlier_letter(letter), reason: reason.to_owned(), to_party });
         }
     }
     Ok(data)

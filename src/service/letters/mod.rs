@@ -71,11 +71,10 @@ pub(crate) fn issue(
         CaseEvent::StepRevoked { reason, .. } | CaseEvent::Amended { reason, .. } => reason.as_str(),
         _ => "",
     };
-    // Letters to a consulted or notified party go by post: its address is not recorded.
-    let email = match kind {
-        LetterKind::ConsultationLetter | LetterKind::DisclosureNoticeToThirdParty => None,
-        _ => case.applicant.email.clone(),
-    };
+    // Letters to a consulted or notified party (and their rectifications) go by post: its address
+    // is not recorded.
+    let to_party = kind.to_party() || (kind == LetterKind::Rectification && earlier.is_some_and(|l| l.kind.to_party()));
+    let email = if to_party { None } else { case.applicant.email.clone() };
     let backdated = now.letter_policy.is_backdated(event.effective_on, now.today) && !notify;
     let delivery = match email {
         _ if backdated => Delivery::Recorded,
