@@ -1,4 +1,5 @@
-//! The letters a case owes: their data drawn from the case, its events and its clock.
+//! The letters a case owes: issued with their step (rendered once, numbered, stored, sent), and
+//! what became of them (print queue, posting, service). Their data is drawn in `data.rs`.
 
 mod data;
 
@@ -41,7 +42,7 @@ pub fn data(
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ToIssue<'a> {
     pub kind: LetterKind,
-    /// For a consultation letter: which consultation.
+    /// For a consultation letter or a notice to a third party: which consultation.
     pub consultation_id: Option<ConsultationId>,
     /// The step it belongs to.
     pub event: &'a RecordedEvent,
@@ -53,10 +54,11 @@ pub(crate) struct ToIssue<'a> {
 
 /// Issue a letter of a case: render it once with its own document number, store it, and send it
 /// (queue the e-mail) unless it goes by post or was entered after the fact (`recorded`; `notify`
-/// overrides that). `event` is the step it belongs to; `refers_to` an earlier letter it corrects.
+/// overrides that). `event` is the step it belongs to; `earlier` the letter it replaces or withdraws.
 ///
 /// # Errors
-/// A template that fails to render; a database error.
+/// 409 `agency_settings_missing` when a setting the letter must print is missing (the step is then
+/// not recorded either: it is one transaction); a template that fails to render; a database error.
 pub(crate) fn issue(
     conn: &mut DbConnection,
     details: &CaseDetails,
