@@ -354,6 +354,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             for id in &report.sealed {
                 println!("case {id}: lapsed in a sealed year, left open for a supervisor to conclude");
             }
+            for id in &report.settings_missing {
+                println!("case {id}: lapsed, left open: its agency's letter settings lack the reconsideration body or the court");
+            }
             println!("{} case(s) concluded", report.concluded.len());
             Ok(())
         }

@@ -308,6 +308,7 @@ fn generate(
                 amount_fen: quote.amount_fen,
                 explanation: quote.explanation,
                 pay_by,
+                counted: Vec::new(),
                 sealed_override: None,
             },
             actor,
@@ -364,15 +365,27 @@ fn generate(
         let event = match by {
             None => CaseEvent::Decided {
                 outcome,
-                basis: Some(outcome.legal_basis().to_owned()),
+                basis: None,
                 items: Vec::new(),
+                already_public: false,
+                responsible_agency: None,
+                repeats: None,
+                over_objection_reason: None,
                 system: Some(SystemActor::Sweep),
                 sealed_override: None,
             },
             Some(_) if outcome == Outcome::OtherMisc => CaseEvent::Withdrawn { outcome, sealed_override: None },
-            Some(_) => {
-                CaseEvent::Decided { outcome, basis: None, items: Vec::new(), system: None, sealed_override: None }
-            }
+            Some(_) => CaseEvent::Decided {
+                outcome,
+                basis: None,
+                items: Vec::new(),
+                already_public: false,
+                responsible_agency: None,
+                repeats: None,
+                over_objection_reason: None,
+                system: None,
+                sealed_override: None,
+            },
         };
         push(&mut events, on, event, by);
         if !outcome.provides_information() && outcome != Outcome::OtherMisc && rng.gen_range(0..100) < 6 {
@@ -427,10 +440,8 @@ fn generate(
         status: projection.status.as_str(),
         outcome: projection.outcome.map(Outcome::as_str),
         concluded_on: projection.concluded_on,
-        decision_basis: projection
-            .outcome
-            .filter(|_| projection.decision_basis.is_some())
-            .map(|o| o.legal_basis().to_owned()),
+        // Seeded decisions carry no officer's text (their letters state the outcome's wording).
+        decision_basis: None,
         due_on: projection.due_on,
         paused: projection.paused,
         extended: projection.extended,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::fees::FeeBasis;
 use super::ids::{AgencyId, AppealId, ApplicantId, ConsultationId, FeeNoticeId, ItemId, UserId};
 use super::ledger::LedgerFacts;
+use super::reply::{EarlierReply, ResponsibleAgency};
 use super::types::{AppealKind, AppealResult, ApplicantCategory, Channel, LetterKind, Opinion, Outcome, PartyKind};
 
 /// A change recorded although it alters the figures of sealed annual reports: which years, and
@@ -18,11 +19,21 @@ pub struct SealedOverride {
     pub reason: String,
 }
 
-/// The outcome of one item of a decision.
+/// The outcome of one item of a decision, with the officer's text on it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemOutcome {
     pub id: ItemId,
     pub outcome: Outcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
+}
+
+/// A request counted for a per-request fee (the applicant's requests to the agency received in
+/// the same calendar month, up to and including the one charged).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountedRequest {
+    pub case_number: String,
+    pub received_on: NaiveDate,
 }
 
 /// A conclusion as it stood before an amendment.
@@ -89,6 +100,23 @@ pub enum CaseEvent {
         #[serde(default)]
         sealed_override: Option<SealedOverride>,
     },
+    /// The applicant was asked to explain the reasons for requests whose number or frequency is
+    /// clearly beyond a reasonable range (Art. 35).
+    ReasonsRequested {
+        /// The last day to explain.
+        respond_by: NaiveDate,
+        /// What makes the requests clearly excessive.
+        grounds: String,
+        #[serde(default)]
+        sealed_override: Option<SealedOverride>,
+    },
+    /// The applicant's explanation arrived (Art. 35).
+    ReasonsGiven {
+        /// The reasons given, as the officer summarises them.
+        reasons: String,
+        #[serde(default)]
+        sealed_override: Option<SealedOverride>,
+    },
     /// The one extension of the reply period (Art. 33 ¶2).
     Extended {
         approved_on: NaiveDate,
@@ -110,7 +138,12 @@ pub enum CaseEvent {
         nth_request: Option<u32>,
         amount_fen: i64,
         explanation: String,
+        /// The last day to pay when counted from the notice's date; the clock counts from its
+        /// delivery when that is recorded.
         pay_by: NaiveDate,
+        /// For `per_request`: the requests counted (absent in events written before it was kept).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        counted: Vec<CountedRequest>,
         #[serde(default)]
         sealed_override: Option<SealedOverride>,
     },
@@ -130,6 +163,18 @@ pub enum CaseEvent {
         basis: Option<String>,
         #[serde(default)]
         items: Vec<ItemOutcome>,
+        /// Art. 36 (1): the information disclosed was already public.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        already_public: bool,
+        /// Art. 36 (5): the agency responsible for disclosing it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        responsible_agency: Option<ResponsibleAgency>,
+        /// Art. 36 (6): the earlier reply to the same request.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        repeats: Option<EarlierReply>,
+        /// Art. 32: why the information is disclosed although a third party objected.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        over_objection_reason: Option<String>,
         /// Set when the system concluded the case (a lapse found by the sweep).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         system: Option<SystemActor>,
@@ -148,6 +193,9 @@ pub enum CaseEvent {
         outcome: Outcome,
         concluded_on: NaiveDate,
         reason: String,
+        /// The officer's text of the amended reply, when it replaces the decision's.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        basis: Option<String>,
         #[serde(default)]
         sealed_override: Option<SealedOverride>,
     },
@@ -254,6 +302,8 @@ impl CaseEvent {
             Self::CorrectionReceived { .. } => "correction_received",
             Self::ConsultationStarted { .. } => "consultation_started",
             Self::ConsultationReplied { .. } => "consultation_replied",
+            Self::ReasonsRequested { .. } => "reasons_requested",
+            Self::ReasonsGiven { .. } => "reasons_given",
             Self::Extended { .. } => "extended",
             Self::FeeNoticeIssued { .. } => "fee_notice_issued",
             Self::FeePaid { .. } => "fee_paid",
@@ -299,6 +349,8 @@ impl CaseEvent {
             | Self::CorrectionReceived { sealed_override, .. }
             | Self::ConsultationStarted { sealed_override, .. }
             | Self::ConsultationReplied { sealed_override, .. }
+            | Self::ReasonsRequested { sealed_override, .. }
+            | Self::ReasonsGiven { sealed_override, .. }
             | Self::Extended { sealed_override, .. }
             | Self::FeeNoticeIssued { sealed_override, .. }
             | Self::FeePaid { sealed_override, .. }
@@ -323,6 +375,8 @@ impl CaseEvent {
             | Self::CorrectionReceived { sealed_override, .. }
             | Self::ConsultationStarted { sealed_override, .. }
             | Self::ConsultationReplied { sealed_override, .. }
+            | Self::ReasonsRequested { sealed_override, .. }
+            | Self::ReasonsGiven { sealed_override, .. }
             | Self::Extended { sealed_override, .. }
             | Self::FeeNoticeIssued { sealed_override, .. }
             | Self::FeePaid { sealed_override, .. }
@@ -354,6 +408,8 @@ impl CaseEvent {
                 | Self::CorrectionReceived { .. }
                 | Self::ConsultationStarted { .. }
                 | Self::ConsultationReplied { .. }
+                | Self::ReasonsRequested { .. }
+                | Self::ReasonsGiven { .. }
                 | Self::Extended { .. }
                 | Self::FeeNoticeIssued { .. }
                 | Self::FeePaid { .. }

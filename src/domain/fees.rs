@@ -33,6 +33,38 @@ impl FeeBasis {
             Self::PerPage => "按量",
         }
     }
+
+    /// The method as 109号 names it: 按件计收 or 按量计收.
+    pub fn method(self) -> &'static str {
+        match self {
+            Self::PerRequest => "按件计收",
+            Self::PerPage => "按量计收",
+        }
+    }
+
+    /// The scale of the method, as 国办函〔2020〕109号 states it (printed on the fee notice).
+    pub fn scale(self) -> &'static str {
+        match self {
+            Self::PerRequest => {
+                "同一申请人一个自然月内累计申请10件以下（含10件）的，不收费；11—30件（含30件）的部分，每件100元；31件以上的部分，以10件为一档，每增加一档，收费标准每件提高100元。"
+            }
+            Self::PerPage => {
+                "同一申请中，30页以下（含30页）的，不收费；31—100页（含100页）的部分，每页10元；101—200页（含200页）的部分，每页20元；201页以上的部分，每页40元。"
+            }
+        }
+    }
+}
+
+impl FeeQuote {
+    /// For a per-request fee: the band of the scale the request falls in, e.g. `第31—40件，每件200元`.
+    pub fn band(&self) -> Option<String> {
+        let line = self.lines.first().filter(|_| self.basis == FeeBasis::PerRequest)?;
+        Some(if line.unit_fen == 0 {
+            format!("第{}—{}件，不收费", line.from, line.to)
+        } else {
+            format!("第{}—{}件，每件{}", line.from, line.to, yuan(line.unit_fen))
+        })
+    }
 }
 
 /// One band of the scale as applied: items `from..=to` at `unit_fen` each.
@@ -82,9 +114,9 @@ pub fn per_request(nth_request_this_month: u32) -> FeeQuote {
         (from, from.saturating_add(9), unit)
     };
     let explanation = if unit_fen == 0 {
-        format!("本月第{n}件申请，每月前{FREE_REQUESTS}件免费")
+        format!("当月第{n}件申请，每月前{FREE_REQUESTS}件不收费")
     } else {
-        format!("本月第{n}件申请，按件收费{}", yuan(unit_fen))
+        format!("当月第{n}件申请，按件计收，每件{}", yuan(unit_fen))
     };
     FeeQuote {
         basis: FeeBasis::PerRequest,
@@ -114,16 +146,16 @@ pub fn per_page(pages: u32) -> FeeQuote {
         .iter()
         .map(|l| {
             if l.unit_fen == 0 {
-                format!("第{}–{}页免费", l.from, l.to)
+                format!("第{}—{}页不收费", l.from, l.to)
             } else {
-                format!("第{}–{}页每页{}，计{}", l.from, l.to, yuan(l.unit_fen), yuan(l.subtotal_fen))
+                format!("第{}—{}页每页{}，计{}", l.from, l.to, yuan(l.unit_fen), yuan(l.subtotal_fen))
             }
         })
         .collect();
     let explanation = if amount_fen == 0 {
-        format!("共{pages}页，{FREE_PAGES}页以内免费")
+        format!("共{pages}页，{FREE_PAGES}页以下不收费")
     } else {
-        format!("共{pages}页，按量收费：{}；合计{}", parts.join("；"), yuan(amount_fen))
+        format!("共{pages}页，按量计收：{}；合计{}", parts.join("；"), yuan(amount_fen))
     };
     FeeQuote { basis: FeeBasis::PerPage, amount_fen, explanation, lines }
 }
@@ -202,7 +234,11 @@ mod tests {
     fn twelfth_request_explanation_and_line() {
         let q = per_request(12);
         assert_eq!(q.basis, FeeBasis::PerRequest);
-        assert_eq!(q.explanation, "本月第12件申请，按件收费100元");
+        assert_eq!(q.explanation, "当月第12件申请，按件计收，每件100元");
+        assert_eq!(q.band().as_deref(), Some("第11—30件，每件100元"));
+        assert_eq!(per_request(35).band().as_deref(), Some("第31—40件，每件200元"));
+        assert_eq!(per_request(3).band().as_deref(), Some("第1—10件，不收费"));
+        assert_eq!(per_page(120).band(), None);
         assert_eq!(q.lines, vec![FeeLine { from: 11, to: 30, unit_fen: 10_000, count: 1, subtotal_fen: 10_000 }]);
         assert_eq!(per_request(45).lines[0].from, 41);
         assert_eq!(per_request(45).lines[0].to, 50);
@@ -232,7 +268,7 @@ mod tests {
         );
         assert_eq!(
             q.explanation,
-            "共120页，按量收费：第1–30页免费；第31–100页每页10元，计700元；第101–120页每页20元，计400元；合计1100元"
+            "共120页，按量计收：第1—30页不收费；第31—100页每页10元，计700元；第101—120页每页20元，计400元；合计1100元"
         );
     }
 
@@ -266,6 +302,7 @@ mod tests {
             amount_fen,
             explanation: String::new(),
             pay_by: day(6, 1),
+            counted: Vec::new(),
             sealed_override: None,
         };
         let paid = |amount_fen| CaseEvent::FeePaid { fee_notice_id: None, amount_fen, sealed_override: None };

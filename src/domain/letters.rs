@@ -29,6 +29,16 @@ impl LetterPolicy {
             .replace("{n}", &n.to_string())
     }
 
+    /// The counter a letter of `kind` draws its number from: its kind's, or one shared by every
+    /// kind when the pattern does not name the kind (so that no two letters share a number).
+    pub fn counter(&self, kind: LetterKind) -> &'static str {
+        if self.number_pattern.contains("{kind}") {
+            kind.as_str()
+        } else {
+            "*"
+        }
+    }
+
     /// Whether a step dated `effective_on` and recorded on `today` was entered after the fact.
     pub fn is_backdated(&self, effective_on: NaiveDate, today: NaiveDate) -> bool {
         (today - effective_on).num_days() > i64::from(self.backdated_days)
@@ -45,6 +55,9 @@ mod tests {
         assert_eq!(policy.document_number("南政信公", LetterKind::Decision, 2026, 12), "南政信公答〔2026〕12号");
         let custom = LetterPolicy { number_pattern: "{prefix}〔{year}〕第{n}号".into(), ..LetterPolicy::default() };
         assert_eq!(custom.document_number("NS", LetterKind::FeeNotice, 2026, 3), "NS〔2026〕第3号");
+        // Without the kind in the pattern every kind counts on one counter.
+        assert_eq!(custom.counter(LetterKind::FeeNotice), custom.counter(LetterKind::Decision));
+        assert_ne!(policy.counter(LetterKind::FeeNotice), policy.counter(LetterKind::Decision));
     }
 
     #[test]

@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 pub const REPLY_PERIOD: u32 = 20;
 /// The correction notice must be issued within 7 working days of receipt (Art. 30).
 pub const CORRECTION_NOTICE_LIMIT: u32 = 7;
-/// A consulted third party has 15 working days to answer (Art. 32); the same period is given to
-/// a consulted agency (Art. 34) **[product rule]**.
+/// A consulted third party (Art. 32) and a consulted agency (Art. 34) have 15 working days from
+/// receiving the letter to answer.
 pub const CONSULTATION_REPLY_LIMIT: u32 = 15;
 /// The one extension is of at most 20 working days (Art. 33 ¶2).
 pub const MAX_EXTENSION: u32 = 20;

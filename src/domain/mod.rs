@@ -14,6 +14,7 @@ pub mod letters;
 pub mod lifecycle;
 pub mod limits;
 pub mod remedies;
+pub mod reply;
 pub mod report_text;
 pub mod seal;
 pub mod sign_in;

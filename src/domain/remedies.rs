@@ -19,6 +19,7 @@
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
+use super::cn_date;
 use super::types::Outcome;
 
 /// The day from which a reply that provides no information must go to reconsideration first
@@ -46,14 +47,14 @@ pub enum Route {
     ReconsiderationFirst,
     /// Either for what was disclosed; reconsideration first for what was withheld.
     PartlyReconsiderationFirst,
-    /// Nothing to challenge: the applicant withdrew.
-    NotApplicable,
 }
 
-/// The route against a reply with `outcome`, for a challenge made on `on`.
+/// The route against a reply with `outcome`, for a challenge made on `on`. Every reply that
+/// provides no information — `other_misc` included: a withdrawal is confirmed by a letter that
+/// states no remedies, and an explicit `other_misc` decision provides nothing — goes to
+/// reconsideration first from the cut-over (see the module documentation).
 pub fn route(outcome: Outcome, on: NaiveDate) -> Route {
     match outcome {
-        Outcome::OtherMisc => Route::NotApplicable,
         Outcome::Disclosed => Route::Either,
         _ if on < RECONSIDERATION_FIRST_FROM => Route::Either,
         Outcome::PartiallyDisclosed => Route::PartlyReconsiderationFirst,
@@ -61,21 +62,20 @@ pub fn route(outcome: Outcome, on: NaiveDate) -> Route {
     }
 }
 
-/// The strictest of several routes (for a multi-item reply).
+/// The strictest of several routes (for a reply by items); `Either` for none.
 pub fn strictest(routes: impl IntoIterator<Item = Route>) -> Route {
     let rank = |r: Route| match r {
-        Route::NotApplicable => 0,
-        Route::Either => 1,
-        Route::PartlyReconsiderationFirst => 2,
-        Route::ReconsiderationFirst => 3,
+        Route::Either => 0,
+        Route::PartlyReconsiderationFirst => 1,
+        Route::ReconsiderationFirst => 2,
     };
-    routes.into_iter().max_by_key(|&r| rank(r)).unwrap_or(Route::NotApplicable)
+    routes.into_iter().max_by_key(|&r| rank(r)).unwrap_or(Route::Either)
 }
 
 /// Whether a lawsuit filed on `filed_on` directly (without reconsideration) against a reply with
 /// `outcome` is admissible.
 pub fn direct_suit_allowed(outcome: Outcome, filed_on: NaiveDate) -> bool {
-    matches!(route(outcome, filed_on), Route::Either | Route::NotApplicable)
+    route(outcome, filed_on) == Route::Either
 }
 
 /// What a letter dated `decided_on` states about the remedies.
@@ -101,6 +101,79 @@ pub fn for_letter(outcome: Outcome, decided_on: NaiveDate) -> LetterRemedies {
     }
 }
 
+/// The remedies of a reply by items: for each item its own, and the strictest of them on each
+/// side of the cut-over (an item that provides nothing makes the whole reply go to
+/// reconsideration first).
+pub fn for_letter_items(outcomes: &[Outcome], decided_on: NaiveDate) -> LetterRemedies {
+    let each: Vec<LetterRemedies> = outcomes.iter().map(|&o| for_letter(o, decided_on)).collect();
+    let route = strictest(each.iter().map(|r| r.route));
+    let last_day = each.iter().find_map(|r| r.before_cutover.map(|(_, day)| day));
+    let before_cutover = last_day
+        .map(|day| (strictest(each.iter().map(|r| r.before_cutover.map_or(r.route, |(before, _)| before))), day))
+        .filter(|(before, _)| *before != route);
+    LetterRemedies { route, before_cutover }
+}
+
+const REVIEW_LAW: &str = "《中华人民共和国行政复议法》";
+const SUIT_LAW: &str = "《中华人民共和国行政诉讼法》";
+
+/// Who hears a challenge, as an agency's settings name them (行政复议法 Art. 20 ¶2: a letter that
+/// does not name them lets the period run from when the applicant learns of them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Forums<'a> {
+    /// The reconsideration body (行政复议机关).
+    pub reconsideration_body: &'a str,
+    /// The court (人民法院).
+    pub court: &'a str,
+}
+
+/// The paragraphs stating the remedies against `act` (`本答复`, `本决定`) for the addressee `you`.
+pub fn paragraphs(remedies: LetterRemedies, act: &str, you: &str, forums: Forums<'_>) -> Vec<String> {
+    let Forums { reconsideration_body: body, court } = forums;
+    let reconsider = format!(
+        "{you}如对{act}不服，可以依照{REVIEW_LAW}第二十条第一款的规定，自知道或者应当知道{act}之日起六十日内向{body}申请行政复议"
+    );
+    let direct =
+        format!("依照{SUIT_LAW}第四十六条第一款的规定，自知道或者应当知道{act}之日起六个月内向{court}提起行政诉讼");
+    let after = format!(
+        "对行政复议决定不服的，可以依照{SUIT_LAW}第四十五条的规定，自收到行政复议决定书之日起十五日内向{court}提起行政诉讼；行政复议机关逾期不作决定的，可以自行政复议期满之日起十五日内提起行政诉讼"
+    );
+    let first =
+        |scope: &str| format!("{scope}根据{REVIEW_LAW}第二十三条第一款第（四）项的规定，应当先申请行政复议；{after}。");
+    let nothing = format!("{act}未向{you}提供所申请公开的政府信息，{you}对{act}不服的，");
+    let part = format!("对{act}未提供的部分不服的，");
+    let for_route = |route: Route| match route {
+        Route::Either => format!("也可以{direct}。"),
+        Route::ReconsiderationFirst => first(&nothing),
+        Route::PartlyReconsiderationFirst => first(&part),
+    };
+    match (remedies.route, remedies.before_cutover) {
+        (Route::Either, _) => vec![format!("{reconsider}；也可以{direct}。")],
+        (route, None) => match route {
+            Route::PartlyReconsiderationFirst => {
+                vec![format!("{reconsider}；也可以{direct}。"), format!("其中，{}", first(&part))]
+            }
+            _ => vec![format!("{reconsider}。{}", for_route(route))],
+        },
+        (route, Some((before, last_day))) => {
+            let keep_direct = if route == Route::PartlyReconsiderationFirst {
+                format!("对{act}已提供的部分不服的，仍可以直接提起行政诉讼。")
+            } else {
+                String::new()
+            };
+            vec![
+                format!("{reconsider}。"),
+                format!("{}以前，{you}{}", cn_date(last_day), for_route(before)),
+                format!(
+                    "自{}起，修订后的{REVIEW_LAW}施行，{}{keep_direct}",
+                    cn_date(RECONSIDERATION_FIRST_FROM),
+                    for_route(route)
+                ),
+            ]
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,7 +190,7 @@ mod tests {
         assert_eq!(route(Outcome::UnavailableNotHeld, d("2024-01-02")), Route::ReconsiderationFirst);
         assert_eq!(route(Outcome::PartiallyDisclosed, d("2024-01-02")), Route::PartlyReconsiderationFirst);
         assert_eq!(route(Outcome::Disclosed, d("2024-01-02")), Route::Either);
-        assert_eq!(route(Outcome::OtherMisc, d("2024-01-02")), Route::NotApplicable);
+        assert_eq!(route(Outcome::OtherMisc, d("2024-01-02")), Route::ReconsiderationFirst);
     }
 
     #[test]
@@ -148,8 +221,26 @@ mod tests {
                 Some((before, last_day)) if filed_on <= last_day => before,
                 _ => letter.route,
             };
-            let letter_allows = matches!(stated, Route::Either | Route::NotApplicable);
+            let letter_allows = stated == Route::Either;
             prop_assert_eq!(letter_allows, direct_suit_allowed(o, filed_on));
+        }
+
+        /// A reply by items states the strictest remedy any item needs: what the appeal check,
+        /// which judges the case's rolled-up outcome, admits.
+        #[test]
+        fn a_reply_by_items_never_invites_a_direct_suit_the_appeal_check_refuses(
+            outcomes in prop::collection::vec(outcome(), 1..4), decided in 0u64..2000, after in 0u64..180,
+        ) {
+            let decided_on = d("2021-01-01") + Days::new(decided);
+            let filed_on = decided_on + Days::new(after);
+            // Items that do not decide the case's outcome leave it to the officer: one of theirs.
+            let case_outcome = crate::domain::intake::roll_up(&outcomes, None).unwrap_or(outcomes[0]);
+            let letter = for_letter_items(&outcomes, decided_on);
+            let stated = match letter.before_cutover {
+                Some((before, last_day)) if filed_on <= last_day => before,
+                _ => letter.route,
+            };
+            prop_assert_eq!(stated == Route::Either, direct_suit_allowed(case_outcome, filed_on));
         }
     }
 }

@@ -202,34 +202,6 @@ impl Outcome {
     pub fn provides_information(self) -> bool {
         matches!(self, Self::Disclosed | Self::PartiallyDisclosed)
     }
-
-    /// The typical legal basis of the outcome under the Regulation (2019 revision).
-    pub fn legal_basis(self) -> &'static str {
-        match self {
-            Self::Disclosed => "《政府信息公开条例》第三十六条第（一）、（二）项",
-            Self::PartiallyDisclosed => "《政府信息公开条例》第三十七条",
-            Self::WithheldStateSecret | Self::WithheldProhibitedByLaw | Self::WithheldEndangersSecurityStability => {
-                "《政府信息公开条例》第十四条"
-            }
-            Self::WithheldThirdPartyRights => "《政府信息公开条例》第十五条、第三十二条",
-            Self::WithheldInternalAffairs => "《政府信息公开条例》第十六条第一款",
-            Self::WithheldProcessInformation | Self::WithheldEnforcementCaseFiles => {
-                "《政府信息公开条例》第十六条第二款"
-            }
-            Self::WithheldAdministrativeInquiry => "《政府信息公开条例》第三十六条第（七）项",
-            Self::UnavailableNotHeld => "《政府信息公开条例》第三十六条第（四）、（五）项",
-            Self::UnavailableNeedsCreation => "《政府信息公开条例》第三十八条",
-            Self::UnavailableStillUnclear => "《政府信息公开条例》第三十条",
-            Self::NotProcessedPetitionComplaint => "《政府信息公开条例》第三十九条第一款",
-            Self::NotProcessedRepeated => "《政府信息公开条例》第三十六条第（六）项",
-            Self::NotProcessedPublication => "《政府信息公开条例》第三十九条第二款",
-            Self::NotProcessedExcessive => "《政府信息公开条例》第三十五条",
-            Self::NotProcessedConfirmOrReissue => "",
-            Self::OtherCorrectionOverdue => "《政府信息公开条例》第三十条",
-            Self::OtherFeeUnpaid => "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）",
-            Self::OtherMisc => "",
-        }
-    }
 }
 
 /// Who is consulted (Art. 32 third parties, Art. 34 co-producing agencies).
@@ -299,7 +271,8 @@ pub enum LetterKind {
     CorrectionNotice,
     /// 延期答复告知书 (Art. 33 ¶2).
     ExtensionNotice,
-    /// 征求第三方意见书 (Art. 32), addressed to the third party.
+    /// 征求意见书 to a third party (Art. 32) or 征求意见函 to a co-producing agency (Art. 34),
+    /// addressed to the party consulted.
     ConsultationLetter,
     /// 信息处理费收费通知书 (Art. 42, 国办函〔2020〕109号).
     FeeNotice,
@@ -307,10 +280,19 @@ pub enum LetterKind {
     Decision,
     /// 更正告知书: a letter sent for a step recorded by mistake is withdrawn.
     Rectification,
+    /// 说明理由通知书 (Art. 35): the applicant is asked to explain clearly excessive requests.
+    ReasonsRequest,
+    /// 撤回申请确认书: the applicant withdrew the request; no reply on its substance, no remedies.
+    WithdrawalConfirmation,
+    /// 决定公开告知书 (Art. 32, last sentence): a third party that objected is told of the decision
+    /// to disclose, its content and its reasons.
+    DisclosureNoticeToThirdParty,
 }
 keyed_enum!(LetterKind { Acknowledgement => "acknowledgement", CorrectionNotice => "correction_notice",
     ExtensionNotice => "extension_notice", ConsultationLetter => "consultation_letter",
-    FeeNotice => "fee_notice", Decision => "decision", Rectification => "rectification" });
+    FeeNotice => "fee_notice", Decision => "decision", Rectification => "rectification",
+    ReasonsRequest => "reasons_request", WithdrawalConfirmation => "withdrawal_confirmation",
+    DisclosureNoticeToThirdParty => "disclosure_notice_to_third_party" });
 
 impl LetterKind {
     /// The short mark of the kind in document numbers.
@@ -323,19 +305,35 @@ impl LetterKind {
             Self::FeeNotice => "费",
             Self::Decision => "答",
             Self::Rectification => "更",
+            Self::ReasonsRequest => "理",
+            Self::WithdrawalConfirmation => "撤",
+            Self::DisclosureNoticeToThirdParty => "告",
         }
     }
 
-    /// The letter's title as printed on it and in the subject.
+    /// The letter's title as printed on it and in the subject. A consultation letter is titled
+    /// by whom it consults ([`LetterKind::consultation_title`]); this is its general name.
     pub fn title(self) -> &'static str {
         match self {
             Self::Acknowledgement => "政府信息公开申请受理回执",
             Self::CorrectionNotice => "政府信息公开申请补正告知书",
             Self::ExtensionNotice => "政府信息公开申请延期答复告知书",
-            Self::ConsultationLetter => "政府信息公开征求第三方意见书",
+            Self::ConsultationLetter => "政府信息公开征求意见书",
             Self::FeeNotice => "政府信息公开信息处理费收费通知书",
             Self::Decision => "政府信息公开申请答复书",
             Self::Rectification => "政府信息公开更正告知书",
+            Self::ReasonsRequest => "政府信息公开申请说明理由通知书",
+            Self::WithdrawalConfirmation => "政府信息公开撤回申请确认书",
+            Self::DisclosureNoticeToThirdParty => "政府信息公开决定公开告知书",
+        }
+    }
+
+    /// The title of a consultation letter: 征求第三方意见书 (Art. 32) or 征求意见函 to another
+    /// agency (Art. 34).
+    pub fn consultation_title(party_kind: PartyKind) -> &'static str {
+        match party_kind {
+            PartyKind::ThirdParty => "政府信息公开征求第三方意见书",
+            PartyKind::Agency => "政府信息公开征求意见函",
         }
     }
 }
@@ -489,6 +487,8 @@ pub fn event_label(kind: &str) -> Option<&'static str> {
         "correction_received" => "收到补正材料",
         "consultation_started" => "征求意见",
         "consultation_replied" => "收到意见",
+        "reasons_requested" => "要求说明理由",
+        "reasons_given" => "申请人说明理由",
         "extended" => "延期答复",
         "fee_notice_issued" => "收费通知",
         "fee_paid" => "缴纳信息处理费",

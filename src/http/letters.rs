@@ -129,16 +129,21 @@ pub struct AgencySettingsBody {
     /// The prefix of the letters' document numbers, e.g. `南政信公` (default: the agency's code).
     #[schema(max_length = 40)]
     pub document_prefix: Option<String>,
-    /// The disclosure office's contact line: address, telephone, office hours.
+    /// The disclosure office's contact line (address, telephone, office hours), printed on every
+    /// letter.
     #[schema(max_length = 500)]
     pub contact: Option<String>,
-    /// The reconsideration body named in the remedies (行政复议机关).
+    /// The reconsideration body named in the remedies (行政复议机关). Every decision letter and
+    /// notice of a disclosure over an objection names it: without it they are refused
+    /// (`agency_settings_missing`).
     #[schema(max_length = 200)]
     pub reconsideration_body: Option<String>,
-    /// The court named in the remedies (管辖法院).
+    /// The court named in the remedies (管辖法院), for a direct suit and one after reconsideration.
+    /// Required as `reconsideration_body`.
     #[schema(max_length = 200)]
     pub court: Option<String>,
-    /// How a fee is paid (缴纳方式): payee, account, reference to give.
+    /// How a fee is paid (缴纳方式): payee, account, reference to give; one line each. Every fee
+    /// notice prints it: without it a fee notice is refused (`agency_settings_missing`).
     #[schema(max_length = 1000)]
     pub fee_payment: Option<String>,
 }

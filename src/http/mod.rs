@@ -209,6 +209,8 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(steps::extend)
         .service(steps::issue_fee_notice)
         .service(steps::pay_fee)
+        .service(steps::request_reasons)
+        .service(steps::receive_reasons)
         .service(cases::decide)
         .service(cases::withdraw)
         .service(steps::amend)

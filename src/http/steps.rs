@@ -14,7 +14,9 @@ use super::AppState;
 use crate::domain::error::Errors;
 use crate::domain::fees::FeeBasis;
 use crate::domain::ids::{CaseId, ConsultationId};
-use crate::domain::lifecycle::{Amendment, CorrectionRequest, Extension, FeeNotice, NewConsultation, Step};
+use crate::domain::lifecycle::{
+    Amendment, CorrectionRequest, Extension, FeeNotice, NewConsultation, ReasonsRequest, Step,
+};
 use crate::domain::types::{Opinion, PartyKind};
 use crate::domain::{limits, LetterKind, Outcome, Violation};
 use crate::service::cases::steps::Options;
@@ -332,7 +334,13 @@ impl FeeNoticeBody {
             _ => {}
         }
         errors.finish()?;
-        Ok(FeeNotice { issued_on: self.issued_on, basis: self.basis, pages: self.pages, nth_request: None })
+        Ok(FeeNotice {
+            issued_on: self.issued_on,
+            basis: self.basis,
+            pages: self.pages,
+            nth_request: None,
+            counted: Vec::new(),
+        })
     }
 }
 
@@ -360,6 +368,97 @@ impl StepBody for FeePaymentBody {
     }
 }
 
+/// The applicant is asked to explain the reasons for requests whose number or frequency is
+/// clearly beyond a reasonable range (Art. 35).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonsRequestBody {
+    pub requested_on: NaiveDate,
+    /// The applicant's deadline to explain (inclusive).
+    pub respond_by: NaiveDate,
+    /// What makes the requests clearly excessive (their number, frequency, period), printed in
+    /// the letter.
+    #[schema(max_length = 4000)]
+    pub grounds: String,
+    pub version: Option<i64>,
+    /// Required (from a supervisor) when the date lies in a year whose report is sealed.
+    #[schema(max_length = 2000)]
+    pub amendment_reason: Option<String>,
+    /// Send the step's letter even though the step is entered more than `mail.backdated_days`
+    /// after its date (by default such a letter is kept, printable, and not mailed).
+    pub notify: Option<bool>,
+}
+
+/// The applicant's explanation arrived (Art. 35).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonsBody {
+    pub received_on: NaiveDate,
+    /// The reasons given, as the officer summarises them.
+    #[schema(max_length = 4000)]
+    pub reasons: String,
+    pub version: Option<i64>,
+    /// Required (from a supervisor) when the date lies in a year whose report is sealed.
+    #[schema(max_length = 2000)]
+    pub amendment_reason: Option<String>,
+}
+
+/// Ask the applicant to explain the reasons for clearly excessive requests (Art. 35), once; the
+/// applicant is sent a `reasons_request`. A decision `not_processed_excessive` needs it, and the
+/// explanation or the end of its deadline. The reply period keeps running.
+#[utoipa::path(tag = "cases", request_body = ReasonsRequestBody,
+    params(("id" = i64, Path, description = "Case id"), ("If-Match" = Option<String>, Header, description = "The expected version")),
+    responses((status = 200, description = "The case", body = CaseResponse), WriteErrors))]
+#[post("/cases/{id}/reasons-request")]
+pub(crate) async fn request_reasons(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    id: web::Path<CaseId>,
+    body: Json<ReasonsRequestBody>,
+) -> Result<web::Json<CaseResponse>, ApiError> {
+    respond(take_step(state, user, &req, id.into_inner(), body.0, ()).await?)
+}
+
+impl StepBody for ReasonsRequestBody {
+    type Path = ();
+
+    fn into_step(self, (): (), _today: NaiveDate) -> Result<(Step, Options), ApiError> {
+        let mut errors = Errors::default();
+        let grounds = errors.text("grounds", &self.grounds, limits::MATTERS);
+        errors.finish()?;
+        let request = ReasonsRequest { requested_on: self.requested_on, respond_by: self.respond_by, grounds };
+        Ok((Step::RequestReasons(request), options(self.version, self.amendment_reason.as_deref(), self.notify)?))
+    }
+}
+
+/// Record the applicant's explanation (Art. 35).
+#[utoipa::path(tag = "cases", request_body = ReasonsBody,
+    params(("id" = i64, Path, description = "Case id"), ("If-Match" = Option<String>, Header, description = "The expected version")),
+    responses((status = 200, description = "The case", body = CaseResponse), WriteErrors))]
+#[post("/cases/{id}/reasons")]
+pub(crate) async fn receive_reasons(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    id: web::Path<CaseId>,
+    body: Json<ReasonsBody>,
+) -> Result<web::Json<CaseResponse>, ApiError> {
+    respond(take_step(state, user, &req, id.into_inner(), body.0, ()).await?)
+}
+
+impl StepBody for ReasonsBody {
+    type Path = ();
+
+    fn into_step(self, (): (), _today: NaiveDate) -> Result<(Step, Options), ApiError> {
+        let mut errors = Errors::default();
+        let reasons = errors.text("reasons", &self.reasons, limits::MATTERS);
+        errors.finish()?;
+        let options = options(self.version, self.amendment_reason.as_deref(), None)?;
+        Ok((Step::ReceiveReasons { received_on: self.received_on, reasons }, options))
+    }
+}
+
 /// A correction of a concluded case's outcome or conclusion date (supervisors).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -369,6 +468,12 @@ pub struct AmendmentBody {
     /// Why the recorded facts are corrected (kept in the `amended` event).
     #[schema(max_length = 2000)]
     pub reason: String,
+    /// The officer's text of the amended reply (as a decision's `basis`): required when the new
+    /// outcome needs one (a refusal's reason, a route); a new outcome keeps none of the old text.
+    /// An amendment cannot name other facts (the responsible agency, the earlier case): revoke
+    /// the decision and decide again.
+    #[schema(max_length = 8000)]
+    pub basis: Option<String>,
     pub version: Option<i64>,
 }
 
@@ -394,8 +499,9 @@ impl StepBody for AmendmentBody {
     fn into_step(self, (): (), _today: NaiveDate) -> Result<(Step, Options), ApiError> {
         let mut errors = Errors::default();
         let reason = errors.text("reason", &self.reason, limits::REASON);
+        let basis = errors.optional_text("basis", self.basis.as_deref(), limits::BASIS);
         errors.finish()?;
-        let amendment = Amendment { outcome: self.outcome, concluded_on: self.concluded_on, reason };
+        let amendment = Amendment { outcome: self.outcome, concluded_on: self.concluded_on, reason, basis };
         Ok((Step::Amend(amendment), options(self.version, None, None)?))
     }
 }
@@ -406,7 +512,8 @@ impl StepBody for AmendmentBody {
 pub struct LetterParams {
     /// `html` (printable A4 page, default) or `text`.
     pub format: Option<String>,
-    /// For `consultation_letter`: which consultation (default: the latest).
+    /// For `consultation_letter` and `disclosure_notice_to_third_party`: which consultation
+    /// (default: the latest).
     pub consultation_id: Option<ConsultationId>,
     /// An earlier letter of this kind, by its document number (default: the latest).
     #[param(max_length = 100)]
@@ -414,10 +521,13 @@ pub struct LetterParams {
 }
 
 /// A letter of the case as issued, byte for byte: `acknowledgement` (受理回执), `correction_notice`
-/// (补正告知书), `extension_notice` (延期答复告知书), `consultation_letter` (征求意见书), `fee_notice`
-/// (收费通知书) or `decision` (政府信息公开申请答复书) — the latest of its kind, or the one `number`
-/// names. For a case entered before letters were kept, the letter is rendered from the case (the
-/// response then says `X-Letter-Source: rendered`).
+/// (补正告知书), `extension_notice` (延期答复告知书), `consultation_letter` (征求第三方意见书, or
+/// 征求意见函 to an agency), `reasons_request` (说明理由通知书), `fee_notice` (收费通知书), `decision`
+/// (政府信息公开申请答复书), `withdrawal_confirmation` (撤回申请确认书),
+/// `disclosure_notice_to_third_party` (决定公开告知书) or `rectification` (更正告知书) — the latest
+/// of its kind (of the consultation, when given), or the one `number` names. For a case entered
+/// before letters were kept, the letter is rendered from the case (the response then says
+/// `X-Letter-Source: rendered`).
 #[utoipa::path(tag = "cases",
     params(("id" = i64, Path, description = "Case id"), ("kind" = inline(LetterKind), Path, description = "The letter"), LetterParams),
     responses((status = 200, description = "The letter", content((String = "text/html"), (String = "text/plain"))), ReadErrors,

@@ -51,6 +51,9 @@ pub struct SweepReport {
     pub concluded: Vec<(CaseId, Outcome)>,
     /// Lapsed cases left open because the lapse falls in a sealed year: a supervisor concludes them.
     pub sealed: Vec<CaseId>,
+    /// Lapsed cases left open because their agency's letter settings lack the reconsideration
+    /// body or the court the decision letter must name.
+    pub settings_missing: Vec<CaseId>,
 }
 
 /// Run the sweep for `now.today`: conclude every lapsed case, each in its own transaction. With
@@ -66,6 +69,7 @@ pub fn run(db: &Db, now: Now<'_>, once_per_day: bool) -> ServiceResult<SweepRepo
     }
     let mut concluded = Vec::new();
     let mut sealed = Vec::new();
+    let mut settings_missing = Vec::new();
     // By id: a case the sweep leaves open (sealed, changed meanwhile) is not read again.
     let mut after = None;
     loop {
@@ -79,6 +83,12 @@ pub fn run(db: &Db, now: Now<'_>, once_per_day: bool) -> ServiceResult<SweepRepo
                 Err(ServiceError::Conflict { code: "year_sealed", .. }) => {
                     tracing::warn!(case = %id, "sweep left a lapsed case of a sealed year for a supervisor");
                     sealed.push(id);
+                }
+                // Its agency's letter settings lack what the decision letter must name (the
+                // reconsideration body, the court): a person concludes it once they are entered.
+                Err(ServiceError::Conflict { code: "agency_settings_missing", .. }) => {
+                    tracing::warn!(case = %id, "sweep left a lapsed case whose agency's letter settings are missing");
+                    settings_missing.push(id);
                 }
                 // An officer changed the case meanwhile: it is no longer the sweep's to conclude.
                 Err(ServiceError::Conflict { .. }) => {
@@ -94,5 +104,5 @@ pub fn run(db: &Db, now: Now<'_>, once_per_day: bool) -> ServiceResult<SweepRepo
     if claimed {
         db.write_blocking(|conn| finish_day(conn, day, now.at, concluded.len()))?;
     }
-    Ok(SweepReport { day: Some(day), claimed, concluded, sealed })
+    Ok(SweepReport { day: Some(day), claimed, concluded, sealed, settings_missing })
 }

@@ -525,29 +525,6 @@ pub fn insert_idempotent(
     Ok(())
 }
 
-/// The number of the request among the applicant's requests to the agency received in the month
-/// starting `month_start`, counting every request received before this one (by receipt date, then
-/// registration order) and this one.
-///
-/// # Errors
-/// A database error.
-pub fn nth_request_in_month(conn: &mut DbConnection, case: &Case, month_start: NaiveDate) -> StorageResult<i64> {
-    let same_applicant = cases::applicant_id.eq(case.applicant_id.get()).and(cases::agency_id.eq(case.agency_id.get()));
-    let earlier: i64 = cases::table
-        .filter(same_applicant)
-        .filter(cases::received_on.ge(month_start))
-        .filter(cases::received_on.lt(case.received_on))
-        .count()
-        .get_result(conn)?;
-    let same_day: i64 = cases::table
-        .filter(same_applicant)
-        .filter(cases::received_on.eq(case.received_on))
-        .filter(cases::id.le(case.id.get()))
-        .count()
-        .get_result(conn)?;
-    Ok(earlier + same_day)
-}
-
 /// Ids of open cases awaiting a correction or a fee whose lapse date is on or before `day`, by id
 /// after `after`.
 ///

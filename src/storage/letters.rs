@@ -161,15 +161,16 @@ pub struct NewLetter<'a> {
     pub created_at: NaiveDateTime,
 }
 
-/// Allocate the next document number of `agency_id` for `kind` in `year` (locked until the
-/// transaction ends, so two letters never share one).
+/// Allocate the next document number of `agency_id` on `counter` (a letter kind's key, or `*`
+/// for a counter shared by every kind) in `year` (locked until the transaction ends, so two
+/// letters never share one).
 ///
 /// # Errors
 /// A database error.
-pub fn next_number(conn: &mut DbConnection, agency_id: AgencyId, kind: LetterKind, year: i32) -> StorageResult<i32> {
+pub fn next_number(conn: &mut DbConnection, agency_id: AgencyId, counter: &str, year: i32) -> StorageResult<i32> {
     use letter_counters::dsl as c;
     Ok(per_backend!(conn, |conn| diesel::insert_into(c::letter_counters)
-        .values((c::agency_id.eq(agency_id.get()), c::kind.eq(kind.as_str()), c::year.eq(year), c::last_number.eq(1)))
+        .values((c::agency_id.eq(agency_id.get()), c::kind.eq(counter), c::year.eq(year), c::last_number.eq(1)))
         .on_conflict((c::agency_id, c::kind, c::year))
         .do_update()
         .set(c::last_number.eq(c::last_number + 1))

@@ -1,14 +1,16 @@
-//! The sub-records of a case's steps: consultations and fee notices.
+//! The sub-records of a case's steps: consultations and fee notices, and the requests a
+//! per-request fee counts.
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::schema::{consultations, fee_notices};
+use super::schema::{cases, consultations, fee_notices};
 use super::{count_u32, insert_returning_id, key, DbConnection, StorageError, StorageResult};
-use crate::domain::case::{Consultation, FeeNoticeRecord};
+use crate::domain::case::{Case, Consultation, FeeNoticeRecord};
+use crate::domain::event::CountedRequest;
 use crate::domain::fees::FeeBasis;
 use crate::domain::ids::{CaseId, ConsultationId, FeeNoticeId};
-use crate::domain::types::{Opinion, PartyKind};
+use crate::domain::types::{CaseStatus, Opinion, PartyKind};
 
 #[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
 #[diesel(table_name = consultations)]
@@ -191,4 +193,31 @@ pub fn fee_notices(conn: &mut DbConnection, case_id: CaseId) -> StorageResult<Ve
 pub fn pay_fee(conn: &mut DbConnection, id: FeeNoticeId, paid_on: NaiveDate) -> StorageResult<()> {
     diesel::update(fee_notices::table.find(id.get())).set(fee_notices::paid_on.eq(paid_on)).execute(conn)?;
     Ok(())
+}
+
+/// The applicant's requests to the agency received in the month starting `month_start` up to
+/// this one: every request received before it (by receipt date, then registration order) and this
+/// one, last. A voided registration was never a request and is not counted.
+///
+/// # Errors
+/// A database error.
+pub fn requests_in_month(
+    conn: &mut DbConnection,
+    case: &Case,
+    month_start: NaiveDate,
+) -> StorageResult<Vec<CountedRequest>> {
+    let rows: Vec<(i64, String, NaiveDate)> = cases::table
+        .filter(cases::applicant_id.eq(case.applicant_id.get()))
+        .filter(cases::agency_id.eq(case.agency_id.get()))
+        .filter(cases::received_on.ge(month_start))
+        .filter(cases::received_on.le(case.received_on))
+        .filter(cases::status.ne(CaseStatus::Voided.as_str()))
+        .order((cases::received_on.asc(), cases::id.asc()))
+        .select((cases::id, cases::case_number, cases::received_on))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(id, _, on)| *on < case.received_on || *id <= case.id.get())
+        .map(|(_, case_number, received_on)| CountedRequest { case_number, received_on })
+        .collect())
 }

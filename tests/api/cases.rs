@@ -284,8 +284,19 @@ async fn item_outcomes_roll_up_to_the_case_outcome() {
     .await;
     assert_eq!(fields(&problem), ["items[1].id"]);
 
-    let derived = json!({"decided_on": "2021-03-10",
+    // A refused item needs its own reason (Art. 36 (3)).
+    let unreasoned = json!({"decided_on": "2021-03-10", "basis": "总体说明",
         "items": [{"id": a, "outcome": "disclosed"}, {"id": b, "outcome": "withheld_process_information"}]});
+    let problem = expect_problem(
+        desk.app.post(&path, &desk.officer, &unreasoned).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "basis_required",
+    )
+    .await;
+    assert_eq!(fields(&problem), ["items[1].basis"]);
+    let derived = json!({"decided_on": "2021-03-10",
+        "items": [{"id": a, "outcome": "disclosed"},
+            {"id": b, "outcome": "withheld_process_information", "basis": "会议纪要系内部讨论记录"}]});
     let decided = expect(desk.app.post(&path, &desk.officer, &derived).await, StatusCode::OK).await;
     assert_eq!(decided["outcome"], "partially_disclosed");
     assert_eq!(decided["items"][0]["outcome"], "disclosed");

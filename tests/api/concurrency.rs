@@ -33,9 +33,9 @@ async fn twenty_parallel_decisions_on_one_case_give_exactly_one_success() {
     let officer = app.user("officer", Role::Officer, Some(agency)).await;
     let case = app.intake(&officer, agency, "2019-03-05").await;
     let path = app.url(&format!("/api/v1/cases/{}/decision", case["id"]));
-    let outcomes = ["disclosed", "unavailable_not_held", "not_processed_repeated", "withheld_state_secret"];
+    let outcomes = ["disclosed", "unavailable_not_held", "unavailable_needs_creation", "withheld_state_secret"];
     let requests = (0..20).map(|i| {
-        let body = json!({"decided_on": "2019-03-20", "outcome": outcomes[i % outcomes.len()]});
+        let body = json!({"decided_on": "2019-03-20", "outcome": outcomes[i % outcomes.len()], "basis": "答复的理由"});
         let request = app.client.post(&path).bearer_auth(&officer).json(&body);
         tokio::spawn(async move { request.send().await.unwrap().status() })
     });

@@ -215,7 +215,7 @@ async fn the_reprinted_letter_equals_the_stored_one_after_an_amendment() {
     use sha2::Digest;
     assert_eq!(hex::encode(sha2::Sha256::digest(reprinted.as_bytes())), decisions[0]["sha256"].as_str().unwrap());
     let latest = o.app.get(&format!("/api/v1/cases/{id}/letters/decision"), &o.officer).await.text().await.unwrap();
-    assert!(latest.contains(earlier) && latest.contains("原答复书同时作废"), "the new letter refers to the earlier");
+    assert!(latest.contains(earlier) && latest.contains("原文书同时作废"), "the new letter refers to the earlier");
 }
 
 #[tokio::test]

@@ -153,7 +153,7 @@ struct Conclusion {
 impl Conclusion {
     fn for_case(id: i64) -> Conclusion {
         const OUTCOMES: [&str; 4] =
-            ["disclosed", "unavailable_not_held", "not_processed_repeated", "withheld_state_secret"];
+            ["disclosed", "unavailable_not_held", "unavailable_needs_creation", "withheld_state_secret"];
         if id % 5 == 0 {
             Conclusion { kind: "withdrawn", outcome: "other_misc" }
         } else {
@@ -292,6 +292,15 @@ async fn a_killed_service_loses_nothing_it_acknowledged() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
     let agency = response.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    // What its decision letters must name.
+    let response = client
+        .put(server.url(&format!("/api/v1/agencies/{agency}/settings")))
+        .bearer_auth(&admin)
+        .json(&json!({"reconsideration_body": "上一级人民政府", "court": "基层人民法院"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
     let mut tokens = Vec::new();
     for role in ["clerk", "officer"] {
         let response = client
@@ -412,7 +421,8 @@ async fn a_killed_service_loses_nothing_it_acknowledged() {
             .iter()
             .filter_map(|e| match e["kind"].as_str() {
                 Some("received") => Some("acknowledgement"),
-                Some("decided" | "withdrawn") => Some("decision"),
+                Some("decided") => Some("decision"),
+                Some("withdrawn") => Some("withdrawal_confirmation"),
                 _ => None,
             })
             .collect();

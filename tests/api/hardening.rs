@@ -256,7 +256,7 @@ async fn an_appeal_filed_twice_is_refused_with_409() {
     let agency = app.agency("NS", None).await;
     let case = app.intake(&app.admin, agency, "2019-03-05").await;
     let id = case["id"].as_i64().unwrap();
-    let decision = json!({"decided_on": "2019-03-20", "outcome": "withheld_state_secret"});
+    let decision = json!({"decided_on": "2019-03-20", "outcome": "withheld_state_secret", "basis": "属于国家秘密"});
     expect(app.post(&format!("/api/v1/cases/{id}/decision"), &app.admin, &decision).await, StatusCode::OK).await;
     let appeal = json!({"kind": "reconsideration", "filed_on": "2019-05-01"});
     let path = format!("/api/v1/cases/{id}/appeals");

@@ -144,8 +144,30 @@ impl TestApp {
         self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.unwrap()
     }
 
-    /// Create an agency as the root administrator; returns its id.
+    /// Create an agency as the root administrator, with the letter settings every decision and
+    /// fee notice needs (reconsideration body, court, how to pay, contact); returns its id.
     pub async fn agency(&self, code: &str, parent: Option<i64>) -> i64 {
+        let id = self.bare_agency(code, parent).await;
+        let settings = json!({
+            "contact": format!("{code} 机关政府信息公开办公室，电话 0468-0000000"),
+            "reconsideration_body": format!("{code} 机关的上一级人民政府"),
+            "court": format!("{code} 机关所在地基层人民法院"),
+            "fee_payment": "收款单位：财政局非税收入专户；账号：0000 0000",
+        });
+        let response = self
+            .client
+            .put(self.url(&format!("/api/v1/agencies/{id}/settings")))
+            .bearer_auth(&self.admin)
+            .json(&settings)
+            .send()
+            .await
+            .unwrap();
+        expect(response, StatusCode::OK).await;
+        id
+    }
+
+    /// Create an agency as the root administrator, without letter settings; returns its id.
+    pub async fn bare_agency(&self, code: &str, parent: Option<i64>) -> i64 {
         let response = self
             .post(
                 "/api/v1/agencies",

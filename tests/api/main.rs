@@ -29,6 +29,7 @@ mod limits;
 mod matrix;
 mod migrations;
 mod outbox;
+mod replies;
 mod reports;
 mod scaleout;
 mod search;

@@ -167,6 +167,8 @@ enum Fixture {
     AwaitingCorrection,
     InConsultation,
     AwaitingFee,
+    /// Received, the applicant asked for reasons (Art. 35).
+    ReasonsRequested,
     Concluded,
     PendingAppeal,
     ActiveUser,
@@ -264,6 +266,11 @@ fn consultation_body(today: &str) -> Value {
 }
 fn fee_notice_body(today: &str) -> Value {
     json!({"issued_on": today, "basis": "per_page", "pages": 100})
+}
+fn reasons_request_body(today: &str) -> Value {
+    let today = chrono::NaiveDate::parse_from_str(today, "%Y-%m-%d").unwrap();
+    let respond_by = today + chrono::Duration::days(10);
+    json!({"requested_on": today, "respond_by": respond_by, "grounds": "一个月内申请六十件"})
 }
 fn decision_body(today: &str) -> Value {
     json!({"decided_on": today, "outcome": "disclosed", "basis": "依据第三十六条第（二）项予以提供"})
@@ -389,6 +396,12 @@ fn endpoints() -> Vec<Endpoint> {
         ep(post.clone(), "steps::pay_fee", "/api/v1/cases/{case}/fee-payment", Register, 200)
             .on(AwaitingFee)
             .body(|_, today| json!({"paid_on": today})),
+        ep(post.clone(), "steps::request_reasons", "/api/v1/cases/{case}/reasons-request", Handle, 200)
+            .on(Received)
+            .body(|_, today| reasons_request_body(today)),
+        ep(post.clone(), "steps::receive_reasons", "/api/v1/cases/{case}/reasons", Register, 200)
+            .on(ReasonsRequested)
+            .body(|_, today| json!({"received_on": today, "reasons": "研究需要"})),
         ep(post.clone(), "cases::decide", "/api/v1/cases/{case}/decision", Handle, 200)
             .on(Received)
             .body(|_, today| decision_body(today)),
@@ -397,7 +410,9 @@ fn endpoints() -> Vec<Endpoint> {
             .body(|_, today| json!({"withdrawn_on": today})),
         ep(post.clone(), "steps::amend", "/api/v1/cases/{case}/amendment", Supervise, 200)
             .on(Concluded)
-            .body(|_, _| json!({"outcome": "partially_disclosed", "reason": "矩阵测试：更正结果"})),
+            .body(|_, _| {
+                json!({"outcome": "partially_disclosed", "reason": "矩阵测试：更正结果", "basis": "不予公开部分的理由"})
+            }),
         // mistakes put right (an officer voids or corrects only a registration of their own on its
         // day, which the matrix's fixtures are not: tests/api/corrections.rs covers that)
         ep(post.clone(), "corrections::void", "/api/v1/cases/{case}/void", Supervise, 200)
@@ -421,7 +436,10 @@ fn endpoints() -> Vec<Endpoint> {
         ep(get.clone(), "letters::get_settings", "/api/v1/agencies/{agency}/settings", Anyone, 200),
         ep(put.clone(), "letters::put_settings", "/api/v1/agencies/{agency}/settings", Supervise, 200)
             .on(Created)
-            .body(|_, _| json!({"contact": "政务服务中心三楼", "court": "南山区人民法院"})),
+            .body(|_, _| {
+                json!({"contact": "政务服务中心三楼", "court": "南山区人民法院",
+                    "reconsideration_body": "南山区人民政府", "fee_payment": "财政非税收入专户"})
+            }),
         // appeals
         ep(post.clone(), "appeals::file_appeal", "/api/v1/cases/{case}/appeals", Handle, 201)
             .on(Concluded)
@@ -518,6 +536,8 @@ const API_V1_ROUTES: &[&str] = &[
     "steps::extend",
     "steps::issue_fee_notice",
     "steps::pay_fee",
+    "steps::request_reasons",
+    "steps::receive_reasons",
     "cases::decide",
     "cases::withdraw",
     "steps::amend",
@@ -701,6 +721,10 @@ impl World {
             Fixture::AwaitingFee => {
                 ids.case = self.intake(agency).await;
                 self.step(ids.case, "fee-notice", fee_notice_body(&self.today), StatusCode::OK).await;
+            }
+            Fixture::ReasonsRequested => {
+                ids.case = self.intake(agency).await;
+                self.step(ids.case, "reasons-request", reasons_request_body(&self.today), StatusCode::OK).await;
             }
             Fixture::Concluded => ids.case = self.concluded(agency).await,
             Fixture::PendingAppeal => {

@@ -127,11 +127,14 @@ async fn each_step_that_owes_a_letter_queues_it_with_the_step() {
             ("decision", "email"),
         ]
     );
-    assert!(messages[0]["subject"].as_str().unwrap().contains("NS-2019-00001"), "{}", messages[0]);
+    // The subject names the letter's own document number (not the case number).
+    let number = letters[0]["document_number"].as_str().unwrap();
+    assert_eq!(number, "NS受〔2019〕1号");
+    assert!(messages[0]["subject"].as_str().unwrap().contains(number), "{}", messages[0]);
     assert_eq!(messages[0]["attempts"], 0);
 
-    // An applicant without an e-mail address: the letters are printed; a withdrawal is answered
-    // with the decision letter.
+    // An applicant without an e-mail address: the letters are printed; a withdrawal is confirmed
+    // by a letter of its own.
     let agency = app.agency("BS", None).await;
     let clerk = app.user("clerk", Role::Officer, Some(agency)).await;
     let mut body = intake_body(agency, "2019-03-05");
@@ -147,7 +150,7 @@ async fn each_step_that_owes_a_letter_queues_it_with_the_step() {
         .iter()
         .map(|l| (l["kind"].as_str().unwrap(), l["status"].as_str().unwrap()))
         .collect();
-    assert_eq!(issued, [("acknowledgement", "print"), ("decision", "print")]);
+    assert_eq!(issued, [("acknowledgement", "print"), ("withdrawal_confirmation", "print")]);
     // Another agency's user does not see the outbox.
     let outsider = app.user("outsider", Role::Clerk, Some(agency)).await;
     let response = app.get("/api/v1/cases/1/outbox", &outsider).await;

@@ -249,6 +249,9 @@ pub(crate) async fn office() -> Office {
 fn case_body(agency: i64, category: &str, received_on: &str) -> Value {
     let applicant = if category == "natural_person" {
         json!({"category": category, "name": "张三", "id_number": "11010519491231002X"})
+    } else if category == "legal_service_org" {
+        // One law firm, known by its credit code, whose second request repeats its first.
+        json!({"category": category, "name": format!("某某{category}"), "id_number": "31440000MD0000012M"})
     } else {
         json!({"category": category, "name": format!("某某{category}")})
     };
@@ -292,8 +295,38 @@ impl Office {
         self.cases[i].concluded = Some((on, outcome));
     }
 
+    /// Decide case `i`, with the facts its reply states: a text for every outcome (a refusal
+    /// needs its reason), and for the outcomes that need them the correction, the request for
+    /// reasons or the earlier case (the latest concluded request of the same category's
+    /// applicant).
     async fn decide(&mut self, i: usize, outcome: &'static str, on: &str) {
-        let case = self.step(i, "decision", json!({"decided_on": on, "outcome": outcome})).await;
+        let mut body = json!({"decided_on": on, "outcome": outcome, "basis": "依法作出答复的理由和说明"});
+        let received = self.cases[i].received;
+        let day = |n: i64| (received + Duration::days(n)).to_string();
+        match outcome {
+            "unavailable_still_unclear" => {
+                let request = json!({"issued_on": day(1), "respond_by": day(11), "matters": "请写明文件名称"});
+                self.step(i, "correction-request", request).await;
+                self.step(i, "correction", json!({"received_on": day(3)})).await;
+            }
+            "not_processed_excessive" => {
+                let request = json!({"requested_on": day(1), "respond_by": day(11), "grounds": "一个月内申请六十件"});
+                self.step(i, "reasons-request", request).await;
+                self.step(i, "reasons", json!({"received_on": day(3), "reasons": "研究需要"})).await;
+            }
+            "not_processed_repeated" => {
+                let case = &self.cases[i];
+                let earlier = self
+                    .cases
+                    .iter()
+                    .filter(|c| c.category == case.category && c.agency == case.agency && c.id != case.id)
+                    .rfind(|c| c.concluded.is_some_and(|(d, o)| d <= date(on) && !o.starts_with("other")))
+                    .expect("an earlier reply to the same applicant");
+                body["repeats_case_id"] = json!(earlier.id);
+            }
+            _ => {}
+        }
+        let case = self.step(i, "decision", body).await;
         self.concluded(i, &case, outcome, date(on));
     }
 
@@ -1250,7 +1283,8 @@ async fn a_sealed_year_keeps_its_figures_and_changes_to_it_show_up_as_drift() {
 
     // An amendment of a 2019 outcome: supervisors only, with a reason.
     let first = o.cases[0].id;
-    let amendment = json!({"outcome": "withheld_state_secret", "reason": "the reply withheld the file as secret"});
+    let amendment = json!({"outcome": "withheld_state_secret", "reason": "the reply withheld the file as secret",
+        "basis": "属于国家秘密"});
     let path = format!("/api/v1/cases/{first}/amendment");
     expect_problem(o.app.post(&path, &o.officer, &amendment).await, StatusCode::FORBIDDEN, "forbidden").await;
     let amended = expect(o.app.post(&path, &o.supervisor, &amendment).await, StatusCode::OK).await;

@@ -145,7 +145,15 @@ async fn two_instances_on_one_database_behave_as_one_service() {
         let body = json!({"name": format!("{code} 机关"), "code": code, "parent_id": null});
         let request = client.post(instances[i].url("/api/v1/agencies")).bearer_auth(&admin).json(&body);
         let created = expect(request.send().await.unwrap(), StatusCode::CREATED).await;
-        agencies.push((created["id"].as_i64().unwrap(), code));
+        let id = created["id"].as_i64().unwrap();
+        // What its decision letters must name.
+        let settings = json!({"reconsideration_body": "上一级人民政府", "court": "基层人民法院"});
+        let request = client
+            .put(instances[i].url(&format!("/api/v1/agencies/{id}/settings")))
+            .bearer_auth(&admin)
+            .json(&settings);
+        expect(request.send().await.unwrap(), StatusCode::OK).await;
+        agencies.push((id, code));
     }
 
     // A token issued through A works through B (and its revocation through B holds on A).
@@ -230,7 +238,7 @@ async fn two_instances_on_one_database_behave_as_one_service() {
     // Concurrent decisions: 30 cases raced by 4 officers' requests each (2 through each instance,
     // different outcomes), 30 cases decided once, plus 10 retries of one Idempotency-Key (5
     // through each instance) and a reuse of the key with another body, all at once.
-    let outcomes = ["disclosed", "unavailable_not_held", "not_processed_repeated", "withheld_state_secret"];
+    let outcomes = ["disclosed", "unavailable_not_held", "unavailable_needs_creation", "withheld_state_secret"];
     let ids: Vec<i64> = created_ids.iter().copied().collect();
     let raced: Vec<i64> = ids.iter().copied().step_by(3).take(30).collect();
     let single: Vec<i64> = ids.iter().copied().skip(1).step_by(3).take(30).collect();
@@ -238,7 +246,7 @@ async fn two_instances_on_one_database_behave_as_one_service() {
         let received = &by_id[&id]["received_on"];
         let year = &received.as_str().unwrap()[..4];
         let agency = by_id[&id]["agency_id"].as_i64().unwrap();
-        let body = json!({"decided_on": format!("{year}-03-20"), "outcome": outcome});
+        let body = json!({"decided_on": format!("{year}-03-20"), "outcome": outcome, "basis": "答复的理由"});
         spawn_send(
             client
                 .post(instance.url(&format!("/api/v1/cases/{id}/decision")))

@@ -2,7 +2,8 @@
 
 use chrono::NaiveDate;
 
-use super::steps::{check_outcome_against_state, not_concluded, plain};
+use super::decision::check_outcome_against_state;
+use super::steps::{not_concluded, plain};
 use super::{Amendment, CaseState, Ctx, Refusal, Transition};
 use crate::domain::clock;
 use crate::domain::cn_date;
@@ -25,8 +26,9 @@ pub(super) fn amend(
     };
     let outcome = amendment.outcome.unwrap_or(old_outcome);
     let on = amendment.concluded_on.unwrap_or(old_on);
-    if outcome == old_outcome && on == old_on {
-        return Err(Violation::field("nothing_to_amend", "outcome", "请给出不同的办理结果或办结日期").into());
+    let new_basis = amendment.basis.as_deref().filter(|b| case.decision_basis.as_deref() != Some(*b));
+    if outcome == old_outcome && on == old_on && new_basis.is_none() {
+        return Err(Violation::field("nothing_to_amend", "outcome", "请给出不同的办理结果、办结日期或答复说明").into());
     }
     check_step_date("concluded_on", on, case.received_on, ctx.today)?;
     // The history up to the conclusion decides whether a lapse outcome is possible on `on`.
@@ -46,9 +48,20 @@ pub(super) fn amend(
         )
         .into());
     }
+    let clock = clock::compute(ctx.calendar, ctx.rules, &super::clock_events(&before), on);
     if matches!(outcome, Outcome::OtherCorrectionOverdue | Outcome::OtherFeeUnpaid) {
-        let clock = clock::compute(ctx.calendar, ctx.rules, &super::clock_events(&before), on);
         check_outcome_against_state(&clock, outcome, on)?;
+    }
+    // The amended reply is a new letter: it must state what its outcome requires. A new outcome
+    // needs its own text; the same outcome keeps the decision's unless a new one is given.
+    let withdrawal = super::decision::withdrawn(&state.events) && outcome == Outcome::OtherMisc;
+    if (outcome != old_outcome || new_basis.is_some()) && !withdrawal {
+        let basis = if outcome == old_outcome {
+            amendment.basis.as_deref().or(case.decision_basis.as_deref())
+        } else {
+            amendment.basis.as_deref()
+        };
+        super::decision::check_amended(state, &clock, outcome, basis, on)?;
     }
     let item_outcomes =
         if outcome == old_outcome { Vec::new() } else { state.items.iter().map(|i| (i.id, outcome)).collect() };
@@ -59,6 +72,7 @@ pub(super) fn amend(
             outcome,
             concluded_on: on,
             reason: amendment.reason.clone(),
+            basis: amendment.basis.clone(),
             sealed_override: None,
         },
         item_outcomes,

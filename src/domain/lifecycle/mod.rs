@@ -6,7 +6,9 @@
 
 mod concluded;
 mod corrections;
+mod decision;
 mod project;
+mod reasons;
 mod steps;
 #[cfg(test)]
 mod tests;
@@ -20,14 +22,16 @@ use super::case::Particulars;
 use super::case::{Appeal, Case, Consultation, FeeNoticeRecord, Item};
 use super::clock::{self, Clock, ClockRules};
 use super::error::Violation;
-use super::event::{CaseEvent, RecordedEvent};
+use super::event::{CaseEvent, CountedRequest, RecordedEvent};
 use super::fees::FeeBasis;
 use super::ids::AgencyId;
-use super::ids::{AppealId, ConsultationId, ItemId, UserId};
+use super::ids::{AppealId, CaseId, ConsultationId, ItemId, UserId};
+use super::reply::{EarlierCase, ResponsibleAgency};
 use super::seal::Seals;
 use super::types::{AppealKind, AppealResult, CaseStatus, Channel, LetterKind, Opinion, Outcome, PartyKind, Role};
 
 pub use super::clock::is_overdue;
+pub use decision::{decision_facts, withdrawn};
 pub use project::{clock_events, effective, is_voided, project, received_on, revoked, Projection};
 pub use steps::{forbidden, role_allows};
 
@@ -122,6 +126,10 @@ pub enum StepKind {
     Extension,
     FeeNotice,
     FeePayment,
+    /// Art. 35: the applicant is asked to explain clearly excessive requests.
+    ReasonsRequest,
+    /// Art. 35: the applicant's explanation arrived.
+    ReasonsReply,
     Decision,
     Withdrawal,
     Amendment,
@@ -141,6 +149,8 @@ impl StepKind {
         Self::Extension,
         Self::FeeNotice,
         Self::FeePayment,
+        Self::ReasonsRequest,
+        Self::ReasonsReply,
         Self::Decision,
         Self::Withdrawal,
         Self::Amendment,
@@ -161,6 +171,8 @@ impl StepKind {
             Self::Extension => "extension",
             Self::FeeNotice => "fee_notice",
             Self::FeePayment => "fee_payment",
+            Self::ReasonsRequest => "reasons_request",
+            Self::ReasonsReply => "reasons_reply",
             Self::Decision => "decision",
             Self::Withdrawal => "withdrawal",
             Self::Amendment => "amendment",
@@ -187,6 +199,8 @@ impl StepKind {
             Self::Extension => "延期答复",
             Self::FeeNotice => "收费通知",
             Self::FeePayment => "登记缴费",
+            Self::ReasonsRequest => "要求说明理由",
+            Self::ReasonsReply => "登记申请人说明的理由",
             Self::Decision => "作出答复",
             Self::Withdrawal => "撤回申请",
             Self::Amendment => "更正办结信息",
@@ -225,7 +239,7 @@ pub struct Extension {
 }
 
 /// A fee notice (收费通知), with the facts its amount depends on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FeeNotice {
     pub issued_on: NaiveDate,
     pub basis: FeeBasis,
@@ -233,16 +247,47 @@ pub struct FeeNotice {
     /// For `per_request`: the request's number among the applicant's requests to the agency in
     /// the month of receipt (counted by storage).
     pub nth_request: Option<u32>,
+    /// For `per_request`: the requests counted, this one last (found by storage).
+    pub counted: Vec<CountedRequest>,
 }
 
-/// A decision (答复).
+/// A request for reasons (Art. 35).
 #[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReasonsRequest {
+    pub requested_on: NaiveDate,
+    /// The applicant's deadline (inclusive).
+    pub respond_by: NaiveDate,
+    /// What makes the requests clearly excessive.
+    pub grounds: String,
+}
+
+/// One item's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemDecision {
+    pub id: ItemId,
+    pub outcome: Outcome,
+    /// The officer's text on this item (its reason, route, …).
+    pub basis: Option<String>,
+}
+
+/// A decision (答复), with the facts its letter states.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Decision {
     pub decided_on: NaiveDate,
     pub outcome: Option<Outcome>,
     pub basis: Option<String>,
     /// Outcomes of individual items.
-    pub items: Vec<(ItemId, Outcome)>,
+    pub items: Vec<ItemDecision>,
+    /// Art. 36 (1): the information disclosed is already public (`basis` says how to obtain it).
+    pub already_public: bool,
+    /// Art. 36 (5): the agency responsible for disclosing the information.
+    pub responsible_agency: Option<ResponsibleAgency>,
+    /// Art. 36 (6): the earlier case answered on the same request, and that case as the service
+    /// found it (`None` when it does not exist or is not visible).
+    pub repeats_case_id: Option<CaseId>,
+    pub earlier: Option<EarlierCase>,
+    /// Art. 32: why the information is disclosed although a third party objected.
+    pub over_objection_reason: Option<String>,
 }
 
 /// An amendment of a concluded case: a corrected outcome or conclusion date, with a reason.
@@ -251,6 +296,8 @@ pub struct Amendment {
     pub outcome: Option<Outcome>,
     pub concluded_on: Option<NaiveDate>,
     pub reason: String,
+    /// The officer's text of the amended reply (required when the new outcome needs one).
+    pub basis: Option<String>,
 }
 
 /// A correction of the intake's facts: the fields given replace the registered ones.
@@ -285,6 +332,12 @@ pub enum Step {
     IssueFeeNotice(FeeNotice),
     PayFee {
         paid_on: NaiveDate,
+    },
+    RequestReasons(ReasonsRequest),
+    /// The applicant's explanation (Art. 35) arrived on `received_on`.
+    ReceiveReasons {
+        received_on: NaiveDate,
+        reasons: String,
     },
     Decide(Decision),
     Withdraw {
@@ -333,6 +386,8 @@ impl Step {
             Self::Extend(_) => StepKind::Extension,
             Self::IssueFeeNotice(_) => StepKind::FeeNotice,
             Self::PayFee { .. } => StepKind::FeePayment,
+            Self::RequestReasons(_) => StepKind::ReasonsRequest,
+            Self::ReceiveReasons { .. } => StepKind::ReasonsReply,
             Self::Decide(_) => StepKind::Decision,
             Self::Withdraw { .. } => StepKind::Withdrawal,
             Self::Amend(_) => StepKind::Amendment,
@@ -420,7 +475,9 @@ pub fn letter_owed(event: &CaseEvent) -> Option<LetterKind> {
         CaseEvent::Extended { .. } => Some(LetterKind::ExtensionNotice),
         CaseEvent::ConsultationStarted { .. } => Some(LetterKind::ConsultationLetter),
         CaseEvent::FeeNoticeIssued { .. } => Some(LetterKind::FeeNotice),
-        CaseEvent::Decided { .. } | CaseEvent::Withdrawn { .. } => Some(LetterKind::Decision),
+        CaseEvent::ReasonsRequested { .. } => Some(LetterKind::ReasonsRequest),
+        CaseEvent::Decided { .. } => Some(LetterKind::Decision),
+        CaseEvent::Withdrawn { .. } => Some(LetterKind::WithdrawalConfirmation),
         _ => None,
     }
 }

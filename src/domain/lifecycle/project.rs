@@ -82,6 +82,8 @@ pub fn clock_events(events: &[RecordedEvent]) -> Vec<ClockEvent> {
             } => ClockEvent::ConsultationServed { consultation_id: id.get(), on },
             CaseEvent::LetterServed { letter_kind: LetterKind::FeeNotice, .. } => ClockEvent::FeeNoticeServed { on },
             CaseEvent::LetterServed { .. }
+            | CaseEvent::ReasonsRequested { .. }
+            | CaseEvent::ReasonsGiven { .. }
             | CaseEvent::AppealFiled { .. }
             | CaseEvent::AppealDecided { .. }
             | CaseEvent::Voided { .. }
@@ -126,8 +128,13 @@ pub fn project(events: &[RecordedEvent], calendar: &Calendar, rules: &ClockRules
             CaseEvent::Withdrawn { outcome, .. } if conclusion.is_none() => {
                 conclusion = Some((*outcome, recorded.effective_on, None));
             }
-            CaseEvent::Amended { outcome, concluded_on, .. } => {
+            CaseEvent::Amended { outcome, concluded_on, basis, .. } => {
                 if let Some(c) = conclusion.as_mut() {
+                    // A new outcome keeps none of the old reply's text; the same one keeps it
+                    // unless replaced.
+                    if c.0 != *outcome || basis.is_some() {
+                        c.2.clone_from(basis);
+                    }
                     c.0 = *outcome;
                     c.1 = *concluded_on;
                 }

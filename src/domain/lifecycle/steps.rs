@@ -3,26 +3,24 @@
 
 use chrono::NaiveDate;
 
-use super::{concluded, corrections};
+use super::{concluded, corrections, decision, reasons};
 use super::{
-    CaseState, CorrectionRequest, Ctx, Decision, Extension, FeeNotice, NewConsultation, Refusal, Step, StepKind,
-    Transition, Who,
+    CaseState, CorrectionRequest, Ctx, Extension, FeeNotice, NewConsultation, Refusal, Step, StepKind, Transition, Who,
 };
-use crate::domain::case::Item;
 use crate::domain::clock::Clock;
 use crate::domain::cn_date;
 use crate::domain::error::Violation;
-use crate::domain::event::{CaseEvent, ItemOutcome, SystemActor};
+use crate::domain::event::CaseEvent;
 use crate::domain::fees::{self, FeeBasis};
-use crate::domain::ids::{ConsultationId, ItemId};
-use crate::domain::intake::{check_step_date, roll_up};
+use crate::domain::ids::ConsultationId;
+use crate::domain::intake::check_step_date;
 use crate::domain::seal;
-use crate::domain::types::{AppealKind, CaseStatus, Opinion, Outcome, Role};
+use crate::domain::types::{AppealKind, CaseStatus, Opinion, Role};
 
 /// Whether `role` may take steps of `kind` at all.
 pub fn role_allows(role: Role, kind: StepKind) -> bool {
     match kind {
-        StepKind::Correction | StepKind::FeePayment => role.can_register(),
+        StepKind::Correction | StepKind::FeePayment | StepKind::ReasonsReply => role.can_register(),
         StepKind::Extension | StepKind::Amendment | StepKind::Revocation => role.can_supervise(),
         // An officer only for a registration of their own on the day they made it (see
         // `corrections::own_registration_today`).
@@ -31,6 +29,7 @@ pub fn role_allows(role: Role, kind: StepKind) -> bool {
         | StepKind::Consultation
         | StepKind::ConsultationReply
         | StepKind::FeeNotice
+        | StepKind::ReasonsRequest
         | StepKind::Decision
         | StepKind::Withdrawal
         | StepKind::Appeal
@@ -128,6 +127,22 @@ pub(super) fn precondition(
             require_status(kind, &[CaseStatus::Received, CaseStatus::InConsultation], status)
         }
         StepKind::FeePayment => require_status(kind, &[CaseStatus::AwaitingFee], status),
+        StepKind::ReasonsRequest => {
+            if reasons::requested(state).is_some() {
+                return Err(Violation::field(
+                    "reasons_already_requested",
+                    "requested_on",
+                    "本案已要求申请人说明理由（条例第三十五条）",
+                )
+                .into());
+            }
+            require_status(kind, &[CaseStatus::Received, CaseStatus::InConsultation], status)
+        }
+        StepKind::ReasonsReply => match reasons::requested(state) {
+            Some(r) if r.given_on.is_none() => Ok(()),
+            Some(_) => Err(Refusal::conflict("reasons_given", "申请人说明的理由已经登记")),
+            None => Err(Refusal::conflict("reasons_not_requested", "本案没有要求申请人说明理由")),
+        },
         StepKind::ConsultationReply
         | StepKind::Decision
         | StepKind::Withdrawal
@@ -148,7 +163,11 @@ fn window(state: &CaseState, clock: &Clock, kind: StepKind, ctx: &Ctx<'_>) -> Op
     let (from, to) = match kind {
         StepKind::CorrectionRequest => (last, today.min(clock.correction_notice_deadline)),
         StepKind::Correction => (last, today.min(clock.correction_respond_by?)),
-        StepKind::Consultation | StepKind::Withdrawal | StepKind::FeeNotice => (last, today),
+        StepKind::Consultation
+        | StepKind::Withdrawal
+        | StepKind::FeeNotice
+        | StepKind::ReasonsRequest
+        | StepKind::ReasonsReply => (last, today),
         StepKind::ConsultationReply => {
             state.consultations.iter().find(|c| c.replied_on.is_none())?;
             (last, today)
@@ -202,7 +221,7 @@ pub(super) fn offered_window(
 }
 
 /// Check a step's date: not before the receipt or the previous step, not in the future.
-fn check_date(state: &CaseState, field: &str, date: NaiveDate, ctx: &Ctx<'_>) -> Result<(), Refusal> {
+pub(super) fn check_date(state: &CaseState, field: &str, date: NaiveDate, ctx: &Ctx<'_>) -> Result<(), Refusal> {
     check_step_date(field, date, state.case.received_on, ctx.today)?;
     let last = state.last_step_on();
     if date < last {
@@ -248,8 +267,12 @@ pub(super) fn decide(
         Step::Extend(extension) => (extend(state, &clock, extension, ctx)?, None, reason),
         Step::IssueFeeNotice(notice) => (issue_fee_notice(state, notice, ctx)?, None, reason),
         Step::PayFee { paid_on } => (pay_fee(state, &clock, *paid_on, ctx)?, None, reason),
-        Step::Decide(decision) => (decide_case(state, &clock, decision, ctx)?, None, reason),
-        Step::Withdraw { withdrawn_on } => (withdraw(state, *withdrawn_on, ctx)?, None, reason),
+        Step::RequestReasons(request) => (reasons::request(state, request, ctx)?, None, reason),
+        Step::ReceiveReasons { received_on, reasons: given } => {
+            (reasons::receive(state, *received_on, given, ctx)?, None, reason)
+        }
+        Step::Decide(decision) => (decision::decide_case(state, &clock, decision, ctx)?, None, reason),
+        Step::Withdraw { withdrawn_on } => (decision::withdraw(state, *withdrawn_on, ctx)?, None, reason),
         Step::Amend(amendment) => {
             let (transition, from) = concluded::amend(state, amendment, ctx)?;
             // The amendment's own reason is the reason for overriding the seal.
@@ -259,7 +282,7 @@ pub(super) fn decide(
         Step::DecideAppeal { appeal_id, result, decided_on } => {
             (concluded::decide_appeal(state, *appeal_id, *result, *decided_on, ctx)?, None, reason)
         }
-        Step::ConcludeLapsed => (conclude_lapsed(state, &clock, ctx)?, None, None),
+        Step::ConcludeLapsed => (decision::conclude_lapsed(state, &clock, ctx)?, None, None),
         Step::Void { reason: why } => {
             let t = plain(ctx.today, CaseEvent::Voided { reason: why.clone(), sealed_override: None });
             (t, Some(state.case.received_on), reason)
@@ -442,6 +465,10 @@ fn issue_fee_notice(state: &CaseState, notice: &FeeNotice, ctx: &Ctx<'_>) -> Res
             amount_fen: quote.amount_fen,
             explanation: quote.explanation,
             pay_by,
+            counted: match notice.basis {
+                FeeBasis::PerRequest => notice.counted.clone(),
+                FeeBasis::PerPage => Vec::new(),
+            },
             sealed_override: None,
         },
     ))
@@ -450,7 +477,9 @@ fn issue_fee_notice(state: &CaseState, notice: &FeeNotice, ctx: &Ctx<'_>) -> Res
 fn pay_fee(state: &CaseState, clock: &Clock, paid_on: NaiveDate, ctx: &Ctx<'_>) -> Result<Transition, Refusal> {
     check_date(state, "paid_on", paid_on, ctx)?;
     let notice = state.fee_notices.iter().rev().find(|f| f.paid_on.is_none());
-    let pay_by = notice.map(|n| n.pay_by).or(clock.fee_pay_by);
+    // The clock's last day counts from the notice's delivery when recorded (the stored one from
+    // its date): a payment the law still allows is never refused.
+    let pay_by = clock.fee_pay_by.or(notice.map(|n| n.pay_by));
     if let Some(pay_by) = pay_by.filter(|by| paid_on > *by) {
         return Err(Violation::field(
             "fee_lapsed",
@@ -470,158 +499,4 @@ fn pay_fee(state: &CaseState, clock: &Clock, paid_on: NaiveDate, ctx: &Ctx<'_>) 
             sealed_override: None,
         },
     ))
-}
-
-fn decide_case(state: &CaseState, clock: &Clock, decision: &Decision, ctx: &Ctx<'_>) -> Result<Transition, Refusal> {
-    check_date(state, "decided_on", decision.decided_on, ctx)?;
-    let given = match_items(&state.items, &decision.items)?;
-    let outcome = roll_up(&given.iter().map(|(_, o)| *o).collect::<Vec<_>>(), decision.outcome)?;
-    check_outcome_against_state(clock, outcome, decision.decided_on)?;
-    let item_outcomes = state
-        .items
-        .iter()
-        .map(|item| (item.id, given.iter().find(|(i, _)| *i == item.id).map_or(outcome, |(_, o)| *o)))
-        .collect();
-    Ok(Transition {
-        effective_on: decision.decided_on,
-        event: CaseEvent::Decided {
-            outcome,
-            basis: decision.basis.clone(),
-            items: given.iter().map(|&(id, outcome)| ItemOutcome { id, outcome }).collect(),
-            system: None,
-            sealed_override: None,
-        },
-        item_outcomes,
-        clear_item_outcomes: false,
-    })
-}
-
-/// A lapse outcome is allowed once its lapse date (the day after the applicant's deadline) is
-/// reached; `code` names the refusal, `act` what the applicant may still do before it.
-fn require_lapse(
-    code: &'static str,
-    lapses_on: Option<NaiveDate>,
-    decided_on: NaiveDate,
-    act: &str,
-    missing: &str,
-) -> Result<(), Refusal> {
-    match lapses_on {
-        Some(lapses) if decided_on >= lapses => Ok(()),
-        Some(lapses) => Err(Violation::field(
-            code,
-            "decided_on",
-            format!(
-                "申请人可以在{}前{act}，{}起方可按逾期办结",
-                cn_date(lapses.pred_opt().unwrap_or(lapses)),
-                cn_date(lapses)
-            ),
-        )
-        .into()),
-        None => Err(Violation::field(code, "outcome", missing).into()),
-    }
-}
-
-/// The lapse outcomes need their lapse; the other outcomes need no step outstanding.
-pub(super) fn check_outcome_against_state(
-    clock: &Clock,
-    outcome: Outcome,
-    decided_on: NaiveDate,
-) -> Result<(), Refusal> {
-    match outcome {
-        Outcome::OtherCorrectionOverdue => require_lapse(
-            "correction_not_lapsed",
-            clock.correction_lapses_on,
-            decided_on,
-            "补正",
-            "只有发出补正告知且补正期限届满仍未补正的申请，才能按“逾期不补正”办结",
-        ),
-        Outcome::OtherFeeUnpaid => require_lapse(
-            "fee_not_lapsed",
-            clock.fee_lapses_on,
-            decided_on,
-            "缴费",
-            "只有发出收费通知且缴费期限届满仍未缴费的申请，才能按“逾期未缴费”办结",
-        ),
-        _ => match clock.status {
-            CaseStatus::AwaitingCorrection => Err(Refusal::conflict(
-                "correction_outstanding",
-                "补正告知尚未答复：请登记收到的补正材料，或在补正期限届满后按“逾期不补正”（other_correction_overdue）办结",
-            )),
-            CaseStatus::AwaitingFee => Err(Refusal::conflict(
-                "fee_outstanding",
-                "收费通知尚未缴费：请登记缴费，或在缴费期限届满后按“逾期未缴费”（other_fee_unpaid）办结",
-            )),
-            CaseStatus::InConsultation => Err(Refusal::conflict(
-                "consultation_open",
-                "征求意见尚未答复：请先登记答复（对方逾期未答复的，意见选“逾期未答复”）",
-            )),
-            _ => Ok(()),
-        },
-    }
-}
-
-/// Check that the decision's items are the case's items, each once, all of them.
-fn match_items(items: &[Item], given: &[(ItemId, Outcome)]) -> Result<Vec<(ItemId, Outcome)>, Refusal> {
-    if given.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut seen = Vec::with_capacity(given.len());
-    for (index, (item_id, _)) in given.iter().enumerate() {
-        if !items.iter().any(|i| i.id == *item_id) {
-            return Err(Violation::field(
-                "unknown_item",
-                &format!("items[{index}].id"),
-                format!("本案没有编号为{item_id}的申请事项"),
-            )
-            .into());
-        }
-        if seen.contains(item_id) {
-            return Err(
-                Violation::field("duplicate_item", &format!("items[{index}].id"), "同一申请事项重复列出").into()
-            );
-        }
-        seen.push(*item_id);
-    }
-    if let Some(missing) = items.iter().find(|i| !seen.contains(&i.id)) {
-        return Err(Violation::field(
-            "items_incomplete",
-            "items",
-            format!(
-                "第{}项申请事项（编号{}）没有办理结果：请给出每一项的结果，或都不给出",
-                missing.position, missing.id
-            ),
-        )
-        .into());
-    }
-    Ok(given.to_vec())
-}
-
-fn withdraw(state: &CaseState, withdrawn_on: NaiveDate, ctx: &Ctx<'_>) -> Result<Transition, Refusal> {
-    check_date(state, "withdrawn_on", withdrawn_on, ctx)?;
-    Ok(Transition {
-        effective_on: withdrawn_on,
-        event: CaseEvent::Withdrawn { outcome: Outcome::OtherMisc, sealed_override: None },
-        item_outcomes: state.items.iter().map(|i| (i.id, Outcome::OtherMisc)).collect(),
-        clear_item_outcomes: false,
-    })
-}
-
-fn conclude_lapsed(state: &CaseState, clock: &Clock, ctx: &Ctx<'_>) -> Result<Transition, Refusal> {
-    let (outcome, on) = match (clock.status, clock.correction_lapses_on, clock.fee_lapses_on) {
-        (CaseStatus::AwaitingCorrection, Some(on), _) if on <= ctx.today => (Outcome::OtherCorrectionOverdue, on),
-        (CaseStatus::AwaitingFee, _, Some(on)) if on <= ctx.today => (Outcome::OtherFeeUnpaid, on),
-        _ => return Err(Refusal::conflict("not_lapsed", "案件没有到期未补正或未缴费的情形")),
-    };
-    Ok(Transition {
-        effective_on: on,
-        event: CaseEvent::Decided {
-            outcome,
-            basis: Some(outcome.legal_basis().to_owned()),
-            items: Vec::new(),
-            system: Some(SystemActor::Sweep),
-            sealed_override: None,
-        },
-        item_outcomes: state.items.iter().map(|i| (i.id, outcome)).collect(),
-        clear_item_outcomes: false,
-    })
 }

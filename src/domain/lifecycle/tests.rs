@@ -218,7 +218,12 @@ fn canonical(state: &CaseState, kind: StepKind, ctx: &Ctx<'_>) -> Vec<Step> {
             .consultations
             .iter()
             .filter(|c| c.replied_on.is_none())
-            .map(|c| Step::ReplyConsultation { consultation_id: c.id, replied_on: today, opinion: Opinion::Consent })
+            .map(|c| Step::ReplyConsultation {
+                consultation_id: c.id,
+                replied_on: today,
+                // Some parties object, so that decisions over an objection are walked too.
+                opinion: if c.id.get() % 2 == 0 { Opinion::Objection } else { Opinion::Consent },
+            })
             .collect(),
         StepKind::Extension => {
             let on = latest(clock.due_on);
@@ -231,6 +236,7 @@ fn canonical(state: &CaseState, kind: StepKind, ctx: &Ctx<'_>) -> Vec<Step> {
             basis: FeeBasis::PerPage,
             pages: Some(100),
             nth_request: None,
+            counted: Vec::new(),
         })],
         StepKind::FeePayment => vec![Step::PayFee { paid_on: latest(clock.fee_pay_by) }],
         StepKind::Decision => {
@@ -239,17 +245,30 @@ fn canonical(state: &CaseState, kind: StepKind, ctx: &Ctx<'_>) -> Vec<Step> {
                 CaseStatus::AwaitingFee => Outcome::OtherFeeUnpaid,
                 _ => Outcome::Disclosed,
             };
-            vec![Step::Decide(Decision { decided_on: today, outcome: Some(outcome), basis: None, items: Vec::new() })]
+            // A third party's objection needs the reason for disclosing nonetheless.
+            let plain = Decision { decided_on: today, outcome: Some(outcome), ..Decision::default() };
+            let over_objection = Decision { over_objection_reason: Some("公共利益".into()), ..plain.clone() };
+            vec![Step::Decide(plain), Step::Decide(over_objection)]
         }
         StepKind::Withdrawal => vec![Step::Withdraw { withdrawn_on: today }],
-        StepKind::Amendment => {
-            let outcome = if state.case.outcome == Some(Outcome::Disclosed) {
-                Outcome::UnavailableNotHeld
-            } else {
-                Outcome::Disclosed
-            };
-            vec![Step::Amend(Amendment { outcome: Some(outcome), concluded_on: None, reason: "录入错误".into() })]
-        }
+        StepKind::Amendment => [Outcome::Disclosed, Outcome::UnavailableNotHeld, Outcome::UnavailableNeedsCreation]
+            .into_iter()
+            .filter(|o| state.case.outcome != Some(*o))
+            .map(|outcome| {
+                Step::Amend(Amendment {
+                    outcome: Some(outcome),
+                    concluded_on: None,
+                    reason: "录入错误".into(),
+                    basis: None,
+                })
+            })
+            .collect(),
+        StepKind::ReasonsRequest => vec![Step::RequestReasons(ReasonsRequest {
+            requested_on: today,
+            respond_by: today + Days::new(10),
+            grounds: "一个月内申请四十件".into(),
+        })],
+        StepKind::ReasonsReply => vec![Step::ReceiveReasons { received_on: today, reasons: "研究需要".into() }],
         StepKind::Appeal => {
             let Some(from) = state.case.concluded_on else { return Vec::new() };
             // Any day from the decision to today, newest first: a second appeal of a kind needs
@@ -314,11 +333,21 @@ fn a_new_case_offers_the_steps_of_a_running_clock_by_role() {
     assert_eq!(allowed_steps(&state, who(Role::Clerk), &c), Vec::<StepKind>::new());
     assert_eq!(
         allowed_steps(&state, who(Role::Officer), &c),
-        vec![CorrectionRequest, Consultation, FeeNotice, Decision, Withdrawal]
+        vec![CorrectionRequest, Consultation, FeeNotice, ReasonsRequest, Decision, Withdrawal]
     );
     assert_eq!(
         allowed_steps(&state, who(Role::Supervisor), &c),
-        vec![CorrectionRequest, Consultation, Extension, FeeNotice, Decision, Withdrawal, Void, IntakeCorrection]
+        vec![
+            CorrectionRequest,
+            Consultation,
+            Extension,
+            FeeNotice,
+            ReasonsRequest,
+            Decision,
+            Withdrawal,
+            Void,
+            IntakeCorrection
+        ]
     );
     assert_eq!(allowed_steps(&state, who(Role::Auditor), &c), Vec::<StepKind>::new());
     // The officer who registered it may void or correct it on the day of registration.
@@ -398,7 +427,7 @@ fn a_direct_suit_against_a_refusal_is_refused_from_2024() {
         decided_on: d("2023-12-15"),
         outcome: Some(Outcome::WithheldProcessInformation),
         basis: Some("过程性信息".into()),
-        items: Vec::new(),
+        ..Decision::default()
     });
     let c = ctx(d("2023-12-15"), &rules, &seals);
     let t = decide(&state, officer, &decision, None, &c).unwrap();
@@ -419,8 +448,7 @@ fn the_same_appeal_filed_twice_is_a_conflict() {
     let decision = Step::Decide(Decision {
         decided_on: d("2024-03-20"),
         outcome: Some(Outcome::Disclosed),
-        basis: None,
-        items: vec![],
+        ..Decision::default()
     });
     let t = decide(&state, officer, &decision, None, &c).unwrap();
     apply(&mut state, t, officer, d("2024-03-20"));
@@ -440,13 +468,16 @@ fn an_amendment_moves_the_conclusion_the_clock_and_the_projection_see() {
     let decision = Step::Decide(Decision {
         decided_on: d("2024-03-20"),
         outcome: Some(Outcome::Disclosed),
-        basis: None,
-        items: vec![],
+        ..Decision::default()
     });
     let t = decide(&state, officer, &decision, None, &ctx(d("2024-03-20"), &rules, &seals)).unwrap();
     apply(&mut state, t, officer, d("2024-03-20"));
-    let amendment =
-        Step::Amend(Amendment { outcome: None, concluded_on: Some(d("2024-03-18")), reason: "日期录错".into() });
+    let amendment = Step::Amend(Amendment {
+        outcome: None,
+        concluded_on: Some(d("2024-03-18")),
+        reason: "日期录错".into(),
+        basis: None,
+    });
     let c = ctx(d("2024-05-06"), &rules, &seals);
     let t = decide(&state, supervisor, &amendment, None, &c).unwrap();
     apply(&mut state, t, supervisor, d("2024-05-06"));

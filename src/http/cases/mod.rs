@@ -22,7 +22,8 @@ use super::pagination::{cursor_for_case, Page, PageParams};
 use super::AppState;
 use crate::domain::error::Errors;
 use crate::domain::ids::{AgencyId, ApplicantId, CaseId, ItemId};
-use crate::domain::lifecycle::{Decision, Step};
+use crate::domain::lifecycle::{Decision, ItemDecision, Step};
+use crate::domain::reply::ResponsibleAgency;
 use crate::domain::{limits, CaseStatus, Outcome, Violation};
 use crate::service::cases::steps::{self, Options};
 use crate::service::cases::{self, CaseDetails, CaseFilter};
@@ -99,6 +100,22 @@ pub struct ItemOutcomeRequest {
     /// The item's id (from the case's `items`).
     pub id: ItemId,
     pub outcome: Outcome,
+    /// The officer's text on this item, printed under it: the reason of a refusal or partial
+    /// disclosure (required for those), the route to information already public or to a
+    /// publication (required), where and how to obtain what is provided, the search made, …
+    #[schema(max_length = 8000)]
+    pub basis: Option<String>,
+}
+
+/// The agency responsible for disclosing the information (Art. 36 (5)).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResponsibleAgencyRequest {
+    #[schema(max_length = 200)]
+    pub name: String,
+    /// Its address, telephone or other contact.
+    #[schema(max_length = 500)]
+    pub contact: String,
 }
 
 /// The decision (答复) that concludes a case.
@@ -110,12 +127,33 @@ pub struct DecisionRequest {
     /// The case outcome. May be left out when the items' outcomes determine it (all the same, or
     /// some disclosed and some not → `partially_disclosed`); must agree with them when given.
     pub outcome: Option<Outcome>,
-    /// The reasons and legal basis stated in the reply.
+    /// The officer's text printed in the reply under the outcome's own wording: the reason of a
+    /// refusal or partial disclosure (Art. 36 (3), 37), the route to information already public
+    /// (36 (1)) or to a publication (39 ¶2), the reason it is not this agency's (36 (5)) — each
+    /// required for those outcomes —, how to obtain what is provided (36 (2)), the search made
+    /// (36 (4)), and the like. For a reply by items, general remarks.
     #[schema(max_length = 8000)]
     pub basis: Option<String>,
-    /// Each item's outcome: all of the case's items, or none.
+    /// Each item's outcome and text: all of the case's items, or none. A reply by items answers
+    /// each in a paragraph of its own.
     #[serde(default)]
     pub items: Vec<ItemOutcomeRequest>,
+    /// Art. 36 (1): the information disclosed has already been made public; `basis` says how to
+    /// obtain it. Only with `disclosed`.
+    #[serde(default)]
+    pub already_public: bool,
+    /// Art. 36 (5): the information is not this agency's to disclose; the agency that is, named
+    /// with its contact in the reply. Only with `unavailable_not_held` (without it, that outcome
+    /// answers Art. 36 (4): the information does not exist).
+    pub responsible_agency: Option<ResponsibleAgencyRequest>,
+    /// Art. 36 (6): the earlier case of the same applicant this agency has answered; its number
+    /// and decision date are printed. Required for `not_processed_repeated`.
+    pub repeats_case_id: Option<CaseId>,
+    /// Art. 32: why the information is disclosed although a consulted third party objected
+    /// (required for `disclosed` after an objection). Each objecting third party is sent a
+    /// `disclosure_notice_to_third_party` with the content disclosed and this reason.
+    #[schema(max_length = 8000)]
+    pub over_objection_reason: Option<String>,
     /// The version the decision is based on (or send `If-Match`).
     pub version: Option<i64>,
     /// Required (from a supervisor) when the decision date lies in a year whose report is sealed.
@@ -315,20 +353,43 @@ impl StepBody for DecisionRequest {
     type Path = ();
 
     fn into_step(self, (): (), _today: NaiveDate) -> Result<(Step, Options), ApiError> {
+        let body = self;
         let mut errors = Errors::default();
-        let basis = errors.optional_text("basis", self.basis.as_deref(), limits::BASIS);
+        let basis = errors.optional_text("basis", body.basis.as_deref(), limits::BASIS);
+        let items = body
+            .items
+            .iter()
+            .enumerate()
+            .map(|(index, i)| ItemDecision {
+                id: i.id,
+                outcome: i.outcome,
+                basis: errors.optional_text(&format!("items[{index}].basis"), i.basis.as_deref(), limits::BASIS),
+            })
+            .collect();
+        let responsible_agency = body.responsible_agency.as_ref().map(|a| ResponsibleAgency {
+            name: errors.text("responsible_agency.name", &a.name, limits::NAME),
+            contact: errors.text("responsible_agency.contact", &a.contact, limits::ADDRESS),
+        });
+        let over_objection_reason =
+            errors.optional_text("over_objection_reason", body.over_objection_reason.as_deref(), limits::BASIS);
         errors.finish()?;
         let decision = Decision {
-            decided_on: self.decided_on,
-            outcome: self.outcome,
+            decided_on: body.decided_on,
+            outcome: body.outcome,
             basis,
-            items: self.items.iter().map(|i| (i.id, i.outcome)).collect(),
+            items,
+            already_public: body.already_public,
+            responsible_agency,
+            repeats_case_id: body.repeats_case_id,
+            earlier: None,
+            over_objection_reason,
         };
-        Ok((Step::Decide(decision), options(self.version, self.amendment_reason.as_deref(), self.notify)?))
+        Ok((Step::Decide(decision), options(body.version, body.amendment_reason.as_deref(), body.notify)?))
     }
 }
 
-/// Record that the applicant withdrew the request; the case concludes as `other_misc`.
+/// Record that the applicant withdrew the request; the case concludes as `other_misc` and the
+/// applicant is sent a `withdrawal_confirmation` (no reply on the substance, no remedies).
 #[utoipa::path(tag = "cases", request_body = WithdrawalRequest,
     params(("id" = i64, Path, description = "Case id"), ("If-Match" = Option<String>, Header, description = "The expected version")),
     responses((status = 200, description = "The concluded case", body = CaseResponse), WriteErrors))]

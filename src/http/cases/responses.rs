@@ -172,7 +172,8 @@ pub struct FeeResponse {
     /// For `per_request`: the request's number among the applicant's requests that month.
     pub nth_request: Option<u32>,
     pub amount_fen: i64,
-    /// The last day to pay (20 working days after the notice).
+    /// The last day to pay: 20 working days from the day after the notice was received when its
+    /// delivery is recorded, else after the day it was sent.
     pub pay_by: NaiveDate,
     pub paid_on: Option<NaiveDate>,
 }
@@ -284,7 +285,12 @@ impl From<CaseDetails> for CaseResponse {
                 })
                 .collect(),
             extension: clock.extension.clone(),
-            fee: state.fee_notices.into_iter().next_back().map(FeeResponse::from),
+            // The payment period as the clock counts it (from the notice's service when recorded).
+            fee: state
+                .fee_notices
+                .into_iter()
+                .next_back()
+                .map(|f| FeeResponse { pay_by: clock.fee_pay_by.unwrap_or(f.pay_by), ..FeeResponse::from(f) }),
             corrected_on_appeal: appeals.iter().any(|a| a.result == Some(AppealResult::Corrected)),
             appeals,
             id: case.id,

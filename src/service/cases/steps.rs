@@ -11,7 +11,8 @@ use crate::domain::ids::{AppealId, CaseId};
 use crate::domain::lifecycle::{
     self, check_version, project, CaseState, Ctx, FeeNotice, IntakeCorrection, Refusal, Step, Transition, Who,
 };
-use crate::domain::Outcome;
+use crate::domain::reply::{CaseFacts, EarlierCase};
+use crate::domain::{LetterKind, Outcome};
 use crate::service::{letters, Actor, Now, ServiceError, ServiceResult};
 use crate::storage::letters as letter_store;
 use crate::storage::steps::NewFeeNotice;
@@ -31,20 +32,54 @@ fn load(conn: &mut DbConnection, actor: &Actor, id: CaseId) -> ServiceResult<Cas
 /// A database error.
 pub fn nth_request(conn: &mut DbConnection, case: &Case) -> ServiceResult<u32> {
     let month_start = case.received_on.with_day(1).unwrap_or(case.received_on);
-    let nth = cases::nth_request_in_month(conn, case, month_start)?;
-    Ok(u32::try_from(nth).unwrap_or(u32::MAX))
+    let counted = step_store::requests_in_month(conn, case, month_start)?;
+    Ok(u32::try_from(counted.len()).unwrap_or(u32::MAX))
 }
 
 /// The facts a step's input needs from storage: the per-request fee counts the applicant's
-/// requests of the month.
-fn resolve(conn: &mut DbConnection, state: &CaseState, step: Step) -> ServiceResult<Step> {
+/// requests of the month; a repeated request's decision names the earlier case, found among
+/// those the caller sees.
+fn resolve(conn: &mut DbConnection, actor: &Actor, state: &CaseState, step: Step) -> ServiceResult<Step> {
     match step {
         Step::IssueFeeNotice(notice @ FeeNotice { basis: FeeBasis::PerRequest, .. }) => {
-            let nth = nth_request(conn, &state.case)?;
-            Ok(Step::IssueFeeNotice(FeeNotice { nth_request: Some(nth), ..notice }))
+            let case = &state.case;
+            let month_start = case.received_on.with_day(1).unwrap_or(case.received_on);
+            let counted = step_store::requests_in_month(conn, case, month_start)?;
+            // The case's number among the requests counted (itself included): what `nth_request` says.
+            let nth = u32::try_from(counted.len()).unwrap_or(u32::MAX);
+            Ok(Step::IssueFeeNotice(FeeNotice { nth_request: Some(nth), counted, ..notice }))
+        }
+        Step::Decide(mut decision) => {
+            if let Some(id) = decision.repeats_case_id {
+                decision.earlier = earlier_case(conn, actor, id)?;
+            }
+            Ok(Step::Decide(decision))
         }
         other => Ok(other),
     }
+}
+
+/// The case a repeated request refers to, when the caller sees it, with its decision letter's
+/// number.
+fn earlier_case(conn: &mut DbConnection, actor: &Actor, id: CaseId) -> ServiceResult<Option<EarlierCase>> {
+    let case = match get_visible(conn, actor, id) {
+        Ok(case) => case,
+        Err(ServiceError::NotFound { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let document_number = letter_store::of_case(conn, id)?
+        .into_iter()
+        .rfind(|l| l.kind == LetterKind::Decision)
+        .map(|l| l.document_number);
+    Ok(Some(EarlierCase {
+        id: case.id,
+        case_number: case.case_number,
+        applicant_id: case.applicant_id,
+        agency_id: case.agency_id,
+        outcome: case.outcome,
+        concluded_on: case.concluded_on,
+        document_number,
+    }))
 }
 
 /// How a step is asked for, besides its input.
@@ -78,7 +113,7 @@ pub fn take(
         }
     }
     check_version(&state.case, options.expected_version)?;
-    let step = resolve(conn, &state, step)?;
+    let step = resolve(conn, actor, &state, step)?;
     let mut seals = seals_of(conn, &state.case, &now)?;
     if let Step::CorrectIntake(IntakeCorrection { agency_id: Some(target), received_on, .. }) = &step {
         // Moved to another agency the caller sees: the seals of both count.
@@ -218,11 +253,14 @@ fn issue_letters(
     now: &Now<'_>,
 ) -> ServiceResult<()> {
     match &recorded.event {
-        CaseEvent::Amended { .. } => {
+        CaseEvent::Amended { outcome, .. } => {
+            // The reply in force replaces the earlier one: a withdrawal stays confirmed by a
+            // withdrawal confirmation, any other outcome is answered by a decision letter.
             let earlier = letter_store::of_case(conn, details.case().id)?
                 .into_iter()
-                .rfind(|l| l.kind == crate::domain::LetterKind::Decision);
-            let kind = crate::domain::LetterKind::Decision;
+                .rfind(|l| matches!(l.kind, LetterKind::Decision | LetterKind::WithdrawalConfirmation));
+            let withdrawal = lifecycle::withdrawn(&details.state.events) && *outcome == Outcome::OtherMisc;
+            let kind = if withdrawal { LetterKind::WithdrawalConfirmation } else { LetterKind::Decision };
             let letter =
                 letters::ToIssue { kind, consultation_id: None, event: recorded, notify, earlier: earlier.as_ref() };
             letters::issue(conn, details, &letter, now)?;
@@ -233,7 +271,7 @@ fn issue_letters(
                 .filter(|l| l.event_seq == *seq && l.delivery != letters::Delivery::Recorded)
                 .collect::<Vec<_>>();
             for letter in &sent {
-                let kind = crate::domain::LetterKind::Rectification;
+                let kind = LetterKind::Rectification;
                 let rectification =
                     letters::ToIssue { kind, consultation_id: None, event: recorded, notify, earlier: Some(letter) };
                 letters::issue(conn, details, &rectification, now)?;
@@ -251,6 +289,21 @@ fn issue_letters(
                     &letters::ToIssue { kind, consultation_id, event: recorded, notify, earlier: None },
                     now,
                 )?;
+            }
+            // Art. 32: each third party that objected is told in writing of a decision to
+            // disclose nonetheless, of its content and its reasons.
+            if let CaseEvent::Decided { over_objection_reason: Some(_), .. } = event {
+                let facts = CaseFacts::of(&details.state.events, details.clock.fee_pay_by);
+                for consultation_id in facts.objecting_third_parties {
+                    let notice = letters::ToIssue {
+                        kind: LetterKind::DisclosureNoticeToThirdParty,
+                        consultation_id: Some(consultation_id),
+                        event: recorded,
+                        notify,
+                        earlier: None,
+                    };
+                    letters::issue(conn, details, &notice, now)?;
+                }
             }
         }
     }

@@ -379,6 +379,10 @@ impl Batch {
                     outcome: conclusion.outcome,
                     basis: conclusion.basis.clone(),
                     items: Vec::new(),
+                    already_public: false,
+                    responsible_agency: None,
+                    repeats: None,
+                    over_objection_reason: None,
                     system: None,
                     sealed_override: None,
                 }

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use super::step_forms::{self, FormsInput};
 use super::steps::OpenForm;
+use crate::domain::cn_date;
 use crate::domain::fees::yuan;
 use crate::domain::ids::CaseId;
 use crate::domain::lifecycle::StepKind;
@@ -129,6 +130,22 @@ async fn render(
         })
         .await?;
     let events = &details.state.events;
+    // The applicant's other requests, only when a decision may name the one it repeats.
+    let earlier = if offered.steps.iter().any(|s| s.kind == StepKind::Decision) {
+        let filter = cases::CaseFilter { applicant_id: Some(details.case().applicant_id), ..Default::default() };
+        let this = id;
+        ctx.read(move |conn, actor| cases::list(conn, actor, filter, 21))
+            .await?
+            .into_iter()
+            .filter(|(c, _)| c.id != this)
+            .map(|(c, _)| {
+                let outcome = c.outcome.map_or("未办结", |o| o.label());
+                (c.id.get(), format!("{}（{}收到，{}）", c.case_number, cn_date(c.received_on), outcome))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     // The agencies a case may be moved to, only when its intake may be corrected.
     let agencies = if offered.steps.iter().any(|s| s.kind == StepKind::IntakeCorrection) {
         agency_options(&agencies_and_choice(ctx, None).await?.0)
@@ -181,6 +198,7 @@ async fn render(
         open: open.as_ref(),
         actor: ctx.actor(),
         agencies: &agencies,
+        earlier: &earlier,
         today: ctx.state.today(),
     });
     let applicant = &details.applicant;

@@ -29,6 +29,8 @@ pub struct FormsInput<'a> {
     pub actor: &'a Actor,
     /// The agencies the user sees (for moving a case in an intake correction).
     pub agencies: &'a [(i64, String)],
+    /// The applicant's other requests the user sees (a repeated request names one): id, text.
+    pub earlier: &'a [(i64, String)],
     pub today: NaiveDate,
 }
 
@@ -44,6 +46,8 @@ pub const SECTIONS: &[(&str, &[StepKind])] = &[
             StepKind::Extension,
             StepKind::FeeNotice,
             StepKind::FeePayment,
+            StepKind::ReasonsRequest,
+            StepKind::ReasonsReply,
             StepKind::Decision,
             StepKind::Withdrawal,
         ],
@@ -60,6 +64,7 @@ fn sends_letter(kind: StepKind) -> bool {
             | StepKind::Consultation
             | StepKind::Extension
             | StepKind::FeeNotice
+            | StepKind::ReasonsRequest
             | StepKind::Decision
             | StepKind::Withdrawal
     )
@@ -126,6 +131,11 @@ fn defaults(kind: StepKind, offer: &OfferedStep, input: &FormsInput<'_>) -> BTre
             set("basis", FeeBasis::PerRequest.as_str().to_string());
         }
         StepKind::FeePayment => set("paid_on", latest),
+        StepKind::ReasonsRequest => {
+            set("requested_on", latest);
+            set("respond_by", date(offer.latest + TimeDelta::days(15)));
+        }
+        StepKind::ReasonsReply => set("received_on", latest),
         StepKind::Decision => set("decided_on", latest),
         StepKind::Withdrawal => set("withdrawn_on", latest),
         StepKind::Appeal => {
@@ -191,6 +201,10 @@ fn hint(kind: StepKind, input: &FormsInput<'_>) -> String {
             "信息处理费按件计收或按量计收，二者不同时适用；申请人应自收到通知之日起20个工作日内缴纳（国办函〔2020〕109号）。".to_string()
         }
         StepKind::FeePayment => format!("缴费期限：{}。", on(clock.fee_pay_by)),
+        StepKind::ReasonsRequest => {
+            "申请人申请公开政府信息的数量、频次明显超过合理范围的，可以要求其说明理由（条例第三十五条）；理由不合理的，告知不予处理。".to_string()
+        }
+        StepKind::ReasonsReply => "登记申请人在期限内说明的理由（条例第三十五条）。".to_string(),
         StepKind::Decision => format!(
             "答复期限：{}。办理结果决定本案在年度报告第三部分计入的行。",
             on(clock.due_on)
@@ -243,6 +257,7 @@ fn extras(kind: StepKind, input: &FormsInput<'_>, values: &BTreeMap<String, Stri
         StepKind::Decision => json!({
             "outcomes": outcome_groups(),
             "items": state.items.iter().map(|i| json!({"id": i.id.get(), "position": i.position, "description": i.description})).collect::<Vec<_>>(),
+            "earlier": input.earlier.iter().map(|(id, text)| (id.to_string(), text.clone())).collect::<Vec<_>>(),
         }),
         StepKind::Amendment => json!({"outcomes": outcome_groups()}),
         StepKind::Appeal => json!({"kinds": pairs(AppealKind::ALL, AppealKind::as_str, AppealKind::label)}),

@@ -22,7 +22,7 @@ use crate::http::error::ApiError;
 use crate::http::extract::parse_json;
 use crate::http::steps::{
     AmendmentBody, ConsultationBody, ConsultationReplyBody, CorrectionBody, CorrectionRequestBody, ExtensionBody,
-    FeeNoticeBody, FeePaymentBody,
+    FeeNoticeBody, FeePaymentBody, ReasonsBody, ReasonsRequestBody,
 };
 use crate::service::cases::{self, steps};
 use crate::service::ServiceError;
@@ -79,11 +79,25 @@ fn fields(kind: StepKind) -> &'static [(&'static str, As)] {
         ],
         StepKind::FeeNotice => &[("issued_on", Text), ("basis", Text), ("pages", Int), VERSION, REASON_SEALED, NOTIFY],
         StepKind::FeePayment => &[("paid_on", Text), VERSION, REASON_SEALED],
-        StepKind::Decision => {
-            &[("decided_on", Text), ("outcome", Text), ("basis", Text), VERSION, REASON_SEALED, NOTIFY]
+        StepKind::ReasonsRequest => {
+            &[("requested_on", Text), ("respond_by", Text), ("grounds", Text), VERSION, REASON_SEALED, NOTIFY]
         }
+        StepKind::ReasonsReply => &[("received_on", Text), ("reasons", Text), VERSION, REASON_SEALED],
+        StepKind::Decision => &[
+            ("decided_on", Text),
+            ("outcome", Text),
+            ("basis", Text),
+            ("already_public", As::Flag),
+            ("responsible_agency.name", Text),
+            ("responsible_agency.contact", Text),
+            ("repeats_case_id", Int),
+            ("over_objection_reason", Text),
+            VERSION,
+            REASON_SEALED,
+            NOTIFY,
+        ],
         StepKind::Withdrawal => &[("withdrawn_on", Text), VERSION, REASON_SEALED, NOTIFY],
-        StepKind::Amendment => &[("outcome", Text), ("concluded_on", Text), ("reason", Text), VERSION],
+        StepKind::Amendment => &[("outcome", Text), ("concluded_on", Text), ("reason", Text), ("basis", Text), VERSION],
         StepKind::Appeal => &[("kind", Text), ("filed_on", Text), REASON_SEALED],
         StepKind::AppealResult => &[("result", Text), ("decided_on", Text), REASON_SEALED],
         StepKind::Void => &[("reason", Text), VERSION, REASON_SEALED],
@@ -121,14 +135,19 @@ fn body_of(kind: StepKind, form: &FormData) -> Map<String, Value> {
         }
     }
     if kind == StepKind::Decision {
-        // One select per item: `item.<id>` → `items: [{"id", "outcome"}]`, or none at all.
+        // One select per item, `item.<id>`, and its text, `item_basis.<id>` → `items: [{"id",
+        // "outcome", "basis"}]`, or none at all.
         let items: Vec<Value> = form
             .0
             .iter()
             .filter_map(|(name, value)| {
                 let id = name.strip_prefix("item.")?.parse::<i64>().ok()?;
                 let outcome = value.trim();
-                (!outcome.is_empty()).then(|| json!({"id": id, "outcome": outcome}))
+                let mut item = json!({"id": id, "outcome": outcome});
+                if let Some(basis) = form.optional(&format!("item_basis.{id}")) {
+                    item["basis"] = Value::String(basis);
+                }
+                (!outcome.is_empty()).then_some(item)
             })
             .collect();
         if !items.is_empty() {
@@ -265,6 +284,8 @@ async fn submit(ctx: &PageContext, id: CaseId, kind: StepKind, form: &FormData) 
         StepKind::Extension => take::<ExtensionBody>(ctx, id, body, ()).await,
         StepKind::FeeNotice => take::<FeeNoticeBody>(ctx, id, body, ()).await,
         StepKind::FeePayment => take::<FeePaymentBody>(ctx, id, body, ()).await,
+        StepKind::ReasonsRequest => take::<ReasonsRequestBody>(ctx, id, body, ()).await,
+        StepKind::ReasonsReply => take::<ReasonsBody>(ctx, id, body, ()).await,
         StepKind::Decision => take::<DecisionRequest>(ctx, id, body, ()).await,
         StepKind::Withdrawal => take::<WithdrawalRequest>(ctx, id, body, ()).await,
         StepKind::Amendment => take::<AmendmentBody>(ctx, id, body, ()).await,
@@ -293,7 +314,7 @@ fn shown_fields(kind: StepKind) -> Vec<&'static str> {
         StepKind::ConsultationReply => &["consultation_id"][..],
         StepKind::AppealResult => &["appeal_id"],
         StepKind::Revocation => &["seq"],
-        StepKind::Decision => &["items"],
+        StepKind::Decision => &["items", "responsible_agency.name", "responsible_agency.contact"],
         StepKind::IntakeCorrection => &[
             "received_on",
             "submitted_on",
@@ -408,6 +429,8 @@ mod tests {
         check::<ExtensionBody>(StepKind::Extension);
         check::<FeeNoticeBody>(StepKind::FeeNotice);
         check::<FeePaymentBody>(StepKind::FeePayment);
+        check::<ReasonsRequestBody>(StepKind::ReasonsRequest);
+        check::<ReasonsBody>(StepKind::ReasonsReply);
         check::<DecisionRequest>(StepKind::Decision);
         check::<WithdrawalRequest>(StepKind::Withdrawal);
         check::<AmendmentBody>(StepKind::Amendment);
