@@ -270,13 +270,19 @@ async fn a_multi_item_decision_takes_each_items_outcome_from_its_own_select() {
     let page = officer.get(&format!("/cases/{id}")).await;
     assert!(page.body.contains("第1项：补偿标准") && page.body.contains("第2项：评估报告"));
     let (first, second) = (format!("item.{}", items[0]), format!("item.{}", items[1]));
-    let fields = [
+    let second_basis = format!("item_basis.{}", items[1]);
+    let mut fields = vec![
         ("decided_on", on.as_str()),
         ("outcome", ""),
         (first.as_str(), "disclosed"),
         (second.as_str(), "withheld_state_secret"),
-        ("basis", "第1项予以公开；第2项属于国家秘密"),
     ];
+    // A withheld item needs its reason (Art. 36 (3)): refused at the items without it.
+    officer.get(&format!("/cases/{id}")).await;
+    let refused = officer.post(&format!("/cases/{id}/steps/decision"), &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains(r#"id="f-decision-items-error""#), "{}", refused.body);
+    fields.push((second_basis.as_str(), "该评估报告经定密属于国家秘密"));
     take(&mut officer, id, "decision", &fields).await;
     let decided = case(&w, id).await;
     assert_eq!(decided["outcome"], "partially_disclosed", "derived from the items");

@@ -78,7 +78,10 @@ fn pairs<T: Copy>(all: &[T], key: fn(T) -> &'static str, label: fn(T) -> &'stati
 fn outcome_groups() -> Vec<(String, Vec<(String, String)>)> {
     let mut groups: Vec<(OutcomeGroup, Vec<(String, String)>)> = Vec::new();
     for &outcome in Outcome::ALL {
-        let basis = outcome.legal_basis().replace("《政府信息公开条例》", "条例");
+        let basis = outcome
+            .legal_basis()
+            .replace("《中华人民共和国政府信息公开条例》", "条例")
+            .replace("《政府信息公开条例》", "条例");
         let text =
             if basis.is_empty() { outcome.label().to_string() } else { format!("{}（{basis}）", outcome.label()) };
         let option = (outcome.as_str().to_string(), text);
