@@ -148,6 +148,21 @@ pub struct AgencySettingsBody {
     pub fee_payment: Option<String>,
 }
 
+impl From<AgencySettingsBody> for AgencySettings {
+    /// The settings as stored: each text trimmed, an empty one left out.
+    fn from(body: AgencySettingsBody) -> Self {
+        let clean = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        Self {
+            document_prefix: clean(body.document_prefix),
+            contact: clean(body.contact),
+            reconsideration_body: clean(body.reconsideration_body),
+            court: clean(body.court),
+            fee_payment: clean(body.fee_payment),
+            updated_at: None,
+        }
+    }
+}
+
 /// The settings with when they were last changed (the fields of [`AgencySettingsBody`] and
 /// `updated_at`, written out rather than flattened so that the schema allows exactly these).
 #[derive(Debug, Serialize, ToSchema)]
@@ -196,16 +211,7 @@ pub(crate) async fn put_settings(
     id: web::Path<AgencyId>,
     body: Json<AgencySettingsBody>,
 ) -> Result<web::Json<AgencySettingsResponse>, ApiError> {
-    let body = body.0;
-    let clean = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-    let settings = AgencySettings {
-        document_prefix: clean(body.document_prefix),
-        contact: clean(body.contact),
-        reconsideration_body: clean(body.reconsideration_body),
-        court: clean(body.court),
-        fee_payment: clean(body.fee_payment),
-        updated_at: None,
-    };
+    let settings = AgencySettings::from(body.0);
     let (id, now) = (id.into_inner(), state.now());
     let stored = state.db.write(move |conn| agencies::put_settings(conn, &user, id, &settings, now)).await?;
     Ok(web::Json(settings_response(stored)))

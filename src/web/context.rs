@@ -151,6 +151,7 @@ fn section(path: &str) -> &'static str {
         "admin" => "admin",
         "account" => "account",
         "ledger" => "cases",
+        "agencies" => "admin",
         _ => "dashboard",
     }
 }

@@ -47,6 +47,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(pages::report_text::text_page)
         .service(pages::report_text::save_text)
         .service(pages::report_text::document_download)
+        .service(pages::agency_settings::settings_page)
+        .service(pages::agency_settings::save_settings)
         .service(pages::admin::admin_page)
         .service(pages::admin::create_agency)
         .service(pages::admin::create_user)

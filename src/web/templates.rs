@@ -31,6 +31,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("drift.html", include_str!("templates/drift.html")),
     ("section_two.html", include_str!("templates/section_two.html")),
     ("ledger.html", include_str!("templates/ledger.html")),
+    ("agency_settings.html", include_str!("templates/agency_settings.html")),
     ("report_text.html", include_str!("templates/report_text.html")),
     ("admin.html", include_str!("templates/admin.html")),
     ("token.html", include_str!("templates/token.html")),

@@ -466,6 +466,14 @@ async fn every_console_route_answers_each_role_as_the_service_decides() {
         ("/admin".into(), readers_of_admin),
         (format!("/admin/calendar/{year}"), readers_of_admin),
         ("/account".into(), all),
+        ("/ledger".into(), all),
+        (format!("/cases/export?agency_id={a}&format=csv"), all),
+        (format!("/cases/export?agency_id={b}&format=csv"), hidden),
+        (format!("/reports/section-two?agency_id={a}&year={last_year}"), all),
+        (format!("/reports/section-two?agency_id={b}&year={last_year}"), hidden),
+        (format!("/agencies/{a}/settings"), all),
+        (format!("/agencies/{b}/settings"), hidden),
+        ("/intake/applicant?id_type=resident_id_card&id_number=11010519491231002X".into(), registrars),
     ];
     let today = china_today().to_string();
     let mut mismatches = Vec::new();
@@ -523,6 +531,34 @@ async fn every_console_route_answers_each_role_as_the_service_decides() {
             (format!("/admin/users/{b_user}/password"), vec![("password", PASSWORD.into())], [NO, NO, NO, GONE, NO]),
             (format!("/admin/users/{clerk_id}/token"), vec![], [NO, NO, NO, OK, NO]),
             (format!("/admin/calendar/{year}"), vec![("notice", "通知".into()), ("notices", "通知".into())], [NO; 5]),
+            (
+                format!("/cases/{case_b}/steps/decision"),
+                vec![("decided_on", today.clone()), ("outcome", "disclosed".into()), ("basis", "依据".into())],
+                hidden,
+            ),
+            // The one extension: granted by the supervisor, then refused to the administrator.
+            (
+                format!("/cases/{case_a}/steps/extension"),
+                vec![
+                    ("approved_on", today.clone()),
+                    ("working_days", "10".into()),
+                    ("reason", "需要调取档案".into()),
+                    ("notified_on", today.clone()),
+                ],
+                [NO, NO, SEE, StatusCode::UNPROCESSABLE_ENTITY, NO],
+            ),
+            (
+                "/reports/section-two".into(),
+                vec![("agency_id", a_text.clone()), ("year", year.clone()), ("template", "2021".into())],
+                [NO, SEE, SEE, SEE, NO],
+            ),
+            (
+                "/reports/section-two".into(),
+                vec![("agency_id", b_text.clone()), ("year", year.clone()), ("template", "2021".into())],
+                hidden,
+            ),
+            (format!("/agencies/{a}/settings"), vec![("court", "某法院".into())], [NO, NO, SEE, SEE, NO]),
+            (format!("/agencies/{b}/settings"), vec![("court", "某法院".into())], hidden),
         ];
         for (path, fields, expected) in &posts {
             let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();

@@ -391,3 +391,51 @@ async fn the_intake_desk_sees_an_applicant_on_file_with_the_requests_of_its_own_
     }
     panic!("the look-up is not in the audit trail");
 }
+
+#[tokio::test]
+async fn a_new_agency_enters_its_letter_settings_before_its_first_decision() {
+    let app = crate::helpers::spawn_app().await;
+    let agency = app.bare_agency("NEW", None).await;
+    app.console_user("新办理", "officer", PASSWORD, gongkai::domain::Role::Officer, Some(agency)).await;
+    app.console_user("新负责人", "supervisor", PASSWORD, gongkai::domain::Role::Supervisor, Some(agency)).await;
+    let on = china_today().to_string();
+    let id = app.intake(&app.admin, agency, &on).await["id"].as_i64().unwrap();
+    let mut officer = Console::sign_in(&app.address, "officer", PASSWORD).await;
+    let page = officer.get(&format!("/cases/{id}")).await;
+    assert!(page.body.contains(&format!(r#"<a href="/agencies/{agency}/settings">文书设置</a>尚未填写行政复议机关"#)));
+    let fields = [("decided_on", on.as_str()), ("outcome", "disclosed"), ("basis", "提供复印件一份")];
+    let refused = officer.post(&format!("/cases/{id}/steps/decision"), &fields).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(refused.body.contains("行政复议机关") && refused.body.contains("依据"), "{}", refused.body);
+    assert!(refused.body.contains("提供复印件一份"), "what was typed stays");
+    // An officer reads the settings and may not change them; the supervisor enters them.
+    let settings = officer.get(&format!("/agencies/{agency}/settings")).await;
+    assert_eq!(settings.status, StatusCode::OK);
+    assert!(settings.body.contains("只有负责人和管理员可以修改"));
+    let forbidden = officer.post(&format!("/agencies/{agency}/settings"), &[("court", "某法院")]).await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    let mut supervisor = Console::sign_in(&app.address, "supervisor", PASSWORD).await;
+    supervisor.get(&format!("/agencies/{agency}/settings")).await;
+    let long = "长".repeat(300);
+    let too_long = supervisor.post(&format!("/agencies/{agency}/settings"), &[("court", long.as_str())]).await;
+    assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(too_long.body.contains(r#"id="f-court-error""#), "{}", too_long.body);
+    let saved = supervisor
+        .post(
+            &format!("/agencies/{agency}/settings"),
+            &[
+                ("reconsideration_body", " 某市人民政府 "),
+                ("court", "某市中级人民法院"),
+                ("contact", "电话 0468-5123456"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let api = expect(app.get(&format!("/api/v1/agencies/{agency}/settings"), &app.admin).await, StatusCode::OK).await;
+    assert_eq!(api["reconsideration_body"], "某市人民政府", "trimmed as the API trims");
+    take(&mut officer, id, "decision", &fields).await;
+    assert_eq!(
+        expect(app.get(&format!("/api/v1/cases/{id}"), &app.admin).await, StatusCode::OK).await["status"],
+        "concluded"
+    );
+}

@@ -146,6 +146,14 @@ async fn render(
     } else {
         Vec::new()
     };
+    // The agency's letter settings, when a step whose letter needs them is offered.
+    let needs_settings = offered.steps.iter().any(|s| matches!(s.kind, StepKind::Decision | StepKind::FeeNotice));
+    let settings = if needs_settings {
+        let agency = details.case().agency_id;
+        Some(ctx.read(move |conn, actor| crate::service::agencies::settings(conn, actor, agency)).await?)
+    } else {
+        None
+    };
     // The agencies a case may be moved to, only when its intake may be corrected.
     let agencies = if offered.steps.iter().any(|s| s.kind == StepKind::IntakeCorrection) {
         agency_options(&agencies_and_choice(ctx, None).await?.0)
@@ -199,6 +207,7 @@ async fn render(
         actor: ctx.actor(),
         agencies: &agencies,
         earlier: &earlier,
+        settings: settings.as_ref(),
         today: ctx.state.today(),
     });
     let applicant = &details.applicant;

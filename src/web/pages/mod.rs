@@ -1,6 +1,7 @@
 //! One module per page (or group of pages) of the console.
 
 pub mod admin;
+pub mod agency_settings;
 pub mod case;
 pub mod cases;
 pub mod dashboard;

@@ -18,6 +18,7 @@ use crate::domain::types::{AppealResult, OutcomeGroup, PartyKind};
 use crate::domain::{AppealKind, Channel, Outcome};
 use crate::service::cases::{CaseDetails, StepsOffered};
 use crate::service::Actor;
+use crate::storage::letters::AgencySettings;
 
 /// Everything the forms are built from.
 pub struct FormsInput<'a> {
@@ -31,6 +32,8 @@ pub struct FormsInput<'a> {
     pub agencies: &'a [(i64, String)],
     /// The applicant's other requests the user sees (a repeated request names one): id, text.
     pub earlier: &'a [(i64, String)],
+    /// The agency's letter settings, when a step whose letter needs them is offered.
+    pub settings: Option<&'a AgencySettings>,
     pub today: NaiveDate,
 }
 
@@ -310,6 +313,12 @@ pub fn forms(input: &FormsInput<'_>) -> Vec<Value> {
                         }
                     }
                     let extra = extras(kind, input, &values);
+                    // What the step's letter cannot do without (its step is refused until then).
+                    let settings_missing = input.settings.is_some_and(|s| match kind {
+                        StepKind::Decision => s.reconsideration_body.is_none() || s.court.is_none(),
+                        StepKind::FeeNotice => s.fee_payment.is_none(),
+                        _ => false,
+                    });
                     Some(json!({
                         "kind": kind.as_str(),
                         "label": kind.label(),
@@ -322,6 +331,8 @@ pub fn forms(input: &FormsInput<'_>) -> Vec<Value> {
                         "preview": open.is_some_and(|o| o.preview),
                         "sealed_reason": may_touch_sealed,
                         "notify": sends_letter(kind),
+                        "settings_missing": settings_missing,
+                        "agency_id": case.agency_id,
                         "extra": extra,
                     }))
                 })
