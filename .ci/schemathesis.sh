@@ -28,10 +28,12 @@ api() { curl -sf -X "$1" "127.0.0.1:$PORT/api/v1$2" -H "$H" -H 'content-type: ap
 # Both are covered by the authorization matrix and the users tests.
 # Some data for the fuzzer to find: an agency, cases in several states, an appeal.
 api POST /agencies '{"name": "模糊测试机关", "code": "FZ", "parent_id": null}'
+# What its decision and fee letters must print (without it those steps are refused).
+api PUT /agencies/1/settings '{"reconsideration_body": "模糊测试市人民政府", "court": "模糊测试市中级人民法院", "fee_payment": "收款单位：模糊测试市财政局"}'
 for day in 04 05 06; do
   api POST /cases "{\"agency_id\": 1, \"channel\": \"online\", \"received_on\": \"2021-03-$day\", \"applicant\": {\"category\": \"natural_person\", \"name\": \"测试\"}, \"description\": \"模糊测试\"}"
 done
-api POST /cases/1/decision '{"decided_on": "2021-03-10", "outcome": "withheld_state_secret"}'
+api POST /cases/1/decision '{"decided_on": "2021-03-10", "outcome": "withheld_state_secret", "basis": "经定密属于国家秘密"}'
 api POST /cases/1/appeals '{"kind": "reconsideration", "filed_on": "2021-03-20"}'
 # Inputs the fuzzer rarely generates on its own, sent as they are: NUL characters in bodies and
 # query strings, dates at the edges of what JSON and the date types carry, and ids spelled other
