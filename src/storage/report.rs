@@ -201,7 +201,9 @@ impl CellFilter {
 /// The cases behind one cell, newest first by the date that puts them there (the conclusion date
 /// for the outcome rows, else the receipt date), then by id; keyset-paginated on (that date, id).
 /// Ordered so, a page reads the first `limit` entries of the (agency, date) indexes instead of
-/// sorting every case of the cell (100,000 in a busy agency-year) to find them.
+/// sorting every case of the cell (100,000 in a busy agency-year) to find them. For a subtree
+/// each agency's first `limit` are read so and merged: one query over all the agencies would
+/// have to sort all their cases of the cell.
 ///
 /// # Errors
 /// A database error.
@@ -213,9 +215,31 @@ pub fn cell_cases(
     before: Option<(NaiveDate, i64)>,
     limit: i64,
 ) -> super::StorageResult<Vec<(CaseSummary, Applicant)>> {
+    let mut rows = Vec::new();
+    for &agency in ids {
+        rows.extend(agency_cell_cases(conn, agency, filter, category, before, limit)?);
+    }
+    let key = |c: &CaseSummary| {
+        let day = if filter.by_conclusion() { c.concluded_on.unwrap_or(c.received_on) } else { c.received_on };
+        (day, c.id)
+    };
+    rows.sort_by(|(a, _), (b, _)| key(b).cmp(&key(a)));
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(rows)
+}
+
+/// One agency's part of [`cell_cases`].
+fn agency_cell_cases(
+    conn: &mut DbConnection,
+    agency: i64,
+    filter: &CellFilter,
+    category: Option<&str>,
+    before: Option<(NaiveDate, i64)>,
+    limit: i64,
+) -> super::StorageResult<Vec<(CaseSummary, Applicant)>> {
     let mut query = cases::table
         .inner_join(applicants::table)
-        .filter(cases::agency_id.eq_any(ids.to_vec()))
+        .filter(cases::agency_id.eq(agency))
         .filter(cases::status.ne("voided"))
         .select((CaseSummaryRow::as_select(), ApplicantRow::as_select()))
         .limit(limit)
