@@ -223,7 +223,7 @@ pub fn cell_cases(
         let day = if filter.by_conclusion() { c.concluded_on.unwrap_or(c.received_on) } else { c.received_on };
         (day, c.id)
     };
-    rows.sort_by(|(a, _), (b, _)| key(b).cmp(&key(a)));
+    rows.sort_by_key(|(c, _)| std::cmp::Reverse(key(c)));
     rows.truncate(usize::try_from(limit).unwrap_or(0));
     Ok(rows)
 }
