@@ -255,8 +255,7 @@ pub fn finish(conn: &mut DbConnection, journal_switched: bool) -> QueryResult<()
             diesel::sql_query("VACUUM ANALYZE").execute(c)?;
         }
         DbConnection::Sqlite(c) => {
-            // Sampled statistics: enough for the planner, seconds faster than a full scan.
-            diesel::sql_query("PRAGMA analysis_limit = 1000").execute(c)?;
+            diesel::sql_query(format!("PRAGMA analysis_limit = {}", super::SQLITE_ANALYSIS_LIMIT)).execute(c)?;
             diesel::sql_query("ANALYZE").execute(c)?;
             if journal_switched {
                 diesel::sql_query("PRAGMA journal_mode = WAL").execute(c)?;
