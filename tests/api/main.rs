@@ -28,6 +28,7 @@ mod letters;
 mod limits;
 mod matrix;
 mod migrations;
+mod online;
 mod outbox;
 mod replies;
 mod reports;
