@@ -27,7 +27,7 @@ pub struct ChallengeResponse {
     pub question: String,
 }
 
-/// A new challenge (404 `challenge_off` when `portal.challenge` is `off`: applications need none).
+/// A new challenge (404 `challenge_not_found` when `portal.challenge` is `off`: applications need none).
 #[utoipa::path(tag = "public", security(()),
     responses((status = 200, description = "The challenge", body = ChallengeResponse),
         (status = 404, description = "Challenges are off", body = Problem, content_type = "application/problem+json")))]
@@ -35,7 +35,9 @@ pub struct ChallengeResponse {
 pub(crate) async fn challenge(state: web::Data<AppState>) -> Result<web::Json<ChallengeResponse>, ApiError> {
     match state.portal.ask() {
         Some((id, question)) => Ok(web::Json(ChallengeResponse { id, question })),
-        None => Err(ApiError::NotFound { what: "challenge", code: "challenge_off" }),
+        None => {
+            Err(ApiError::NotFound { what: "验证题（本服务未启用验证题）", code: "challenge_not_found" })
+        }
     }
 }
 

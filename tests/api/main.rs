@@ -30,6 +30,7 @@ mod matrix;
 mod migrations;
 mod online;
 mod outbox;
+mod portal_pages;
 mod replies;
 mod reports;
 mod scaleout;
