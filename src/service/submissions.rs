@@ -235,3 +235,18 @@ pub fn reject(
     }
     submissions::find(conn, id)?.ok_or_else(not_found)
 }
+
+/// When the applicant of a case that came online asked, on the status page, to withdraw it
+/// (`None`: not asked, or not an online application). For the case's officers, who record the
+/// withdrawal itself as a step.
+///
+/// # Errors
+/// 404 for an invisible case.
+pub fn withdrawal_requested(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    case_id: crate::domain::ids::CaseId,
+) -> ServiceResult<Option<NaiveDateTime>> {
+    super::cases::get_visible(conn, actor, case_id)?;
+    Ok(submissions::find_by_case(conn, case_id)?.and_then(|s| s.withdrawal_requested_at))
+}

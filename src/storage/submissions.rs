@@ -183,6 +183,20 @@ pub fn find_by_number(conn: &mut DbConnection, number: &str) -> StorageResult<Op
     row.map(Submission::try_from).transpose()
 }
 
+/// The submission that became the case `case_id`, if it came online.
+///
+/// # Errors
+/// A database error or a corrupt row.
+pub fn find_by_case(conn: &mut DbConnection, case_id: CaseId) -> StorageResult<Option<Submission>> {
+    submissions::table
+        .filter(submissions::case_id.eq(case_id.get()))
+        .select(SubmissionRow::as_select())
+        .get_result(conn)
+        .optional()?
+        .map(Submission::try_from)
+        .transpose()
+}
+
 /// The id and request hash of the submission stored with `idempotency_key`, if any.
 ///
 /// # Errors

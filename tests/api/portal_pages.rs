@@ -105,7 +105,9 @@ async fn apply_on_the_page_confirm_on_the_dashboard_and_follow_the_status() {
     let today = china_today().to_string();
     let confirmed = clerk.post(&format!("/submissions/{submission}/confirm"), &[("received_on", &today)]).await;
     assert_eq!(confirmed.status, StatusCode::SEE_OTHER, "{}", confirmed.body);
-    assert!(confirmed.location.as_deref().unwrap().starts_with("/intake/registered/"));
+    let case_id = confirmed.location.as_deref().unwrap().strip_prefix("/intake/registered/").unwrap().to_string();
+    let case_page = clerk.get(&format!("/cases/{case_id}")).await;
+    assert!(!case_page.body.contains("withdrawal-requested"));
     let again = clerk.get("/dashboard").await;
     assert!(!again.body.contains(&number), "no longer in the queue");
 
@@ -122,6 +124,8 @@ async fn apply_on_the_page_confirm_on_the_dashboard_and_follow_the_status() {
     let asked = visitor.post_public("/status/withdraw", &[("number", &number), ("code", &code)]).await;
     assert_eq!(asked.status, StatusCode::OK);
     assert!(asked.body.contains("撤回申请的请求已记录"));
+    let case_page = clerk.get(&format!("/cases/{case_id}")).await;
+    assert!(case_page.body.contains("在网上进度查询页面申请撤回"), "the officer sees the request on the case");
 }
 
 #[tokio::test]
