@@ -588,7 +588,7 @@ pub fn run(
             }
             counters.into_iter().map(|((a, y), n)| (a, y, n)).collect::<Vec<_>>()
         });
-        db.write_blocking(|conn| -> Result<(), ServiceError> {
+        let written = db.write_blocking(|conn| -> Result<(), ServiceError> {
             let indexes = bulk::drop_secondary_indexes(conn)?;
             for (script, [cases, events, appeals]) in receiver.iter() {
                 bulk::run_script(conn, &script)?;
@@ -600,7 +600,12 @@ pub fn run(
             bulk::create_indexes(conn, &indexes)?;
             tracing::info!("indexes rebuilt; committing");
             Ok(())
-        })?;
+        });
+        // Without a receiver the generator's next send fails and it stops; were the receiver
+        // kept until the scope ends, a failed write would leave the generator blocked on a full
+        // channel and the scope waiting for it for ever.
+        drop(receiver);
+        written?;
         generator.join().map_err(|_| ServiceError::corrupt("the seed generator panicked"))
     })?;
     db.write_blocking(|conn| -> Result<(), ServiceError> {

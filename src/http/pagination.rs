@@ -37,7 +37,7 @@ impl PageParams {
         }
     }
 
-    /// The (receipt date, id) a case-list cursor points past, if any.
+    /// The (date, id) a cursor of [`cursor_for_case`] points past, if any.
     ///
     /// # Errors
     /// 422 for a cursor this service did not issue.
@@ -79,7 +79,8 @@ pub fn cursor_for(id: i64) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("id:{id}"))
 }
 
-/// Encode the cursor of a case list (ordered by receipt date, then id, newest first).
+/// Encode the cursor of a list ordered by a date, then id, newest first: a case list by the
+/// receipt date, a report cell's cases by the date that puts them in the cell.
 pub fn cursor_for_case(received_on: chrono::NaiveDate, id: CaseId) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("r:{received_on}:{id}"))
 }

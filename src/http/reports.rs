@@ -12,7 +12,7 @@ use super::auth::AuthUser;
 use super::cases::CaseSummary;
 use super::error::{ApiError, ReadErrors, WriteErrors};
 use super::extract::{Json, Query};
-use super::pagination::{cursor_for, Page, PageParams};
+use super::pagination::{cursor_for_case, Page, PageParams};
 use super::AppState;
 use crate::domain::ids::{AgencyId, CaseId, UserId};
 use crate::domain::{limits, Violation};
@@ -201,14 +201,17 @@ async fn cell_cases(
     let column = Column::parse(&params.column)
         .ok_or_else(|| Violation::field("validation_failed", "column", format!("“{}”不是报表的列", params.column)))?;
     let limit = page.limit()?;
-    let before = page.cursor_id()?.map(CaseId::new);
+    let before = page.cursor_received()?;
     let rows =
         state.db.read(move |conn| service::cell_cases(conn, &user, &request, row, column, before, limit + 1)).await?;
     let (calendar, today) = (state.calendar(), state.today());
     Ok(web::Json(Page::from_rows(
         rows,
         limit,
-        |(c, _)| cursor_for(c.id.get()),
+        |(c, _)| {
+            let (day, id) = service::cell_position(row, c);
+            cursor_for_case(day, id)
+        },
         |(c, a)| CaseSummary::build(c, a, &calendar, today),
     )))
 }

@@ -390,7 +390,9 @@ fn amendment_touches(event: &RecordedEvent, end: NaiveDate) -> bool {
     }
 }
 
-/// The cases behind one cell of section three (the live figures), newest first.
+/// The cases behind one cell of section three (the live figures), newest first by the date that
+/// puts them in the cell ([`cell_position`]), then by id; `before` is the position of the last
+/// case of the previous page.
 ///
 /// # Errors
 /// 404 invisible agency; 422 for a row the template does not have.
@@ -400,7 +402,7 @@ pub fn cell_cases(
     request: &ReportRequest,
     row: RowKey,
     column: Column,
-    before_id: Option<CaseId>,
+    before: Option<(NaiveDate, CaseId)>,
     limit: i64,
 ) -> ServiceResult<Vec<(CaseSummary, Applicant)>> {
     if !row.in_template(request.template()) {
@@ -422,7 +424,16 @@ pub fn cell_cases(
         other => CellFilter::ConcludedBetween(start, end, outcomes(other)),
     };
     let category = column.category().map(ApplicantCategory::as_str);
-    Ok(store::cell_cases(conn, &ids, &filter, category, before_id.map(CaseId::get), limit)?)
+    let before = before.map(|(day, id)| (day, id.get()));
+    Ok(store::cell_cases(conn, &ids, &filter, category, before, limit)?)
+}
+
+/// Where a case stands in the list of a cell of `row`: the date that puts it there (its
+/// conclusion for the rows of outcomes, else its receipt) and its id. The next page starts after it.
+pub fn cell_position(row: RowKey, case: &CaseSummary) -> (NaiveDate, CaseId) {
+    let by_conclusion = !matches!(row, RowKey::NewReceived | RowKey::CarriedOver | RowKey::CarriedForward);
+    let day = if by_conclusion { case.concluded_on.unwrap_or(case.received_on) } else { case.received_on };
+    (day, case.id)
 }
 
 /// The section two figures of an agency and year.

@@ -2,7 +2,7 @@
 
 use diesel::prelude::*;
 
-use super::cases::CaseRow;
+use super::cases::{CaseRow, OPEN_STATUSES};
 use super::schema::{cases, consultations};
 use super::steps::ConsultationRow;
 use super::{DbConnection, StorageResult};
@@ -33,7 +33,9 @@ pub fn open_in_statuses(
 }
 
 /// Consultations without a reply of open cases of `agency_ids`, the earliest reply due first,
-/// with their case's number, at most `limit`, and how many there are.
+/// with their case's number, at most `limit`, and how many there are. Open is a status of
+/// [`OPEN_STATUSES`] (a voided case is not open), which the (agency, status) index finds without
+/// reading the agencies' concluded cases.
 ///
 /// # Errors
 /// A database error or corrupt data.
@@ -44,7 +46,7 @@ pub fn unanswered_consultations(
 ) -> StorageResult<(Vec<(Consultation, String)>, i64)> {
     let filter = cases::agency_id
         .eq_any(agency_ids.to_vec())
-        .and(cases::status.ne(CaseStatus::Concluded.as_str()))
+        .and(cases::status.eq_any(OPEN_STATUSES))
         .and(consultations::replied_on.is_null());
     let rows: Vec<(ConsultationRow, String)> = consultations::table
         .inner_join(cases::table)

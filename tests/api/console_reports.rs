@@ -112,3 +112,40 @@ async fn section_two_keeps_roles_visibility_and_the_seal() {
     assert_eq!(supervisor.post("/reports/section-two", &with_reason).await.status, StatusCode::SEE_OTHER);
     assert_eq!(stored(&w).await["figures"]["rules"]["issued"], 2);
 }
+
+#[tokio::test]
+async fn a_cell_of_more_than_a_page_is_read_to_its_end_through_the_next_links_newest_first() {
+    let w = world().await;
+    // 54 more cases of agency A received over three days of last year (with the world's own
+    // case of today, outside that year): 51 would fill a page and start the next.
+    let year = chrono::Utc::now().format("%Y").to_string().parse::<i32>().unwrap() - 1;
+    let mut received: Vec<(String, i64)> = Vec::new();
+    for n in 0..54 {
+        let day = format!("{year}-06-{:02}", 10 + n % 3);
+        let mut body = crate::helpers::intake_body(w.a, &day);
+        body["applicant"]["email"] = Value::Null;
+        let case = expect(w.app.post("/api/v1/cases", &w.app.admin, &body).await, StatusCode::CREATED).await;
+        received.push((day, case["id"].as_i64().unwrap()));
+    }
+    received.sort_by(|a, b| b.cmp(a));
+    let numbers: Vec<i64> = received.iter().map(|(_, id)| *id).collect();
+    let mut clerk = Console::sign_in(&w.app.address, "clerk", PASSWORD).await;
+    let mut path = format!("/reports/cell?agency_id={}&year={year}&row=new_received&column=total", w.a);
+    let mut seen: Vec<i64> = Vec::new();
+    let link = regex::Regex::new(r#"href="/cases/(\d+)""#).unwrap();
+    let next = regex::Regex::new(r#"href="([^"]*cursor=[^"]*)">下一页"#).unwrap();
+    for _ in 0..3 {
+        let page = clerk.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+        seen.extend(link.captures_iter(&page.body).map(|c| c[1].parse::<i64>().unwrap()));
+        match next.captures(&page.body) {
+            Some(c) => path = c[1].replace("&#x2f;", "/").replace("&amp;", "&"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, numbers, "every case once, the latest receipt first, then the higher id");
+    let bad =
+        clerk.get(&format!("/reports/cell?agency_id={}&year={year}&row=new_received&column=total&cursor=x", w.a)).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("翻页位置无效"));
+}

@@ -1113,9 +1113,12 @@ async fn every_opened_cell_lists_exactly_the_cases_behind_it() {
         (2020, "other", "natural_person"),
         (2020, "withheld_process_information", "commercial_enterprise"),
     ];
-    for (year, row, column) in cells {
+    for ((year, row, column), subtree) in cells.into_iter().flat_map(|cell| [(cell, false), (cell, true)]) {
+        // The subtree's list merges the agencies' own lists: the same order over both.
+        let agencies = if subtree { vec![o.agency, o.child] } else { agencies.to_vec() };
+        let query = if subtree { "&include_descendants=true" } else { "" };
         let (start, end) = (ymd(year, 1, 1), ymd(year, 12, 31));
-        let mut expected: Vec<i64> = o
+        let mut expected = o
             .cases
             .iter()
             .filter(|c| agencies.contains(&c.agency) && (column == "total" || c.category == column))
@@ -1130,16 +1133,22 @@ async fn every_opened_cell_lists_exactly_the_cases_behind_it() {
                     outcome => in_year == Some(outcome),
                 }
             })
-            .map(|c| c.id)
-            .collect();
+            .map(|c| {
+                // Newest first by the date that puts the case in the cell, then by id.
+                let by_receipt = matches!(row, "new_received" | "carried_over" | "carried_forward");
+                let day = if by_receipt { c.received } else { c.concluded.map_or(c.received, |(on, _)| on) };
+                (day, c.id)
+            })
+            .collect::<Vec<_>>();
         expected.sort_unstable_by(|a, b| b.cmp(a));
-        let ids = cell_ids(&o, year, &format!("&row={row}&column={column}")).await;
-        assert_eq!(ids, expected, "{year} {row} × {column}, newest first");
-        assert!(!ids.is_empty(), "{year} {row} × {column}: the scenario puts cases there");
+        let expected: Vec<i64> = expected.into_iter().map(|(_, id)| id).collect();
+        let ids = cell_ids(&o, year, &format!("&row={row}&column={column}{query}")).await;
+        assert_eq!(ids, expected, "{year} {row} × {column}{query}, newest first");
+        assert!(!ids.is_empty(), "{year} {row} × {column}{query}: the scenario puts cases there");
         // The count agrees with the report's cell.
-        let report = o.report(year, "").await;
+        let report = o.report(year, query).await;
         let index = CATEGORIES.iter().position(|c| *c == column).unwrap_or(6);
-        assert_eq!(row_values(&report, row)[index], ids.len(), "{year} {row} × {column}");
+        assert_eq!(row_values(&report, row)[index], ids.len(), "{year} {row} × {column}{query}");
     }
     // The subtree adds the child's cases.
     let ids = cell_ids(&o, 2019, "&row=disclosed&column=natural_person&include_descendants=true").await;

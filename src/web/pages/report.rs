@@ -32,7 +32,8 @@ pub struct ReportParams {
     format: Option<String>,
     row: Option<String>,
     column: Option<String>,
-    cursor: Option<i64>,
+    /// Where the previous page ended: `YYYY-MM-DD.id` (the date that orders the cell, and the id).
+    cursor: Option<String>,
 }
 
 fn bad(code: &'static str, detail: &str) -> PageError {
@@ -260,12 +261,24 @@ pub async fn cell_page(ctx: PageContext, params: web::Query<ReportParams>) -> Re
     let column =
         params.column.as_deref().and_then(Column::parse).ok_or_else(|| bad("validation_failed", "没有这一列。"))?;
     let query = params.query(&request);
-    let before = params.cursor.map(CaseId::new);
+    let before = match params.cursor.as_deref() {
+        None => None,
+        Some(cursor) => {
+            Some(parse_cursor(cursor).ok_or_else(|| bad("invalid_cursor", "翻页位置无效，请从第一页重新打开。"))?)
+        }
+    };
     let mut rows =
         ctx.read(move |conn, actor| service::cell_cases(conn, actor, &request, row, column, before, PAGE + 1)).await?;
     let more = rows.len() > usize::try_from(PAGE).unwrap_or(50);
     rows.truncate(usize::try_from(PAGE).unwrap_or(50));
-    let next = if more { rows.last().map(|(c, _)| c.id.get()) } else { None };
+    let next = if more {
+        rows.last().map(|(c, _)| {
+            let (day, id) = service::cell_position(row, c);
+            format!("{day}.{id}")
+        })
+    } else {
+        None
+    };
     let cases: Vec<CaseLine> = rows.into_iter().map(|(c, a)| CaseLine::new(c, a)).collect();
     ctx.render(
         "cell.html",
@@ -275,6 +288,12 @@ pub async fn cell_page(ctx: PageContext, params: web::Query<ReportParams>) -> Re
             "next": next.map(|id| format!("/reports/cell?{query}&row={}&column={}&cursor={id}", row.as_str(), column.as_str())),
         }),
     )
+}
+
+/// The `YYYY-MM-DD.id` of a drill-down's next page.
+fn parse_cursor(cursor: &str) -> Option<(chrono::NaiveDate, CaseId)> {
+    let (day, id) = cursor.split_once('.')?;
+    Some((chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?, CaseId::new(id.parse().ok()?)))
 }
 
 /// Seal the year (supervisors).
