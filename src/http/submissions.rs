@@ -10,7 +10,7 @@ use super::auth::AuthUser;
 use super::cases::intake::{IntakeResponse, WarningResponse};
 use super::cases::responses::CaseResponse;
 use super::error::{ApiError, ReadErrors, WriteErrors};
-use super::extract::{Json, Query};
+use super::extract::{parse_json, Json, Query};
 use super::AppState;
 use crate::domain::ids::{AgencyId, CaseId, SubmissionId};
 use crate::domain::submission::{Delivery, Submission, SubmissionStatus};
@@ -133,10 +133,13 @@ pub(crate) async fn confirm(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<SubmissionId>,
-    body: Option<Json<ConfirmRequest>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let received_on = body.map(|b| b.0).unwrap_or_default().received_on;
+    // The body is optional: none (or blank) confirms today; one that is there must be right.
+    let request: ConfirmRequest =
+        if body.iter().all(u8::is_ascii_whitespace) { ConfirmRequest::default() } else { parse_json(&body)? };
+    let received_on = request.received_on;
     let snapshot = state.snapshot();
     let registered =
         state.db.write(move |conn| submissions::confirm(conn, &user, id, received_on, snapshot.now())).await?;

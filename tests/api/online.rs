@@ -419,3 +419,23 @@ async fn the_annual_report_counts_confirmed_submissions_only() {
     let received = rows.iter().find(|r| r["key"] == "new_received").unwrap();
     assert_eq!(received["values"][6], 1, "one confirmed; the rejected and the pending one are no requests: {received}");
 }
+
+#[tokio::test]
+async fn a_confirmation_without_a_body_is_dated_today_and_a_wrong_date_is_refused() {
+    let desk = desk().await;
+    desk.submit(&application(desk.agency, "张三")).await;
+    let id = desk.queue().await[0]["id"].as_i64().unwrap();
+    let url = desk.app.url(&format!("/api/v1/submissions/{id}/confirm"));
+    let garbage =
+        desk.app.post(&format!("/api/v1/submissions/{id}/confirm"), &desk.clerk, &json!({"received_on": "明天"})).await;
+    expect_problem(garbage, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let unknown = desk
+        .app
+        .post(&format!("/api/v1/submissions/{id}/confirm"), &desk.clerk, &json!({"received": "2026-01-01"}))
+        .await;
+    expect_problem(unknown, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(desk.queue().await[0]["status"], "pending", "nothing was confirmed by a wrong body");
+    let bare = desk.app.client.post(&url).bearer_auth(&desk.clerk).send().await.unwrap();
+    let case = expect(bare, StatusCode::CREATED).await;
+    assert_eq!(case["received_on"], china_today().to_string());
+}
