@@ -49,7 +49,8 @@ pub struct PublicStatus {
 }
 
 /// The events an applicant is shown: the steps of their request, not the agency's bookkeeping
-/// (corrections of records, appeals filed elsewhere, imports) **[product rule]**.
+/// (corrections of records, appeals filed elsewhere, imports), nor steps revoked as recorded by
+/// mistake **[product rule]**.
 fn shown_to_applicant(kind: &str) -> bool {
     matches!(
         kind,
@@ -135,10 +136,9 @@ pub fn status(conn: &mut DbConnection, number: &str, code: &str, now: Now<'_>) -
     view.received_on = Some(case.received_on);
     view.due_on = details.clock.due_on;
     view.clock = details.clock.explain_zh();
-    view.steps = details
-        .state
-        .events
-        .iter()
+    // A step recorded by mistake and revoked is not one of the request's steps.
+    view.steps = crate::domain::lifecycle::effective(&details.state.events)
+        .into_iter()
         .filter(|e| shown_to_applicant(e.event.kind()))
         .filter_map(|e| event_label(e.event.kind()).map(|label| PublicStep { on: e.effective_on, label }))
         .collect();

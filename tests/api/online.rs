@@ -439,3 +439,30 @@ async fn a_confirmation_without_a_body_is_dated_today_and_a_wrong_date_is_refuse
     let case = expect(bare, StatusCode::CREATED).await;
     assert_eq!(case["received_on"], china_today().to_string());
 }
+
+#[tokio::test]
+async fn a_revoked_step_is_not_among_the_applicants_steps() {
+    let desk = desk().await;
+    let submitted = desk.submit(&application(desk.agency, "张三")).await;
+    let id = desk.queue().await[0]["id"].as_i64().unwrap();
+    let confirm = desk.app.post(&format!("/api/v1/submissions/{id}/confirm"), &desk.clerk, &json!({})).await;
+    let case = expect(confirm, StatusCode::CREATED).await;
+    let supervisor = desk.app.user("负责人", Role::Supervisor, Some(desk.agency)).await;
+    let today = china_today().to_string();
+    let respond_by = (china_today() + Duration::days(30)).to_string();
+    let request = json!({"issued_on": today, "respond_by": respond_by, "matters": "请补充文号"});
+    let path = format!("/api/v1/cases/{}/correction-request", case["id"]);
+    expect(desk.app.post(&path, &supervisor, &request).await, StatusCode::OK).await;
+    let (number, code) = (submitted["submission_number"].as_str().unwrap(), submitted["query_code"].as_str().unwrap());
+    let labels = |status: &Value| -> Vec<String> {
+        status["steps"].as_array().unwrap().iter().map(|s| s["label"].as_str().unwrap().to_string()).collect()
+    };
+    let before = expect(desk.status(number, code).await, StatusCode::OK).await;
+    assert_eq!(labels(&before), ["收到申请", "补正告知"]);
+    assert_eq!(before["status"], "awaiting_correction");
+    let revoke = format!("/api/v1/cases/{}/steps/2/revoke", case["id"]);
+    expect(desk.app.post(&revoke, &supervisor, &json!({"reason": "误录"})).await, StatusCode::OK).await;
+    let after = expect(desk.status(number, code).await, StatusCode::OK).await;
+    assert_eq!(labels(&after), ["收到申请"]);
+    assert_eq!(after["status"], "received");
+}
