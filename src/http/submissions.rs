@@ -108,7 +108,7 @@ pub(crate) async fn list_submissions(
         return Err(Violation::field("validation_failed", "limit", "应在1至500之间").into());
     }
     let (agency_id, status) = (params.agency_id, params.status);
-    let rows = state.db.read(move |conn| submissions::list(conn, &user, agency_id, status, limit)).await?;
+    let rows = state.db.read(move |conn| submissions::list(conn, &user, agency_id, false, status, limit)).await?;
     let (calendar, today) = (state.calendar(), state.today());
     Ok(web::Json(SubmissionList { items: rows.into_iter().map(|s| response(s, &calendar, today)).collect() }))
 }

@@ -148,7 +148,8 @@ fn visible(conn: &mut DbConnection, actor: &Actor, id: SubmissionId) -> ServiceR
     Ok(submission)
 }
 
-/// The queue: submissions of the agencies the caller sees, oldest first.
+/// The queue: submissions of the agencies the caller sees, oldest first; with `agency_id`, of
+/// that agency only, or with `descendants` of its subtree (an invisible agency has none).
 ///
 /// # Errors
 /// 403 for roles that do not register requests.
@@ -156,11 +157,20 @@ pub fn list(
     conn: &mut DbConnection,
     actor: &Actor,
     agency_id: Option<AgencyId>,
+    descendants: bool,
     status: Option<SubmissionStatus>,
     limit: i64,
 ) -> ServiceResult<Vec<Submission>> {
     actor.require(actor.role.can_register(), "查看网上申请")?;
-    Ok(submissions::list(conn, actor.scope.as_deref(), agency_id, status, limit)?)
+    match agency_id {
+        Some(id) if descendants => match agencies::find(conn, id)? {
+            Some(agency) if actor.sees(&agency.path) => {
+                Ok(submissions::list(conn, Some(&agency.path), None, status, limit)?)
+            }
+            _ => Ok(Vec::new()),
+        },
+        _ => Ok(submissions::list(conn, actor.scope.as_deref(), agency_id, status, limit)?),
+    }
 }
 
 fn already_settled(submission: &Submission) -> ServiceError {

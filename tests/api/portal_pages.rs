@@ -159,3 +159,44 @@ async fn a_rejected_application_shows_the_reason_on_the_status_page() {
     assert!(status.body.contains(reason), "{}", status.body);
     assert!(!status.body.contains("申请撤回"), "nothing to withdraw");
 }
+
+#[tokio::test]
+async fn the_dashboard_queue_is_the_chosen_agencys_with_or_without_its_descendants() {
+    let app = spawn_app().await;
+    let a = app.agency("NS", None).await;
+    let a1 = app.agency("NS-JY", Some(a)).await;
+    let b = app.agency("BS", None).await;
+    let mut numbers = Vec::new();
+    for agency in [a, a1, b] {
+        let patch = app.client.patch(app.url(&format!("/api/v1/agencies/{agency}"))).bearer_auth(&app.admin);
+        patch.json(&json!({"accepts_online_applications": true})).send().await.unwrap();
+        let body = json!({
+            "agency_id": agency,
+            "applicant": {"category": "natural_person", "name": "张三", "id_number": "11010519491231002X", "phone": "13800000000"},
+            "description": "某文件",
+            "delivery": {"form": "paper", "method": "post"},
+        });
+        let challenge: serde_json::Value =
+            app.client.get(app.url("/api/v1/public/challenge")).send().await.unwrap().json().await.unwrap();
+        let mut body = body;
+        body["challenge"] = json!({"id": challenge["id"], "answer": answer(challenge["question"].as_str().unwrap())});
+        let submitted: serde_json::Value = app
+            .client
+            .post(app.url("/api/v1/public/applications"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        numbers.push(submitted["submission_number"].as_str().unwrap().to_string());
+    }
+    app.console_user("管理员", "admin2", "correct horse battery", Role::Admin, None).await;
+    let mut admin = Console::sign_in(&app.address, "admin2", "correct horse battery").await;
+    let subtree = admin.get(&format!("/dashboard?agency_id={a}")).await;
+    assert!(subtree.body.contains(&numbers[0]) && subtree.body.contains(&numbers[1]), "A and its child");
+    assert!(!subtree.body.contains(&numbers[2]), "not B");
+    let own = admin.get(&format!("/dashboard?agency_id={a}&descendants=0")).await;
+    assert!(own.body.contains(&numbers[0]) && !own.body.contains(&numbers[1]) && !own.body.contains(&numbers[2]));
+}

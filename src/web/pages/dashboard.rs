@@ -108,8 +108,7 @@ pub async fn dashboard_page(ctx: PageContext, params: web::Query<DashboardParams
             let work = worklist::worklist(conn, actor, agency_id, descendants, LINES)?;
             // The intake desk's queue: the online applications waiting for confirmation.
             let queue = if actor.role.can_register() {
-                let only = (!descendants).then_some(agency_id);
-                submissions::list(conn, actor, only, Some(SubmissionStatus::Pending), 200)?
+                submissions::list(conn, actor, Some(agency_id), descendants, Some(SubmissionStatus::Pending), 200)?
             } else {
                 Vec::new()
             };
