@@ -117,6 +117,7 @@ pub fn open_state(settings: &Settings) -> anyhow::Result<Arc<AppState>> {
             IpNet::parse_all(&settings.metrics.allow).map_err(|e| anyhow::anyhow!("metrics.allow: {e}"))?,
         )
         .with_sessions(settings.session.policy(), settings.session.cookie_secure)
+        .with_portal(&settings.portal)
         .with_import_limit(
             settings.ledger.max_import_bytes,
             std::time::Duration::from_secs(settings.ledger.import_read_timeout_seconds),

@@ -103,6 +103,27 @@ pub struct Settings {
     pub mail: MailSettings,
     pub metrics: MetricsSettings,
     pub ledger: LedgerSettings,
+    pub portal: PortalSettings,
+}
+
+/// The public portal: online applications and the applicant's status page.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PortalSettings {
+    /// `arithmetic` (a question the page shows, answered by a person) or `off`.
+    pub challenge: ChallengeMode,
+    /// Submissions accepted per client address and hour.
+    pub submissions_per_hour: u32,
+    /// Status look-ups (right or wrong) per client address and minute.
+    pub lookups_per_minute: u32,
+}
+
+/// The challenge an application must pass.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ChallengeMode {
+    Arithmetic,
+    Off,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]

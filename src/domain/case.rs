@@ -151,6 +151,8 @@ pub struct Agency {
     /// Materialised path of ids, e.g. `/1/4/9/`: the subtree of A is every path starting with A's.
     pub path: String,
     pub created_at: NaiveDateTime,
+    /// Whether an administrator opened the agency for online applications (`/apply`).
+    pub accepts_online_applications: bool,
 }
 
 impl Agency {

@@ -55,4 +55,6 @@ ids! {
     FeeNoticeId;
     /// A reconsideration or lawsuit.
     AppealId;
+    /// An online application waiting to be confirmed or rejected.
+    SubmissionId;
 }

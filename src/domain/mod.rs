@@ -18,6 +18,7 @@ pub mod reply;
 pub mod report_text;
 pub mod seal;
 pub mod sign_in;
+pub mod submission;
 pub mod types;
 
 pub use error::{FieldError, Violation};

@@ -1,6 +1,6 @@
 //! `/api/v1/agencies`: the agency tree.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -26,6 +26,17 @@ pub struct CreateAgencyRequest {
     pub code: String,
     /// The parent agency; `null` for a root (only administrators not bound to an agency).
     pub parent_id: Option<AgencyId>,
+    /// Whether the public may apply to it online (`/apply`, `POST /api/v1/public/applications`); default false.
+    #[serde(default)]
+    pub accepts_online_applications: bool,
+}
+
+/// A change of an agency (administrators); absent fields are kept.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAgencyRequest {
+    /// Open (`true`) or close the agency for online applications.
+    pub accepts_online_applications: Option<bool>,
 }
 
 /// An agency.
@@ -37,11 +48,19 @@ pub struct AgencyResponse {
     pub parent_id: Option<AgencyId>,
     #[serde(serialize_with = "super::rfc3339")]
     pub created_at: NaiveDateTime,
+    pub accepts_online_applications: bool,
 }
 
 impl From<Agency> for AgencyResponse {
     fn from(row: Agency) -> Self {
-        Self { id: row.id, name: row.name, code: row.code, parent_id: row.parent_id, created_at: row.created_at }
+        Self {
+            id: row.id,
+            name: row.name,
+            code: row.code,
+            parent_id: row.parent_id,
+            created_at: row.created_at,
+            accepts_online_applications: row.accepts_online_applications,
+        }
     }
 }
 
@@ -55,10 +74,34 @@ async fn create_agency(
     body: Json<CreateAgencyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
-    let new = NewAgency::parse(&body.name, &body.code, body.parent_id)?;
+    let mut new = NewAgency::parse(&body.name, &body.code, body.parent_id)?;
+    new.accepts_online_applications = body.accepts_online_applications;
     let now = state.now();
     let row = state.db.write(move |conn| agencies::create(conn, &user, &new, now)).await?;
     Ok(HttpResponse::Created().json(AgencyResponse::from(row)))
+}
+
+/// Change an agency (administrators): whether it takes online applications.
+#[utoipa::path(tag = "agencies", request_body = UpdateAgencyRequest,
+    params(("id" = i64, Path, description = "Agency id")),
+    responses((status = 200, description = "The agency", body = AgencyResponse), WriteErrors))]
+#[patch("/agencies/{id}")]
+async fn update_agency(
+    state: web::Data<AppState>,
+    user: FreshAuthUser,
+    id: web::Path<AgencyId>,
+    body: Json<UpdateAgencyRequest>,
+) -> Result<web::Json<AgencyResponse>, ApiError> {
+    let id = id.into_inner();
+    let accepts = body.0.accepts_online_applications;
+    let row = state
+        .db
+        .write(move |conn| match accepts {
+            Some(accepts) => agencies::set_accepts_online_applications(conn, &user, id, accepts),
+            None => agencies::get_visible(conn, &user, id),
+        })
+        .await?;
+    Ok(web::Json(row.into()))
 }
 
 /// Filters of the agency list.

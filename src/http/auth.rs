@@ -206,7 +206,13 @@ pub struct FailureLimiter {
 impl FailureLimiter {
     /// A limiter allowing `limit` failures per address and minute.
     pub fn new(limit: u32) -> Self {
-        Self { limit, window: Duration::from_secs(60), entries: Mutex::new(HashMap::new()) }
+        Self::per(limit, Duration::from_secs(60))
+    }
+
+    /// A limiter allowing `limit` events per address and `window` (the portal's limits count
+    /// every submission or look-up, not only failures, with [`FailureLimiter::record_failure`]).
+    pub fn per(limit: u32, window: Duration) -> Self {
+        Self { limit, window, entries: Mutex::new(HashMap::new()) }
     }
 
     fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, (Instant, u32)>> {

@@ -20,9 +20,12 @@ pub mod logging;
 pub mod messages;
 pub mod metrics;
 pub mod pagination;
+pub mod portal;
+pub mod public;
 pub mod report_text;
 pub mod reports;
 pub mod steps;
+pub mod submissions;
 pub mod users;
 
 use std::net::TcpListener;
@@ -68,6 +71,8 @@ pub struct AppState {
     /// The largest ledger file an import accepts, and how long sending it may take.
     pub import_limit: usize,
     pub import_timeout: std::time::Duration,
+    /// The public portal's challenges and per-address limits.
+    pub portal: Arc<portal::Portal>,
 }
 
 impl std::ops::Deref for AppState {
@@ -98,6 +103,7 @@ impl AppState {
             cookie_secure: false,
             import_limit: 50 * 1024 * 1024,
             import_timeout: std::time::Duration::from_secs(120),
+            portal: Arc::default(),
         })
     }
 
@@ -125,6 +131,12 @@ impl AppState {
     pub fn with_import_limit(mut self, limit: usize, timeout: std::time::Duration) -> Self {
         self.import_limit = limit;
         self.import_timeout = timeout;
+        self
+    }
+
+    /// The portal's challenge and limits as configured.
+    pub fn with_portal(mut self, settings: &crate::config::PortalSettings) -> Self {
+        self.portal = Arc::new(portal::Portal::new(settings));
         self
     }
 
@@ -160,6 +172,8 @@ impl AppState {
         (name = "letters", description = "Letters as issued: the print queue, posting and service"),
         (name = "reports", description = "The annual report: sections two to four, the written parts and the whole document"),
         (name = "audit", description = "Who did what, when, from where"),
+        (name = "submissions", description = "Online applications waiting for the intake desk"),
+        (name = "public", description = "The public portal: online applications and the applicant's status (no sign-in)"),
         (name = "health", description = "Probes"),
     )
 )]
@@ -179,6 +193,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
     cfg.service(agencies::create_agency)
         .service(agencies::list_agencies)
         .service(agencies::get_agency)
+        .service(agencies::update_agency)
         .service(agencies::dashboard)
         .service(calendar::list_years)
         .service(calendar::get_year)
@@ -194,6 +209,13 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(users::set_login)
         .service(users::set_password)
         .service(cases::intake::create_case)
+        .service(public::challenge)
+        .service(public::apply)
+        .service(public::status)
+        .service(public::withdraw)
+        .service(submissions::list_submissions)
+        .service(submissions::confirm)
+        .service(submissions::reject)
         .service(ledger::export_ledger)
         .service(ledger::import_ledger)
         .service(cases::list_cases)

@@ -17,6 +17,8 @@ pub struct NewAgency {
     pub name: String,
     pub code: String,
     pub parent_id: Option<AgencyId>,
+    /// Open for online applications from the start.
+    pub accepts_online_applications: bool,
 }
 
 impl NewAgency {
@@ -35,7 +37,7 @@ impl NewAgency {
             errors.add("code", "应为1至16位：大写字母A–Z、数字或“-”");
         }
         errors.finish()?;
-        Ok(Self { name, code, parent_id })
+        Ok(Self { name, code, parent_id, accepts_online_applications: false })
     }
 }
 
@@ -63,7 +65,32 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewAgency, now: Naiv
     if agencies::code_exists(conn, &new.code)? {
         return Err(Violation::field("duplicate_code", "code", format!("代码“{}”已被使用", new.code)).into());
     }
-    Ok(agencies::insert(conn, &new.name, &new.code, parent.as_ref(), now)?)
+    Ok(agencies::insert(conn, &new.name, &new.code, parent.as_ref(), new.accepts_online_applications, now)?)
+}
+
+/// Open or close an agency for online applications (administrators who see it).
+///
+/// # Errors
+/// 403 for other roles, 404 for an invisible agency.
+pub fn set_accepts_online_applications(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: AgencyId,
+    accepts: bool,
+) -> ServiceResult<Agency> {
+    let actor = &super::auth::current(conn, actor)?;
+    actor.require(actor.role.can_administer(), "修改机关")?;
+    get_visible(conn, actor, id)?;
+    agencies::set_accepts_online_applications(conn, id, accepts)?;
+    Ok(agencies::get(conn, id)?)
+}
+
+/// The agencies open for online applications (for the public application form).
+///
+/// # Errors
+/// A database error.
+pub fn list_online(conn: &mut DbConnection) -> ServiceResult<Vec<Agency>> {
+    Ok(agencies::list_online(conn)?)
 }
 
 /// The agency with `id` if the caller sees it.

@@ -17,6 +17,7 @@ pub(crate) struct AgencyRow {
     pub parent_id: Option<i64>,
     pub path: String,
     pub created_at: NaiveDateTime,
+    pub accepts_online_applications: bool,
 }
 
 impl From<AgencyRow> for Agency {
@@ -28,6 +29,7 @@ impl From<AgencyRow> for Agency {
             parent_id: row.parent_id.map(AgencyId::new),
             path: row.path,
             created_at: row.created_at,
+            accepts_online_applications: row.accepts_online_applications,
         }
     }
 }
@@ -40,6 +42,7 @@ struct NewAgencyRow<'a> {
     parent_id: Option<i64>,
     path: &'a str,
     created_at: NaiveDateTime,
+    accepts_online_applications: bool,
 }
 
 /// Insert an agency under `parent` (whose path it extends) and return it.
@@ -51,10 +54,18 @@ pub fn insert(
     name: &str,
     code: &str,
     parent: Option<&Agency>,
+    accepts_online_applications: bool,
     now: NaiveDateTime,
 ) -> StorageResult<Agency> {
     let parent_path = parent.map_or("/", |p| p.path.as_str());
-    let row = NewAgencyRow { name, code, parent_id: parent.map(|p| p.id.get()), path: parent_path, created_at: now };
+    let row = NewAgencyRow {
+        name,
+        code,
+        parent_id: parent.map(|p| p.id.get()),
+        path: parent_path,
+        created_at: now,
+        accepts_online_applications,
+    };
     let id = insert_returning_id!(conn, agencies::table, agencies::id, &row)?;
     let path = format!("{parent_path}{id}/");
     diesel::update(agencies::table.find(id)).set(agencies::path.eq(&path)).execute(conn)?;
@@ -75,6 +86,32 @@ pub fn get(conn: &mut DbConnection, id: AgencyId) -> StorageResult<Agency> {
 /// A database error.
 pub fn find(conn: &mut DbConnection, id: AgencyId) -> StorageResult<Option<Agency>> {
     Ok(agencies::table.find(id.get()).select(AgencyRow::as_select()).get_result(conn).optional()?.map(Agency::from))
+}
+
+/// Open or close the agency for online applications.
+///
+/// # Errors
+/// A database error.
+pub fn set_accepts_online_applications(conn: &mut DbConnection, id: AgencyId, accepts: bool) -> StorageResult<()> {
+    diesel::update(agencies::table.find(id.get()))
+        .set(agencies::accepts_online_applications.eq(accepts))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The agencies open for online applications, by name.
+///
+/// # Errors
+/// A database error.
+pub fn list_online(conn: &mut DbConnection) -> StorageResult<Vec<Agency>> {
+    Ok(agencies::table
+        .filter(agencies::accepts_online_applications.eq(true))
+        .select(AgencyRow::as_select())
+        .order((agencies::name, agencies::id))
+        .load(conn)?
+        .into_iter()
+        .map(Agency::from)
+        .collect())
 }
 
 /// Whether an agency with `code` exists.

@@ -26,6 +26,7 @@ pub mod schema;
 pub mod search;
 pub mod sessions;
 pub mod steps;
+pub mod submissions;
 pub mod users;
 pub mod worklist;
 mod writer;

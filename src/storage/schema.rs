@@ -8,6 +8,7 @@ diesel::table! {
         parent_id -> Nullable<BigInt>,
         path -> Text,
         created_at -> Timestamp,
+        accepts_online_applications -> Bool,
     }
 }
 
@@ -379,6 +380,38 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    submissions (id) {
+        id -> BigInt,
+        submission_number -> Text,
+        agency_id -> BigInt,
+        applicant_category -> Text,
+        applicant_name -> Text,
+        applicant_id_type -> Nullable<Text>,
+        applicant_id_number -> Nullable<Text>,
+        applicant_phone -> Nullable<Text>,
+        applicant_email -> Nullable<Text>,
+        applicant_address -> Nullable<Text>,
+        description -> Text,
+        items -> Text,
+        delivery_form -> Text,
+        delivery_method -> Text,
+        submitted_at -> Timestamp,
+        status -> Text,
+        reject_reason -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<BigInt>,
+        case_id -> Nullable<BigInt>,
+        query_code_hash -> Text,
+        idempotency_key -> Nullable<Text>,
+        request_hash -> Text,
+        requester -> Nullable<Text>,
+        withdrawal_requested_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(submissions -> agencies (agency_id));
+diesel::joinable!(submissions -> cases (case_id));
 diesel::joinable!(letters -> cases (case_id));
 diesel::joinable!(import_rows -> imports (import_id));
 diesel::joinable!(sealed_report_documents -> sealed_reports (seal_id));
@@ -424,4 +457,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     imports,
     import_rows,
+    submissions,
 );

@@ -36,6 +36,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin.html", include_str!("templates/admin.html")),
     ("token.html", include_str!("templates/token.html")),
     ("calendar.html", include_str!("templates/calendar.html")),
+    ("apply.html", include_str!("templates/apply.html")),
+    ("applied.html", include_str!("templates/applied.html")),
+    ("status.html", include_str!("templates/status.html")),
 ];
 
 fn build() -> Result<Environment<'static>, String> {

@@ -467,3 +467,67 @@ async fn an_officer_writes_the_reports_text_and_finds_the_whole_document() {
     })
     .await;
 }
+
+/// The element's text, found by id.
+async fn text_by_id(client: &Client, id: &str) -> Check<String> {
+    let element = client.find(Locator::Id(id)).await.map_err(fail(id))?;
+    element.text().await.map_err(fail(id))
+}
+
+#[tokio::test]
+async fn an_applicant_applies_online_a_clerk_confirms_and_the_applicant_follows_the_status() {
+    run("online_application", |client, app| async move {
+        let agency = app.agency("NS", None).await;
+        let opened = app
+            .client
+            .patch(app.url(&format!("/api/v1/agencies/{agency}")))
+            .bearer_auth(&app.admin)
+            .json(&json!({"accepts_online_applications": true}))
+            .send()
+            .await
+            .map_err(fail("open the agency"))?;
+        ensure(opened.status().is_success(), "the agency is opened for online applications")?;
+        app.console_user("李登记", "lideng", "密码是八个字以上", Role::Clerk, Some(agency)).await;
+
+        client.goto(&app.url("/apply")).await.map_err(fail("open /apply"))?;
+        wait_for_text(&client, "网上申请政府信息公开").await?;
+        choose(&client, "申请人类型", "自然人").await?;
+        fill(&client, "姓名或名称", "王五").await?;
+        fill(&client, "身份证件号码", "11010519491231002X").await?;
+        fill(&client, "电子邮箱", "wangwu@example.com").await?;
+        choose(&client, "向哪个机关申请", "NS 机关").await?;
+        fill(&client, "所需政府信息的描述", "2025年南山区棚户区改造补偿标准文件").await?;
+        // The question a person reads and answers.
+        let label = client.find(Locator::Css("label[for='f-challenge']")).await.map_err(fail("challenge"))?;
+        let question = label.text().await.map_err(fail("question"))?;
+        let numbers: Vec<i64> = question.split(' ').filter_map(|w| w.parse().ok()).collect();
+        ensure(numbers.len() == 2, format!("an arithmetic question: {question}"))?;
+        let answer = if question.contains('减') { numbers[0] - numbers[1] } else { numbers[0] + numbers[1] };
+        fill(&client, &question, &answer.to_string()).await?;
+        document(&client, "apply").await?;
+        press(&client, "提交申请").await?;
+        wait_for_text(&client, "申请已提交").await?;
+        let number = text_by_id(&client, "submission-number").await?;
+        let code = text_by_id(&client, "query-code").await?;
+        ensure(number.starts_with("WS-") && code.len() == 12, format!("number {number} and code {code}"))?;
+
+        sign_in(&client, &app, "lideng", "密码是八个字以上").await?;
+        let board = wait_for_text(&client, "网上申请待确认").await?;
+        ensure(board.contains(&number), "the submission waits on the dashboard")?;
+        press(&client, "确认收到").await?;
+        let page = wait_for_text(&client, "登记完成").await?;
+        ensure(page.contains(&china_today().to_string()), "received today, the day of confirmation")?;
+
+        client.goto(&app.url("/status")).await.map_err(fail("open /status"))?;
+        fill(&client, "提交编号或案件编号", &number).await?;
+        fill(&client, "查询码", &code).await?;
+        press(&client, "查询").await?;
+        let status = wait_for_text(&client, "机关已确认收到").await?;
+        ensure(status.contains("政府信息公开申请受理回执"), "the acknowledgement is there to read")?;
+        ensure(status.contains("答复期限的计算"), "the clock is explained")?;
+        ensure(!status.contains("李登记"), "no staff name")?;
+        document(&client, "status").await?;
+        Ok(())
+    })
+    .await;
+}

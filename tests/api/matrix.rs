@@ -17,7 +17,7 @@ use gongkai::domain::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{expect, intake_body, spawn_app, TestApp};
+use crate::helpers::{expect, intake_body, spawn_app_with, TestApp};
 
 /// Requests in flight at once (the server runs two workers).
 const CONCURRENCY: usize = 6;
@@ -174,6 +174,8 @@ enum Fixture {
     ActiveUser,
     InactiveUser,
     UnsealedYear,
+    /// An online application waiting for the desk.
+    PendingSubmission,
 }
 
 /// The ids a path template and a body are filled from.
@@ -187,6 +189,10 @@ struct Ids {
     appeal: i64,
     user: i64,
     year: i32,
+    /// An online application: its id, number and query code.
+    submission: i64,
+    number: String,
+    code: String,
     /// Unique per row (agency codes).
     n: i64,
 }
@@ -278,6 +284,14 @@ fn decision_body(today: &str) -> Value {
 fn appeal_body(today: &str) -> Value {
     json!({"kind": "reconsideration", "filed_on": today})
 }
+fn application_body(agency: i64) -> Value {
+    json!({
+        "agency_id": agency,
+        "applicant": {"category": "natural_person", "name": "网上申请人", "id_number": "11010519491231002X", "phone": "13800000000"},
+        "description": "矩阵测试：网上申请",
+        "delivery": {"form": "electronic", "method": "online"}
+    })
+}
 fn calendar_body() -> Value {
     json!({"notice": "矩阵测试", "notices": ["矩阵测试"], "rest_days": [], "work_days": []})
 }
@@ -313,6 +327,10 @@ fn endpoints() -> Vec<Endpoint> {
             .global()
             .list("id"),
         ep(get.clone(), "agencies::get_agency", "/api/v1/agencies/{agency}", Anyone, 200),
+        ep(Method::PATCH, "agencies::update_agency", "/api/v1/agencies/{agency}", Administer, 200)
+            .role_first()
+            .on(Created)
+            .body(|_, _| json!({"accepts_online_applications": true})),
         ep(get.clone(), "agencies::dashboard", "/api/v1/agencies/{agency}/dashboard", Anyone, 200),
         // calendar
         ep(get.clone(), "calendar::list_years", "/api/v1/calendar", Anyone, 200).global(),
@@ -424,6 +442,30 @@ fn endpoints() -> Vec<Endpoint> {
         ep(post.clone(), "corrections::revoke", "/api/v1/cases/{case}/steps/2/revoke", Supervise, 200)
             .on(AwaitingCorrection)
             .body(|_, _| json!({"reason": "矩阵测试：误录"})),
+        // online applications: the public portal (no sign-in needed; a token changes nothing) and
+        // the desk's queue
+        ep(get.clone(), "public::challenge", "/api/v1/public/challenge", Anyone, 404).global(),
+        ep(post.clone(), "public::apply", "/api/v1/public/applications", Anyone, 201)
+            .global()
+            .on(Created)
+            .body(|ids, _| application_body(ids.agency)),
+        ep(get.clone(), "public::status", "/api/v1/public/status?number={number}&code={code}", Anyone, 200).global(),
+        ep(post.clone(), "public::withdraw", "/api/v1/public/withdrawal-requests", Anyone, 200)
+            .global()
+            .on(PendingSubmission)
+            .body(|ids, _| json!({"number": ids.number, "code": ids.code})),
+        ep(get.clone(), "submissions::list_submissions", "/api/v1/submissions", Register, 200).global().list("agency_id"),
+        // A filter: an invisible agency gives an empty list.
+        ep(get.clone(), "submissions::list_submissions", "/api/v1/submissions?agency_id={agency}", Register, 200)
+            .global()
+            .list("agency_id"),
+        ep(post.clone(), "submissions::confirm", "/api/v1/submissions/{submission}/confirm", Register, 201)
+            .role_first()
+            .on(PendingSubmission),
+        ep(post.clone(), "submissions::reject", "/api/v1/submissions/{submission}/reject", Register, 200)
+            .role_first()
+            .on(PendingSubmission)
+            .body(|_, _| json!({"reason": "矩阵测试：属于投诉"})),
         // letters
         ep(get.clone(), "letters::print_queue", "/api/v1/letters?limit=200", Anyone, 200).global(),
         ep(post.clone(), "letters::mark_printed", "/api/v1/letters/{letter}/printed", Register, 200).on(InConsultation),
@@ -503,6 +545,7 @@ const API_V1_ROUTES: &[&str] = &[
     "agencies::create_agency",
     "agencies::list_agencies",
     "agencies::get_agency",
+    "agencies::update_agency",
     "agencies::dashboard",
     "calendar::list_years",
     "calendar::get_year",
@@ -518,6 +561,13 @@ const API_V1_ROUTES: &[&str] = &[
     "users::set_login",
     "users::set_password",
     "cases::create_case",
+    "public::challenge",
+    "public::apply",
+    "public::status",
+    "public::withdraw",
+    "submissions::list_submissions",
+    "submissions::confirm",
+    "submissions::reject",
     "cases::list_cases",
     "cases::get_case",
     "ledger::export_ledger",
@@ -602,7 +652,14 @@ async fn call(app: &TestApp, method: &Method, path: &str, token: &str, body: Opt
 
 impl World {
     async fn new() -> World {
-        let app = spawn_app().await;
+        // The portal without its challenge (a row cannot answer one) and without its limits
+        // (every row comes from one address).
+        let app = spawn_app_with(&[
+            ("GONGKAI__PORTAL__CHALLENGE", "off"),
+            ("GONGKAI__PORTAL__SUBMISSIONS_PER_HOUR", "1000000"),
+            ("GONGKAI__PORTAL__LOOKUPS_PER_MINUTE", "1000000"),
+        ])
+        .await;
         let a = app.agency("MA", None).await;
         let a1 = app.agency("MA1", Some(a)).await;
         let b = app.agency("MB", None).await;
@@ -673,6 +730,20 @@ impl World {
         self.root(Method::POST, "/api/v1/users", Some(body), StatusCode::CREATED).await["user"]["id"].as_i64().unwrap()
     }
 
+    /// A pending online application to `agency`: its id, number and query code.
+    async fn submission(&self, agency: i64) -> (i64, String, String) {
+        let submitted = self
+            .root(Method::POST, "/api/v1/public/applications", Some(application_body(agency)), StatusCode::CREATED)
+            .await;
+        let number = submitted["submission_number"].as_str().unwrap().to_string();
+        let queue = self.root(Method::GET, "/api/v1/submissions?limit=500", None, StatusCode::OK).await;
+        let id = queue["items"].as_array().unwrap().iter().find(|s| s["submission_number"] == number.as_str()).unwrap()
+            ["id"]
+            .as_i64()
+            .unwrap();
+        (id, number, submitted["query_code"].as_str().unwrap().to_string())
+    }
+
     /// The id of the consultation letter of a case (addressed to the party: sent by post).
     async fn consultation_letter(&self, case: i64) -> i64 {
         let letters = self.root(Method::GET, &format!("/api/v1/cases/{case}/letters"), None, StatusCode::OK).await;
@@ -697,7 +768,10 @@ impl World {
         let path = format!("/api/v1/reports/annual/1999/seal?agency_id={agency}");
         self.root(Method::POST, &path, Some(json!({})), StatusCode::CREATED).await;
         let letter = self.consultation_letter(case).await;
-        Ids { agency, case, consultation, letter, appeal, user, year: 1998, n: 0 }
+        let path = format!("/api/v1/agencies/{agency}");
+        self.root(Method::PATCH, &path, Some(json!({"accepts_online_applications": true})), StatusCode::OK).await;
+        let (submission, number, code) = self.submission(agency).await;
+        Ids { agency, case, consultation, letter, appeal, user, year: 1998, submission, number, code, n: 0 }
     }
 
     /// The ids of a row: the site's, with a fresh target when the row writes.
@@ -738,6 +812,7 @@ impl World {
                 self.root(Method::POST, &path, Some(json!({})), StatusCode::OK).await;
             }
             Fixture::UnsealedYear => ids.year = i32::try_from(self.years.fetch_add(1, Ordering::Relaxed)).unwrap(),
+            Fixture::PendingSubmission => (ids.submission, ids.number, ids.code) = self.submission(agency).await,
         }
         ids
     }
@@ -752,6 +827,9 @@ fn fill(template: &str, ids: &Ids) -> String {
         .replace("{appeal}", &ids.appeal.to_string())
         .replace("{user}", &ids.user.to_string())
         .replace("{year}", &ids.year.to_string())
+        .replace("{submission}", &ids.submission.to_string())
+        .replace("{number}", &ids.number)
+        .replace("{code}", &ids.code)
 }
 
 /// The request of `ep` on `ids`: its path and body (`{}` for a POST without one).
@@ -942,7 +1020,8 @@ async fn refused_everywhere(world: &World, token: &str, whose: &str) {
     let ids = world.sites[&Target::Own].clone();
     let mut failures = Vec::new();
     let table = endpoints();
-    for ep in &table {
+    // The public portal takes no token: a dead one changes nothing there.
+    for ep in table.iter().filter(|ep| !ep.route.starts_with("public::")) {
         let (path, body) = request_of(ep, &ids, &world.today);
         let (status, body) = call(&world.app, &ep.method, &path, token, body.as_ref()).await;
         if status != StatusCode::UNAUTHORIZED || body["code"] != "unauthorized" {
@@ -950,7 +1029,7 @@ async fn refused_everywhere(world: &World, token: &str, whose: &str) {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    println!("{whose}: 401 on all {} table entries", table.len());
+    println!("{whose}: 401 on all {} table entries but the public portal's", table.len());
 }
 
 async fn me(world: &World, token: &str) -> (StatusCode, Value) {

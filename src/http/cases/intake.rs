@@ -40,6 +40,47 @@ pub struct ApplicantRequest {
     pub address: Option<String>,
 }
 
+impl ApplicantRequest {
+    /// The validated applicant (`None` when invalid: the errors say why), field paths under
+    /// `applicant`.
+    pub fn parse(&self, errors: &mut Errors, today: NaiveDate) -> Option<crate::domain::intake::NewApplicant> {
+        let applicant = intake::parse_applicant(
+            errors,
+            "applicant",
+            &ApplicantInput {
+                category: Some(self.category),
+                name: &self.name,
+                id_type: self.id_type,
+                id_number: self.id_number.as_deref(),
+                phone: self.phone.as_deref(),
+                email: self.email.as_deref(),
+                address: self.address.as_deref(),
+            },
+            today,
+        );
+        // The mailer's own parser, so that an address taken in is one its letters can go to.
+        let email = self.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
+        if let Some(message) = email.and_then(crate::notify::address::check) {
+            if !errors.has("applicant.email") {
+                errors.add("applicant.email", message);
+            }
+        }
+        applicant
+    }
+}
+
+/// The items' descriptions, each checked.
+pub fn parse_items(errors: &mut Errors, items: &[ItemRequest]) -> Vec<String> {
+    if items.len() > limits::ITEMS {
+        errors.add("items", format!("申请事项不得超过{}项", limits::ITEMS));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| errors.text(&format!("items[{i}].description"), &item.description, limits::ITEM))
+        .collect()
+}
+
 /// One piece of information asked for.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -83,38 +124,9 @@ impl CreateCaseRequest {
     /// Every field error at once.
     pub fn validate(&self, today: NaiveDate) -> Result<NewCase, Violation> {
         let mut errors = Errors::default();
-        let a = &self.applicant;
-        let applicant = intake::parse_applicant(
-            &mut errors,
-            "applicant",
-            &ApplicantInput {
-                category: Some(a.category),
-                name: &a.name,
-                id_type: a.id_type,
-                id_number: a.id_number.as_deref(),
-                phone: a.phone.as_deref(),
-                email: a.email.as_deref(),
-                address: a.address.as_deref(),
-            },
-            today,
-        );
-        // The mailer's own parser, so that an address taken in is one its letters can go to.
-        let email = a.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
-        if let Some(message) = email.and_then(crate::notify::address::check) {
-            if !errors.has("applicant.email") {
-                errors.add("applicant.email", message);
-            }
-        }
+        let applicant = self.applicant.parse(&mut errors, today);
         let description = errors.text("description", &self.description, limits::DESCRIPTION);
-        if self.items.len() > limits::ITEMS {
-            errors.add("items", format!("申请事项不得超过{}项", limits::ITEMS));
-        }
-        let items: Vec<String> = self
-            .items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| errors.text(&format!("items[{i}].description"), &item.description, limits::ITEM))
-            .collect();
+        let items = parse_items(&mut errors, &self.items);
         intake::check_intake_dates(&mut errors, self.submitted_on, self.received_on, today);
         errors.finish()?;
         let applicant =
@@ -149,7 +161,11 @@ pub struct IntakeResponse {
     pub warnings: Vec<WarningResponse>,
 }
 
-fn idempotency_key(req: &HttpRequest, body: &CreateCaseRequest) -> Result<Option<IdempotencyKey>, ApiError> {
+/// The `Idempotency-Key` header of `req` with the hash of `body`.
+///
+/// # Errors
+/// 422 for a key that is empty, longer than 200 or not visible ASCII.
+pub fn idempotency_key<B: Serialize>(req: &HttpRequest, body: &B) -> Result<Option<IdempotencyKey>, ApiError> {
     let Some(value) = req.headers().get("Idempotency-Key") else {
         return Ok(None);
     };

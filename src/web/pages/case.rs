@@ -122,11 +122,12 @@ async fn render(
     done: Option<StepKind>,
 ) -> Result<HttpResponse, PageError> {
     let snapshot = ctx.state.snapshot();
-    let (details, offered, issued) = ctx
+    let (details, offered, issued, withdrawal) = ctx
         .read(move |conn, actor| {
             let (details, offered) = cases::with_allowed_steps(conn, actor, id, snapshot.now())?;
             let issued = letters::of_case(conn, actor, id)?;
-            Ok((details, offered, issued))
+            let withdrawal = crate::service::submissions::withdrawal_requested(conn, actor, id)?;
+            Ok((details, offered, issued, withdrawal))
         })
         .await?;
     let events = &details.state.events;
@@ -221,6 +222,7 @@ async fn render(
                 "description": case.description, "outcome": case.outcome,
                 "concluded_on": case.concluded_on.map(|d| d.to_string()), "basis": case.decision_basis,
                 "version": case.version,
+                "withdrawal_requested_on": withdrawal.map(|at| crate::domain::china_date(at).to_string()),
             },
             "applicant": {
                 "category": applicant.category, "name": applicant.name,

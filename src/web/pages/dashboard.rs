@@ -2,15 +2,17 @@
 //! working days, the overdue ones, what waits for the applicant, the unanswered consultations.
 //! The figures are the dashboard API's (the same use case).
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::domain::case::{Agency, Case, CaseSummary};
 use crate::domain::ids::AgencyId;
+use crate::domain::ids::SubmissionId;
+use crate::domain::submission::SubmissionStatus;
 use crate::domain::CaseStatus;
-use crate::service::{agencies, dashboard, worklist};
-use crate::web::context::PageContext;
+use crate::service::{agencies, dashboard, submissions, worklist};
+use crate::web::context::{see_other, PageContext, PostPage};
 use crate::web::error::PageError;
 use crate::web::view::excerpt;
 
@@ -100,13 +102,32 @@ pub async fn dashboard_page(ctx: PageContext, params: web::Query<DashboardParams
     };
     let descendants = params.descendants != Some(0);
     let snapshot = ctx.state.snapshot();
-    let (figures, work) = ctx
+    let (figures, work, queue) = ctx
         .read(move |conn, actor| {
             let figures = dashboard::dashboard(conn, actor, agency_id, descendants, LINES, snapshot.now())?;
             let work = worklist::worklist(conn, actor, agency_id, descendants, LINES)?;
-            Ok((figures, work))
+            // The intake desk's queue: the online applications waiting for confirmation.
+            let queue = if actor.role.can_register() {
+                submissions::list(conn, actor, Some(agency_id), descendants, Some(SubmissionStatus::Pending), 200)?
+            } else {
+                Vec::new()
+            };
+            Ok((figures, work, queue))
         })
         .await?;
+    let (calendar, today) = (ctx.state.calendar(), ctx.state.today());
+    let queue: Vec<_> = queue
+        .into_iter()
+        .map(|s| {
+            let submitted_on = s.submitted_on();
+            json!({
+                "id": s.id, "number": s.submission_number, "submitted_on": submitted_on.to_string(),
+                "age": calendar.working_days_between(submitted_on, today).max(0),
+                "applicant": s.applicant.name, "description": excerpt(&s.description, 60),
+                "withdrawal_requested": s.withdrawal_requested_at.is_some(),
+            })
+        })
+        .collect();
     let by_status: Vec<(String, i64)> = CaseStatus::ALL
         .iter()
         .filter(|s| s.is_open())
@@ -130,6 +151,7 @@ pub async fn dashboard_page(ctx: PageContext, params: web::Query<DashboardParams
         "dashboard.html",
         json!({
             "options": options, "agency_id": agency_id, "descendants": descendants,
+            "queue": queue, "today": today.to_string(),
             "by_status": by_status, "open_total": open_total,
             "due_soon_until": figures.due_soon_until.to_string(),
             "due_soon": figures.due_soon.into_iter().map(Line::from).collect::<Vec<_>>(),
@@ -145,4 +167,34 @@ pub async fn dashboard_page(ctx: PageContext, params: web::Query<DashboardParams
             "year": figures.today.format("%Y").to_string(),
         }),
     )
+}
+
+/// 确认收到 an online application: it becomes a case received on the date given (Art. 31 (3)).
+#[post("/submissions/{id}/confirm")]
+pub async fn confirm_submission(page: PostPage, id: web::Path<i64>) -> Result<HttpResponse, PageError> {
+    let PostPage { ctx, form } = page;
+    let id = SubmissionId::new(id.into_inner());
+    let received_on = match form.optional("received_on") {
+        None => None,
+        Some(text) => Some(chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| PageError::Rejected {
+            status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            code: "validation_failed",
+            detail: "确认收到的日期无效（格式：2019-03-05）".to_string(),
+        })?),
+    };
+    let snapshot = ctx.state.snapshot();
+    let registered =
+        ctx.write(move |conn, actor| submissions::confirm(conn, actor, id, received_on, snapshot.now())).await?;
+    Ok(see_other(&format!("/intake/registered/{}", registered.details.case().id)))
+}
+
+/// 退回 an online application as not a disclosure request, with the reason the applicant reads.
+#[post("/submissions/{id}/reject")]
+pub async fn reject_submission(page: PostPage, id: web::Path<i64>) -> Result<HttpResponse, PageError> {
+    let PostPage { ctx, form } = page;
+    let id = SubmissionId::new(id.into_inner());
+    let reason = form.get("reason").to_string();
+    let now = ctx.state.now();
+    ctx.write(move |conn, actor| submissions::reject(conn, actor, id, &reason, now)).await?;
+    Ok(see_other("/dashboard"))
 }

@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod intake;
 pub mod ledger;
 pub mod login;
+pub mod portal;
 pub mod report;
 pub mod report_text;
 pub mod section_two;

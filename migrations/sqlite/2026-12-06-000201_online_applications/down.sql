@@ -1,0 +1,2 @@
+DROP TABLE submissions;
+ALTER TABLE agencies DROP COLUMN accepts_online_applications;
