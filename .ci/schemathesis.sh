@@ -71,7 +71,7 @@ if [ "$PROBE_FAILED" != 0 ]; then
   echo "FAIL: hand-written probes got server errors (see above); server log: $WORK/server.log" >&2
   exit 1
 fi
-"$VENV/bin/schemathesis" run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
+"$VENV/bin/schemathesis" --config-file .ci/schemathesis.toml run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection,ignored_auth \
   --header "$H" --seed 1 --max-examples 10 --max-time "$BUDGET" --workers 2 \
   --phases examples,fuzzing,stateful \

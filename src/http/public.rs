@@ -114,6 +114,8 @@ pub struct ApplicationResponse {
     responses(
         (status = 201, description = "Submitted", body = ApplicationResponse),
         (status = 200, description = "Submitted before with the same Idempotency-Key", body = ApplicationResponse),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field, the agency or the challenge is wrong", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many applications from this address", body = Problem, content_type = "application/problem+json")))]
 #[post("/public/applications")]
@@ -254,6 +256,8 @@ fn count_lookup(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
 /// Where an application stands. An unknown number and a wrong code both answer 404.
 #[utoipa::path(tag = "public", security(()), params(StatusParams),
     responses((status = 200, description = "The status", body = PublicStatusResponse),
+        (status = 400, description = "Unknown or malformed query parameters", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field breaks a rule (a NUL character, a wrong type)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown number or wrong code", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many look-ups from this address", body = Problem, content_type = "application/problem+json")))]
 #[get("/public/status")]
@@ -272,6 +276,9 @@ pub(crate) async fn status(
 /// Ask to withdraw the application: recorded for the officer of the case.
 #[utoipa::path(tag = "public", security(()), request_body = StatusParams,
     responses((status = 200, description = "The status, with the request recorded", body = PublicStatusResponse),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field breaks a rule (a NUL character, a wrong type)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown number or wrong code", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Rejected or concluded already", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many look-ups from this address", body = Problem, content_type = "application/problem+json")))]
