@@ -363,29 +363,9 @@ fn generate(
     let mut appeals = Vec::new();
     if let Some((outcome, on, by)) = conclusion {
         let event = match by {
-            None => CaseEvent::Decided {
-                outcome,
-                basis: None,
-                items: Vec::new(),
-                already_public: false,
-                responsible_agency: None,
-                repeats: None,
-                over_objection_reason: None,
-                system: Some(SystemActor::Sweep),
-                sealed_override: None,
-            },
+            None => CaseEvent::bare_decision(outcome, Some(SystemActor::Sweep)),
             Some(_) if outcome == Outcome::OtherMisc => CaseEvent::Withdrawn { outcome, sealed_override: None },
-            Some(_) => CaseEvent::Decided {
-                outcome,
-                basis: None,
-                items: Vec::new(),
-                already_public: false,
-                responsible_agency: None,
-                repeats: None,
-                over_objection_reason: None,
-                system: None,
-                sealed_override: None,
-            },
+            Some(_) => CaseEvent::bare_decision(outcome, None),
         };
         push(&mut events, on, event, by);
         if !outcome.provides_information() && outcome != Outcome::OtherMisc && rng.gen_range(0..100) < 6 {

@@ -10,7 +10,6 @@ use anyhow::Context as _;
 use chrono::NaiveDate;
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
-use sha2::{Digest, Sha256};
 
 use crate::app::open_context;
 use crate::config::Settings;
@@ -194,13 +193,8 @@ fn import(settings: &Settings, options: &ImportFile) -> anyhow::Result<()> {
         anyhow::anyhow!("{}: {}", options.file.display(), e.into_violation().map_or_else(String::new, |v| v.detail))
     })?;
     reading.finish_and_clear();
-    let import_options = ImportOptions {
-        agency_id,
-        file_name: options.file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
-        sha256: hex::encode(Sha256::digest(&bytes)),
-        dry_run: options.dry_run,
-        skip_invalid: options.skip_invalid,
-    };
+    let file_name = options.file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let import_options = ImportOptions::for_file(agency_id, &file_name, &bytes, options.dry_run, options.skip_invalid);
     let writing = std::cell::RefCell::new(ProgressBar::hidden());
     let report = state
         .db

@@ -294,6 +294,23 @@ pub enum EventError {
 }
 
 impl CaseEvent {
+    /// A conclusion with no facts beyond its outcome: by the sweep (`system`) when a correction
+    /// or fee period lapsed, or a bare decision (the seeder's). The letter states the situation
+    /// and its article; there is no officer's text.
+    pub fn bare_decision(outcome: Outcome, system: Option<SystemActor>) -> Self {
+        Self::Decided {
+            outcome,
+            basis: None,
+            items: Vec::new(),
+            already_public: false,
+            responsible_agency: None,
+            repeats: None,
+            over_objection_reason: None,
+            system,
+            sealed_override: None,
+        }
+    }
+
     /// The stored kind, e.g. `correction_requested`.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -8,7 +8,6 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use futures_util::StreamExt as _;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::AuthUser;
@@ -301,20 +300,19 @@ pub(crate) async fn import_ledger(
         ))
     })?;
     let bytes = read_body(payload, state.import_limit, state.import_timeout).await?;
-    let sha256 = hex::encode(Sha256::digest(&bytes));
     let file_name = params
         .file_name
         .as_deref()
         .map(str::trim)
         .filter(|n| !n.is_empty())
-        .map_or_else(|| format!("ledger.{}", format.extension()), |n| n.chars().take(255).collect());
-    let options = ImportOptions {
-        agency_id: params.agency_id,
-        file_name,
-        sha256,
-        dry_run: params.dry_run == Some(true),
-        skip_invalid: params.skip_invalid == Some(true),
-    };
+        .map_or_else(|| format!("ledger.{}", format.extension()), str::to_string);
+    let options = ImportOptions::for_file(
+        params.agency_id,
+        &file_name,
+        &bytes,
+        params.dry_run == Some(true),
+        params.skip_invalid == Some(true),
+    );
     let dry_run = options.dry_run;
     let report = run_import(&state, user.0, bytes, format, params.mapping.as_deref(), options).await?;
     if !report.written() && !dry_run && report.invalid > 0 {

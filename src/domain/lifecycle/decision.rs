@@ -272,18 +272,8 @@ pub(super) fn conclude_lapsed(state: &CaseState, clock: &Clock, ctx: &Ctx<'_>) -
     };
     Ok(Transition {
         effective_on: on,
-        event: CaseEvent::Decided {
-            outcome,
-            // The letter states the lapse and its article; there is no officer's text.
-            basis: None,
-            items: Vec::new(),
-            already_public: false,
-            responsible_agency: None,
-            repeats: None,
-            over_objection_reason: None,
-            system: Some(SystemActor::Sweep),
-            sealed_override: None,
-        },
+        // The letter states the lapse and its article; there is no officer's text.
+        event: CaseEvent::bare_decision(outcome, Some(SystemActor::Sweep)),
         item_outcomes: state.items.iter().map(|i| (i.id, outcome)).collect(),
         clear_item_outcomes: false,
     })

@@ -3,7 +3,6 @@
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::options;
@@ -175,8 +174,7 @@ pub fn idempotency_key<B: Serialize>(req: &HttpRequest, body: &B) -> Result<Opti
             Violation::field("invalid_idempotency_key", "Idempotency-Key", "应为1至200个可见的ASCII字符").into()
         );
     }
-    let canonical = serde_json::to_vec(body).map_err(ApiError::internal)?;
-    Ok(Some(IdempotencyKey { key: key.to_string(), request_hash: hex::encode(Sha256::digest(canonical)) }))
+    Ok(Some(IdempotencyKey::for_request(key, body).map_err(ApiError::internal)?))
 }
 
 /// Register a request. With an `Idempotency-Key` that the caller already used for the same

@@ -38,6 +38,19 @@ pub struct IdempotencyKey {
     pub request_hash: String,
 }
 
+impl IdempotencyKey {
+    /// The key with the SHA-256 of the request's JSON: the same key with another request is
+    /// refused, so one key cannot stand for two different requests.
+    ///
+    /// # Errors
+    /// The request cannot be written as JSON.
+    pub fn for_request(key: &str, request: &impl serde::Serialize) -> Result<Self, serde_json::Error> {
+        use sha2::{Digest, Sha256};
+        let canonical = serde_json::to_vec(request)?;
+        Ok(Self { key: key.to_string(), request_hash: hex::encode(Sha256::digest(canonical)) })
+    }
+}
+
 /// Register a request; returns the new case. With an idempotency key already used by the caller
 /// for the same request, returns the case created then (`created: false`). (The case is read
 /// in the same transaction, which needs it for the acknowledgement anyway, so that the caller

@@ -32,6 +32,21 @@ pub struct ImportOptions {
     pub skip_invalid: bool,
 }
 
+impl ImportOptions {
+    /// The options of importing `bytes`, read from the file `file_name` (kept to 255 characters):
+    /// the file is known again by its SHA-256.
+    pub fn for_file(agency_id: AgencyId, file_name: &str, bytes: &[u8], dry_run: bool, skip_invalid: bool) -> Self {
+        use sha2::{Digest, Sha256};
+        Self {
+            agency_id,
+            file_name: file_name.chars().take(255).collect(),
+            sha256: hex::encode(Sha256::digest(bytes)),
+            dry_run,
+            skip_invalid,
+        }
+    }
+}
+
 /// What an import found and did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportReport {

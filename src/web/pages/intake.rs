@@ -6,7 +6,6 @@ use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::NaiveDate;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::domain::ids::{AgencyId, CaseId};
 use crate::domain::{ApplicantCategory, Channel, FieldError, IdType, Violation};
@@ -136,13 +135,7 @@ fn request_of(form: &FormData, today: NaiveDate) -> (CreateCaseRequest, Vec<Fiel
         }
         value => date("received_on", value).unwrap_or(today),
     };
-    let items = form
-        .get("items")
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .map(|line| ItemRequest { description: line.to_string() })
-        .collect();
+    let items = items_of(form);
     let request = CreateCaseRequest {
         agency_id,
         channel,
@@ -167,8 +160,18 @@ fn request_of(form: &FormData, today: NaiveDate) -> (CreateCaseRequest, Vec<Fiel
     (request, unreadable)
 }
 
+/// The items of a request, one per line of the form's box (blank lines left out).
+pub(crate) fn items_of(form: &FormData) -> Vec<ItemRequest> {
+    form.get("items")
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(|line| ItemRequest { description: line.to_string() })
+        .collect()
+}
+
 /// The API's field paths of item errors (`items[2].description`) all belong to the one box.
-fn on_form(mut violation: Violation) -> Violation {
+pub(crate) fn on_form(mut violation: Violation) -> Violation {
     for error in &mut violation.errors {
         if error.field.starts_with("items") {
             error.field = "items".to_string();
@@ -204,10 +207,13 @@ pub async fn intake_submit(page: PostPage) -> Result<HttpResponse, PageError> {
             return show(&ctx, StatusCode::UNPROCESSABLE_ENTITY, values, errors).await;
         }
     };
-    let key = form.optional("idempotency_key").map(|key| IdempotencyKey {
-        key: key.chars().take(200).collect(),
-        request_hash: hex::encode(Sha256::digest(serde_json::to_vec(&request).unwrap_or_default())),
-    });
+    let key = match form.optional("idempotency_key") {
+        Some(key) => Some(
+            IdempotencyKey::for_request(&key.chars().take(200).collect::<String>(), &request)
+                .map_err(PageError::internal)?,
+        ),
+        None => None,
+    };
     let attempt = || {
         let (new, key, snapshot) = (new.clone(), key.clone(), ctx.state.snapshot());
         ctx.write(move |conn, actor| {

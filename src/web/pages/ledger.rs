@@ -7,7 +7,6 @@ use actix_web::{get, post, web, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::domain::ids::AgencyId;
 use crate::domain::CaseStatus;
@@ -168,13 +167,7 @@ pub async fn import(page: UploadPage) -> Result<HttpResponse, PageError> {
     let mode = form.optional("mode").unwrap_or_else(|| "dry_run".into());
     let (dry_run, skip_invalid) = (mode == "dry_run", mode == "skip_invalid");
     let format = format_of(&file.name, &file.bytes);
-    let options = ImportOptions {
-        agency_id: AgencyId::new(agency_id),
-        file_name: file.name.chars().take(255).collect(),
-        sha256: hex::encode(Sha256::digest(&file.bytes)),
-        dry_run,
-        skip_invalid,
-    };
+    let options = ImportOptions::for_file(AgencyId::new(agency_id), &file.name, &file.bytes, dry_run, skip_invalid);
     let mapping = form.optional("mapping");
     let result = run_import(&ctx.state, ctx.actor().clone(), file.bytes, format, mapping.as_deref(), options).await;
     match result {

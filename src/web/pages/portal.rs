@@ -5,12 +5,11 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 use crate::domain::ids::AgencyId;
 use crate::domain::submission::{Delivery, DeliveryForm, DeliveryMethod};
 use crate::domain::{ApplicantCategory, FieldError, Violation};
-use crate::http::cases::intake::{ApplicantRequest, ItemRequest};
+use crate::http::cases::intake::ApplicantRequest;
 use crate::http::error::ApiError;
 use crate::http::portal::Portal;
 use crate::http::public::ApplicationRequest;
@@ -20,6 +19,7 @@ use crate::service::public_status::PublicStatus;
 use crate::service::{agencies, public_status, submissions, ServiceError};
 use crate::web::context::{FormData, PublicForm};
 use crate::web::error::PageError;
+use crate::web::pages::intake::{items_of, on_form};
 use crate::web::templates;
 use crate::web::view::field_errors;
 
@@ -126,13 +126,7 @@ fn request_of(form: &FormData) -> (ApplicationRequest, Vec<FieldError>) {
             unreadable.push(FieldError::new(field, "请从列表中选择"));
         }
     }
-    let items = form
-        .get("items")
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .map(|line| ItemRequest { description: line.to_string() })
-        .collect();
+    let items = items_of(form);
     let request = ApplicationRequest {
         agency_id: AgencyId::new(agency_id),
         applicant: ApplicantRequest {
@@ -155,16 +149,6 @@ fn request_of(form: &FormData) -> (ApplicationRequest, Vec<FieldError>) {
     (request, unreadable)
 }
 
-/// The API's field paths of item errors all belong to the one box.
-fn on_form(mut violation: Violation) -> Violation {
-    for error in &mut violation.errors {
-        if error.field.starts_with("items") {
-            error.field = "items".to_string();
-        }
-    }
-    violation
-}
-
 /// 提交: store the application and show the number and query code once, or the form again.
 #[post("/apply")]
 pub async fn apply_submit(
@@ -174,10 +158,13 @@ pub async fn apply_submit(
 ) -> Result<HttpResponse, PageError> {
     let form = form.0;
     let (request, mut problems) = request_of(&form);
-    let key = form.optional("idempotency_key").map(|key| IdempotencyKey {
-        key: key.chars().take(200).collect(),
-        request_hash: hex::encode(Sha256::digest(serde_json::to_vec(&request).unwrap_or_default())),
-    });
+    let key = match form.optional("idempotency_key") {
+        Some(key) => Some(
+            IdempotencyKey::for_request(&key.chars().take(200).collect::<String>(), &request)
+                .map_err(PageError::internal)?,
+        ),
+        None => None,
+    };
     let again = |violation: Violation| {
         let mut values = serde_json::to_value(form.values()).unwrap_or_default();
         values["challenge_answer"] = Value::Null;
