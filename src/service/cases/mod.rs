@@ -4,6 +4,7 @@
 //! lifecycle rules decide ([`crate::domain::lifecycle::decide`]), and [`steps`] stores the event,
 //! the projection, the sub-records and the letter in the caller's transaction.
 
+pub mod facts;
 pub mod intake;
 pub mod steps;
 

@@ -231,7 +231,7 @@ pub(crate) fn store(
     state.events.push(recorded.clone());
     let projection = project(&state.events, now.calendar, now.rules, now.today);
     if !cases::update_versioned(conn, case_id, version, &projection, now.at)? {
-        return Err(ServiceError::conflict("version_conflict", "案件已被他人同时修改，请刷新后重试"));
+        return Err(super::facts::version_conflict());
     }
     cases::insert_event(conn, case_id, &recorded)?;
     // The state as it now reads back, without reading the case again.
