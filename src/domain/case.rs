@@ -5,6 +5,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::fees::FeeBasis;
+use super::workflow::Handling;
 use super::ids::{AgencyId, AppealId, ApplicantId, CaseId, ConsultationId, FeeNoticeId, ItemId, UserId};
 use super::intake::ApplicantIdentity;
 use super::types::{AppealKind, AppealResult, ApplicantCategory, CaseStatus, Channel, Opinion, Outcome, PartyKind};
@@ -51,6 +52,8 @@ pub struct Case {
     pub updated_at: NaiveDateTime,
     /// While a correction or fee is outstanding: the first day the request may be concluded as lapsed.
     pub lapses_on: Option<NaiveDate>,
+    /// Who handles it, and where.
+    pub handling: Handling,
 }
 
 /// The columns of a case that a list shows.
@@ -72,6 +75,8 @@ pub struct CaseSummary {
     pub paused: bool,
     pub extended: bool,
     pub version: i64,
+    /// Who handles it, and where.
+    pub handling: Handling,
 }
 
 /// An applicant's record: links the requests made with the same identity document, and holds

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::fees::FeeBasis;
 use super::ids::{AgencyId, AppealId, ApplicantId, ConsultationId, FeeNoticeId, ItemId, UserId};
+use super::lifecycle::StepKind;
 use super::ledger::LedgerFacts;
 use super::reply::{EarlierReply, ResponsibleAgency};
 use super::types::{AppealKind, AppealResult, ApplicantCategory, Channel, LetterKind, Opinion, Outcome, PartyKind};
@@ -258,6 +259,36 @@ pub enum CaseEvent {
         #[serde(default)]
         sealed_override: Option<SealedOverride>,
     },
+    /// The case was assigned to a handling unit and handler, or changed hands (with a reason).
+    Assigned {
+        unit_id: AgencyId,
+        handler_id: Option<UserId>,
+        previous_unit_id: AgencyId,
+        previous_handler_id: Option<UserId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// The case was routed to a unit (转办), pending its signature.
+    Routed {
+        unit_id: AgencyId,
+        from_unit_id: AgencyId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// The unit signed for the routed case (签收) and handles it now.
+    RoutingAccepted { unit_id: AgencyId, from_unit_id: AgencyId },
+    /// The unit returned the routed case with its reason (退回).
+    RoutingReturned { unit_id: AgencyId, to_unit_id: AgencyId, reason: String },
+    /// A supervisor chased the case (督办): what is to be done, by when, and the step that settles it.
+    ChaseRecorded {
+        chase_id: i64,
+        matter: String,
+        due_on: NaiveDate,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<StepKind>,
+    },
+    /// A chase was closed explicitly, with a note on what was done.
+    ChaseClosed { chase_id: i64, note: String },
 }
 
 /// The facts of an intake that can be corrected.
@@ -334,6 +365,12 @@ impl CaseEvent {
             Self::StepRevoked { .. } => "step_revoked",
             Self::LetterServed { .. } => "letter_served",
             Self::Imported { .. } => "imported",
+            Self::Assigned { .. } => "assigned",
+            Self::Routed { .. } => "routed",
+            Self::RoutingAccepted { .. } => "routing_accepted",
+            Self::RoutingReturned { .. } => "routing_returned",
+            Self::ChaseRecorded { .. } => "chase_recorded",
+            Self::ChaseClosed { .. } => "chase_closed",
         }
     }
 
@@ -381,6 +418,13 @@ impl CaseEvent {
             | Self::StepRevoked { sealed_override, .. }
             | Self::LetterServed { sealed_override, .. }
             | Self::Imported { sealed_override, .. } => sealed_override.as_ref(),
+            // The workflow never touches the report.
+            Self::Assigned { .. }
+            | Self::Routed { .. }
+            | Self::RoutingAccepted { .. }
+            | Self::RoutingReturned { .. }
+            | Self::ChaseRecorded { .. }
+            | Self::ChaseClosed { .. } => None,
         }
     }
 
@@ -407,6 +451,12 @@ impl CaseEvent {
             | Self::StepRevoked { sealed_override, .. }
             | Self::LetterServed { sealed_override, .. }
             | Self::Imported { sealed_override, .. } => *sealed_override = value,
+            Self::Assigned { .. }
+            | Self::Routed { .. }
+            | Self::RoutingAccepted { .. }
+            | Self::RoutingReturned { .. }
+            | Self::ChaseRecorded { .. }
+            | Self::ChaseClosed { .. } => {}
         }
     }
 

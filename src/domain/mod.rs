@@ -20,6 +20,7 @@ pub mod seal;
 pub mod sign_in;
 pub mod submission;
 pub mod types;
+pub mod workflow;
 
 pub use error::{FieldError, Violation};
 pub use ids::{AgencyId, AppealId, ApplicantId, CaseId, ConsultationId, FeeNoticeId, ItemId, UserId};

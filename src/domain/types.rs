@@ -502,6 +502,12 @@ pub fn event_label(kind: &str) -> Option<&'static str> {
         "step_revoked" => "撤销误录步骤",
         "letter_served" => "文书送达",
         "imported" => "自台账导入",
+        "assigned" => "分派承办",
+        "routed" => "转办",
+        "routing_accepted" => "签收转办",
+        "routing_returned" => "退回转办",
+        "chase_recorded" => "督办",
+        "chase_closed" => "结束督办",
         _ => return None,
     })
 }

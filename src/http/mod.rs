@@ -27,6 +27,7 @@ pub mod reports;
 pub mod steps;
 pub mod submissions;
 pub mod users;
+pub mod workflow;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -172,6 +173,7 @@ impl AppState {
         (name = "letters", description = "Letters as issued: the print queue, posting and service"),
         (name = "reports", description = "The annual report: sections two to four, the written parts and the whole document"),
         (name = "audit", description = "Who did what, when, from where"),
+        (name = "workflow", description = "Who handles a case and where: assignment, routing to units, supervisors' chases"),
         (name = "submissions", description = "Online applications waiting for the intake desk"),
         (name = "public", description = "The public portal: online applications and the applicant's status (no sign-in)"),
         (name = "health", description = "Probes"),
@@ -233,6 +235,16 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(steps::pay_fee)
         .service(steps::request_reasons)
         .service(steps::receive_reasons)
+        .service(workflow::get_assignment)
+        .service(workflow::assign)
+        .service(workflow::reassign_all)
+        .service(workflow::route)
+        .service(workflow::accept_routing)
+        .service(workflow::return_routing)
+        .service(workflow::create_chase)
+        .service(workflow::case_chases)
+        .service(workflow::close_chase)
+        .service(workflow::open_chases)
         .service(cases::decide)
         .service(cases::withdraw)
         .service(steps::amend)

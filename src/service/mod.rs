@@ -21,6 +21,7 @@ pub mod sign_in;
 pub mod submissions;
 pub mod sweep;
 pub mod users;
+pub mod workflow;
 pub mod worklist;
 
 use crate::domain::lifecycle::Refusal;

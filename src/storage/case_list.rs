@@ -9,7 +9,7 @@ use super::schema::{agencies, applicants, cases};
 use super::search::{self, Plan};
 use super::{DbBackend, DbConnection, StorageError, StorageResult};
 use crate::domain::case::{Applicant, CaseSummary};
-use crate::domain::ids::{AgencyId, ApplicantId, CaseId};
+use crate::domain::ids::{AgencyId, ApplicantId, CaseId, UserId};
 use crate::domain::CaseStatus;
 
 /// Filters of the case list. `scope` is the caller's agency path prefix (`None`: everything).
@@ -29,6 +29,15 @@ pub struct CaseFilter {
     pub q: Option<String>,
     /// Keyset pagination: only cases after this (receipt date, id) in the list's order.
     pub before: Option<(NaiveDate, CaseId)>,
+    /// The cases the caller sees beyond `scope`: received above it, handled in or routed to a
+    /// unit of it ([`super::workflow::routed_in`]).
+    pub routed_in: Vec<CaseId>,
+    /// Cases handled by this person.
+    pub handler_id: Option<UserId>,
+    /// Cases handled in this unit, or routed to it and not yet signed for or returned.
+    pub unit_id: Option<AgencyId>,
+    /// Cases without a handler.
+    pub unassigned: bool,
 }
 
 /// The statuses of open cases (an IN list, so that the (status, …) indexes serve it).
@@ -40,10 +49,30 @@ macro_rules! case_filters {
         let mut query = $query;
         let filter: &CaseFilter = $filter;
         if let Some(scope) = &filter.scope {
-            query = query.filter(cases::agency_id.eq_any(agencies_under(scope)));
+            if filter.routed_in.is_empty() {
+                query = query.filter(cases::agency_id.eq_any(agencies_under(scope)));
+            } else {
+                let routed_in: Vec<i64> = filter.routed_in.iter().map(|id| id.get()).collect();
+                query = query.filter(cases::agency_id.eq_any(agencies_under(scope)).or(cases::id.eq_any(routed_in)));
+            }
         }
         if let Some(agency_id) = filter.agency_id {
             query = query.filter(cases::agency_id.eq(agency_id.get()));
+        }
+        if let Some(handler_id) = filter.handler_id {
+            query = query.filter(cases::handler_id.eq(handler_id.get()));
+        }
+        if let Some(unit_id) = filter.unit_id {
+            let unit = unit_id.get();
+            query = query.filter(
+                cases::unit_id
+                    .eq(unit)
+                    .or(cases::routed_to.eq(unit))
+                    .or(cases::unit_id.is_null().and(cases::agency_id.eq(unit))),
+            );
+        }
+        if filter.unassigned {
+            query = query.filter(cases::handler_id.is_null());
         }
         match filter.status {
             Some(status) => query = query.filter(cases::status.eq(status.as_str())),
@@ -209,7 +238,12 @@ fn overdue_ids(conn: &mut DbConnection, filter: &CaseFilter) -> StorageResult<Op
         .select(cases::id)
         .into_boxed::<diesel::pg::Pg>();
     if let Some(scope) = &filter.scope {
-        ids = ids.filter(cases::agency_id.eq_any(agencies_under(scope)));
+        if filter.routed_in.is_empty() {
+            ids = ids.filter(cases::agency_id.eq_any(agencies_under(scope)));
+        } else {
+            let routed_in: Vec<i64> = filter.routed_in.iter().map(|id| id.get()).collect();
+            ids = ids.filter(cases::agency_id.eq_any(agencies_under(scope)).or(cases::id.eq_any(routed_in)));
+        }
     }
     if let Some(agency_id) = filter.agency_id {
         ids = ids.filter(cases::agency_id.eq(agency_id.get()));

@@ -12,6 +12,7 @@ use crate::domain::case::{Applicant, Case, CaseSummary, Item, Particulars};
 use crate::domain::event::{CaseEvent, RecordedEvent};
 use crate::domain::ids::{AgencyId, ApplicantId, CaseId, ItemId, UserId};
 use crate::domain::lifecycle::Projection;
+use crate::domain::workflow::Handling;
 use crate::domain::{ApplicantCategory, CaseStatus, Channel, Outcome};
 
 #[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
@@ -43,6 +44,18 @@ pub(crate) struct CaseRow {
     pub applicant_phone: Option<String>,
     pub applicant_email: Option<String>,
     pub applicant_address: Option<String>,
+    pub unit_id: Option<i64>,
+    pub handler_id: Option<i64>,
+    pub routed_to: Option<i64>,
+}
+
+/// The handling columns read into the domain's type.
+fn handling(unit_id: Option<i64>, handler_id: Option<i64>, routed_to: Option<i64>) -> Handling {
+    Handling {
+        unit_id: unit_id.map(AgencyId::new),
+        handler_id: handler_id.map(UserId::new),
+        routed_to: routed_to.map(AgencyId::new),
+    }
 }
 
 fn outcome(value: Option<&str>, column: &str) -> StorageResult<Option<Outcome>> {
@@ -82,6 +95,7 @@ impl TryFrom<CaseRow> for Case {
             created_at: row.created_at,
             updated_at: row.updated_at,
             lapses_on: row.lapses_on,
+            handling: handling(row.unit_id, row.handler_id, row.routed_to),
         })
     }
 }
@@ -109,6 +123,9 @@ pub(crate) struct CaseSummaryRow {
     pub paused: bool,
     pub extended: bool,
     pub version: i64,
+    pub unit_id: Option<i64>,
+    pub handler_id: Option<i64>,
+    pub routed_to: Option<i64>,
 }
 
 impl TryFrom<CaseSummaryRow> for CaseSummary {
@@ -136,6 +153,7 @@ impl TryFrom<CaseSummaryRow> for CaseSummary {
             paused: row.paused,
             extended: row.extended,
             version: row.version,
+            handling: handling(row.unit_id, row.handler_id, row.routed_to),
         })
     }
 }

@@ -28,6 +28,7 @@ pub mod sessions;
 pub mod steps;
 pub mod submissions;
 pub mod users;
+pub mod workflow;
 pub mod worklist;
 mod writer;
 

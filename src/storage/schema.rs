@@ -90,6 +90,9 @@ diesel::table! {
         applicant_phone -> Nullable<Text>,
         applicant_email -> Nullable<Text>,
         applicant_address -> Nullable<Text>,
+        unit_id -> Nullable<BigInt>,
+        handler_id -> Nullable<BigInt>,
+        routed_to -> Nullable<BigInt>,
     }
 }
 
@@ -458,4 +461,23 @@ diesel::allow_tables_to_appear_in_same_query!(
     imports,
     import_rows,
     submissions,
+    chases,
 );
+
+diesel::table! {
+    chases (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        agency_id -> BigInt,
+        matter -> Text,
+        due_on -> Date,
+        step -> Nullable<Text>,
+        recorded_on -> Date,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+        closed_on -> Nullable<Date>,
+        closed_by -> Nullable<BigInt>,
+        close_note -> Nullable<Text>,
+        closed_by_seq -> Nullable<Integer>,
+    }
+}

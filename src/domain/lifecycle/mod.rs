@@ -14,7 +14,7 @@ mod steps;
 mod tests;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::calendar::Calendar;
@@ -116,7 +116,7 @@ impl CaseState {
 }
 
 /// The steps of a case after its intake, as the console offers them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, ToSchema, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum StepKind {
     CorrectionRequest,
@@ -210,6 +210,34 @@ impl StepKind {
             Self::IntakeCorrection => "更正登记信息",
             Self::Revocation => "撤销误录步骤",
         }
+    }
+
+    /// The step an event records, for the office's steps a chase may name.
+    pub fn of_event(event: &CaseEvent) -> Option<Self> {
+        Some(match event {
+            CaseEvent::CorrectionRequested { .. } => Self::CorrectionRequest,
+            CaseEvent::ConsultationStarted { .. } => Self::Consultation,
+            CaseEvent::Extended { .. } => Self::Extension,
+            CaseEvent::FeeNoticeIssued { .. } => Self::FeeNotice,
+            CaseEvent::ReasonsRequested { .. } => Self::ReasonsRequest,
+            CaseEvent::Decided { .. } => Self::Decision,
+            _ => return None,
+        })
+    }
+
+    /// Whether a supervisor's chase may name the step as what settles it: the office's own steps
+    /// that move a case towards its answer (not the applicant's or a third party's, nor
+    /// corrections of the record).
+    pub fn closes_chase(self) -> bool {
+        matches!(
+            self,
+            Self::CorrectionRequest
+                | Self::Consultation
+                | Self::Extension
+                | Self::FeeNotice
+                | Self::ReasonsRequest
+                | Self::Decision
+        )
     }
 }
 

@@ -89,7 +89,13 @@ pub fn clock_events(events: &[RecordedEvent]) -> Vec<ClockEvent> {
             | CaseEvent::Voided { .. }
             | CaseEvent::IntakeCorrected { .. }
             | CaseEvent::StepRevoked { .. }
-            | CaseEvent::Imported { .. } => continue,
+            | CaseEvent::Imported { .. }
+            | CaseEvent::Assigned { .. }
+            | CaseEvent::Routed { .. }
+            | CaseEvent::RoutingAccepted { .. }
+            | CaseEvent::RoutingReturned { .. }
+            | CaseEvent::ChaseRecorded { .. }
+            | CaseEvent::ChaseClosed { .. } => continue,
         };
         out.push(event);
     }

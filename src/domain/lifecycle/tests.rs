@@ -79,6 +79,7 @@ fn new_case(received_on: NaiveDate, items: usize) -> CaseState {
             created_at: at(received_on),
             updated_at: at(received_on),
             lapses_on: None,
+            handling: crate::domain::workflow::Handling::default(),
         },
         events: vec![received],
         items: descriptions

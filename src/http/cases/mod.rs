@@ -21,7 +21,7 @@ use super::extract::{expected_version, Json};
 use super::pagination::{cursor_for_case, Page, PageParams};
 use super::AppState;
 use crate::domain::error::Errors;
-use crate::domain::ids::{AgencyId, ApplicantId, CaseId, ItemId};
+use crate::domain::ids::{AgencyId, ApplicantId, CaseId, ItemId, UserId};
 use crate::domain::lifecycle::{Decision, ItemDecision, Step};
 use crate::domain::reply::ResponsibleAgency;
 use crate::domain::{limits, CaseStatus, Outcome, Violation};
@@ -198,6 +198,24 @@ pub struct CaseListParams {
     /// Text in the description, the case number or the applicant's name.
     #[param(max_length = 200)]
     pub q: Option<String>,
+    /// Only the cases this person handles: a user id, or `me`.
+    #[param(value_type = Option<String>, example = "me")]
+    pub handler_id: Option<String>,
+    /// Only the cases handled in this unit, or routed to it and not yet signed for or returned.
+    pub unit_id: Option<AgencyId>,
+    /// `true`: only cases without a handler.
+    pub unassigned: Option<bool>,
+}
+
+/// A `handler_id` of a query: a user id, or `me` for the caller.
+pub(crate) fn handler_of(value: Option<&str>, me: UserId) -> Result<Option<UserId>, ApiError> {
+    match value.map(str::trim) {
+        None => Ok(None),
+        Some("me") => Ok(Some(me)),
+        Some(text) => text.parse::<i64>().map(|id| Some(UserId::new(id))).map_err(|_| {
+            ApiError::bad_request("invalid_query", "查询参数 handler_id 无效：应为用户编号或 me".to_string())
+        }),
+    }
 }
 
 /// List the cases the caller sees, most recently received first.
@@ -227,7 +245,10 @@ pub(crate) async fn list_cases(
         applicant_id: params.applicant_id,
         q: params.q.filter(|q| !q.trim().is_empty()),
         before: page.cursor_received()?,
-        scope: None,
+        handler_id: handler_of(params.handler_id.as_deref(), user.user_id)?,
+        unit_id: params.unit_id,
+        unassigned: params.unassigned == Some(true),
+        ..CaseFilter::default()
     };
     // Searches take turns (`database.search_concurrency`); other lists do not wait for them.
     let _search_slot = match filter.q {

@@ -248,6 +248,12 @@ pub struct CaseResponse {
     pub outcome: Option<Outcome>,
     pub concluded_on: Option<NaiveDate>,
     pub basis: Option<String>,
+    /// The handling unit (the receiving agency unless assigned or routed elsewhere).
+    pub unit_id: AgencyId,
+    /// The handler, once assigned.
+    pub handler_id: Option<UserId>,
+    /// A routing not yet signed for or returned: the unit it was sent to.
+    pub routed_to: Option<AgencyId>,
     /// Increases with every change; send it back as `If-Match` or `version` to detect lost updates.
     pub version: i64,
     #[serde(serialize_with = "crate::http::rfc3339")]
@@ -293,6 +299,9 @@ impl From<CaseDetails> for CaseResponse {
                 .map(|f| FeeResponse { pay_by: clock.fee_pay_by.unwrap_or(f.pay_by), ..FeeResponse::from(f) }),
             corrected_on_appeal: appeals.iter().any(|a| a.result == Some(AppealResult::Corrected)),
             appeals,
+            unit_id: case.handling.unit(case.agency_id),
+            handler_id: case.handling.handler_id,
+            routed_to: case.handling.routed_to,
             id: case.id,
             case_number: case.case_number,
             agency_id: case.agency_id,
@@ -323,6 +332,11 @@ pub struct CaseSummary {
     pub description: String,
     pub outcome: Option<Outcome>,
     pub concluded_on: Option<NaiveDate>,
+    /// The handling unit.
+    pub unit_id: AgencyId,
+    pub handler_id: Option<UserId>,
+    /// A routing not yet signed for or returned.
+    pub routed_to: Option<AgencyId>,
     pub version: i64,
 }
 
@@ -341,6 +355,9 @@ impl CaseSummary {
             received_on: case.received_on,
             description: case.description,
             concluded_on: case.concluded_on,
+            unit_id: case.handling.unit(case.agency_id),
+            handler_id: case.handling.handler_id,
+            routed_to: case.handling.routed_to,
             version: case.version,
         }
     }

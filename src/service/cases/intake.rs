@@ -4,6 +4,7 @@ use chrono::Datelike;
 
 use super::steps::Options;
 use super::{get, seals_since, CaseDetails};
+use crate::domain::workflow::Handling;
 use crate::domain::case::{Applicant, Case, Particulars};
 use crate::domain::clock::{self, ClockEvent};
 use crate::domain::event::{CaseEvent, RecordedEvent};
@@ -126,6 +127,7 @@ pub fn register(
         created_at: now.at,
         updated_at: now.at,
         lapses_on: None,
+        handling: Handling::default(),
     };
     case.id = cases::insert(conn, &case)?;
     cases::insert_items(conn, case.id, &new.items)?;

@@ -19,7 +19,7 @@ use crate::domain::lifecycle::{self, CaseState, Ctx, OfferedStep, StepKind};
 use crate::domain::seal::Seals;
 use crate::storage::cases;
 pub use crate::storage::cases::CaseFilter;
-use crate::storage::{appeals, steps as step_store, DbConnection};
+use crate::storage::{appeals, steps as step_store, workflow as workflow_store, DbConnection};
 
 pub use intake::IdempotencyKey;
 
@@ -49,9 +49,19 @@ pub(super) fn not_found() -> ServiceError {
 /// 404 when it does not exist or is not visible.
 pub fn get_visible(conn: &mut DbConnection, actor: &Actor, id: CaseId) -> ServiceResult<Case> {
     match cases::find_with_path(conn, id)? {
-        Some((case, path)) if actor.sees(&path) => Ok(case),
+        Some((case, path)) if actor.sees(&path) || sees_as_unit(conn, actor, &case)? => Ok(case),
         _ => Err(not_found()),
     }
+}
+
+/// Whether the caller sees a case received outside their scope because it is handled in, or
+/// routed to, a unit of their scope (a department works what the office routed to it).
+fn sees_as_unit(conn: &mut DbConnection, actor: &Actor, case: &Case) -> ServiceResult<bool> {
+    let units: Vec<AgencyId> = [case.handling.unit_id, case.handling.routed_to].into_iter().flatten().collect();
+    if units.is_empty() || actor.scope.is_none() {
+        return Ok(false);
+    }
+    Ok(workflow_store::units(conn, &units)?.iter().any(|unit| actor.sees(&unit.path)))
 }
 
 /// The state of a case whose events are loaded: its sub-records are read only when its events
@@ -101,7 +111,7 @@ pub(crate) fn details(state: CaseState, applicant: Applicant, now: &Now<'_>) -> 
 /// 404 when it does not exist or is not visible.
 pub fn get(conn: &mut DbConnection, actor: &Actor, id: CaseId, now: Now<'_>) -> ServiceResult<CaseDetails> {
     match cases::find_page(conn, id)? {
-        Some((case, path, applicant, events)) if actor.sees(&path) => {
+        Some((case, path, applicant, events)) if actor.sees(&path) || sees_as_unit(conn, actor, &case)? => {
             Ok(details(load_state(conn, case, events)?, applicant, &now))
         }
         _ => Err(not_found()),
@@ -182,8 +192,24 @@ pub fn list(
     if let Some(agency_id) = filter.agency_id {
         agency_service::get_visible(conn, actor, agency_id)?;
     }
+    if let Some(unit_id) = filter.unit_id {
+        agency_service::get_visible(conn, actor, unit_id)?;
+    }
     filter.scope = actor.scope.clone();
+    filter.routed_in = routed_in(conn, actor)?;
     Ok(cases::list(conn, &filter, limit)?)
+}
+
+/// The cases the caller sees beyond their scope ([`workflow_store::routed_in`]): none for a
+/// caller at the top of a tree, where nothing is received above them.
+///
+/// # Errors
+/// A database error.
+pub fn routed_in(conn: &mut DbConnection, actor: &Actor) -> ServiceResult<Vec<CaseId>> {
+    match actor.scope.as_deref() {
+        Some(scope) if scope.matches('/').count() > 2 => Ok(workflow_store::routed_in(conn, scope)?),
+        _ => Ok(Vec::new()),
+    }
 }
 
 /// The case's events after `after_seq`, in order.

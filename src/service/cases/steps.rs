@@ -236,6 +236,7 @@ pub(crate) fn store(
     cases::insert_event(conn, case_id, &recorded)?;
     // The state as it now reads back, without reading the case again.
     apply(&mut state, &projection, &recorded.event, now);
+    crate::service::workflow::settle_chases(conn, &state.case, &state.events, &recorded)?;
     reload_sub_records(conn, &mut state, &recorded.event, !item_outcomes.is_empty() || clear_item_outcomes)?;
     let applicant = applicants::get(conn, state.case.applicant_id)?;
     let details = details(state, applicant, now);

@@ -93,7 +93,7 @@ pub async fn cases_page(ctx: PageContext, params: web::Query<ListParams>) -> Res
         applicant_id: None,
         q,
         before,
-        scope: None,
+        ..CaseFilter::default()
     };
     let mut rows = if errors.is_empty() {
         ctx.read(move |conn, actor| cases::list(conn, actor, filter, PAGE + 1)).await?
