@@ -192,6 +192,7 @@ fn not_found_subject<'a>(code: &str, what: &'a str) -> &'a str {
         "section_two_not_found" => "该年度第二部分（主动公开）数据",
         "report_text_not_found" => "该年度报告的文字部分（或所请求的版本）",
         "letter_not_found" => "文书",
+        "chase_not_found" => "督办事项",
         _ if what.chars().any(crate::domain::error::is_cjk) => what,
         _ => "所请求的资源",
     }

@@ -36,4 +36,5 @@ mod reports;
 mod scaleout;
 mod search;
 mod users;
+mod workflow;
 mod writer;
