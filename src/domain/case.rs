@@ -5,10 +5,10 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::fees::FeeBasis;
-use super::workflow::Handling;
 use super::ids::{AgencyId, AppealId, ApplicantId, CaseId, ConsultationId, FeeNoticeId, ItemId, UserId};
 use super::intake::ApplicantIdentity;
 use super::types::{AppealKind, AppealResult, ApplicantCategory, CaseStatus, Channel, Opinion, Outcome, PartyKind};
+use super::workflow::Handling;
 
 /// The applicant's particulars as given on one application (Art. 29): what its letters are
 /// addressed to, whatever a later application under the same identity document says.

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::fees::FeeBasis;
 use super::ids::{AgencyId, AppealId, ApplicantId, ConsultationId, FeeNoticeId, ItemId, UserId};
-use super::lifecycle::StepKind;
 use super::ledger::LedgerFacts;
+use super::lifecycle::StepKind;
 use super::reply::{EarlierReply, ResponsibleAgency};
 use super::types::{AppealKind, AppealResult, ApplicantCategory, Channel, LetterKind, Opinion, Outcome, PartyKind};
 

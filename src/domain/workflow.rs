@@ -156,10 +156,7 @@ pub fn assign(view: &CaseView<'_>, caller: &Caller<'_>, request: &Assignment<'_>
         return Err(invalid("validation_failed", "handler_id", "请指定承办人或承办单位"));
     }
     if let Some(to) = view.routed_to {
-        return Err(Refusal::conflict(
-            "routing_pending",
-            format!("案件已转办至{}，待其签收或退回后才能分派", to.name),
-        ));
+        return Err(Refusal::conflict("routing_pending", format!("案件已转办至{}，待其签收或退回后才能分派", to.name)));
     }
     let unit = request.unit.unwrap_or(view.unit);
     if !view.agency.contains(unit) {
@@ -200,10 +197,7 @@ pub fn assign(view: &CaseView<'_>, caller: &Caller<'_>, request: &Assignment<'_>
     let changes_hands = previous_handler_id.is_some() && handler_id != previous_handler_id;
     if changes_hands && reason.is_none() {
         let name = view.handler.map_or("他人", |h| h.name.as_str());
-        return Err(Refusal::conflict(
-            "already_assigned",
-            format!("该案件已由{name}承办；改派须说明理由（reason）"),
-        ));
+        return Err(Refusal::conflict("already_assigned", format!("该案件已由{name}承办；改派须说明理由（reason）")));
     }
     Ok(CaseEvent::Assigned {
         unit_id: unit.id,

@@ -8,7 +8,13 @@ fn unit(id: i64, path: &str, name: &str) -> Unit {
 }
 
 fn person(id: i64, role: Role, agency: i64) -> Person {
-    Person { id: UserId::new(id), name: format!("用户{id}"), role, agency_id: Some(AgencyId::new(agency)), active: true }
+    Person {
+        id: UserId::new(id),
+        name: format!("用户{id}"),
+        role,
+        agency_id: Some(AgencyId::new(agency)),
+        active: true,
+    }
 }
 
 fn caller(p: &Person, scope: &'static str) -> Caller<'static> {
@@ -46,7 +52,8 @@ fn a_supervisor_assigns_an_officer_of_the_unit_and_reassigns_only_with_a_reason(
     let alice = person(2, Role::Officer, 1);
     let bob = person(3, Role::Officer, 1);
     let v = view(&w, &w.office, None, None);
-    let event = assign(&v, &caller(&boss, "/1/"), &Assignment { unit: None, handler: Some(&alice), reason: None }).unwrap();
+    let event =
+        assign(&v, &caller(&boss, "/1/"), &Assignment { unit: None, handler: Some(&alice), reason: None }).unwrap();
     assert_eq!(
         event,
         CaseEvent::Assigned {
@@ -112,10 +119,7 @@ fn units_stay_in_the_receiving_agencys_subtree_and_handlers_in_their_unit() {
     let inactive = Assignment { unit: Some(&w.dept), handler: Some(&gone), reason: None };
     assert!(matches!(assign(&v, &caller(&boss, "/1/"), &inactive), Err(Refusal::Invalid(_))));
     let to_dept = Assignment { unit: Some(&w.dept), handler: None, reason: None };
-    assert!(matches!(
-        assign(&v, &caller(&boss, "/1/"), &to_dept),
-        Ok(CaseEvent::Assigned { handler_id: None, .. })
-    ));
+    assert!(matches!(assign(&v, &caller(&boss, "/1/"), &to_dept), Ok(CaseEvent::Assigned { handler_id: None, .. })));
 }
 
 #[test]
@@ -147,7 +151,11 @@ fn routing_is_signed_for_or_returned_with_a_reason_by_the_unit_it_was_sent_to() 
     ));
     assert!(send_back(&pending, &caller(&dept_officer, "/1/2/"), Some("不属于本单位职责")).is_ok());
     let accepted = accept(&pending, &caller(&dept_officer, "/1/2/")).unwrap();
-    let handling = apply(&Handling { unit_id: None, handler_id: Some(officer.id), routed_to: Some(w.dept.id) }, w.office.id, &accepted);
+    let handling = apply(
+        &Handling { unit_id: None, handler_id: Some(officer.id), routed_to: Some(w.dept.id) },
+        w.office.id,
+        &accepted,
+    );
     assert_eq!(handling, Handling { unit_id: Some(w.dept.id), handler_id: None, routed_to: None });
     assert!(matches!(accept(&v, &caller(&dept_officer, "/1/2/")), Err(Refusal::Conflict { code: "not_routed", .. })));
 }

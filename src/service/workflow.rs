@@ -191,11 +191,15 @@ pub fn reassign_all(
     now: &Now<'_>,
 ) -> ServiceResult<Vec<CaseId>> {
     actor.require(actor.role.can_supervise(), "批量改派案件")?;
+    for id in [from, to] {
+        visible_person(conn, actor, id)?;
+    }
     if reason.trim().is_empty() {
         return Err(ServiceError::Invalid(Violation::field("reason_required", "reason", "批量改派须说明理由")));
     }
     let ids = store::open_cases_of(conn, from)?;
-    let input = AssignInput { handler_id: Some(to), unit_id: None, reason: Some(reason.to_owned()), expected_version: None };
+    let input =
+        AssignInput { handler_id: Some(to), unit_id: None, reason: Some(reason.to_owned()), expected_version: None };
     let mut moved = Vec::with_capacity(ids.len());
     for id in ids {
         let case = match get_visible(conn, actor, id) {
@@ -215,11 +219,30 @@ pub fn reassign_all(
     Ok(moved)
 }
 
+/// A person bound to an agency the caller sees (404 otherwise, as for anything out of sight).
+fn visible_person(conn: &mut DbConnection, actor: &Actor, id: UserId) -> ServiceResult<Person> {
+    let not_found = || ServiceError::NotFound { what: "user", code: "user_not_found" };
+    let person = store::people(conn, &[id])?.into_iter().next().ok_or_else(not_found)?;
+    let agency = person.agency_id.map(|a| store::units(conn, &[a])).transpose()?.unwrap_or_default();
+    let seen = match (&actor.scope, agency.first()) {
+        (None, _) => true,
+        (Some(_), Some(unit)) => actor.sees(&unit.path),
+        (Some(_), None) => false,
+    };
+    if seen {
+        Ok(person)
+    } else {
+        Err(not_found())
+    }
+}
+
 /// A refusal about one case of a batch, naming it.
 fn in_case(error: ServiceError, number: &str) -> ServiceError {
     match error {
         ServiceError::Forbidden(detail) => ServiceError::Forbidden(format!("案件{number}：{detail}")),
-        ServiceError::Conflict { code, detail } => ServiceError::Conflict { code, detail: format!("案件{number}：{detail}") },
+        ServiceError::Conflict { code, detail } => {
+            ServiceError::Conflict { code, detail: format!("案件{number}：{detail}") }
+        }
         ServiceError::Invalid(mut v) => {
             v.detail = format!("案件{number}：{}", v.detail);
             ServiceError::Invalid(v)

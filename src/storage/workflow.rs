@@ -208,8 +208,11 @@ pub fn insert_chase(conn: &mut DbConnection, chase: &NewChase<'_>) -> StorageRes
 /// # Errors
 /// A database error or corrupt data.
 pub fn chases_of(conn: &mut DbConnection, case_id: CaseId) -> StorageResult<Vec<Chase>> {
-    let rows: Vec<ChaseRow> =
-        chases::table.filter(chases::case_id.eq(case_id.get())).order(chases::id).select(ChaseRow::as_select()).load(conn)?;
+    let rows: Vec<ChaseRow> = chases::table
+        .filter(chases::case_id.eq(case_id.get()))
+        .order(chases::id)
+        .select(ChaseRow::as_select())
+        .load(conn)?;
     rows.into_iter().map(Chase::try_from).collect()
 }
 

@@ -176,6 +176,14 @@ enum Fixture {
     UnsealedYear,
     /// An online application waiting for the desk.
     PendingSubmission,
+    /// Received, with an officer of its agency (`user`) to assign it to.
+    Assignable,
+    /// Received, with a new unit under its agency (`unit`) to route it to.
+    Routable,
+    /// Received and routed to a new unit under its agency, not yet signed for.
+    Routed,
+    /// Received, with an open chase (`chase`).
+    Chased,
 }
 
 /// The ids a path template and a body are filled from.
@@ -195,6 +203,10 @@ struct Ids {
     code: String,
     /// Unique per row (agency codes).
     n: i64,
+    /// A unit under the agency (routing).
+    unit: i64,
+    /// An open chase of `case`.
+    chase: i64,
 }
 
 type Body = fn(&Ids, &str) -> Value;
@@ -420,6 +432,31 @@ fn endpoints() -> Vec<Endpoint> {
         ep(post.clone(), "steps::receive_reasons", "/api/v1/cases/{case}/reasons", Register, 200)
             .on(ReasonsRequested)
             .body(|_, today| json!({"received_on": today, "reasons": "研究需要"})),
+        // workflow
+        ep(get.clone(), "workflow::get_assignment", "/api/v1/cases/{case}/assignment", Anyone, 200),
+        ep(post.clone(), "workflow::assign", "/api/v1/cases/{case}/assignment", Supervise, 200)
+            .on(Assignable)
+            .body(|ids, _| json!({"handler_id": ids.user})),
+        ep(post.clone(), "workflow::reassign_all", "/api/v1/users/{user}/reassign", Supervise, 200)
+            .on(ActiveUser)
+            .role_first()
+            .body(|ids, _| json!({"handler_id": ids.user, "reason": "矩阵测试"})),
+        ep(post.clone(), "workflow::route", "/api/v1/cases/{case}/routing", Handle, 200)
+            .on(Routable)
+            .body(|ids, _| json!({"unit_id": ids.unit})),
+        // The unit signs or returns: of the callers bound to A, only supervisors are over it.
+        ep(post.clone(), "workflow::accept_routing", "/api/v1/cases/{case}/routing/accept", Supervise, 200).on(Routed),
+        ep(post.clone(), "workflow::return_routing", "/api/v1/cases/{case}/routing/return", Supervise, 200)
+            .on(Routed)
+            .body(|_, _| json!({"reason": "矩阵测试"})),
+        ep(post.clone(), "workflow::create_chase", "/api/v1/cases/{case}/chases", Supervise, 201)
+            .on(Received)
+            .body(|_, _| json!({"matter": "矩阵督办", "due_on": "2200-12-31"})),
+        ep(get.clone(), "workflow::case_chases", "/api/v1/cases/{case}/chases", Anyone, 200),
+        ep(post.clone(), "workflow::close_chase", "/api/v1/cases/{case}/chases/{chase}/close", Supervise, 200)
+            .on(Chased)
+            .body(|_, _| json!({"note": "矩阵测试"})),
+        ep(get.clone(), "workflow::open_chases", "/api/v1/chases?agency_id={agency}", Anyone, 200),
         ep(post.clone(), "cases::decide", "/api/v1/cases/{case}/decision", Handle, 200)
             .on(Received)
             .body(|_, today| decision_body(today)),
@@ -588,6 +625,16 @@ const API_V1_ROUTES: &[&str] = &[
     "steps::pay_fee",
     "steps::request_reasons",
     "steps::receive_reasons",
+    "workflow::get_assignment",
+    "workflow::assign",
+    "workflow::reassign_all",
+    "workflow::route",
+    "workflow::accept_routing",
+    "workflow::return_routing",
+    "workflow::create_chase",
+    "workflow::case_chases",
+    "workflow::close_chase",
+    "workflow::open_chases",
     "cases::decide",
     "cases::withdraw",
     "steps::amend",
@@ -771,7 +818,21 @@ impl World {
         let path = format!("/api/v1/agencies/{agency}");
         self.root(Method::PATCH, &path, Some(json!({"accepts_online_applications": true})), StatusCode::OK).await;
         let (submission, number, code) = self.submission(agency).await;
-        Ids { agency, case, consultation, letter, appeal, user, year: 1998, submission, number, code, n: 0 }
+        Ids {
+            agency,
+            case,
+            consultation,
+            letter,
+            appeal,
+            user,
+            year: 1998,
+            submission,
+            number,
+            code,
+            n: 0,
+            unit: agency,
+            chase: 1,
+        }
     }
 
     /// The ids of a row: the site's, with a fresh target when the row writes.
@@ -813,6 +874,28 @@ impl World {
             }
             Fixture::UnsealedYear => ids.year = i32::try_from(self.years.fetch_add(1, Ordering::Relaxed)).unwrap(),
             Fixture::PendingSubmission => (ids.submission, ids.number, ids.code) = self.submission(agency).await,
+            Fixture::Assignable => {
+                ids.case = self.intake(agency).await;
+                let body = json!({"name": format!("矩阵承办{}", ids.n), "role": "officer", "agency_id": agency});
+                let created = self.root(Method::POST, "/api/v1/users", Some(body), StatusCode::CREATED).await;
+                ids.user = created["user"]["id"].as_i64().unwrap();
+            }
+            Fixture::Routable | Fixture::Routed => {
+                ids.case = self.intake(agency).await;
+                let body =
+                    json!({"name": format!("矩阵部门{}", ids.n), "code": format!("BM{}", ids.n), "parent_id": agency});
+                ids.unit = self.root(Method::POST, "/api/v1/agencies", Some(body), StatusCode::CREATED).await["id"]
+                    .as_i64()
+                    .unwrap();
+                if kind == Fixture::Routed {
+                    self.step(ids.case, "routing", json!({"unit_id": ids.unit}), StatusCode::OK).await;
+                }
+            }
+            Fixture::Chased => {
+                ids.case = self.intake(agency).await;
+                let body = json!({"matter": "矩阵督办", "due_on": "2200-12-31"});
+                ids.chase = self.step(ids.case, "chases", body, StatusCode::CREATED).await["id"].as_i64().unwrap();
+            }
         }
         ids
     }
@@ -830,6 +913,8 @@ fn fill(template: &str, ids: &Ids) -> String {
         .replace("{submission}", &ids.submission.to_string())
         .replace("{number}", &ids.number)
         .replace("{code}", &ids.code)
+        .replace("{unit}", &ids.unit.to_string())
+        .replace("{chase}", &ids.chase.to_string())
 }
 
 /// The request of `ep` on `ids`: its path and body (`{}` for a POST without one).

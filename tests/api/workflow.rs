@@ -90,7 +90,8 @@ impl Office {
     }
 
     async fn kinds(&self, case: i64) -> Vec<String> {
-        let events = expect(self.app.get(&format!("/api/v1/cases/{case}/events"), &self.boss).await, StatusCode::OK).await;
+        let events =
+            expect(self.app.get(&format!("/api/v1/cases/{case}/events"), &self.boss).await, StatusCode::OK).await;
         let list = events.get("items").unwrap_or(&events).as_array().unwrap().clone();
         list.iter().map(|e| e["kind"].as_str().unwrap().to_string()).collect()
     }
@@ -133,8 +134,12 @@ async fn a_clerk_or_an_auditor_does_not_assign_and_handlers_belong_to_the_unit()
     let o = office().await;
     let case = o.case().await;
     for token in [&o.clerk, &o.auditor] {
-        expect_problem(o.assign(token, case, json!({"handler_id": o.officer_id})).await, StatusCode::FORBIDDEN, "forbidden")
-            .await;
+        expect_problem(
+            o.assign(token, case, json!({"handler_id": o.officer_id})).await,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        )
+        .await;
     }
     // A department's officer is not a handler of the office.
     let wrong = o.assign(&o.boss, case, json!({"handler_id": o.dept_officer_id})).await;
@@ -191,11 +196,17 @@ async fn routing_is_signed_for_or_returned_by_the_unit_it_was_sent_to() {
     let case = o.case().await;
     let routing = format!("/api/v1/cases/{case}/routing");
     let route = |unit: i64| json!({"unit_id": unit, "note": "请提供该文件"});
-    expect_problem(o.call(&o.officer, &routing, route(o.elsewhere)).await, StatusCode::UNPROCESSABLE_ENTITY, "unit_outside_agency").await;
+    expect_problem(
+        o.call(&o.officer, &routing, route(o.elsewhere)).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unit_outside_agency",
+    )
+    .await;
     expect_problem(o.call(&o.clerk, &routing, route(o.dept)).await, StatusCode::FORBIDDEN, "forbidden").await;
     let routed = expect(o.call(&o.officer, &routing, route(o.dept)).await, StatusCode::OK).await;
     assert_eq!(routed["routed_to"]["id"], o.dept);
-    expect_problem(o.call(&o.officer, &routing, route(o.other_dept)).await, StatusCode::CONFLICT, "routing_pending").await;
+    expect_problem(o.call(&o.officer, &routing, route(o.other_dept)).await, StatusCode::CONFLICT, "routing_pending")
+        .await;
 
     // The department sees it now, in its unit's list; the other department does not.
     expect(o.app.get(&format!("/api/v1/cases/{case}"), &o.dept_officer).await, StatusCode::OK).await;
@@ -208,13 +219,27 @@ async fn routing_is_signed_for_or_returned_by_the_unit_it_was_sent_to() {
     expect_problem(o.call(&o.officer, &accept, json!({})).await, StatusCode::FORBIDDEN, "forbidden").await;
 
     let back = format!("/api/v1/cases/{case}/routing/return");
-    expect_problem(o.call(&o.dept_officer, &back, json!({})).await, StatusCode::UNPROCESSABLE_ENTITY, "reason_required").await;
-    expect_problem(o.call(&o.dept_officer, &back, json!({"reason": "  "})).await, StatusCode::UNPROCESSABLE_ENTITY, "reason_required")
-        .await;
-    let returned = expect(o.call(&o.dept_officer, &back, json!({"reason": "不属于本单位职责"})).await, StatusCode::OK).await;
+    expect_problem(
+        o.call(&o.dept_officer, &back, json!({})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "reason_required",
+    )
+    .await;
+    expect_problem(
+        o.call(&o.dept_officer, &back, json!({"reason": "  "})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "reason_required",
+    )
+    .await;
+    let returned =
+        expect(o.call(&o.dept_officer, &back, json!({"reason": "不属于本单位职责"})).await, StatusCode::OK).await;
     assert_eq!((returned["routed_to"].clone(), returned["unit"]["id"].as_i64()), (Value::Null, Some(o.office)));
-    expect_problem(o.app.get(&format!("/api/v1/cases/{case}"), &o.dept_officer).await, StatusCode::NOT_FOUND, "case_not_found")
-        .await;
+    expect_problem(
+        o.app.get(&format!("/api/v1/cases/{case}"), &o.dept_officer).await,
+        StatusCode::NOT_FOUND,
+        "case_not_found",
+    )
+    .await;
     expect_problem(o.call(&o.dept_officer, &accept, json!({})).await, StatusCode::NOT_FOUND, "case_not_found").await;
 
     expect(o.call(&o.officer, &routing, route(o.dept)).await, StatusCode::OK).await;
@@ -230,7 +255,15 @@ async fn routing_is_signed_for_or_returned_by_the_unit_it_was_sent_to() {
     assert_eq!(extended["agency_id"], o.office);
     assert_eq!(
         o.kinds(case).await,
-        vec!["received", "routed", "routing_returned", "routed", "routing_accepted", "assigned", "correction_requested"]
+        vec![
+            "received",
+            "routed",
+            "routing_returned",
+            "routed",
+            "routing_accepted",
+            "assigned",
+            "correction_requested"
+        ]
     );
 }
 
@@ -265,16 +298,23 @@ async fn a_supervisor_moves_all_open_cases_of_a_person_at_once() {
     }
     let done = o.case().await;
     expect(o.assign(&o.boss, done, json!({"handler_id": o.officer_id})).await, StatusCode::OK).await;
-    let decision = json!({"decided_on": china_today(), "outcome": "disclosed", "basis": "依据第三十六条第（二）项予以提供"});
+    let decision =
+        json!({"decided_on": china_today(), "outcome": "disclosed", "basis": "依据第三十六条第（二）项予以提供"});
     expect(o.app.post(&format!("/api/v1/cases/{done}/decision"), &o.officer, &decision).await, StatusCode::OK).await;
 
     let path = format!("/api/v1/users/{}/reassign", o.officer_id);
     let body = json!({"handler_id": o.colleague_id, "reason": "王承办调离"});
     expect_problem(o.app.post(&path, &o.officer, &body).await, StatusCode::FORBIDDEN, "forbidden").await;
     let no_reason = json!({"handler_id": o.colleague_id, "reason": " "});
-    expect_problem(o.app.post(&path, &o.boss, &no_reason).await, StatusCode::UNPROCESSABLE_ENTITY, "reason_required").await;
+    expect_problem(o.app.post(&path, &o.boss, &no_reason).await, StatusCode::UNPROCESSABLE_ENTITY, "reason_required")
+        .await;
     let wrong = json!({"handler_id": o.dept_officer_id, "reason": "调往财政局"});
-    let problem = expect_problem(o.app.post(&path, &o.boss, &wrong).await, StatusCode::UNPROCESSABLE_ENTITY, "handler_not_in_unit").await;
+    let problem = expect_problem(
+        o.app.post(&path, &o.boss, &wrong).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "handler_not_in_unit",
+    )
+    .await;
     assert!(problem["detail"].as_str().unwrap().starts_with("案件"), "{problem}");
     assert_eq!(o.ids(&o.boss, &format!("handler_id={}", o.officer_id)).await.len(), 4, "all or nothing");
 
@@ -295,19 +335,26 @@ async fn chases_come_from_supervisors_above_the_receiving_agency_and_close_by_th
     expect_problem(o.call(&o.officer, &chases_path, body.clone()).await, StatusCode::FORBIDDEN, "forbidden").await;
     expect_problem(o.call(&o.clerk, &chases_path, body.clone()).await, StatusCode::FORBIDDEN, "forbidden").await;
     let past = json!({"matter": "请答复", "due_on": in_days(-1)});
-    expect_problem(o.call(&o.boss, &chases_path, past).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    expect_problem(o.call(&o.boss, &chases_path, past).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
+        .await;
     let blank = json!({"matter": " ", "due_on": in_days(3)});
-    expect_problem(o.call(&o.boss, &chases_path, blank).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    expect_problem(o.call(&o.boss, &chases_path, blank).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
+        .await;
     let created = expect(o.call(&o.boss, &chases_path, body).await, StatusCode::CREATED).await;
     assert_eq!((created["open"].as_bool(), created["step"].as_str()), (Some(true), Some("decision")));
-    let other = expect(o.call(&o.boss, &chases_path, json!({"matter": "请说明延误原因", "due_on": in_days(3)})).await, StatusCode::CREATED).await;
+    let other = expect(
+        o.call(&o.boss, &chases_path, json!({"matter": "请说明延误原因", "due_on": in_days(3)})).await,
+        StatusCode::CREATED,
+    )
+    .await;
 
     // Routed to the department, its supervisor is not above the receiving agency.
     o.app.post(&format!("/api/v1/cases/{case}/routing"), &o.officer, &json!({"unit_id": o.dept})).await;
     let theirs = json!({"matter": "请加快", "due_on": in_days(3)});
     expect_problem(o.call(&o.dept_boss, &chases_path, theirs).await, StatusCode::FORBIDDEN, "forbidden").await;
 
-    let list = expect(o.app.get(&format!("/api/v1/chases?agency_id={}", o.office), &o.boss).await, StatusCode::OK).await;
+    let list =
+        expect(o.app.get(&format!("/api/v1/chases?agency_id={}", o.office), &o.boss).await, StatusCode::OK).await;
     let listed: Vec<i64> = list["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
     assert_eq!(listed, vec![other["id"].as_i64().unwrap(), created["id"].as_i64().unwrap()], "earliest due first");
     assert_eq!(list["items"][0]["case_number"].as_str().is_some(), true);
@@ -317,16 +364,35 @@ async fn chases_come_from_supervisors_above_the_receiving_agency_and_close_by_th
 
     let close = |id: i64| format!("/api/v1/cases/{case}/chases/{id}/close");
     let other_id = other["id"].as_i64().unwrap();
-    expect_problem(o.call(&o.boss, &close(other_id), json!({})).await, StatusCode::UNPROCESSABLE_ENTITY, "note_required").await;
+    expect_problem(
+        o.call(&o.boss, &close(other_id), json!({})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "note_required",
+    )
+    .await;
     let closed = expect(o.call(&o.boss, &close(other_id), json!({"note": "已电话说明"})).await, StatusCode::OK).await;
     assert_eq!((closed["open"].as_bool(), closed["close_note"].as_str()), (Some(false), Some("已电话说明")));
-    expect_problem(o.call(&o.boss, &close(other_id), json!({"note": "再次"})).await, StatusCode::CONFLICT, "chase_closed").await;
-    expect_problem(o.call(&o.boss, &close(999_999), json!({"note": "x"})).await, StatusCode::NOT_FOUND, "chase_not_found").await;
+    expect_problem(
+        o.call(&o.boss, &close(other_id), json!({"note": "再次"})).await,
+        StatusCode::CONFLICT,
+        "chase_closed",
+    )
+    .await;
+    expect_problem(
+        o.call(&o.boss, &close(999_999), json!({"note": "x"})).await,
+        StatusCode::NOT_FOUND,
+        "chase_not_found",
+    )
+    .await;
 
     // The decision settles the chase that asked for it.
-    expect(o.app.post(&format!("/api/v1/cases/{case}/routing/accept"), &o.dept_officer, &json!({})).await, StatusCode::OK)
-        .await;
-    let decision = json!({"decided_on": china_today(), "outcome": "disclosed", "basis": "依据第三十六条第（二）项予以提供"});
+    expect(
+        o.app.post(&format!("/api/v1/cases/{case}/routing/accept"), &o.dept_officer, &json!({})).await,
+        StatusCode::OK,
+    )
+    .await;
+    let decision =
+        json!({"decided_on": china_today(), "outcome": "disclosed", "basis": "依据第三十六条第（二）项予以提供"});
     let decided = o.app.post(&format!("/api/v1/cases/{case}/decision"), &o.dept_officer, &decision).await;
     let decided = expect(decided, StatusCode::OK).await;
     let chases = expect(o.app.get(&format!("/api/v1/cases/{case}/chases"), &o.auditor).await, StatusCode::OK).await;

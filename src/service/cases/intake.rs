@@ -4,13 +4,13 @@ use chrono::Datelike;
 
 use super::steps::Options;
 use super::{get, seals_since, CaseDetails};
-use crate::domain::workflow::Handling;
 use crate::domain::case::{Applicant, Case, Particulars};
 use crate::domain::clock::{self, ClockEvent};
 use crate::domain::event::{CaseEvent, RecordedEvent};
 use crate::domain::ids::CaseId;
 use crate::domain::intake::{NewApplicant, NewCase};
 use crate::domain::lifecycle::{self, CaseState};
+use crate::domain::workflow::Handling;
 use crate::domain::{seal, CaseStatus, LetterKind, Violation};
 use crate::service::{agencies as agency_service, letters, Actor, Now, ServiceResult};
 use crate::storage::{applicants, cases, DbConnection};

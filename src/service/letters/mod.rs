@@ -220,7 +220,9 @@ pub fn stored(
 fn visible_letter(conn: &mut DbConnection, actor: &Actor, id: i64) -> ServiceResult<IssuedLetter> {
     match letter_store::find_with_path(conn, id)? {
         // A unit that handles the case sees its letters too.
-        Some((letter, path)) if actor.sees(&path) || crate::service::cases::get_visible(conn, actor, letter.case_id).is_ok() => {
+        Some((letter, path))
+            if actor.sees(&path) || crate::service::cases::get_visible(conn, actor, letter.case_id).is_ok() =>
+        {
             Ok(letter)
         }
         _ => Err(ServiceError::NotFound { what: "letter", code: "letter_not_found" }),
