@@ -400,7 +400,7 @@ pub fn close_chase(
 
 /// The open chases a step settles: those that named its kind, or all of them when the step
 /// concluded the case.
-pub fn settled_by<'a>(chases: &'a [Chase], step: Option<StepKind>, concluded: bool) -> Vec<&'a Chase> {
+pub fn settled_by(chases: &[Chase], step: Option<StepKind>, concluded: bool) -> Vec<&Chase> {
     chases.iter().filter(|c| c.is_open() && (concluded || (step.is_some() && c.step == step))).collect()
 }
 

@@ -357,7 +357,7 @@ async fn chases_come_from_supervisors_above_the_receiving_agency_and_close_by_th
         expect(o.app.get(&format!("/api/v1/chases?agency_id={}", o.office), &o.boss).await, StatusCode::OK).await;
     let listed: Vec<i64> = list["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
     assert_eq!(listed, vec![other["id"].as_i64().unwrap(), created["id"].as_i64().unwrap()], "earliest due first");
-    assert_eq!(list["items"][0]["case_number"].as_str().is_some(), true);
+    assert!(list["items"][0]["case_number"].as_str().is_some());
     assert_eq!(list["items"][0]["routed_to"], o.dept);
     let elsewhere = o.app.get(&format!("/api/v1/chases?agency_id={}", o.elsewhere), &o.boss).await;
     expect_problem(elsewhere, StatusCode::NOT_FOUND, "agency_not_found").await;
