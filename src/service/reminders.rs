@@ -1,15 +1,20 @@
 //! The daily reminder digest: each officer and supervisor with an e-mail address gets, once a
-//! day, the list of their agency's running cases that are due within a few working days or
-//! overdue. The digest is queued in the outbox, so its delivery and retries are the letters'.
+//! day, the running cases that are due within a few working days or overdue, and the open
+//! chases (督办). A case with a handler is reminded to its handler; one without, to the officers
+//! of its handling unit (a routed one, to the unit it was sent to); supervisors get every case
+//! of their agency and of their unit. The digest is queued in the outbox, so its delivery and
+//! retries are the letters'.
 
 use super::outbox::{enqueue, Draft};
 use super::{Now, ServiceResult};
 use crate::domain::case::CaseSummary;
 use crate::domain::clock::is_overdue;
 use crate::domain::cn_date;
-use crate::domain::ids::AgencyId;
+use crate::domain::ids::{AgencyId, UserId};
+use crate::domain::Role;
+use crate::storage::deadlines::Recipient;
 use crate::storage::outbox::claim_reminder;
-use crate::storage::{deadlines, users, Db, DbConnection};
+use crate::storage::{deadlines, users, workflow, Db, DbConnection};
 
 /// Cases listed in one digest at most (the counts are always complete).
 const DIGEST_LIMIT: i64 = 200;
@@ -29,7 +34,7 @@ fn escape(text: &str) -> String {
 pub fn digest_for(
     conn: &mut DbConnection,
     user_id: i64,
-    agency_id: i64,
+    recipient: Recipient,
     email: &str,
     within_working_days: u32,
     now: &Now<'_>,
@@ -39,8 +44,9 @@ pub fn digest_for(
         return Ok(None);
     }
     let until = now.calendar.add_working_days(today, within_working_days);
-    let rows = deadlines::to_remind(conn, AgencyId::new(agency_id), today, until, DIGEST_LIMIT)?;
-    if rows.is_empty() {
+    let rows = deadlines::to_remind(conn, recipient, today, until, DIGEST_LIMIT)?;
+    let chases = workflow::open_chases_for(conn, recipient, DIGEST_LIMIT)?;
+    if rows.is_empty() && chases.is_empty() {
         return Ok(None);
     }
     let (overdue, due): (Vec<&CaseSummary>, Vec<&CaseSummary>) =
@@ -66,7 +72,22 @@ pub fn digest_for(
         }
         html.push_str("</ul>\n");
     }
-    let subject = format!("政府信息公开办理提醒（{today_zh}）：逾期 {} 件，即将到期 {} 件", overdue.len(), due.len());
+    if !chases.is_empty() {
+        text.push_str(&format!("\n督办事项（{} 件）：\n", chases.len()));
+        html.push_str(&format!("<h3>督办事项（{} 件）</h3>\n<ul>\n", chases.len()));
+        for (chase, number) in &chases {
+            let due = cn_date(chase.due_on);
+            let late = if chase.is_late(today) { "（已超过督办期限）" } else { "" };
+            text.push_str(&format!("- {number} 督办期限 {due}{late}：{}\n", chase.matter));
+            html.push_str(&format!("<li>{} 督办期限 {due}{late}：{}</li>\n", escape(number), escape(&chase.matter)));
+        }
+        html.push_str("</ul>\n");
+    }
+    let mut subject =
+        format!("政府信息公开办理提醒（{today_zh}）：逾期 {} 件，即将到期 {} 件", overdue.len(), due.len());
+    if !chases.is_empty() {
+        subject.push_str(&format!("，督办 {} 件", chases.len()));
+    }
     let reference = format!("digest-{today}-{user_id}");
     let draft = Draft {
         case_id: None,
@@ -90,8 +111,14 @@ pub fn run(db: &Db, within_working_days: u32, now: Now<'_>) -> ServiceResult<Vec
     let recipients =
         db.write_blocking(|conn| Ok::<_, super::ServiceError>(users::with_email(conn, &["officer", "supervisor"])?))?;
     let mut queued = Vec::new();
-    for (user_id, agency_id, email) in recipients {
-        let id = db.write_blocking(|conn| digest_for(conn, user_id, agency_id, &email, within_working_days, &now))?;
+    for (user_id, agency_id, email, role) in recipients {
+        let agency = AgencyId::new(agency_id);
+        let recipient = if role == Role::Supervisor.as_str() {
+            Recipient::Supervisor { agency }
+        } else {
+            Recipient::Handler { user_id: UserId::new(user_id), unit: agency }
+        };
+        let id = db.write_blocking(|conn| digest_for(conn, user_id, recipient, &email, within_working_days, &now))?;
         if let Some(id) = id {
             queued.push((user_id, id));
         }

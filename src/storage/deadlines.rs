@@ -10,7 +10,7 @@ use super::cases::{CaseSummaryRow, OPEN_STATUSES};
 use super::schema::{agencies, cases, sweep_runs};
 use super::{key, DbConnection, StorageResult};
 use crate::domain::case::{Agency, CaseSummary};
-use crate::domain::ids::AgencyId;
+use crate::domain::ids::{AgencyId, UserId};
 use crate::domain::CaseStatus;
 
 /// The ids of an agency and, with `include_descendants`, of every agency under it.
@@ -108,20 +108,45 @@ pub fn concluded_between(
     Ok((all, late))
 }
 
-/// The open cases of an agency that a reminder lists: overdue on `today` or running and due by
-/// `until`, earliest due first, at most `limit`.
+/// Whose reminder is being made: a handler gets the cases they handle first, then their unit's
+/// unassigned ones; a supervisor gets every case of their agency and of their unit.
+#[derive(Clone, Copy, Debug)]
+pub enum Recipient {
+    Handler { user_id: UserId, unit: AgencyId },
+    Supervisor { agency: AgencyId },
+}
+
+/// The open cases a recipient's reminder lists: overdue on `today` or running and due by
+/// `until`, earliest due first, at most `limit`. A case with a handler is the handler's alone;
+/// one without is reminded to the officers of its unit (and a routed one to the unit it was sent
+/// to).
 ///
 /// # Errors
 /// A database error or corrupt data.
 pub fn to_remind(
     conn: &mut DbConnection,
-    agency_id: AgencyId,
+    recipient: Recipient,
     today: NaiveDate,
     until: NaiveDate,
     limit: i64,
 ) -> StorageResult<Vec<CaseSummary>> {
-    let rows: Vec<CaseSummaryRow> = cases::table
-        .filter(cases::agency_id.eq(agency_id.get()))
+    let mut query = cases::table.into_boxed::<super::DbBackend>();
+    match recipient {
+        Recipient::Handler { user_id, unit } => {
+            let unit = unit.get();
+            let in_unit = cases::unit_id.eq(unit).or(cases::unit_id.is_null().and(cases::agency_id.eq(unit)));
+            query = query.filter(
+                cases::handler_id
+                    .eq(user_id.get())
+                    .or(cases::handler_id.is_null().and(in_unit))
+                    .or(cases::routed_to.eq(unit)),
+            );
+        }
+        Recipient::Supervisor { agency } => {
+            query = query.filter(cases::agency_id.eq(agency.get()).or(cases::unit_id.eq(agency.get())));
+        }
+    }
+    let rows: Vec<CaseSummaryRow> = query
         .filter(cases::status.eq_any(OPEN_STATUSES))
         .filter(cases::due_on.lt(today).or(cases::paused.eq(false).and(cases::due_on.le(until))))
         .order((cases::due_on, cases::id))

@@ -149,14 +149,14 @@ pub fn set_email(conn: &mut DbConnection, id: i64, email: Option<&str>) -> Query
 ///
 /// # Errors
 /// A database error.
-pub fn with_email(conn: &mut DbConnection, roles: &[&str]) -> QueryResult<Vec<(i64, i64, String)>> {
-    let rows: Vec<(i64, Option<i64>, Option<String>)> = users::table
+pub fn with_email(conn: &mut DbConnection, roles: &[&str]) -> QueryResult<Vec<(i64, i64, String, String)>> {
+    let rows: Vec<(i64, Option<i64>, Option<String>, String)> = users::table
         .filter(users::active.eq(true))
         .filter(users::role.eq_any(roles))
         .filter(users::agency_id.is_not_null())
         .filter(users::email.is_not_null())
         .order(users::id)
-        .select((users::id, users::agency_id, users::email))
+        .select((users::id, users::agency_id, users::email, users::role))
         .load(conn)?;
-    Ok(rows.into_iter().filter_map(|(id, agency, email)| Some((id, agency?, email?))).collect())
+    Ok(rows.into_iter().filter_map(|(id, agency, email, role)| Some((id, agency?, email?, role))).collect())
 }

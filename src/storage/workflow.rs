@@ -252,6 +252,32 @@ pub struct OpenChase {
 
 type OpenChaseRow = (ChaseRow, String, i64, Option<i64>, Option<i64>, Option<i64>, Option<NaiveDate>);
 
+/// The open chases a reminder digest lists: a handler's cases', or a supervisor's agency's,
+/// earliest due first, with the case number.
+///
+/// # Errors
+/// A database error or corrupt data.
+pub fn open_chases_for(
+    conn: &mut DbConnection,
+    recipient: super::deadlines::Recipient,
+    limit: i64,
+) -> StorageResult<Vec<(Chase, String)>> {
+    use super::deadlines::Recipient;
+    let mut query = chases::table
+        .inner_join(cases::table.on(cases::id.eq(chases::case_id)))
+        .filter(chases::closed_on.is_null())
+        .order((chases::due_on, chases::id))
+        .limit(limit)
+        .select((ChaseRow::as_select(), cases::case_number))
+        .into_boxed::<DbBackend>();
+    query = match recipient {
+        Recipient::Handler { user_id, .. } => query.filter(cases::handler_id.eq(user_id.get())),
+        Recipient::Supervisor { agency } => query.filter(chases::agency_id.eq(agency.get())),
+    };
+    let rows: Vec<(ChaseRow, String)> = query.load(conn)?;
+    rows.into_iter().map(|(chase, number)| Ok((Chase::try_from(chase)?, number))).collect()
+}
+
 /// The open chases of the cases received under `scope` (`None`: everywhere), earliest due first,
 /// at most `limit`.
 ///

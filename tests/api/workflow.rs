@@ -408,3 +408,72 @@ async fn chases_come_from_supervisors_above_the_receiving_agency_and_close_by_th
     assert_eq!(kinds.iter().filter(|k| *k == "chase_recorded").count(), 2);
     assert_eq!(kinds.iter().filter(|k| *k == "chase_closed").count(), 1);
 }
+
+/// A user with an e-mail address (digests go to addresses): their token and id.
+async fn with_address(o: &Office, name: &str, role: &str, email: &str) -> (String, i64) {
+    let body = json!({"name": name, "role": role, "agency_id": o.office, "email": email});
+    let created = expect(o.app.post("/api/v1/users", &o.app.admin, &body).await, StatusCode::CREATED).await;
+    (created["token"].as_str().unwrap().to_string(), created["user"]["id"].as_i64().unwrap())
+}
+
+#[tokio::test]
+async fn reminders_go_to_the_handler_first_else_to_the_units_officers_and_list_open_chases() {
+    use gongkai::storage::outbox as store;
+    use gongkai::storage::StorageError;
+    let o = office().await;
+    let (alice, alice_id) = with_address(&o, "赵承办", "officer", "zhao@example.gov.cn").await;
+    let (_, bob_id) = with_address(&o, "钱承办", "officer", "qian@example.gov.cn").await;
+    with_address(&o, "孙主任", "supervisor", "sun@example.gov.cn").await;
+    let number = |case: &Value| case["case_number"].as_str().unwrap().to_string();
+    let alices = o.app.intake(&o.clerk, o.office, "2019-02-01").await;
+    let bobs = o.app.intake(&o.clerk, o.office, "2019-02-01").await;
+    let nobodys = o.app.intake(&o.clerk, o.office, "2019-02-01").await;
+    expect(o.assign(&alice, alices["id"].as_i64().unwrap(), json!({"handler_id": alice_id})).await, StatusCode::OK)
+        .await;
+    expect(o.assign(&o.boss, bobs["id"].as_i64().unwrap(), json!({"handler_id": bob_id})).await, StatusCode::OK).await;
+    let chase = json!({"matter": "请说明逾期原因", "due_on": in_days(2)});
+    let path = format!("/api/v1/cases/{}/chases", alices["id"]);
+    expect(o.call(&o.boss, &path, chase).await, StatusCode::CREATED).await;
+
+    let db = o.app.db.clone();
+    let digests = tokio::task::spawn_blocking(move || {
+        let (calendar, _) = gongkai::app::load_calendar(&db).unwrap();
+        let rules = gongkai::service::clock::rules(true);
+        let letters = gongkai::notify::letters::Letters::load(None).unwrap();
+        let now = gongkai::service::Now {
+            at: chrono::Utc::now().naive_utc(),
+            today: chrono::NaiveDate::from_ymd_opt(2019, 3, 29).unwrap(),
+            calendar: &calendar,
+            rules: &rules,
+            letters: &letters,
+            letter_policy: &gongkai::domain::letters::LetterPolicy::default(),
+        };
+        let queued = gongkai::service::reminders::run(&db, 3, now).unwrap();
+        queued
+            .into_iter()
+            .map(|(_, id)| {
+                db.write_blocking(|conn| store::find(conn, id).map_err(StorageError::from)).unwrap().unwrap()
+            })
+            .map(|row| (row.recipient.unwrap(), row.subject, row.body_text))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    let body_of = |address: &str| digests.iter().find(|d| d.0 == address).map(|d| d.2.clone()).unwrap();
+    let zhao = body_of("zhao@example.gov.cn");
+    assert!(zhao.contains(&number(&alices)) && zhao.contains(&number(&nobodys)), "{zhao}");
+    assert!(!zhao.contains(&number(&bobs)), "another handler's case is theirs: {zhao}");
+    assert!(zhao.contains("督办事项（1 件）") && zhao.contains("请说明逾期原因"), "{zhao}");
+    let qian = body_of("qian@example.gov.cn");
+    assert!(
+        qian.contains(&number(&bobs)) && qian.contains(&number(&nobodys)) && !qian.contains(&number(&alices)),
+        "{qian}"
+    );
+    assert!(!qian.contains("督办"), "{qian}");
+    let sun = body_of("sun@example.gov.cn");
+    for case in [&alices, &bobs, &nobodys] {
+        assert!(sun.contains(&number(case)), "{sun}");
+    }
+    let subject = &digests.iter().find(|d| d.0 == "sun@example.gov.cn").unwrap().1;
+    assert!(subject.contains("督办 1 件"), "{subject}");
+}
