@@ -214,16 +214,7 @@ pub fn assign(view: &CaseView<'_>, caller: &Caller<'_>, request: &Assignment<'_>
 /// # Errors
 /// 403 for the caller, 409 for the case's state, 422 for the unit or note.
 pub fn route(view: &CaseView<'_>, caller: &Caller<'_>, to: &Unit, note: Option<&str>) -> Result<CaseEvent, Refusal> {
-    voided(view)?;
-    if !caller.role.can_handle() || !caller.sees(view.unit) {
-        return Err(forbidden("只有承办单位的承办人员和负责人可以转办案件"));
-    }
-    if !view.is_open() {
-        return Err(Refusal::conflict("case_concluded", "案件已办结，不能转办"));
-    }
-    if let Some(pending) = view.routed_to {
-        return Err(Refusal::conflict("routing_pending", format!("案件已转办至{}，待其签收或退回", pending.name)));
-    }
+    may_route(view, caller)?;
     if !view.agency.contains(to) {
         return Err(invalid(
             "unit_outside_agency",
@@ -235,6 +226,49 @@ pub fn route(view: &CaseView<'_>, caller: &Caller<'_>, to: &Unit, note: Option<&
         return Err(invalid("routing_same_unit", "unit_id", format!("案件已由{}承办", to.name)));
     }
     Ok(CaseEvent::Routed { unit_id: to.id, from_unit_id: view.unit.id, note: reason_of("note", note)? })
+}
+
+/// Whether the caller may route the case now, whatever the unit.
+fn may_route(view: &CaseView<'_>, caller: &Caller<'_>) -> Result<(), Refusal> {
+    voided(view)?;
+    if !caller.role.can_handle() || !caller.sees(view.unit) {
+        return Err(forbidden("只有承办单位的承办人员和负责人可以转办案件"));
+    }
+    if !view.is_open() {
+        return Err(Refusal::conflict("case_concluded", "案件已办结，不能转办"));
+    }
+    if let Some(pending) = view.routed_to {
+        return Err(Refusal::conflict("routing_pending", format!("案件已转办至{}，待其签收或退回", pending.name)));
+    }
+    Ok(())
+}
+
+/// What the console offers a caller on a case now: each is the rule's own test.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Offered {
+    /// Take the unassigned case for oneself.
+    pub claim: bool,
+    /// Assign or reassign a handler of the unit.
+    pub assign: bool,
+    pub route: bool,
+    /// Sign for or return the pending routing.
+    pub answer: bool,
+    pub chase: bool,
+}
+
+/// What the caller may do on the case now ([`Offered`]).
+pub fn offered(view: &CaseView<'_>, caller: &Caller<'_>) -> Offered {
+    let settled = view.status != CaseStatus::Voided && view.routed_to.is_none();
+    Offered {
+        claim: settled
+            && view.handler.is_none()
+            && caller.role == Role::Officer
+            && caller.agency_id == Some(view.unit.id),
+        assign: settled && caller.supervises(view.unit),
+        route: may_route(view, caller).is_ok(),
+        answer: routing_for(view, caller).is_ok(),
+        chase: may_chase(view, caller).is_ok(),
+    }
 }
 
 /// The pending routing a caller of the receiving unit may answer.
@@ -319,13 +353,7 @@ pub fn chase(
     request: &ChaseRequest<'_>,
     today: NaiveDate,
 ) -> Result<CaseEvent, Refusal> {
-    voided(view)?;
-    if !caller.supervises(view.agency) {
-        return Err(forbidden("只有受理机关或其上级机关的负责人可以督办"));
-    }
-    if !view.is_open() {
-        return Err(Refusal::conflict("case_concluded", "案件已办结，不能督办"));
-    }
+    may_chase(view, caller)?;
     let mut errors = Errors::default();
     let matter = errors.text("matter", request.matter, limits::MATTERS);
     match request.due_on {
@@ -346,6 +374,18 @@ pub fn chase(
     errors.finish().map_err(Refusal::Invalid)?;
     let due_on = request.due_on.unwrap_or(today);
     Ok(CaseEvent::ChaseRecorded { chase_id: 0, matter, due_on, step })
+}
+
+/// Whether the caller may chase the case now.
+fn may_chase(view: &CaseView<'_>, caller: &Caller<'_>) -> Result<(), Refusal> {
+    voided(view)?;
+    if !caller.supervises(view.agency) {
+        return Err(forbidden("只有受理机关或其上级机关的负责人可以督办"));
+    }
+    if !view.is_open() {
+        return Err(Refusal::conflict("case_concluded", "案件已办结，不能督办"));
+    }
+    Ok(())
 }
 
 /// A chase as stored.

@@ -242,3 +242,41 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_console_offers_what_the_rules_allow() {
+    let w = world();
+    let boss = person(1, Role::Supervisor, 1);
+    let officer = person(2, Role::Officer, 1);
+    let clerk = person(4, Role::Clerk, 1);
+    let dept_officer = person(5, Role::Officer, 2);
+    let v = view(&w, &w.office, None, None);
+    assert_eq!(
+        offered(&v, &caller(&boss, "/1/")),
+        Offered { claim: false, assign: true, route: true, answer: false, chase: true }
+    );
+    assert_eq!(
+        offered(&v, &caller(&officer, "/1/")),
+        Offered { claim: true, assign: false, route: true, answer: false, chase: false }
+    );
+    assert_eq!(offered(&v, &caller(&clerk, "/1/")), Offered::default());
+    let pending = view(&w, &w.office, Some(&officer), Some(&w.dept));
+    assert_eq!(
+        offered(&pending, &caller(&dept_officer, "/1/2/")),
+        Offered { claim: false, assign: false, route: false, answer: true, chase: false }
+    );
+    // Each offer agrees with the rule it stands for.
+    for p in [&boss, &officer, &clerk, &dept_officer] {
+        let scope = if p.agency_id == Some(AgencyId::new(2)) { "/1/2/" } else { "/1/" };
+        let c = caller(p, scope);
+        for v in [&v, &pending] {
+            let o = offered(v, &c);
+            let claim = Assignment { unit: None, handler: Some(p), reason: None };
+            assert_eq!(o.claim && p.role == Role::Officer, o.claim && assign(v, &c, &claim).is_ok());
+            assert_eq!(o.route, route(v, &c, &w.other_dept, None).is_ok() || route(v, &c, &w.dept, None).is_ok());
+            assert_eq!(o.answer, accept(v, &c).is_ok());
+            let request = ChaseRequest { matter: "m", due_on: Some(day(10)), step: None };
+            assert_eq!(o.chase, chase(v, &c, &request, day(5)).is_ok());
+        }
+    }
+}

@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use super::{Actor, ServiceError, ServiceResult};
 use crate::domain::case::Agency;
 use crate::domain::error::Errors;
-use crate::domain::ids::AgencyId;
+use crate::domain::ids::{AgencyId, CaseId};
 use crate::domain::Violation;
 use crate::storage::agencies;
 pub use crate::storage::letters::AgencySettings;
@@ -111,6 +111,16 @@ pub fn get_visible(conn: &mut DbConnection, actor: &Actor, id: AgencyId) -> Serv
 pub fn settings(conn: &mut DbConnection, actor: &Actor, id: AgencyId) -> ServiceResult<AgencySettings> {
     get_visible(conn, actor, id)?;
     Ok(crate::storage::letters::settings(conn, id)?)
+}
+
+/// The letter settings of a visible case's receiving agency (a unit handling the case writes its
+/// letters in the receiving agency's name, without seeing that agency otherwise).
+///
+/// # Errors
+/// 404 invisible case.
+pub fn settings_of_case(conn: &mut DbConnection, actor: &Actor, case_id: CaseId) -> ServiceResult<AgencySettings> {
+    let case = super::cases::get_visible(conn, actor, case_id)?;
+    Ok(crate::storage::letters::settings(conn, case.agency_id)?)
 }
 
 /// Replace the letter settings of an agency (its administrators and supervisors).

@@ -298,21 +298,41 @@ pub fn answer_routing(
     loaded.handling_view()
 }
 
-/// The people who may handle cases of a unit of a visible case's agency (for the console's choice).
-///
-/// # Errors
-/// 404 invisible case or unit.
-pub fn handlers_of(conn: &mut DbConnection, actor: &Actor, unit: AgencyId) -> ServiceResult<Vec<Person>> {
-    super::agencies::get_visible(conn, actor, unit)?;
-    Ok(store::handlers_of(conn, unit)?)
+/// What the case page shows of who handles a case, and the choices its forms offer.
+#[derive(Clone, Debug)]
+pub struct WorkflowPage {
+    pub handling: HandlingView,
+    pub offered: workflow::Offered,
+    /// Who may handle cases of the handling unit (for assigning), when assigning is offered.
+    pub handlers: Vec<Person>,
+    /// The units of the receiving agency's subtree other than the handling one (for routing),
+    /// when routing is offered.
+    pub units: Vec<Unit>,
+    pub chases: Vec<Chase>,
+    /// The names of the people who recorded or closed a chase.
+    pub people: Vec<Person>,
 }
 
-/// The units a visible case may be assigned or routed to: its receiving agency's subtree.
+/// The case page's view of who handles a visible case and what the caller may do about it.
 ///
 /// # Errors
-/// A database error.
-pub fn units_for(conn: &mut DbConnection, view: &HandlingView) -> ServiceResult<Vec<Unit>> {
-    Ok(store::units_under(conn, &view.agency.path)?)
+/// 404 invisible case.
+pub fn page(conn: &mut DbConnection, actor: &Actor, id: CaseId) -> ServiceResult<WorkflowPage> {
+    let loaded = load(conn, actor, id, &[], &[])?;
+    let offered = workflow::offered(&loaded.view()?, &caller(actor));
+    let handling = loaded.handling_view()?;
+    let handlers = if offered.assign { store::handlers_of(conn, handling.unit.id)? } else { Vec::new() };
+    let units = if offered.route {
+        store::units_under(conn, &handling.agency.path)?.into_iter().filter(|u| u.id != handling.unit.id).collect()
+    } else {
+        Vec::new()
+    };
+    let chases = store::chases_of(conn, id)?;
+    let mut ids: Vec<UserId> = chases.iter().flat_map(|c| [Some(c.recorded_by), c.closed_by]).flatten().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let people = store::people(conn, &ids)?;
+    Ok(WorkflowPage { handling, offered, handlers, units, chases, people })
 }
 
 // ------------------------------------------------------------------ chases

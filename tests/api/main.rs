@@ -16,6 +16,7 @@ mod console;
 mod console_ledger;
 mod console_reports;
 mod console_steps;
+mod console_workflow;
 mod corrections;
 mod crash;
 mod documents;

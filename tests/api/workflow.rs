@@ -214,6 +214,11 @@ async fn routing_is_signed_for_or_returned_by_the_unit_it_was_sent_to() {
     assert_eq!(o.ids(&o.dept_officer, &format!("unit_id={}", o.dept)).await, vec![case]);
     assert_eq!(o.ids(&o.boss, &format!("unit_id={}", o.dept)).await, vec![case]);
     let accept = format!("/api/v1/cases/{case}/routing/accept");
+    // The department signs first, then works the case.
+    let early = json!({"issued_on": china_today(), "respond_by": in_days(15), "matters": "请写明文件名称"});
+    let early = o.call(&o.dept_officer, &format!("/api/v1/cases/{case}/correction-request"), early).await;
+    let problem = expect_problem(early, StatusCode::FORBIDDEN, "forbidden").await;
+    assert!(problem["detail"].as_str().unwrap().contains("请先签收"), "{problem}");
     expect_problem(o.call(&o.other_officer, &accept, json!({})).await, StatusCode::NOT_FOUND, "case_not_found").await;
     // The office sees it but it was sent to the department.
     expect_problem(o.call(&o.officer, &accept, json!({})).await, StatusCode::FORBIDDEN, "forbidden").await;

@@ -54,6 +54,19 @@ pub fn get_visible(conn: &mut DbConnection, actor: &Actor, id: CaseId) -> Servic
     }
 }
 
+/// Whether the caller reaches the case only as the unit it was routed to and has not signed for
+/// yet: that unit reads it, signs for it or returns it, and takes no step before it signs.
+///
+/// # Errors
+/// A database error.
+pub(crate) fn awaits_signature(conn: &mut DbConnection, actor: &Actor, case: &Case) -> ServiceResult<bool> {
+    if case.handling.routed_to.is_none() || actor.scope.is_none() {
+        return Ok(false);
+    }
+    let holders = [case.agency_id, case.handling.unit(case.agency_id)];
+    Ok(!workflow_store::units(conn, &holders)?.iter().any(|unit| actor.sees(&unit.path)))
+}
+
 /// Whether the caller sees a case received outside their scope because it is handled in, or
 /// routed to, a unit of their scope (a department works what the office routed to it).
 fn sees_as_unit(conn: &mut DbConnection, actor: &Actor, case: &Case) -> ServiceResult<bool> {
@@ -142,6 +155,10 @@ pub fn with_allowed_steps(
     now: Now<'_>,
 ) -> ServiceResult<(CaseDetails, StepsOffered)> {
     let details = get(conn, actor, id, now)?;
+    if awaits_signature(conn, actor, details.case())? {
+        let none = StepsOffered { steps: Vec::new(), revocable: Vec::new(), nth_request_in_month: None };
+        return Ok((details, none));
+    }
     let seals = seals_of(conn, details.case(), &now)?;
     let ctx = Ctx { today: now.today, calendar: now.calendar, rules: now.rules, seals: &seals };
     let steps = lifecycle::offered_steps(&details.state, actor.who(), &ctx);

@@ -107,6 +107,9 @@ pub fn take(
     now: Now<'_>,
 ) -> ServiceResult<CaseDetails> {
     let state = load(conn, actor, id)?;
+    if super::awaits_signature(conn, actor, &state.case)? {
+        return Err(ServiceError::forbidden("案件已转办至本单位，尚未签收：请先签收，再办理"));
+    }
     if let Some(kind) = step.kind() {
         if !lifecycle::role_allows(actor.role, kind) {
             return Err(lifecycle::forbidden(actor.role, kind).into());

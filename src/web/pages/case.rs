@@ -34,6 +34,9 @@ const EVENT_FIELDS: &[(&str, &str)] = &[
     ("basis", "依据"),
     ("result", "结果"),
     ("amendment_reason", "更改原因"),
+    ("matter", "督办事项"),
+    ("due_on", "督办期限"),
+    ("note", "说明"),
 ];
 
 fn event_details(payload: &Value) -> Vec<(String, String)> {
@@ -98,7 +101,7 @@ pub async fn case_page(
     params: web::Query<CaseParams>,
 ) -> Result<HttpResponse, PageError> {
     let done = params.done.as_deref().and_then(StepKind::parse);
-    render(&ctx, CaseId::new(id.into_inner()), StatusCode::OK, None, done).await
+    render(&ctx, CaseId::new(id.into_inner()), StatusCode::OK, None, done, None).await
 }
 
 /// The case page with a step's form shown again (after a refusal or a fee's preview).
@@ -111,7 +114,20 @@ pub async fn render_case(
     status: StatusCode,
     open: Option<OpenForm>,
 ) -> Result<HttpResponse, PageError> {
-    render(ctx, id, status, open, None).await
+    render(ctx, id, status, open, None, None).await
+}
+
+/// The case page with a refusal of its 承办与督办 section shown there.
+///
+/// # Errors
+/// 404 for an invisible case; a database error.
+pub async fn render_case_notice(
+    ctx: &PageContext,
+    id: CaseId,
+    status: StatusCode,
+    message: String,
+) -> Result<HttpResponse, PageError> {
+    render(ctx, id, status, None, None, Some(message)).await
 }
 
 async fn render(
@@ -120,6 +136,7 @@ async fn render(
     status: StatusCode,
     open: Option<OpenForm>,
     done: Option<StepKind>,
+    workflow_error: Option<String>,
 ) -> Result<HttpResponse, PageError> {
     let snapshot = ctx.state.snapshot();
     let (details, offered, issued, withdrawal) = ctx
@@ -131,6 +148,7 @@ async fn render(
         })
         .await?;
     let events = &details.state.events;
+    let workflow = super::workflow::section(ctx, id).await?;
     // The applicant's other requests, only when a decision may name the one it repeats.
     let earlier = if offered.steps.iter().any(|s| s.kind == StepKind::Decision) {
         let filter = cases::CaseFilter { applicant_id: Some(details.case().applicant_id), ..Default::default() };
@@ -150,8 +168,7 @@ async fn render(
     // The agency's letter settings, when a step whose letter needs them is offered.
     let needs_settings = offered.steps.iter().any(|s| matches!(s.kind, StepKind::Decision | StepKind::FeeNotice));
     let settings = if needs_settings {
-        let agency = details.case().agency_id;
-        Some(ctx.read(move |conn, actor| crate::service::agencies::settings(conn, actor, agency)).await?)
+        Some(ctx.read(move |conn, actor| crate::service::agencies::settings_of_case(conn, actor, id)).await?)
     } else {
         None
     };
@@ -244,6 +261,8 @@ async fn render(
                 "result": a.result.map(|r| r.label()), "decided_on": a.decided_on.map(|d| d.to_string()),
             })).collect::<Vec<_>>(),
             "forms": forms,
+            "workflow": workflow,
+            "workflow_error": workflow_error,
             "unoffered": unoffered,
             "done": done.map(StepKind::label),
         }),

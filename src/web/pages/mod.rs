@@ -14,3 +14,4 @@ pub mod report_text;
 pub mod section_two;
 pub mod step_forms;
 pub mod steps;
+pub mod workflow;
