@@ -444,6 +444,21 @@ pub fn settled_by(chases: &[Chase], step: Option<StepKind>, concluded: bool) -> 
     chases.iter().filter(|c| c.is_open() && (concluded || (step.is_some() && c.step == step))).collect()
 }
 
+/// The first due date that is NOT more than `n` working days overdue on `today`: a case still
+/// open is overdue by more than `n` working days exactly when its due date is before it
+/// (the supervisors' view of badly late cases).
+pub fn late_by_more_than(calendar: &super::calendar::Calendar, today: NaiveDate, n: u32) -> NaiveDate {
+    // Working days from a due date to today only grow as the due date moves back.
+    let mut date = today;
+    loop {
+        let previous = date.pred_opt().unwrap_or(date);
+        if previous == date || calendar.working_days_between(previous, today) > i64::from(n) {
+            return date;
+        }
+        date = previous;
+    }
+}
+
 #[cfg(test)]
 #[path = "workflow_tests.rs"]
 mod tests;

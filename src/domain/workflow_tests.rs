@@ -216,6 +216,16 @@ fn a_step_settles_the_chases_that_named_it_and_a_conclusion_settles_all() {
 }
 
 proptest! {
+    /// A due date is before the threshold exactly when today is more than `n` working days past it.
+    #[test]
+    fn the_late_threshold_separates_cases_late_by_more_than_n_working_days(n in 0u32..30, back in 0i64..120, offset in 0i64..400) {
+        let calendar = crate::domain::calendar::Calendar::shipped().unwrap();
+        let today = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Duration::days(offset);
+        let threshold = late_by_more_than(&calendar, today, n);
+        let due = today - chrono::Duration::days(back);
+        prop_assert_eq!(due < threshold, calendar.working_days_between(due, today) > i64::from(n));
+    }
+
     /// Whatever the events, the handling stays consistent: the unit is never stored as the
     /// receiving agency itself, and a pending routing ends with a signature or a return.
     #[test]

@@ -298,6 +298,17 @@ pub fn answer_routing(
     loaded.handling_view()
 }
 
+/// The people with these ids, for the names a list shows (names of colleagues are not secret).
+///
+/// # Errors
+/// A database error.
+pub fn people(conn: &mut DbConnection, ids: &[UserId]) -> ServiceResult<Vec<Person>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(store::people(conn, ids)?)
+}
+
 /// What the case page shows of who handles a case, and the choices its forms offer.
 #[derive(Clone, Debug)]
 pub struct WorkflowPage {
@@ -437,6 +448,31 @@ pub fn open_chases(
         None => actor.scope.clone(),
     };
     Ok(store::open_chases(conn, scope.as_deref(), limit)?)
+}
+
+/// The open cases received in a visible agency's subtree (the caller's scope when none is named)
+/// that are overdue by more than `n` working days, most recently received first, at most `limit`.
+///
+/// # Errors
+/// 404 invisible agency.
+pub fn late_cases(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    agency_id: Option<AgencyId>,
+    n: u32,
+    limit: i64,
+    now: &Now<'_>,
+) -> ServiceResult<Vec<crate::domain::case::CaseSummary>> {
+    let scope = match agency_id {
+        Some(id) => Some(super::agencies::get_visible(conn, actor, id)?.path),
+        None => actor.scope.clone(),
+    };
+    let filter = crate::storage::cases::CaseFilter {
+        scope,
+        overdue_on: Some(workflow::late_by_more_than(now.calendar, now.today, n)),
+        ..Default::default()
+    };
+    Ok(crate::storage::cases::list(conn, &filter, limit)?.into_iter().map(|(case, _)| case).collect())
 }
 
 /// After a step was stored: close the open chases it settles (those naming its kind; all when it

@@ -49,6 +49,10 @@ pub struct CaseLine {
     pub outcome: Option<&'static str>,
     pub concluded_on: Option<String>,
     pub description: String,
+    /// The handler's name (filled in by the list when it has the names).
+    pub handler: Option<String>,
+    /// Routed to a unit and not yet signed for.
+    pub routed: bool,
 }
 
 impl CaseLine {
@@ -65,6 +69,8 @@ impl CaseLine {
             outcome: case.outcome.map(|o| o.as_str()),
             concluded_on: case.concluded_on.map(|d| d.to_string()),
             description: excerpt(&case.description, 60),
+            handler: None,
+            routed: case.handling.routed_to.is_some(),
         }
     }
 }

@@ -100,3 +100,45 @@ async fn the_case_page_takes_assigns_routes_signs_and_chases_a_case() {
     let page = boss.get(&page_path).await;
     assert!(page.body.contains("结束：已答复"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn the_list_filters_my_cases_and_the_dashboard_shows_open_chases_and_badly_late_cases() {
+    let d = desk().await;
+    let mut wang = Console::sign_in(&d.app.address, "wang", PASSWORD).await;
+    let page = wang.get(&format!("/cases/{}", d.case)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    wang.post(&format!("/cases/{}/assignment", d.case), &[("handler_id", "me")]).await;
+    let admin_token = d.app.admin.clone();
+    let office = d.app.get("/api/v1/agencies?limit=10", &admin_token).await.json::<serde_json::Value>().await.unwrap();
+    let office_id =
+        office["items"].as_array().unwrap().iter().find(|a| a["code"] == "BGS").unwrap()["id"].as_i64().unwrap();
+    let old = d.app.intake(&admin_token, office_id, "2019-02-01").await;
+    let old_number = old["case_number"].as_str().unwrap().to_string();
+
+    let mine = wang.get("/cases?handling=me").await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert!(mine.body.contains("王承办"), "{}", mine.body);
+    assert!(!mine.body.contains(&old_number), "not his: {}", mine.body);
+    let unassigned = wang.get("/cases?handling=unassigned").await;
+    assert!(unassigned.body.contains(&old_number) && unassigned.body.contains("未分派"), "{}", unassigned.body);
+    let bad = wang.get("/cases?handling=everything").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let mut boss = Console::sign_in(&d.app.address, "boss", PASSWORD).await;
+    boss.get(&format!("/cases/{}", old["id"])).await;
+    let due = (china_today() + chrono::Duration::days(3)).to_string();
+    let chased =
+        boss.post(&format!("/cases/{}/chases", old["id"]), &[("matter", "请立即答复"), ("due_on", due.as_str())]).await;
+    assert_eq!(chased.status, StatusCode::SEE_OTHER, "{}", chased.body);
+    let dashboard = boss.get(&format!("/dashboard?agency_id={office_id}&late_days=5")).await;
+    assert_eq!(dashboard.status, StatusCode::OK);
+    let late = dashboard.body.split(r#"id="late""#).nth(1).unwrap().to_string();
+    assert!(late.contains(&old_number), "the case of 2019 is badly late: {late}");
+    let this_one = wang.get(&format!("/cases/{}", d.case)).await;
+    let number =
+        regex::Regex::new(r#"class="case-number">([^<]+)<"#).unwrap().captures(&this_one.body).unwrap()[1].to_string();
+    assert!(!late.split("<h2").next().unwrap().contains(&number), "a case received today is not late");
+    let chases =
+        dashboard.body.split(r#"id="chases""#).nth(1).unwrap().split(r#"id="late""#).next().unwrap().to_string();
+    assert!(chases.contains("请立即答复") && chases.contains(&old_number) && chases.contains("未分派"), "{chases}");
+}

@@ -7,12 +7,12 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::domain::ids::{AgencyId, CaseId, ConsultationId};
+use crate::domain::ids::{AgencyId, CaseId, ConsultationId, UserId};
 use crate::domain::CaseStatus;
 use crate::http::pagination::{cursor_for_case, PageParams};
 use crate::notify::letters::LetterKind;
 use crate::service::cases::CaseFilter;
-use crate::service::{cases, letters, ServiceError};
+use crate::service::{cases, letters, workflow, ServiceError};
 use crate::web::context::PageContext;
 use crate::web::error::PageError;
 use crate::web::pages::dashboard::{agencies_and_choice, agency_options};
@@ -32,6 +32,8 @@ pub struct ListParams {
     overdue: Option<String>,
     due_before: Option<String>,
     q: Option<String>,
+    /// `me`: the caller's cases; `unit`: the caller's unit's; `unassigned`: open cases without a handler.
+    handling: Option<String>,
     cursor: Option<String>,
 }
 
@@ -74,6 +76,22 @@ pub async fn cases_page(ctx: PageContext, params: web::Query<ListParams>) -> Res
         errors.insert("q".to_string(), "最多 200 个字符".to_string());
     }
     let overdue = present(&params.overdue).is_some();
+    let me = ctx.actor().user_id;
+    let (mut handler_id, mut unit_id, mut unassigned) = (None, None, false);
+    match present(&params.handling) {
+        None => {}
+        Some("me") => handler_id = Some(me),
+        Some("unit") => match ctx.actor().agency_id {
+            Some(agency) => unit_id = Some(agency),
+            None => {
+                errors.insert("handling".to_string(), "您不属于任何机关，没有本单位案件".to_string());
+            }
+        },
+        Some("unassigned") => unassigned = true,
+        Some(_) => {
+            errors.insert("handling".to_string(), "请从列表中选择".to_string());
+        }
+    }
     let paging = PageParams { limit: None, cursor: present(&params.cursor).map(str::to_string) };
     let before = paging.cursor_received().map_err(|_| PageError::Rejected {
         status: StatusCode::UNPROCESSABLE_ENTITY,
@@ -89,10 +107,13 @@ pub async fn cases_page(ctx: PageContext, params: web::Query<ListParams>) -> Res
         received_to,
         due_before,
         overdue_on: overdue.then_some(today),
-        open_only: false,
         applicant_id: None,
         q,
         before,
+        handler_id,
+        unit_id,
+        unassigned,
+        open_only: unassigned,
         ..CaseFilter::default()
     };
     let mut rows = if errors.is_empty() {
@@ -103,7 +124,18 @@ pub async fn cases_page(ctx: PageContext, params: web::Query<ListParams>) -> Res
     let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > PAGE;
     rows.truncate(usize::try_from(PAGE).unwrap_or(50));
     let next_cursor = if more { rows.last().map(|(c, _)| cursor_for_case(c.received_on, c.id)) } else { None };
-    let cases: Vec<CaseLine> = rows.into_iter().map(|(c, a)| CaseLine::new(c, a)).collect();
+    let mut handler_ids: Vec<UserId> = rows.iter().filter_map(|(c, _)| c.handling.handler_id).collect();
+    handler_ids.sort_unstable();
+    handler_ids.dedup();
+    let people = ctx.read(move |conn, _| workflow::people(conn, &handler_ids)).await?;
+    let cases: Vec<CaseLine> = rows
+        .into_iter()
+        .map(|(c, a)| {
+            let handler =
+                c.handling.handler_id.and_then(|id| people.iter().find(|p| p.id == id)).map(|p| p.name.clone());
+            CaseLine { handler, ..CaseLine::new(c, a) }
+        })
+        .collect();
     let statuses: Vec<(String, String)> =
         CaseStatus::ALL.iter().map(|s| (s.as_str().to_string(), s.label().to_string())).collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -116,6 +148,7 @@ pub async fn cases_page(ctx: PageContext, params: web::Query<ListParams>) -> Res
         ("overdue", &params.overdue),
         ("due_before", &params.due_before),
         ("q", &params.q),
+        ("handling", &params.handling),
     ]
     .iter()
     .filter_map(|(key, value)| present(value).map(|v| format!("{key}={}", url_encode(v))))
@@ -133,7 +166,9 @@ pub async fn cases_page(ctx: PageContext, params: web::Query<ListParams>) -> Res
             "filters": {
                 "agency_id": params.agency_id, "status": params.status, "received_from": params.received_from,
                 "received_to": params.received_to, "overdue": overdue, "due_before": params.due_before, "q": params.q,
+                "handling": params.handling,
             },
+            "handlings": [("me", "我承办的"), ("unit", "本单位的"), ("unassigned", "未分派的（办理中）")],
             "agencies": agency_options(&agencies),
             "statuses": statuses,
         }),

@@ -11,7 +11,7 @@ use crate::domain::ids::AgencyId;
 use crate::domain::ids::SubmissionId;
 use crate::domain::submission::SubmissionStatus;
 use crate::domain::CaseStatus;
-use crate::service::{agencies, dashboard, submissions, worklist};
+use crate::service::{agencies, dashboard, submissions, workflow, worklist};
 use crate::web::context::{see_other, PageContext, PostPage};
 use crate::web::error::PageError;
 use crate::web::view::excerpt;
@@ -24,7 +24,12 @@ pub struct DashboardParams {
     agency_id: Option<i64>,
     /// `0` for the agency alone; its descendants are included by default.
     descendants: Option<u8>,
+    /// The supervisors' view: cases overdue by more than this many working days (default 5).
+    late_days: Option<u32>,
 }
+
+/// The default of the supervisors' view of badly late cases, in working days.
+const LATE_DAYS: u32 = 5;
 
 #[derive(Debug, Serialize)]
 struct Line {
@@ -102,9 +107,13 @@ pub async fn dashboard_page(ctx: PageContext, params: web::Query<DashboardParams
     };
     let descendants = params.descendants != Some(0);
     let snapshot = ctx.state.snapshot();
-    let (figures, work, queue) = ctx
+    let late_days = params.late_days.unwrap_or(LATE_DAYS).min(250);
+    let (figures, work, queue, chases, late) = ctx
         .read(move |conn, actor| {
             let figures = dashboard::dashboard(conn, actor, agency_id, descendants, LINES, snapshot.now())?;
+            // The supervisors' view: open chases and badly late cases of the whole subtree.
+            let chases = workflow::open_chases(conn, actor, Some(agency_id), 200)?;
+            let late = workflow::late_cases(conn, actor, Some(agency_id), late_days, LINES, &snapshot.now())?;
             let work = worklist::worklist(conn, actor, agency_id, descendants, LINES)?;
             // The intake desk's queue: the online applications waiting for confirmation.
             let queue = if actor.role.can_register() {
@@ -112,7 +121,7 @@ pub async fn dashboard_page(ctx: PageContext, params: web::Query<DashboardParams
             } else {
                 Vec::new()
             };
-            Ok((figures, work, queue))
+            Ok((figures, work, queue, chases, late))
         })
         .await?;
     let (calendar, today) = (ctx.state.calendar(), ctx.state.today());
@@ -147,9 +156,23 @@ pub async fn dashboard_page(ctx: PageContext, params: web::Query<DashboardParams
             })
         })
         .collect();
+    let chases: Vec<_> = chases
+        .into_iter()
+        .map(|c| {
+            json!({
+                "case_id": c.chase.case_id, "case_number": c.case_number, "matter": c.chase.matter,
+                "due_on": c.chase.due_on.to_string(), "late": c.chase.is_late(today),
+                "recorded_on": c.chase.recorded_on.to_string(), "routed": c.handling.routed_to.is_some(),
+                "assigned": c.handling.handler_id.is_some(),
+            })
+        })
+        .collect();
     ctx.render(
         "dashboard.html",
         json!({
+            "chases": chases,
+            "late_days": late_days,
+            "late": late.into_iter().map(Line::from).collect::<Vec<_>>(),
             "options": options, "agency_id": agency_id, "descendants": descendants,
             "queue": queue, "today": today.to_string(),
             "by_status": by_status, "open_total": open_total,
