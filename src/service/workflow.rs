@@ -320,15 +320,23 @@ pub struct WorkflowPage {
     /// when routing is offered.
     pub units: Vec<Unit>,
     pub chases: Vec<Chase>,
-    /// The names of the people who recorded or closed a chase.
+    /// The people named by the chases and by the `named_people` asked for.
     pub people: Vec<Person>,
+    /// The units named by the `named_units` asked for.
+    pub named_units: Vec<Unit>,
 }
 
 /// The case page's view of who handles a visible case and what the caller may do about it.
 ///
 /// # Errors
 /// 404 invisible case.
-pub fn page(conn: &mut DbConnection, actor: &Actor, id: CaseId) -> ServiceResult<WorkflowPage> {
+pub fn page(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: CaseId,
+    named_people: &[UserId],
+    named_units: &[AgencyId],
+) -> ServiceResult<WorkflowPage> {
     let loaded = load(conn, actor, id, &[], &[])?;
     let offered = workflow::offered(&loaded.view()?, &caller(actor));
     let handling = loaded.handling_view()?;
@@ -340,10 +348,12 @@ pub fn page(conn: &mut DbConnection, actor: &Actor, id: CaseId) -> ServiceResult
     };
     let chases = store::chases_of(conn, id)?;
     let mut ids: Vec<UserId> = chases.iter().flat_map(|c| [Some(c.recorded_by), c.closed_by]).flatten().collect();
+    ids.extend_from_slice(named_people);
     ids.sort_unstable();
     ids.dedup();
     let people = store::people(conn, &ids)?;
-    Ok(WorkflowPage { handling, offered, handlers, units, chases, people })
+    let named_units = if named_units.is_empty() { Vec::new() } else { store::units(conn, named_units)? };
+    Ok(WorkflowPage { handling, offered, handlers, units, chases, people, named_units })
 }
 
 // ------------------------------------------------------------------ chases

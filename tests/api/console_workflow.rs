@@ -85,6 +85,8 @@ async fn the_case_page_takes_assigns_routes_signs_and_chases_a_case() {
     assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
     let page = cz.get(&page_path).await;
     assert!(page.body.contains("由我承办"), "the department's officer may take it now");
+    assert!(page.body.contains("转办至：CZJ 机关") && page.body.contains("签收单位：CZJ 机关"), "{}", page.body);
+    assert!(page.body.contains("承办人：李承办") && page.body.contains("原承办：BGS 机关，王承办"), "{}", page.body);
 
     // The supervisor chases it and closes the chase with a note.
     let due = (china_today() + chrono::Duration::days(5)).to_string();

@@ -148,7 +148,7 @@ async fn render(
         })
         .await?;
     let events = &details.state.events;
-    let workflow = super::workflow::section(ctx, id).await?;
+    let (workflow, names) = super::workflow::section(ctx, id, events).await?;
     // The applicant's other requests, only when a decision may name the one it repeats.
     let earlier = if offered.steps.iter().any(|s| s.kind == StepKind::Decision) {
         let filter = cases::CaseFilter { applicant_id: Some(details.case().applicant_id), ..Default::default() };
@@ -184,10 +184,11 @@ async fn render(
         .iter()
         .map(|e| {
             let payload = e.event.payload();
+            let details = [names.details(&e.event), event_details(&payload)].concat();
             json!({
                 "seq": e.seq, "kind": e.event.kind(), "effective_on": e.effective_on.to_string(),
                 "recorded_at": (e.recorded_at + chrono::TimeDelta::hours(8)).format("%Y-%m-%d %H:%M").to_string(),
-                "by_system": e.actor_id.is_none(), "details": event_details(&payload),
+                "by_system": e.actor_id.is_none(), "details": details,
             })
         })
         .collect();

@@ -2,12 +2,15 @@
 //! it, route it, sign for or return it, and supervisors' chases — each posting to a route of its
 //! own and coming back to the case page (with the refusal shown there when there is one).
 
+use std::collections::HashMap;
+
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpResponse};
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 
 use super::case::render_case_notice;
+use crate::domain::event::{CaseEvent, RecordedEvent};
 use crate::domain::ids::{AgencyId, CaseId, UserId};
 use crate::domain::lifecycle::StepKind;
 use crate::domain::workflow::Person;
@@ -17,12 +20,76 @@ use crate::web::context::{see_other, PageContext, PostPage};
 use crate::web::error::PageError;
 use crate::web::messages;
 
-/// The section's data for `case_workflow.html`.
+/// Who and which units the workflow events of a case name, by id.
+#[derive(Debug, Default)]
+pub struct Names {
+    people: HashMap<UserId, String>,
+    units: HashMap<AgencyId, String>,
+}
+
+impl Names {
+    /// The timeline's details of a workflow event: the units and people it names.
+    pub fn details(&self, event: &CaseEvent) -> Vec<(String, String)> {
+        let unit = |id: &AgencyId| self.units.get(id).cloned().unwrap_or_else(|| format!("机构 {id}"));
+        let person = |id: &Option<UserId>| {
+            id.map_or_else(
+                || "（无）".to_string(),
+                |id| self.people.get(&id).cloned().unwrap_or_else(|| format!("用户 {id}")),
+            )
+        };
+        let pair = |label: &str, value: String| (label.to_string(), value);
+        match event {
+            CaseEvent::Assigned { unit_id, handler_id, previous_unit_id, previous_handler_id, .. } => {
+                let mut details = vec![pair("承办单位", unit(unit_id)), pair("承办人", person(handler_id))];
+                if previous_handler_id.is_some() || previous_unit_id != unit_id {
+                    details
+                        .push(pair("原承办", format!("{}，{}", unit(previous_unit_id), person(previous_handler_id))));
+                }
+                details
+            }
+            CaseEvent::Routed { unit_id, from_unit_id, .. } => {
+                vec![pair("转办单位", unit(from_unit_id)), pair("转办至", unit(unit_id))]
+            }
+            CaseEvent::RoutingAccepted { unit_id, .. } => vec![pair("签收单位", unit(unit_id))],
+            CaseEvent::RoutingReturned { unit_id, to_unit_id, .. } => {
+                vec![pair("退回单位", unit(unit_id)), pair("退回至", unit(to_unit_id))]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The people and units the workflow events name.
+fn named(events: &[RecordedEvent]) -> (Vec<UserId>, Vec<AgencyId>) {
+    let (mut people, mut units) = (Vec::new(), Vec::new());
+    for e in events {
+        match &e.event {
+            CaseEvent::Assigned { unit_id, handler_id, previous_unit_id, previous_handler_id, .. } => {
+                units.extend([*unit_id, *previous_unit_id]);
+                people.extend([*handler_id, *previous_handler_id].into_iter().flatten());
+            }
+            CaseEvent::Routed { unit_id, from_unit_id, .. }
+            | CaseEvent::RoutingAccepted { unit_id, from_unit_id }
+            | CaseEvent::RoutingReturned { unit_id, to_unit_id: from_unit_id, .. } => {
+                units.extend([*unit_id, *from_unit_id]);
+            }
+            _ => {}
+        }
+    }
+    (people, units)
+}
+
+/// The section's data for `case_workflow.html`, and the names its events' timeline shows.
 ///
 /// # Errors
 /// 404 for an invisible case; a database error.
-pub async fn section(ctx: &PageContext, id: CaseId) -> Result<Value, PageError> {
-    let page = ctx.read(move |conn, actor| workflow::page(conn, actor, id)).await?;
+pub async fn section(ctx: &PageContext, id: CaseId, events: &[RecordedEvent]) -> Result<(Value, Names), PageError> {
+    let (named_people, named_units) = named(events);
+    let page = ctx.read(move |conn, actor| workflow::page(conn, actor, id, &named_people, &named_units)).await?;
+    let names = Names {
+        people: page.people.iter().map(|p| (p.id, p.name.clone())).collect(),
+        units: page.named_units.iter().map(|u| (u.id, u.name.clone())).collect(),
+    };
     let today = ctx.state.today();
     let name = |id: Option<UserId>| {
         id.and_then(|id| page.people.iter().find(|p| p.id == id)).map_or_else(String::new, |p| p.name.clone())
@@ -45,7 +112,7 @@ pub async fn section(ctx: &PageContext, id: CaseId) -> Result<Value, PageError> 
     let person = |p: &Person| (p.id.get(), format!("{}（{}）", p.name, p.role.label()));
     let steps: Vec<(&str, &str)> =
         StepKind::ALL.iter().filter(|k| k.closes_chase()).map(|k| (k.as_str(), k.label())).collect();
-    Ok(json!({
+    let value = json!({
         "agency": h.agency.name,
         "unit": h.unit.name,
         "unit_is_agency": h.unit.id == h.agency.id,
@@ -60,7 +127,8 @@ pub async fn section(ctx: &PageContext, id: CaseId) -> Result<Value, PageError> 
         "steps": steps,
         "me": me.get(),
         "earliest_due": today.to_string(),
-    }))
+    });
+    Ok((value, names))
 }
 
 /// After a form: back to the case's section, or the case page with the refusal shown in it.
