@@ -5,6 +5,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
+use super::documents::DocumentKind;
 use super::fees::FeeBasis;
 use super::ids::{AgencyId, AppealId, ApplicantId, ConsultationId, FeeNoticeId, ItemId, UserId};
 use super::ledger::LedgerFacts;
@@ -258,6 +259,17 @@ pub enum CaseEvent {
         #[serde(default)]
         sealed_override: Option<SealedOverride>,
     },
+    /// A document was attached to the case (a fact of the file, never of the report).
+    DocumentAdded {
+        document_id: i64,
+        kind: DocumentKind,
+        filename: String,
+        sha256: String,
+        size: i64,
+        media_type: String,
+    },
+    /// A document was withdrawn (it stays stored and listed, marked).
+    DocumentWithdrawn { document_id: i64, reason: String },
 }
 
 /// The facts of an intake that can be corrected.
@@ -334,6 +346,8 @@ impl CaseEvent {
             Self::StepRevoked { .. } => "step_revoked",
             Self::LetterServed { .. } => "letter_served",
             Self::Imported { .. } => "imported",
+            Self::DocumentAdded { .. } => "document_added",
+            Self::DocumentWithdrawn { .. } => "document_withdrawn",
         }
     }
 
@@ -381,6 +395,8 @@ impl CaseEvent {
             | Self::StepRevoked { sealed_override, .. }
             | Self::LetterServed { sealed_override, .. }
             | Self::Imported { sealed_override, .. } => sealed_override.as_ref(),
+            // Documents never touch the report.
+            Self::DocumentAdded { .. } | Self::DocumentWithdrawn { .. } => None,
         }
     }
 
@@ -407,6 +423,7 @@ impl CaseEvent {
             | Self::StepRevoked { sealed_override, .. }
             | Self::LetterServed { sealed_override, .. }
             | Self::Imported { sealed_override, .. } => *sealed_override = value,
+            Self::DocumentAdded { .. } | Self::DocumentWithdrawn { .. } => {}
         }
     }
 

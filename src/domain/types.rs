@@ -29,6 +29,7 @@ macro_rules! keyed_enum {
         }
     };
 }
+pub(crate) use keyed_enum;
 
 /// How the application reached the agency (Art. 31 fixes the receipt date per channel).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -349,6 +350,7 @@ macro_rules! labelled {
         }
     };
 }
+pub(crate) use labelled;
 
 labelled!(Channel { InPerson => "当面提交", Post => "邮寄", Letter => "平常信函", Online => "互联网",
     Fax => "传真", Email => "电子邮件", Other => "其他方式" });
@@ -502,6 +504,8 @@ pub fn event_label(kind: &str) -> Option<&'static str> {
         "step_revoked" => "撤销误录步骤",
         "letter_served" => "文书送达",
         "imported" => "自台账导入",
+        "document_added" => "上传材料",
+        "document_withdrawn" => "撤回材料",
         _ => return None,
     })
 }

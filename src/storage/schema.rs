@@ -458,4 +458,25 @@ diesel::allow_tables_to_appear_in_same_query!(
     imports,
     import_rows,
     submissions,
+    documents,
 );
+
+diesel::table! {
+    documents (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        kind -> Text,
+        filename -> Text,
+        sha256 -> Text,
+        size -> BigInt,
+        media_type -> Text,
+        uploaded_by -> BigInt,
+        uploaded_at -> Timestamp,
+        event_seq -> Integer,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_by -> Nullable<BigInt>,
+        withdraw_reason -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(documents -> cases (case_id));

@@ -89,7 +89,9 @@ pub fn clock_events(events: &[RecordedEvent]) -> Vec<ClockEvent> {
             | CaseEvent::Voided { .. }
             | CaseEvent::IntakeCorrected { .. }
             | CaseEvent::StepRevoked { .. }
-            | CaseEvent::Imported { .. } => continue,
+            | CaseEvent::Imported { .. }
+            | CaseEvent::DocumentAdded { .. }
+            | CaseEvent::DocumentWithdrawn { .. } => continue,
         };
         out.push(event);
     }
