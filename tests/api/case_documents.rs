@@ -1,0 +1,354 @@
+//! Case documents (案件材料): upload, list, download, withdraw, their refusals, the audit of
+//! downloads, the case's history, and the content-addressed store on disk.
+
+use std::time::Duration;
+
+use gongkai::domain::Role;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{china_today, expect, expect_problem, spawn_app_with, TestApp};
+
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
+const PE: &[u8] = b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0\xb8\0\0\0\0\0\0\0@\0";
+
+struct Site {
+    app: TestApp,
+    /// The documents' store of this app alone.
+    files: tempfile::TempDir,
+    agency: i64,
+    clerk: String,
+    officer: String,
+    auditor: String,
+    case: i64,
+}
+
+async fn site_with(extra: &[(&str, &str)]) -> Site {
+    let files = tempfile::tempdir().unwrap();
+    let dir = files.path().to_string_lossy().into_owned();
+    let mut settings = vec![("GONGKAI__FILES__DIR", dir.as_str())];
+    settings.extend_from_slice(extra);
+    let app = spawn_app_with(&settings).await;
+    let agency = app.agency("DOC", None).await;
+    let clerk = app.user("登记员", Role::Clerk, Some(agency)).await;
+    let officer = app.user("承办人", Role::Officer, Some(agency)).await;
+    let auditor = app.user("审计员", Role::Auditor, Some(agency)).await;
+    let case = app.intake(&clerk, agency, &china_today().to_string()).await["id"].as_i64().unwrap();
+    Site { app, files, agency, clerk, officer, auditor, case }
+}
+
+async fn site() -> Site {
+    site_with(&[]).await
+}
+
+impl Site {
+    async fn upload(&self, token: &str, case: i64, kind: &str, filename: &str, bytes: &[u8]) -> reqwest::Response {
+        self.app
+            .client
+            .post(self.app.url(&format!("/api/v1/cases/{case}/documents")))
+            .query(&[("kind", kind), ("filename", filename)])
+            .bearer_auth(token)
+            .header("content-type", "application/octet-stream")
+            .body(bytes.to_vec())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Every blob file in the store.
+    fn blobs(&self) -> Vec<std::path::PathBuf> {
+        let mut found = Vec::new();
+        for dir in std::fs::read_dir(self.files.path()).unwrap() {
+            for file in std::fs::read_dir(dir.unwrap().path()).unwrap() {
+                found.push(file.unwrap().path());
+            }
+        }
+        found
+    }
+}
+
+fn kinds(events: &Value) -> Vec<String> {
+    events.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn an_uploaded_document_is_listed_downloaded_as_it_was_and_in_the_case_history() {
+    let site = site().await;
+    let response = site.upload(&site.clerk, site.case, "application", "2026年申请表（扫描件）.pdf", PDF).await;
+    let document = expect(response, StatusCode::CREATED).await;
+    assert_eq!(document["kind"], "application");
+    assert_eq!(document["filename"], "2026年申请表（扫描件）.pdf");
+    assert_eq!(document["media_type"], "application/pdf");
+    assert_eq!(document["size"], PDF.len());
+    assert_eq!(document["sha256"], gongkai::domain::documents::sha256_hex(PDF));
+    assert_eq!(document["withdrawn"], false);
+    let id = document["id"].as_i64().unwrap();
+
+    let list =
+        expect(site.app.get(&format!("/api/v1/cases/{}/documents", site.case), &site.auditor).await, StatusCode::OK)
+            .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list["items"][0]["id"], id);
+
+    let response = site.app.get(&format!("/api/v1/documents/{id}"), &site.auditor).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let header = |name: &str| response.headers().get(name).unwrap().to_str().unwrap().to_owned();
+    assert_eq!(header("content-type"), "application/pdf");
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    let disposition = header("content-disposition");
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+    assert!(
+        disposition.contains("filename*=UTF-8''2026%E5%B9%B4%E7%94%B3%E8%AF%B7%E8%A1%A8%EF%BC%88%E6%89%AB%E6%8F%8F%E4%BB%B6%EF%BC%89.pdf"),
+        "{disposition}"
+    );
+    assert_eq!(response.bytes().await.unwrap().as_ref(), PDF);
+
+    let events =
+        expect(site.app.get(&format!("/api/v1/cases/{}/events", site.case), &site.clerk).await, StatusCode::OK).await;
+    assert_eq!(kinds(&events), ["received", "document_added"]);
+    let added = &events[1];
+    assert_eq!(added["seq"], document["event_seq"]);
+    assert_eq!(added["payload"]["document_id"], id, "{added}");
+}
+
+#[tokio::test]
+async fn the_same_file_twice_is_two_documents_and_one_file_on_disk() {
+    let site = site().await;
+    let first =
+        expect(site.upload(&site.clerk, site.case, "identity_proof", "身份证.png", PNG).await, StatusCode::CREATED)
+            .await;
+    let second = expect(site.upload(&site.officer, site.case, "other", "照片", PNG).await, StatusCode::CREATED).await;
+    assert_ne!(first["id"], second["id"]);
+    assert_eq!(first["sha256"], second["sha256"]);
+    assert_eq!(second["media_type"], "image/png", "a name without extension takes the sniffed type");
+    let blobs = site.blobs();
+    assert_eq!(blobs.len(), 1, "{blobs:?}");
+    let sha = first["sha256"].as_str().unwrap();
+    assert!(blobs[0].ends_with(format!("{}/{sha}", &sha[..2])));
+    assert_eq!(std::fs::read(&blobs[0]).unwrap(), PNG);
+}
+
+#[tokio::test]
+async fn a_file_over_the_limit_is_refused_with_413_and_nothing_is_stored() {
+    let site = site_with(&[("GONGKAI__FILES__MAX_BYTES", "1000")]).await;
+    let mut big = PDF.to_vec();
+    big.resize(1001, b' ');
+    let response = site.upload(&site.clerk, site.case, "application", "大文件.pdf", &big).await;
+    expect_problem(response, StatusCode::PAYLOAD_TOO_LARGE, "document_too_large").await;
+    // Sent in chunks without a length: refused once the limit is passed.
+    let raw =
+        chunked_upload(&site, &format!("/api/v1/cases/{}/documents?kind=other&filename=a.txt", site.case), 20).await;
+    assert!(raw.starts_with("HTTP/1.1 413"), "{raw}");
+    assert!(raw.contains("document_too_large"), "{raw}");
+    expect(site.upload(&site.clerk, site.case, "application", "小文件.pdf", &big[..1000]).await, StatusCode::CREATED)
+        .await;
+    assert_eq!(site.blobs().len(), 1);
+}
+
+#[tokio::test]
+async fn disguised_not_allowed_and_empty_files_are_refused() {
+    let site = site().await;
+    let case = site.case;
+    let problem = expect_problem(
+        site.upload(&site.clerk, case, "application", "申请表.pdf", PNG).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "document_type_mismatch",
+    )
+    .await;
+    assert!(problem["detail"].as_str().unwrap().contains("PNG"), "{problem}");
+    expect_problem(
+        site.upload(&site.clerk, case, "other", "发票.pdf", PE).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "document_type_mismatch",
+    )
+    .await;
+    expect_problem(
+        site.upload(&site.clerk, case, "other", "setup.exe", PE).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "document_type_not_allowed",
+    )
+    .await;
+    expect_problem(
+        site.upload(&site.clerk, case, "other", "setup", PE).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "document_type_not_allowed",
+    )
+    .await;
+    expect_problem(
+        site.upload(&site.clerk, case, "other", "空.pdf", b"").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "empty_document",
+    )
+    .await;
+    expect_problem(
+        site.upload(&site.clerk, case, "other", "../x.pdf", PDF).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_filename",
+    )
+    .await;
+    let response = site.upload(&site.clerk, case, "scan", "x.pdf", PDF).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(site.blobs().is_empty(), "nothing refused is stored");
+    let list =
+        expect(site.app.get(&format!("/api/v1/cases/{case}/documents"), &site.clerk).await, StatusCode::OK).await;
+    assert_eq!(list, json!({"items": []}));
+}
+
+#[tokio::test]
+async fn another_agency_sees_no_document_and_an_auditor_uploads_none() {
+    let site = site().await;
+    let document =
+        expect(site.upload(&site.clerk, site.case, "application", "a.pdf", PDF).await, StatusCode::CREATED).await;
+    let id = document["id"].as_i64().unwrap();
+    let other = site.app.agency("OTH", None).await;
+    let stranger = site.app.user("外单位", Role::Officer, Some(other)).await;
+    expect_problem(
+        site.app.get(&format!("/api/v1/documents/{id}"), &stranger).await,
+        StatusCode::NOT_FOUND,
+        "document_not_found",
+    )
+    .await;
+    expect_problem(
+        site.app.get(&format!("/api/v1/cases/{}/documents", site.case), &stranger).await,
+        StatusCode::NOT_FOUND,
+        "case_not_found",
+    )
+    .await;
+    expect_problem(
+        site.upload(&stranger, site.case, "other", "b.pdf", PDF).await,
+        StatusCode::NOT_FOUND,
+        "case_not_found",
+    )
+    .await;
+    let response = site.app.post(&format!("/api/v1/documents/{id}/withdraw"), &stranger, &json!({"reason": "x"})).await;
+    expect_problem(response, StatusCode::NOT_FOUND, "document_not_found").await;
+    expect_problem(
+        site.upload(&site.auditor, site.case, "other", "b.pdf", PDF).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    expect_problem(
+        site.app.get("/api/v1/documents/999999", &site.clerk).await,
+        StatusCode::NOT_FOUND,
+        "document_not_found",
+    )
+    .await;
+    // The supervisor of the parent agency sees it.
+    let _ = site.agency;
+}
+
+#[tokio::test]
+async fn a_withdrawal_needs_a_reason_and_a_handler_and_keeps_the_document() {
+    let site = site().await;
+    let document =
+        expect(site.upload(&site.clerk, site.case, "correspondence", "函.pdf", PDF).await, StatusCode::CREATED).await;
+    let path = format!("/api/v1/documents/{}/withdraw", document["id"]);
+    expect_problem(
+        site.app.post(&path, &site.officer, &json!({})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    expect_problem(
+        site.app.post(&path, &site.officer, &json!({"reason": "  "})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    expect_problem(
+        site.app.post(&path, &site.clerk, &json!({"reason": "传错了"})).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    let withdrawn =
+        expect(site.app.post(&path, &site.officer, &json!({"reason": "传错了案件"})).await, StatusCode::OK).await;
+    assert_eq!(withdrawn["withdrawn"], true);
+    assert_eq!(withdrawn["withdraw_reason"], "传错了案件");
+    expect_problem(
+        site.app.post(&path, &site.officer, &json!({"reason": "再撤一次"})).await,
+        StatusCode::CONFLICT,
+        "document_already_withdrawn",
+    )
+    .await;
+
+    let list =
+        expect(site.app.get(&format!("/api/v1/cases/{}/documents", site.case), &site.clerk).await, StatusCode::OK)
+            .await;
+    assert_eq!(list["items"][0]["withdrawn"], true);
+    assert_eq!(list["items"][0]["withdraw_reason"], "传错了案件");
+    let events =
+        expect(site.app.get(&format!("/api/v1/cases/{}/events", site.case), &site.clerk).await, StatusCode::OK).await;
+    assert_eq!(kinds(&events), ["received", "document_added", "document_withdrawn"]);
+    // Never deleted: still downloadable.
+    let response = site.app.get(&format!("/api/v1/documents/{}", document["id"]), &site.clerk).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(site.blobs().len(), 1);
+}
+
+#[tokio::test]
+async fn a_download_is_in_the_audit_trail_with_who_and_which_document() {
+    let site = site().await;
+    let document =
+        expect(site.upload(&site.clerk, site.case, "application", "a.pdf", PDF).await, StatusCode::CREATED).await;
+    let id = document["id"].as_i64().unwrap();
+    let path = format!("/api/v1/documents/{id}");
+    assert_eq!(site.app.get(&path, &site.officer).await.status(), StatusCode::OK);
+    let me = expect(site.app.get("/api/v1/users/me", &site.officer).await, StatusCode::OK).await;
+    let mut found = None;
+    for _ in 0..100 {
+        let page =
+            expect(site.app.get(&format!("/api/v1/audit?case_id={}", site.case), &site.auditor).await, StatusCode::OK)
+                .await;
+        found = page["items"].as_array().unwrap().iter().find(|e| e["action"] == "download_document").cloned();
+        if found.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let entry = found.expect("the download is audited");
+    assert_eq!(entry["path"], path);
+    assert_eq!(entry["user_id"], me["id"]);
+    assert_eq!(entry["case_id"], site.case);
+    assert_eq!(entry["method"], "GET");
+}
+
+#[tokio::test]
+async fn a_voided_case_takes_no_new_documents() {
+    let site = site().await;
+    let supervisor = site.app.user("负责人", Role::Supervisor, Some(site.agency)).await;
+    let response =
+        site.app.post(&format!("/api/v1/cases/{}/void", site.case), &supervisor, &json!({"reason": "重复登记"})).await;
+    expect(response, StatusCode::OK).await;
+    expect_problem(
+        site.upload(&site.clerk, site.case, "other", "a.pdf", PDF).await,
+        StatusCode::CONFLICT,
+        "case_voided",
+    )
+    .await;
+}
+
+/// POST `chunks` chunks of 100 bytes with `Transfer-Encoding: chunked` (no length known in
+/// advance) over a raw connection; the response as text.
+async fn chunked_upload(site: &Site, path: &str, chunks: usize) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let address = site.app.address.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        site.clerk
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    for _ in 0..chunks {
+        // The server may answer and close before everything is sent.
+        if stream.write_all(format!("64\r\n{}\r\n", "a".repeat(100)).as_bytes()).await.is_err() {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response).await;
+    String::from_utf8_lossy(&response).into_owned()
+}
