@@ -176,6 +176,8 @@ enum Fixture {
     UnsealedYear,
     /// An online application waiting for the desk.
     PendingSubmission,
+    /// A document of a received case (not withdrawn).
+    Document,
 }
 
 /// The ids a path template and a body are filled from.
@@ -193,6 +195,8 @@ struct Ids {
     submission: i64,
     number: String,
     code: String,
+    /// A document of `case`.
+    document: i64,
     /// Unique per row (agency codes).
     n: i64,
 }
@@ -292,6 +296,10 @@ fn application_body(agency: i64) -> Value {
         "delivery": {"form": "electronic", "method": "online"}
     })
 }
+/// A document's content, sent raw (see [`CSV_BODY`]).
+fn document_body() -> Value {
+    Value::Object([(CSV_BODY.to_owned(), Value::String("编号,名称\n1,矩阵测试\n".to_owned()))].into_iter().collect())
+}
 fn calendar_body() -> Value {
     json!({"notice": "矩阵测试", "notices": ["矩阵测试"], "rest_days": [], "work_days": []})
 }
@@ -388,6 +396,14 @@ fn endpoints() -> Vec<Endpoint> {
         ep(get.clone(), "cases::case_events", "/api/v1/cases/{case}/events", Anyone, 200),
         ep(get.clone(), "cases::case_outbox", "/api/v1/cases/{case}/outbox", Anyone, 200),
         ep(get.clone(), "cases::case_clock", "/api/v1/cases/{case}/clock", Anyone, 200),
+        ep(post.clone(), "documents::upload_document", "/api/v1/cases/{case}/documents?kind=other&filename=m.csv", Register, 201)
+            .on(Received)
+            .body(|_, _| document_body()),
+        ep(get.clone(), "documents::list_documents", "/api/v1/cases/{case}/documents", Anyone, 200),
+        ep(get.clone(), "documents::download_document", "/api/v1/documents/{document}", Anyone, 200),
+        ep(post.clone(), "documents::withdraw_document", "/api/v1/documents/{document}/withdraw", Handle, 200)
+            .on(Document)
+            .body(|_, _| json!({"reason": "矩阵测试：传错了"})),
         ep(get.clone(), "steps::case_letters", "/api/v1/cases/{case}/letters", Anyone, 200),
         ep(get.clone(), "steps::letter", "/api/v1/cases/{case}/letters/acknowledgement", Anyone, 200),
         ep(post.clone(), "steps::request_correction", "/api/v1/cases/{case}/correction-request", Handle, 200)
@@ -575,6 +591,10 @@ const API_V1_ROUTES: &[&str] = &[
     "cases::case_events",
     "cases::case_outbox",
     "cases::case_clock",
+    "documents::upload_document",
+    "documents::list_documents",
+    "documents::download_document",
+    "documents::withdraw_document",
     "steps::case_letters",
     "steps::letter",
     "audit::list_audit",
@@ -630,7 +650,8 @@ struct World {
     years: AtomicI64,
 }
 
-/// A body `{CSV_BODY: "…"}` is sent as that text with `Content-Type: text/csv` (a ledger import).
+/// A body `{CSV_BODY: "…"}` is sent as that text with `Content-Type: text/csv` (a ledger import,
+/// a document).
 const CSV_BODY: &str = "text/csv";
 
 /// Send a request; the status and the body (JSON when it parses, else `Null`).
@@ -744,6 +765,14 @@ impl World {
         (id, number, submitted["query_code"].as_str().unwrap().to_string())
     }
 
+    /// A document uploaded to `case` by the root administrator; its id.
+    async fn document(&self, case: i64) -> i64 {
+        let path = format!("/api/v1/cases/{case}/documents?kind=other&filename=site.csv");
+        let (status, body) = call(&self.app, &Method::POST, &path, &self.app.admin, Some(&document_body())).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["id"].as_i64().unwrap()
+    }
+
     /// The id of the consultation letter of a case (addressed to the party: sent by post).
     async fn consultation_letter(&self, case: i64) -> i64 {
         let letters = self.root(Method::GET, &format!("/api/v1/cases/{case}/letters"), None, StatusCode::OK).await;
@@ -771,7 +800,8 @@ impl World {
         let path = format!("/api/v1/agencies/{agency}");
         self.root(Method::PATCH, &path, Some(json!({"accepts_online_applications": true})), StatusCode::OK).await;
         let (submission, number, code) = self.submission(agency).await;
-        Ids { agency, case, consultation, letter, appeal, user, year: 1998, submission, number, code, n: 0 }
+        let document = self.document(case).await;
+        Ids { agency, case, consultation, letter, appeal, user, year: 1998, submission, number, code, document, n: 0 }
     }
 
     /// The ids of a row: the site's, with a fresh target when the row writes.
@@ -813,6 +843,10 @@ impl World {
             }
             Fixture::UnsealedYear => ids.year = i32::try_from(self.years.fetch_add(1, Ordering::Relaxed)).unwrap(),
             Fixture::PendingSubmission => (ids.submission, ids.number, ids.code) = self.submission(agency).await,
+            Fixture::Document => {
+                ids.case = self.intake(agency).await;
+                ids.document = self.document(ids.case).await;
+            }
         }
         ids
     }
@@ -830,6 +864,7 @@ fn fill(template: &str, ids: &Ids) -> String {
         .replace("{submission}", &ids.submission.to_string())
         .replace("{number}", &ids.number)
         .replace("{code}", &ids.code)
+        .replace("{document}", &ids.document.to_string())
 }
 
 /// The request of `ep` on `ids`: its path and body (`{}` for a POST without one).
