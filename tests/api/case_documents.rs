@@ -352,3 +352,58 @@ async fn chunked_upload(site: &Site, path: &str, chunks: usize) -> String {
     let _ = stream.read_to_end(&mut response).await;
     String::from_utf8_lossy(&response).into_owned()
 }
+
+/// `gongkai` with the database and the documents' store given.
+fn gongkai(database: &str, files: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(["--database-url", database])
+        .args(args)
+        .env("GONGKAI__FILES__DIR", files)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_backup_takes_the_files_along_copies_only_new_ones_and_restores_them() {
+    let site = site().await;
+    if site.app.test_db.is_postgres() {
+        return; // PostgreSQL: pg_dump, then the files directory (README, "Documents").
+    }
+    expect(site.upload(&site.clerk, site.case, "application", "a.pdf", PDF).await, StatusCode::CREATED).await;
+    expect(site.upload(&site.clerk, site.case, "other", "a-again.pdf", PDF).await, StatusCode::CREATED).await;
+    let backups = tempfile::tempdir().unwrap();
+    let first = backups.path().join("first.sqlite3");
+    let database = site.app.test_db.url().to_owned();
+    let output = gongkai(&database, site.files.path(), &["backup", "--output", first.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains(": 1 (") && stdout.contains("1 copied now"), "{stdout}");
+
+    expect(site.upload(&site.clerk, site.case, "identity_proof", "b.png", PNG).await, StatusCode::CREATED).await;
+    let second = backups.path().join("second.sqlite3");
+    let output = gongkai(&database, site.files.path(), &["backup", "--output", second.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains(": 2 (") && stdout.contains("1 copied now"), "only the new file is copied: {stdout}");
+    let store = gongkai::storage::blobs::BlobStore::new(backups.path().join("files"));
+    let sha = gongkai::domain::documents::sha256_hex(PNG);
+    assert!(store.contains(&sha));
+
+    // Restored on a new machine: the database and the files.
+    let (restored, restored_files) = (crate::helpers::TestDb::new(), tempfile::tempdir().unwrap());
+    let output = gongkai(restored.url(), restored_files.path(), &["restore", "--input", second.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("2 documents' files"));
+    let live = gongkai::storage::blobs::BlobStore::new(restored_files.path());
+    assert_eq!(live.read(&sha).unwrap(), PNG);
+    assert_eq!(live.read(&gongkai::domain::documents::sha256_hex(PDF)).unwrap(), PDF);
+
+    // A damaged file in the backup is found, and the restore changes nothing.
+    std::fs::write(store.path_of(&sha).unwrap(), b"damaged").unwrap();
+    let (other, other_files) = (crate::helpers::TestDb::new(), tempfile::tempdir().unwrap());
+    let output = gongkai(other.url(), other_files.path(), &["restore", "--input", second.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains(&sha), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(!std::path::Path::new(other.url()).exists(), "no database restored");
+}
