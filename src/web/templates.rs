@@ -22,6 +22,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("dashboard.html", include_str!("templates/dashboard.html")),
     ("cases.html", include_str!("templates/cases.html")),
     ("case.html", include_str!("templates/case.html")),
+    ("case_documents.html", include_str!("templates/case_documents.html")),
     ("steps.html", include_str!("templates/steps.html")),
     ("intake.html", include_str!("templates/intake.html")),
     ("registered.html", include_str!("templates/registered.html")),

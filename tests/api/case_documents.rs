@@ -407,3 +407,91 @@ async fn a_backup_takes_the_files_along_copies_only_new_ones_and_restores_them()
     assert!(String::from_utf8_lossy(&output.stderr).contains(&sha), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(!std::path::Path::new(other.url()).exists(), "no database restored");
 }
+
+/// The documents section of a case page, with what changes from run to run replaced.
+fn section_of(body: &str) -> String {
+    let start = body.find(r#"<section id="documents">"#).expect("the section is on the page");
+    let end = start + body[start..].find("</section>").unwrap() + "</section>".len();
+    let rules = [
+        (r#"name="_csrf" value="[^"]*""#, r#"name="_csrf" value="[csrf]""#),
+        (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "[time]"),
+        (r"/cases/\d+/documents/\d+", "/cases/[case]/documents/[id]"),
+        (r"/cases/\d+/documents", "/cases/[case]/documents"),
+        (r#"withdraw-\d+"#, "withdraw-[id]"),
+    ];
+    let mut text = body[start..end].to_string();
+    for (pattern, replacement) in rules {
+        text = regex::Regex::new(pattern).unwrap().replace_all(&text, replacement).into_owned();
+    }
+    text
+}
+
+#[tokio::test]
+async fn the_case_page_lists_uploads_downloads_and_withdraws_documents_without_javascript() {
+    use crate::helpers::Console;
+    let site = site().await;
+    let password = "安全的密码 2026";
+    site.app.console_user("窗口登记员", "desk", password, Role::Clerk, Some(site.agency)).await;
+    site.app.console_user("办案人", "handler", password, Role::Officer, Some(site.agency)).await;
+    let case_page = format!("/cases/{}", site.case);
+
+    let mut desk = Console::sign_in(&site.app.address, "desk", password).await;
+    let page = desk.get(&case_page).await;
+    assert!(page.body.contains("没有材料。"), "{}", page.body);
+    assert!(page.body.contains(r#"enctype="multipart/form-data""#));
+    let uploads = format!("{case_page}/documents");
+    let sent = desk.post_file(&uploads, &[("kind", "application")], ("2026年申请表.pdf", PDF.to_vec())).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    assert_eq!(sent.location.as_deref(), Some(format!("{case_page}?document=uploaded#documents").as_str()));
+    let disguised = desk.post_file(&uploads, &[("kind", "other")], ("照片.pdf", PNG.to_vec())).await;
+    assert_eq!(disguised.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(section_of(&disguised.body).contains("与文件内容（PNG 图片）不符"), "{}", section_of(&disguised.body));
+    let page = desk.get(&format!("{case_page}?document=uploaded")).await;
+    assert!(page.body.contains("材料已上传。"));
+    assert!(!page.body.contains("撤回理由"), "a clerk is offered no withdrawal");
+
+    let list =
+        expect(site.app.get(&format!("/api/v1/cases/{}/documents", site.case), &site.clerk).await, StatusCode::OK)
+            .await;
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let download = desk.get(&format!("{case_page}/documents/{id}")).await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(download.body.as_bytes(), PDF);
+    // Under another case's path: not found.
+    let other = site.app.intake(&site.clerk, site.agency, &china_today().to_string()).await["id"].as_i64().unwrap();
+    assert_eq!(desk.get(&format!("/cases/{other}/documents/{id}")).await.status, StatusCode::NOT_FOUND);
+
+    let mut handler = Console::sign_in(&site.app.address, "handler", password).await;
+    handler.get(&case_page).await;
+    let withdraw = format!("{case_page}/documents/{id}/withdraw");
+    let refused = handler.post(&withdraw, &[("reason", " ")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("撤回材料须填写理由"));
+    let done = handler.post(&withdraw, &[("reason", "扫描不清，已重新上传")]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = handler.get(&case_page).await;
+    let section = section_of(&page.body);
+    assert!(section.contains("已撤回（") && section.contains("扫描不清，已重新上传"), "{section}");
+    let sent = handler.post_file(&uploads, &[("kind", "identity_proof")], ("身份证.png", PNG.to_vec())).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let page = handler.get(&case_page).await;
+
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_path("snapshots");
+    settings.bind(|| insta::assert_snapshot!("console_case_documents", section_of(&page.body)));
+
+    // The console's download is in the audit trail, with the case.
+    let mut entry = None;
+    for _ in 0..100 {
+        let page =
+            expect(site.app.get(&format!("/api/v1/audit?case_id={}", site.case), &site.auditor).await, StatusCode::OK)
+                .await;
+        entry = page["items"].as_array().unwrap().iter().find(|e| e["action"] == "download_document").cloned();
+        if entry.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(entry.expect("audited")["path"], format!("{case_page}/documents/{id}"));
+}
