@@ -115,6 +115,8 @@ pub struct FileSettings {
     pub dir: String,
     /// Largest document accepted, in bytes (larger: 413).
     pub max_bytes: usize,
+    /// How long sending a document may take, in seconds (slower uploads get 408).
+    pub read_timeout_seconds: u64,
 }
 
 /// The public portal: online applications and the applicant's status page.

@@ -124,7 +124,7 @@ async fn read_limited(req: &HttpRequest, mut payload: web::Payload, state: &AppS
         }
         Ok(body)
     };
-    actix_web::rt::time::timeout(state.import_timeout, read).await.map_err(|_| ApiError::BodyTimeout)?
+    actix_web::rt::time::timeout(state.document_timeout, read).await.map_err(|_| ApiError::BodyTimeout)?
 }
 
 /// Attach a file to a case: the body is the file itself (any `Content-Type`; the type is sniffed
@@ -232,11 +232,13 @@ pub(crate) async fn download_document(
 pub(crate) async fn withdraw_document(
     state: web::Data<AppState>,
     user: AuthUser,
+    req: HttpRequest,
     id: web::Path<i64>,
     body: Json<WithdrawDocumentRequest>,
 ) -> Result<web::Json<DocumentResponse>, ApiError> {
     let reason = withdrawal_reason(body.0.reason.as_deref())?;
     let (id, at) = (id.into_inner(), state.now());
     let document = state.db.write(move |conn| documents::withdraw(conn, &user, id, &reason, at)).await?;
+    req.extensions_mut().insert(AuditCase(document.case_id.get()));
     Ok(web::Json(document.into()))
 }

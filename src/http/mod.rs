@@ -77,6 +77,8 @@ pub struct AppState {
     /// The documents' files (`files.dir`) and the largest one accepted (`files.max_bytes`).
     pub files: crate::storage::blobs::BlobStore,
     pub document_limit: usize,
+    /// How long sending a document may take (`files.read_timeout_seconds`).
+    pub document_timeout: std::time::Duration,
 }
 
 impl std::ops::Deref for AppState {
@@ -110,6 +112,7 @@ impl AppState {
             portal: Arc::default(),
             files: crate::storage::blobs::BlobStore::new("data/files"),
             document_limit: 20 * 1024 * 1024,
+            document_timeout: std::time::Duration::from_secs(120),
         })
     }
 
@@ -140,10 +143,17 @@ impl AppState {
         self
     }
 
-    /// Keep documents' files in `files`; accept documents of up to `limit` bytes.
-    pub fn with_files(mut self, files: crate::storage::blobs::BlobStore, limit: usize) -> Self {
+    /// Keep documents' files in `files`; accept documents of up to `limit` bytes, sent within
+    /// `timeout`.
+    pub fn with_files(
+        mut self,
+        files: crate::storage::blobs::BlobStore,
+        limit: usize,
+        timeout: std::time::Duration,
+    ) -> Self {
         self.files = files;
         self.document_limit = limit;
+        self.document_timeout = timeout;
         self
     }
 

@@ -321,6 +321,8 @@ pub struct Upload {
 pub trait UploadKind {
     /// The largest file accepted.
     fn limit(state: &AppState) -> usize;
+    /// How long sending it may take.
+    fn timeout(state: &AppState) -> std::time::Duration;
     /// The refusal of a larger one, for a person.
     fn too_large(limit: usize) -> String;
 }
@@ -331,6 +333,9 @@ pub struct LedgerFile;
 impl UploadKind for LedgerFile {
     fn limit(state: &AppState) -> usize {
         state.import_limit
+    }
+    fn timeout(state: &AppState) -> std::time::Duration {
+        state.import_timeout
     }
     fn too_large(limit: usize) -> String {
         format!("文件超过 {} MB，请分成几个文件导入。", limit / (1024 * 1024))
@@ -343,6 +348,9 @@ pub struct DocumentFile;
 impl UploadKind for DocumentFile {
     fn limit(state: &AppState) -> usize {
         state.document_limit
+    }
+    fn timeout(state: &AppState) -> std::time::Duration {
+        state.document_timeout
     }
     fn too_large(limit: usize) -> String {
         format!("文件超过 {} MB 的上限，未上传。", limit / (1024 * 1024))
@@ -404,7 +412,7 @@ impl<K: UploadKind + 'static> FromRequest for UploadPage<K> {
         let payload = payload.take();
         Box::pin(async move {
             let ctx = authenticate(req.clone()).await?;
-            let (limit, timeout) = (K::limit(&ctx.state), ctx.state.import_timeout);
+            let (limit, timeout) = (K::limit(&ctx.state), K::timeout(&ctx.state));
             let read = actix_web::rt::time::timeout(timeout, read_upload(&req, payload, limit, K::too_large));
             let (form, file) = read.await.map_err(|_| PageError::Rejected {
                 status: StatusCode::REQUEST_TIMEOUT,

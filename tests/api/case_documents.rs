@@ -313,6 +313,22 @@ async fn a_download_is_in_the_audit_trail_with_who_and_which_document() {
     assert_eq!(entry["user_id"], me["id"]);
     assert_eq!(entry["case_id"], site.case);
     assert_eq!(entry["method"], "GET");
+    // A withdrawal is a change of the case, though its path names only the document.
+    let withdraw = format!("{path}/withdraw");
+    expect(site.app.post(&withdraw, &site.officer, &json!({"reason": "传错了"})).await, StatusCode::OK).await;
+    let mut found = false;
+    for _ in 0..100 {
+        let page =
+            expect(site.app.get(&format!("/api/v1/audit?case_id={}", site.case), &site.auditor).await, StatusCode::OK)
+                .await;
+        found =
+            page["items"].as_array().unwrap().iter().any(|e| e["path"] == withdraw.as_str() && e["action"] == "change");
+        if found {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(found, "the withdrawal is audited with its case");
 }
 
 #[tokio::test]

@@ -35,6 +35,7 @@ const EVENT_FIELDS: &[(&str, &str)] = &[
     ("basis", "依据"),
     ("result", "结果"),
     ("amendment_reason", "更改原因"),
+    ("filename", "文件名"),
 ];
 
 fn event_details(payload: &Value) -> Vec<(String, String)> {
