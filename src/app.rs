@@ -119,7 +119,7 @@ pub fn open_state(settings: &Settings) -> anyhow::Result<Arc<AppState>> {
         .with_sessions(settings.session.policy(), settings.session.cookie_secure)
         .with_portal(&settings.portal)
         .with_files(
-            crate::storage::blobs::BlobStore::new(&settings.files.dir),
+            crate::service::documents::BlobStore::new(&settings.files.dir),
             settings.files.max_bytes,
             std::time::Duration::from_secs(settings.files.read_timeout_seconds),
         )

@@ -75,7 +75,7 @@ pub struct AppState {
     /// The public portal's challenges and per-address limits.
     pub portal: Arc<portal::Portal>,
     /// The documents' files (`files.dir`) and the largest one accepted (`files.max_bytes`).
-    pub files: crate::storage::blobs::BlobStore,
+    pub files: crate::service::documents::BlobStore,
     pub document_limit: usize,
     /// How long sending a document may take (`files.read_timeout_seconds`).
     pub document_timeout: std::time::Duration,
@@ -110,7 +110,7 @@ impl AppState {
             import_limit: 50 * 1024 * 1024,
             import_timeout: std::time::Duration::from_secs(120),
             portal: Arc::default(),
-            files: crate::storage::blobs::BlobStore::new("data/files"),
+            files: crate::service::documents::BlobStore::new("data/files"),
             document_limit: 20 * 1024 * 1024,
             document_timeout: std::time::Duration::from_secs(120),
         })
@@ -147,7 +147,7 @@ impl AppState {
     /// `timeout`.
     pub fn with_files(
         mut self,
-        files: crate::storage::blobs::BlobStore,
+        files: crate::service::documents::BlobStore,
         limit: usize,
         timeout: std::time::Duration,
     ) -> Self {

@@ -17,7 +17,8 @@ use crate::domain::documents::{self, Document, DocumentKind, FileType, Filename}
 use crate::domain::event::CaseEvent;
 use crate::domain::ids::CaseId;
 use crate::domain::{CaseStatus, Violation};
-use crate::storage::blobs::BlobStore;
+/// The store of the documents' files (content-addressed under `files.dir`).
+pub use crate::storage::blobs::BlobStore;
 use crate::storage::{documents as store, DbConnection};
 
 /// A file checked for upload: its name, the type its content shows, its hash and its bytes.
