@@ -118,6 +118,11 @@ pub fn open_state(settings: &Settings) -> anyhow::Result<Arc<AppState>> {
         )
         .with_sessions(settings.session.policy(), settings.session.cookie_secure)
         .with_portal(&settings.portal)
+        .with_files(
+            crate::service::documents::BlobStore::new(&settings.files.dir),
+            settings.files.max_bytes,
+            std::time::Duration::from_secs(settings.files.read_timeout_seconds),
+        )
         .with_import_limit(
             settings.ledger.max_import_bytes,
             std::time::Duration::from_secs(settings.ledger.import_read_timeout_seconds),

@@ -18,6 +18,7 @@ use crate::report::Template;
 use crate::seed::{self, SeedOptions};
 use crate::service::report::{self as report_service, ReportRequest, ReportView};
 use crate::service::{sign_in, sweep, users, Actor, ServiceError};
+use crate::storage::blobs::BlobStore;
 
 /// Case tracking for government-information disclosure requests (政府信息公开申请).
 #[derive(Debug, Parser)]
@@ -118,13 +119,16 @@ pub enum Command {
         #[arg(long, default_value_t = 50_000)]
         batch: usize,
     },
-    /// Write a consistent copy of the SQLite database while the service runs, and verify it.
+    /// Write a consistent copy of the SQLite database while the service runs, and verify it;
+    /// then copy the documents' files it names into `files/` beside it (only those not there
+    /// yet: copies written into one directory share it) and check each one's SHA-256.
     Backup {
         /// The new file to write (it must not exist).
         #[arg(long)]
         output: PathBuf,
     },
-    /// Replace the SQLite database with a verified copy (stop the service first).
+    /// Replace the SQLite database with a verified copy (stop the service first), after putting
+    /// the documents' files from `files/` beside it back into `files.dir`.
     Restore {
         /// The copy written by `gongkai backup`.
         #[arg(long)]
@@ -299,17 +303,38 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 summary.events,
                 summary.migrations
             );
+            let files = crate::storage::backup::copy_files(
+                &output,
+                &BlobStore::new(&settings.files.dir),
+                &BlobStore::new(crate::storage::backup::files_beside(&output)),
+            )
+            .context("backup of the documents' files failed")?;
+            println!(
+                "documents' files in {}: {} ({} bytes, {} copied now), every SHA-256 checked",
+                files.dir.display(),
+                files.files,
+                files.bytes,
+                files.copied
+            );
             Ok(())
         }
         Command::Restore { input } => {
             let database = sqlite_path(&settings)?;
+            // The files first: extra files are harmless, a database naming missing ones is not.
+            let (copied, live) =
+                (BlobStore::new(crate::storage::backup::files_beside(&input)), BlobStore::new(&settings.files.dir));
+            crate::storage::backup::copy_files(&input, &copied, &live)
+                .context("restoring the documents' files failed (nothing else was changed)")?;
             let summary = crate::storage::backup::restore(&input, &database).context("restore failed")?;
+            let files = crate::storage::backup::verify_files(&database, &live).context("restore failed")?;
             println!(
-                "restored {} from {} ({} cases, {} events)",
+                "restored {} from {} ({} cases, {} events; {} documents' files in {})",
                 database.display(),
                 input.display(),
                 summary.cases,
-                summary.events
+                summary.events,
+                files.files,
+                files.dir.display()
             );
             Ok(())
         }

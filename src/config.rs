@@ -104,6 +104,19 @@ pub struct Settings {
     pub metrics: MetricsSettings,
     pub ledger: LedgerSettings,
     pub portal: PortalSettings,
+    pub files: FileSettings,
+}
+
+/// The documents of cases: where their files are kept and how large one may be.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct FileSettings {
+    /// The content-addressed store (absolute once loaded; empty: `files` in `data_dir`).
+    pub dir: String,
+    /// Largest document accepted, in bytes (larger: 413).
+    pub max_bytes: usize,
+    /// How long sending a document may take, in seconds (slower uploads get 408).
+    pub read_timeout_seconds: u64,
 }
 
 /// The public portal: online applications and the applicant's status page.
@@ -320,7 +333,8 @@ impl Settings {
     }
 
     /// Makes `data_dir` absolute and puts the defaults that live in it there: the SQLite database
-    /// when `database.url` is empty, the outbox files when `mail.file_dir` is empty.
+    /// when `database.url` is empty, the outbox files when `mail.file_dir` is empty, the documents'
+    /// files when `files.dir` is empty.
     fn resolve_paths(&mut self) -> std::io::Result<()> {
         let given = self.data_dir.trim();
         let given = if given.is_empty() { DEFAULT_DATA_DIR } else { given };
@@ -334,6 +348,9 @@ impl Settings {
         }
         if self.mail.file_dir.trim().is_empty() {
             self.mail.file_dir = data_dir.join("outbox").to_string_lossy().into_owned();
+        }
+        if self.files.dir.trim().is_empty() {
+            self.files.dir = data_dir.join("files").to_string_lossy().into_owned();
         }
         self.data_dir = data_dir.to_string_lossy().into_owned();
         Ok(())
@@ -375,6 +392,20 @@ mod tests {
         assert_eq!(settings.mail.file_dir, data.join("outbox").to_string_lossy());
         assert!(settings.database_is_default);
         assert_eq!(settings.log.format, LogFormat::Text);
+        assert_eq!(settings.files.dir, data.join("files").to_string_lossy());
+        assert_eq!(settings.files.max_bytes, 20 * 1024 * 1024);
+    }
+
+    #[test]
+    fn the_documents_store_and_limit_come_from_the_environment() {
+        let settings = Settings::load_from(
+            None,
+            None,
+            env(&[("GONGKAI__FILES__DIR", "/mnt/files"), ("GONGKAI__FILES__MAX_BYTES", "1048576")]),
+        )
+        .unwrap();
+        assert_eq!(settings.files.dir, "/mnt/files");
+        assert_eq!(settings.files.max_bytes, 1_048_576);
     }
 
     #[test]
@@ -383,6 +414,7 @@ mod tests {
         assert_eq!(settings.data_dir, "/srv/gongkai");
         assert_eq!(settings.database.url, "/srv/gongkai/gongkai.sqlite3");
         assert_eq!(settings.mail.file_dir, "/srv/gongkai/outbox");
+        assert_eq!(settings.files.dir, "/srv/gongkai/files");
         assert!(!settings.database_is_default, "a configured data directory is not the default");
         assert_eq!(settings.database_location(), DatabaseLocation::Sqlite("/srv/gongkai/gongkai.sqlite3".into()));
         assert_eq!(settings.database_location().to_string(), "SQLite /srv/gongkai/gongkai.sqlite3");

@@ -5,6 +5,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
+use super::documents::DocumentKind;
 use super::fees::FeeBasis;
 use super::ids::{AgencyId, AppealId, ApplicantId, ConsultationId, FeeNoticeId, ItemId, UserId};
 use super::ledger::LedgerFacts;
@@ -289,6 +290,17 @@ pub enum CaseEvent {
     },
     /// A chase was closed explicitly, with a note on what was done.
     ChaseClosed { chase_id: i64, note: String },
+    /// A document was attached to the case (a fact of the file, never of the report).
+    DocumentAdded {
+        document_id: i64,
+        kind: DocumentKind,
+        filename: String,
+        sha256: String,
+        size: i64,
+        media_type: String,
+    },
+    /// A document was withdrawn (it stays stored and listed, marked).
+    DocumentWithdrawn { document_id: i64, reason: String },
 }
 
 /// The facts of an intake that can be corrected.
@@ -371,6 +383,8 @@ impl CaseEvent {
             Self::RoutingReturned { .. } => "routing_returned",
             Self::ChaseRecorded { .. } => "chase_recorded",
             Self::ChaseClosed { .. } => "chase_closed",
+            Self::DocumentAdded { .. } => "document_added",
+            Self::DocumentWithdrawn { .. } => "document_withdrawn",
         }
     }
 
@@ -425,6 +439,8 @@ impl CaseEvent {
             | Self::RoutingReturned { .. }
             | Self::ChaseRecorded { .. }
             | Self::ChaseClosed { .. } => None,
+            // Nor do documents.
+            Self::DocumentAdded { .. } | Self::DocumentWithdrawn { .. } => None,
         }
     }
 
@@ -457,6 +473,7 @@ impl CaseEvent {
             | Self::RoutingReturned { .. }
             | Self::ChaseRecorded { .. }
             | Self::ChaseClosed { .. } => {}
+            Self::DocumentAdded { .. } | Self::DocumentWithdrawn { .. } => {}
         }
     }
 

@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod case;
 pub mod clock;
+pub mod documents;
 pub mod error;
 pub mod event;
 pub mod fees;

@@ -29,6 +29,7 @@ macro_rules! keyed_enum {
         }
     };
 }
+pub(crate) use keyed_enum;
 
 /// How the application reached the agency (Art. 31 fixes the receipt date per channel).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -349,6 +350,7 @@ macro_rules! labelled {
         }
     };
 }
+pub(crate) use labelled;
 
 labelled!(Channel { InPerson => "当面提交", Post => "邮寄", Letter => "平常信函", Online => "互联网",
     Fax => "传真", Email => "电子邮件", Other => "其他方式" });
@@ -508,6 +510,8 @@ pub fn event_label(kind: &str) -> Option<&'static str> {
         "routing_returned" => "退回转办",
         "chase_recorded" => "督办",
         "chase_closed" => "结束督办",
+        "document_added" => "上传材料",
+        "document_withdrawn" => "撤回材料",
         _ => return None,
     })
 }

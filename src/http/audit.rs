@@ -280,8 +280,20 @@ fn action(method: &Method, pattern: Option<&str>, raw_path: &str, status: Status
     if pattern.is_some_and(|p| LEDGER_EXPORTS.contains(&p)) && status.is_success() {
         return Some("export_ledger");
     }
+    if pattern.is_some_and(|p| DOCUMENT_DOWNLOADS.contains(&p)) && status.is_success() {
+        return Some("download_document");
+    }
     (pattern.is_some_and(|p| CASE_PAGES.contains(&p)) && status.is_success()).then_some("read_identity_number")
 }
+
+/// The routes of a document's download (the API's by document id, the console's under its case):
+/// recorded as reads, with the document in the path.
+const DOCUMENT_DOWNLOADS: [&str; 2] = ["/api/v1/documents/{id}", "/cases/{id}/documents/{document_id}"];
+
+/// The case a handler says the request was about, when its route does not name it (a document's
+/// download by document id): put in the request's extensions for the audit entry.
+#[derive(Clone, Copy, Debug)]
+pub struct AuditCase(pub i64);
 
 /// The routes of the ledger export (many cases at once, with identity numbers): recorded as reads.
 const LEDGER_EXPORTS: [&str; 2] = ["/api/v1/cases/export", "/cases/export"];
@@ -325,7 +337,10 @@ pub async fn record<B: MessageBody>(
     if let (Some(action), Some(state)) = (action(&method, pattern.as_deref(), req.path(), status), state) {
         let user_id = req.extensions().get::<AuditUser>().map(|u| u.0);
         let (path, case_id) = match &pattern {
-            Some(pattern) => (route_path(pattern, req.match_info()), case_of(pattern, req.match_info())),
+            Some(pattern) => (
+                route_path(pattern, req.match_info()),
+                case_of(pattern, req.match_info()).or_else(|| req.extensions().get::<AuditCase>().map(|c| c.0)),
+            ),
             // No route served it (404): what was asked, shortened; it names no case.
             None => (req.path().chars().take(200).collect(), None),
         };
@@ -370,7 +385,8 @@ pub struct AuditEntry {
     pub status: i32,
     pub case_id: Option<i64>,
     pub remote_addr: Option<String>,
-    /// `change`, `read_identity_number`, `export_ledger` or `authentication_failed`.
+    /// `change`, `read_identity_number`, `export_ledger`, `download_document` or
+    /// `authentication_failed`.
     pub action: String,
     /// How many requests the entry stands for: failed authentications are stored as one entry
     /// per client address and minute (per instance), with their number; 1 for everything else.
@@ -451,6 +467,9 @@ mod tests {
         assert_eq!(action(&Method::GET, export, "/api/v1/cases/export", StatusCode::OK), Some("export_ledger"));
         assert_eq!(action(&Method::GET, export, "/api/v1/cases/export", StatusCode::NOT_FOUND), None);
         assert_eq!(action(&Method::GET, None, "/assets/console.0123.css", StatusCode::OK), None);
+        let download = Some("/api/v1/documents/{id}");
+        assert_eq!(action(&Method::GET, download, "/api/v1/documents/3", StatusCode::OK), Some("download_document"));
+        assert_eq!(action(&Method::GET, download, "/api/v1/documents/3", StatusCode::NOT_FOUND), None);
     }
 
     #[test]

@@ -47,6 +47,9 @@ pub enum ApiError {
     Invalid(Violation),
     #[error("payload too large")]
     PayloadTooLarge { limit: usize },
+    /// A body over a limit of its own (a document over `files.max_bytes`).
+    #[error("{detail}")]
+    TooLarge { code: &'static str, detail: String },
     #[error("too many failed authentications")]
     TooManyRequests { retry_after_secs: u64 },
     /// A per-address limit of the public portal (submissions, status look-ups).
@@ -123,7 +126,8 @@ impl ApiError {
             Self::BadRequest { code, .. }
             | Self::NotFound { code, .. }
             | Self::Conflict { code, .. }
-            | Self::RateLimited { code, .. } => code,
+            | Self::RateLimited { code, .. }
+            | Self::TooLarge { code, .. } => code,
             Self::Invalid(v) => v.code,
             Self::Unauthorized { .. } => "unauthorized",
             Self::Forbidden(_) => "forbidden",
@@ -261,7 +265,7 @@ impl ResponseError for ApiError {
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::PayloadTooLarge { .. } | Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests { .. } | Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -10,6 +10,7 @@ pub mod canonical;
 pub mod cases;
 pub mod client;
 pub mod corrections;
+pub mod documents;
 pub mod error;
 pub mod extract;
 pub mod headers;
@@ -74,6 +75,11 @@ pub struct AppState {
     pub import_timeout: std::time::Duration,
     /// The public portal's challenges and per-address limits.
     pub portal: Arc<portal::Portal>,
+    /// The documents' files (`files.dir`) and the largest one accepted (`files.max_bytes`).
+    pub files: crate::service::documents::BlobStore,
+    pub document_limit: usize,
+    /// How long sending a document may take (`files.read_timeout_seconds`).
+    pub document_timeout: std::time::Duration,
 }
 
 impl std::ops::Deref for AppState {
@@ -105,6 +111,9 @@ impl AppState {
             import_limit: 50 * 1024 * 1024,
             import_timeout: std::time::Duration::from_secs(120),
             portal: Arc::default(),
+            files: crate::service::documents::BlobStore::new("data/files"),
+            document_limit: 20 * 1024 * 1024,
+            document_timeout: std::time::Duration::from_secs(120),
         })
     }
 
@@ -132,6 +141,20 @@ impl AppState {
     pub fn with_import_limit(mut self, limit: usize, timeout: std::time::Duration) -> Self {
         self.import_limit = limit;
         self.import_timeout = timeout;
+        self
+    }
+
+    /// Keep documents' files in `files`; accept documents of up to `limit` bytes, sent within
+    /// `timeout`.
+    pub fn with_files(
+        mut self,
+        files: crate::service::documents::BlobStore,
+        limit: usize,
+        timeout: std::time::Duration,
+    ) -> Self {
+        self.files = files;
+        self.document_limit = limit;
+        self.document_timeout = timeout;
         self
     }
 
@@ -225,6 +248,10 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(cases::case_events)
         .service(cases::case_outbox)
         .service(cases::case_clock)
+        .service(documents::upload_document)
+        .service(documents::list_documents)
+        .service(documents::download_document)
+        .service(documents::withdraw_document)
         .service(steps::request_correction)
         .service(steps::receive_correction)
         .service(steps::start_consultation)

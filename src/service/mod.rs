@@ -10,6 +10,7 @@ pub mod cases;
 pub mod clock;
 pub mod context;
 pub mod dashboard;
+pub mod documents;
 pub mod ledger;
 pub mod letters;
 pub mod outbox;

@@ -49,8 +49,8 @@ pub struct PublicStatus {
 }
 
 /// The events an applicant is shown: the steps of their request, not the agency's bookkeeping
-/// (corrections of records, appeals filed elsewhere, imports), nor steps revoked as recorded by
-/// mistake **[product rule]**.
+/// (corrections of records, appeals filed elsewhere, imports, the case's documents), nor steps
+/// revoked as recorded by mistake **[product rule]**.
 fn shown_to_applicant(kind: &str) -> bool {
     matches!(
         kind,
@@ -180,4 +180,16 @@ pub fn request_withdrawal(
     }
     submissions::request_withdrawal(conn, submission.id, now.at)?;
     status(conn, number, code, now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_case_documents_are_not_shown_to_the_applicant() {
+        assert!(shown_to_applicant("decided"));
+        assert!(!shown_to_applicant("document_added"));
+        assert!(!shown_to_applicant("document_withdrawn"));
+    }
 }

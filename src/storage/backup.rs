@@ -1,5 +1,6 @@
-//! Consistent copies of a SQLite database while the service runs, and their restoration.
-//! (PostgreSQL has pg_dump and pg_restore; see the README.)
+//! Consistent copies of a SQLite database while the service runs, and their restoration, with
+//! the files of the case documents ([`copy_files`]: into `files/` beside the copy).
+//! (PostgreSQL has pg_dump and pg_restore, and the files are copied with `cp -n`; see the README.)
 
 use std::path::{Path, PathBuf};
 
@@ -8,6 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use diesel::sqlite::SqliteConnection;
 
+use super::blobs::BlobStore;
 use super::StorageError;
 
 /// What a copy holds, checked by opening it.
@@ -145,4 +147,80 @@ pub fn restore(input: &Path, database: &Path) -> Result<BackupSummary, StorageEr
         return Err(StorageError::Migration("the restored database differs from the copy".into()));
     }
     Ok(restored)
+}
+
+/// The directory of document files beside a copy: `files/` in the copy's directory, shared by
+/// every copy written there (blobs are named by their content and never change, so a second
+/// copy into the same directory adds only the files that are new since the first).
+pub fn files_beside(copy: &Path) -> PathBuf {
+    copy.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")).join("files")
+}
+
+/// What the document files of a copy came to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FilesSummary {
+    /// The directory holding them.
+    pub dir: PathBuf,
+    /// Distinct files the copy's documents name (all present, each with its SHA-256 checked).
+    pub files: u64,
+    /// Of them, copied now (the others were there already).
+    pub copied: u64,
+    pub bytes: u64,
+}
+
+/// The blobs a SQLite database's documents name (none before documents existed).
+fn hashes_in(database: &Path) -> Result<Vec<String>, StorageError> {
+    #[derive(QueryableByName)]
+    struct Hash {
+        #[diesel(sql_type = Text)]
+        sha256: String,
+    }
+    let mut conn = SqliteConnection::establish(&format!("file:{}?mode=ro", database.display()))?;
+    let has_documents: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(
+        "EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'documents')",
+    ))
+    .get_result(&mut conn)?;
+    if !has_documents {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<Hash> = diesel::sql_query("SELECT DISTINCT sha256 FROM documents ORDER BY sha256").load(&mut conn)?;
+    Ok(rows.into_iter().map(|h| h.sha256).collect())
+}
+
+/// Copy the files of the documents in the copy `copy` from the live store `from` into `to`
+/// (those not there yet), then check every one of them in `to` against its SHA-256. The copy is
+/// taken first: the files of its documents were all stored before their rows were committed, so
+/// they are all in `from`.
+///
+/// # Errors
+/// A file missing or damaged in either store, or an I/O or database error.
+pub fn copy_files(copy: &Path, from: &BlobStore, to: &BlobStore) -> Result<FilesSummary, StorageError> {
+    let hashes = hashes_in(copy)?;
+    let mut summary = FilesSummary { dir: to.root().to_path_buf(), ..FilesSummary::default() };
+    for sha256 in &hashes {
+        if from.copy_to(to, sha256).map_err(|e| blob_error(sha256, e))? {
+            summary.copied += 1;
+        }
+    }
+    let checked = verify_files(copy, to)?;
+    summary.files = checked.files;
+    summary.bytes = checked.bytes;
+    Ok(summary)
+}
+
+/// Check that every file the documents in `database` name is in `store` with its SHA-256.
+///
+/// # Errors
+/// A file missing or damaged, or a database error.
+pub fn verify_files(database: &Path, store: &BlobStore) -> Result<FilesSummary, StorageError> {
+    let mut summary = FilesSummary { dir: store.root().to_path_buf(), ..FilesSummary::default() };
+    for sha256 in hashes_in(database)? {
+        summary.bytes += store.verify(&sha256).map_err(|e| blob_error(&sha256, e))?;
+        summary.files += 1;
+    }
+    Ok(summary)
+}
+
+fn blob_error(sha256: &str, error: std::io::Error) -> StorageError {
+    StorageError::Io(std::io::Error::new(error.kind(), format!("document file {sha256}: {error}")))
 }

@@ -462,6 +462,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     import_rows,
     submissions,
     chases,
+    documents,
 );
 
 diesel::table! {
@@ -481,3 +482,23 @@ diesel::table! {
         closed_by_seq -> Nullable<Integer>,
     }
 }
+
+diesel::table! {
+    documents (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        kind -> Text,
+        filename -> Text,
+        sha256 -> Text,
+        size -> BigInt,
+        media_type -> Text,
+        uploaded_by -> BigInt,
+        uploaded_at -> Timestamp,
+        event_seq -> Integer,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_by -> Nullable<BigInt>,
+        withdraw_reason -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(documents -> cases (case_id));

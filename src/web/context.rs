@@ -317,12 +317,53 @@ pub struct Upload {
     pub bytes: Vec<u8>,
 }
 
+/// What a form's file is, which decides its size limit.
+pub trait UploadKind {
+    /// The largest file accepted.
+    fn limit(state: &AppState) -> usize;
+    /// How long sending it may take.
+    fn timeout(state: &AppState) -> std::time::Duration;
+    /// The refusal of a larger one, for a person.
+    fn too_large(limit: usize) -> String;
+}
+
+/// A ledger to import (`ledger.max_import_bytes`).
+pub struct LedgerFile;
+
+impl UploadKind for LedgerFile {
+    fn limit(state: &AppState) -> usize {
+        state.import_limit
+    }
+    fn timeout(state: &AppState) -> std::time::Duration {
+        state.import_timeout
+    }
+    fn too_large(limit: usize) -> String {
+        format!("文件超过 {} MB，请分成几个文件导入。", limit / (1024 * 1024))
+    }
+}
+
+/// A case document (`files.max_bytes`).
+pub struct DocumentFile;
+
+impl UploadKind for DocumentFile {
+    fn limit(state: &AppState) -> usize {
+        state.document_limit
+    }
+    fn timeout(state: &AppState) -> std::time::Duration {
+        state.document_timeout
+    }
+    fn too_large(limit: usize) -> String {
+        format!("文件超过 {} MB 的上限，未上传。", limit / (1024 * 1024))
+    }
+}
+
 /// A submitted form with a file (`multipart/form-data`) of a signed-in user that carried the
-/// session's CSRF token: the text fields, and the one file (at most `AppState::import_limit`).
-pub struct UploadPage {
+/// session's CSRF token: the text fields, and the one file (at most the limit of `K`).
+pub struct UploadPage<K = LedgerFile> {
     pub ctx: PageContext,
     pub form: FormData,
     pub file: Option<Upload>,
+    kind: std::marker::PhantomData<K>,
 }
 
 /// The largest text field of an upload form.
@@ -332,6 +373,7 @@ async fn read_upload(
     req: &HttpRequest,
     payload: Payload,
     file_limit: usize,
+    too_large_message: fn(usize) -> String,
 ) -> Result<(FormData, Option<Upload>), PageError> {
     use futures_util::StreamExt as _;
     let unreadable = || PageError::Rejected {
@@ -342,7 +384,7 @@ async fn read_upload(
     let too_large = |limit: usize| PageError::Rejected {
         status: StatusCode::PAYLOAD_TOO_LARGE,
         code: "payload_too_large",
-        detail: format!("文件超过 {} MB，请分成几个文件导入。", limit / (1024 * 1024)),
+        detail: too_large_message(limit),
     };
     let mut multipart = actix_multipart::Multipart::new(req.headers(), payload);
     let (mut fields, mut file) = (Vec::new(), None);
@@ -361,7 +403,7 @@ async fn read_upload(
     Ok((FormData(fields), file.filter(|f| !f.name.is_empty() || !f.bytes.is_empty())))
 }
 
-impl FromRequest for UploadPage {
+impl<K: UploadKind + 'static> FromRequest for UploadPage<K> {
     type Error = PageError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, PageError>>>>;
 
@@ -370,8 +412,8 @@ impl FromRequest for UploadPage {
         let payload = payload.take();
         Box::pin(async move {
             let ctx = authenticate(req.clone()).await?;
-            let (limit, timeout) = (ctx.state.import_limit, ctx.state.import_timeout);
-            let read = actix_web::rt::time::timeout(timeout, read_upload(&req, payload, limit));
+            let (limit, timeout) = (K::limit(&ctx.state), K::timeout(&ctx.state));
+            let read = actix_web::rt::time::timeout(timeout, read_upload(&req, payload, limit, K::too_large));
             let (form, file) = read.await.map_err(|_| PageError::Rejected {
                 status: StatusCode::REQUEST_TIMEOUT,
                 code: "body_timeout",
@@ -380,7 +422,7 @@ impl FromRequest for UploadPage {
             if !constant_time_eq(form.get(CSRF_FIELD).as_bytes(), ctx.session.csrf_token.as_bytes()) {
                 return Err(PageError::Csrf);
             }
-            Ok(UploadPage { ctx, form, file })
+            Ok(UploadPage { ctx, form, file, kind: std::marker::PhantomData })
         })
     }
 }

@@ -531,3 +531,59 @@ async fn an_applicant_applies_online_a_clerk_confirms_and_the_applicant_follows_
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_supervisor_routes_a_case_the_department_signs_and_takes_it_and_the_supervisor_chases_it() {
+    run("a_supervisor_routes_a_case", |client, app| async move {
+        let office = app.agency("BGS", None).await;
+        let dept = app.agency("CZJ", Some(office)).await;
+        app.console_user("孙主任", "sun", "密码是八个字以上", Role::Supervisor, Some(office)).await;
+        app.console_user("钱承办", "qian", "密码是八个字以上", Role::Officer, Some(dept)).await;
+        let today = china_today().to_string();
+        let case = app.intake(&app.admin, office, &today).await;
+        let number = case["case_number"].as_str().unwrap().to_string();
+        let case_path = format!("/cases/{}", case["id"]);
+
+        sign_in(&client, &app, "sun", "密码是八个字以上").await?;
+        client.goto(&app.url(&case_path)).await.map_err(fail("case"))?;
+        wait_for_text(&client, "承办与督办").await?;
+        open_step(&client, "转办").await?;
+        choose(&client, "转办至", "CZJ 机关").await?;
+        fill(&client, "转办说明", "请提供2018年度财政预算文件").await?;
+        press(&client, "转办").await?;
+        wait_for_text(&client, "已转办至CZJ 机关，待其签收或退回").await?;
+        client.delete_all_cookies().await.map_err(fail("sign out"))?;
+
+        sign_in(&client, &app, "qian", "密码是八个字以上").await?;
+        follow(&client, "案件").await?;
+        wait_for_text(&client, &number).await?;
+        follow(&client, &number).await?;
+        wait_for_text(&client, "承办与督办").await?;
+        press(&client, "签收").await?;
+        press(&client, "由我承办").await?;
+        let page = wait_for_text(&client, "（本人）").await?;
+        ensure(page.contains("签收单位：CZJ 机关"), format!("the signature is in the timeline: {page}"))?;
+        client.delete_all_cookies().await.map_err(fail("sign out"))?;
+
+        sign_in(&client, &app, "sun", "密码是八个字以上").await?;
+        client.goto(&app.url(&case_path)).await.map_err(fail("case"))?;
+        wait_for_text(&client, "承办与督办").await?;
+        open_step(&client, "督办本案").await?;
+        fill(&client, "督办事项", "请于本周内答复申请人").await?;
+        // A date input's typing order depends on the browser's locale: set its value instead.
+        let due = (china_today() + chrono::Duration::days(5)).to_string();
+        let script = "document.getElementById('f-chase-due_on').value = arguments[0];";
+        client.execute(script, vec![serde_json::json!(due)]).await.map_err(fail("督办期限"))?;
+        choose(&client, "办理以下步骤后自动结束", "作出答复").await?;
+        press(&client, "督办").await?;
+        let page = wait_for_text(&client, "请于本周内答复申请人").await?;
+        ensure(
+            page.contains("进行中") && page.contains("办理“作出答复”后自动结束"),
+            format!("the chase is open: {page}"),
+        )?;
+        client.find(Locator::Id("workflow")).await.map_err(fail("section"))?;
+        document(&client, "case_workflow").await?;
+        Ok(())
+    })
+    .await;
+}

@@ -102,9 +102,17 @@ pub fn test_settings_with(url: &str, extra: &[(&str, &str)]) -> Settings {
         // Tests date their cases in past years and expect their letters mailed; the rule that a
         // step entered after the fact is not mailed has its own tests (with the default, 3 days).
         ("GONGKAI__MAIL__BACKDATED_DAYS".to_string(), "100000".to_string()),
+        // Documents' files go to the system's temporary directory, not ./data of the checkout
+        // (content-addressed, so tests sharing it cannot disturb each other).
+        ("GONGKAI__FILES__DIR".to_string(), test_files_dir()),
     ];
     env.extend(extra.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())));
     Settings::load_from(None, Some(url), env).unwrap()
+}
+
+/// The documents' store of this test process.
+pub fn test_files_dir() -> String {
+    std::env::temp_dir().join(format!("gongkai-test-files-{}", std::process::id())).to_string_lossy().into_owned()
 }
 
 pub async fn spawn_app() -> TestApp {

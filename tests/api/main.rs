@@ -7,6 +7,7 @@ mod agencies;
 mod audit;
 mod auth;
 mod browser;
+mod case_documents;
 mod cases;
 mod cli;
 mod clocks;

@@ -184,6 +184,8 @@ enum Fixture {
     Routed,
     /// Received, with an open chase (`chase`).
     Chased,
+    /// A document of a received case (not withdrawn).
+    Document,
 }
 
 /// The ids a path template and a body are filled from.
@@ -201,6 +203,8 @@ struct Ids {
     submission: i64,
     number: String,
     code: String,
+    /// A document of `case`.
+    document: i64,
     /// Unique per row (agency codes).
     n: i64,
     /// A unit under the agency (routing).
@@ -304,6 +308,10 @@ fn application_body(agency: i64) -> Value {
         "delivery": {"form": "electronic", "method": "online"}
     })
 }
+/// A document's content, sent raw (see [`CSV_BODY`]).
+fn document_body() -> Value {
+    Value::Object([(CSV_BODY.to_owned(), Value::String("编号,名称\n1,矩阵测试\n".to_owned()))].into_iter().collect())
+}
 fn calendar_body() -> Value {
     json!({"notice": "矩阵测试", "notices": ["矩阵测试"], "rest_days": [], "work_days": []})
 }
@@ -400,6 +408,14 @@ fn endpoints() -> Vec<Endpoint> {
         ep(get.clone(), "cases::case_events", "/api/v1/cases/{case}/events", Anyone, 200),
         ep(get.clone(), "cases::case_outbox", "/api/v1/cases/{case}/outbox", Anyone, 200),
         ep(get.clone(), "cases::case_clock", "/api/v1/cases/{case}/clock", Anyone, 200),
+        ep(post.clone(), "documents::upload_document", "/api/v1/cases/{case}/documents?kind=other&filename=m.csv", Register, 201)
+            .on(Received)
+            .body(|_, _| document_body()),
+        ep(get.clone(), "documents::list_documents", "/api/v1/cases/{case}/documents", Anyone, 200),
+        ep(get.clone(), "documents::download_document", "/api/v1/documents/{document}", Anyone, 200),
+        ep(post.clone(), "documents::withdraw_document", "/api/v1/documents/{document}/withdraw", Handle, 200)
+            .on(Document)
+            .body(|_, _| json!({"reason": "矩阵测试：传错了"})),
         ep(get.clone(), "steps::case_letters", "/api/v1/cases/{case}/letters", Anyone, 200),
         ep(get.clone(), "steps::letter", "/api/v1/cases/{case}/letters/acknowledgement", Anyone, 200),
         ep(post.clone(), "steps::request_correction", "/api/v1/cases/{case}/correction-request", Handle, 200)
@@ -612,6 +628,10 @@ const API_V1_ROUTES: &[&str] = &[
     "cases::case_events",
     "cases::case_outbox",
     "cases::case_clock",
+    "documents::upload_document",
+    "documents::list_documents",
+    "documents::download_document",
+    "documents::withdraw_document",
     "steps::case_letters",
     "steps::letter",
     "audit::list_audit",
@@ -677,7 +697,8 @@ struct World {
     years: AtomicI64,
 }
 
-/// A body `{CSV_BODY: "…"}` is sent as that text with `Content-Type: text/csv` (a ledger import).
+/// A body `{CSV_BODY: "…"}` is sent as that text with `Content-Type: text/csv` (a ledger import,
+/// a document).
 const CSV_BODY: &str = "text/csv";
 
 /// Send a request; the status and the body (JSON when it parses, else `Null`).
@@ -791,6 +812,14 @@ impl World {
         (id, number, submitted["query_code"].as_str().unwrap().to_string())
     }
 
+    /// A document uploaded to `case` by the root administrator; its id.
+    async fn document(&self, case: i64) -> i64 {
+        let path = format!("/api/v1/cases/{case}/documents?kind=other&filename=site.csv");
+        let (status, body) = call(&self.app, &Method::POST, &path, &self.app.admin, Some(&document_body())).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["id"].as_i64().unwrap()
+    }
+
     /// The id of the consultation letter of a case (addressed to the party: sent by post).
     async fn consultation_letter(&self, case: i64) -> i64 {
         let letters = self.root(Method::GET, &format!("/api/v1/cases/{case}/letters"), None, StatusCode::OK).await;
@@ -818,6 +847,7 @@ impl World {
         let path = format!("/api/v1/agencies/{agency}");
         self.root(Method::PATCH, &path, Some(json!({"accepts_online_applications": true})), StatusCode::OK).await;
         let (submission, number, code) = self.submission(agency).await;
+        let document = self.document(case).await;
         Ids {
             agency,
             case,
@@ -829,6 +859,7 @@ impl World {
             submission,
             number,
             code,
+            document,
             n: 0,
             unit: agency,
             chase: 1,
@@ -896,6 +927,10 @@ impl World {
                 let body = json!({"matter": "矩阵督办", "due_on": "2200-12-31"});
                 ids.chase = self.step(ids.case, "chases", body, StatusCode::CREATED).await["id"].as_i64().unwrap();
             }
+            Fixture::Document => {
+                ids.case = self.intake(agency).await;
+                ids.document = self.document(ids.case).await;
+            }
         }
         ids
     }
@@ -915,6 +950,7 @@ fn fill(template: &str, ids: &Ids) -> String {
         .replace("{code}", &ids.code)
         .replace("{unit}", &ids.unit.to_string())
         .replace("{chase}", &ids.chase.to_string())
+        .replace("{document}", &ids.document.to_string())
 }
 
 /// The request of `ep` on `ids`: its path and body (`{}` for a POST without one).

@@ -95,7 +95,9 @@ pub fn clock_events(events: &[RecordedEvent]) -> Vec<ClockEvent> {
             | CaseEvent::RoutingAccepted { .. }
             | CaseEvent::RoutingReturned { .. }
             | CaseEvent::ChaseRecorded { .. }
-            | CaseEvent::ChaseClosed { .. } => continue,
+            | CaseEvent::ChaseClosed { .. }
+            | CaseEvent::DocumentAdded { .. }
+            | CaseEvent::DocumentWithdrawn { .. } => continue,
         };
         out.push(event);
     }

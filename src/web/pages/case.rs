@@ -7,6 +7,7 @@ use actix_web::{get, web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::documents::Notice;
 use super::step_forms::{self, FormsInput};
 use super::steps::OpenForm;
 use crate::domain::cn_date;
@@ -37,6 +38,7 @@ const EVENT_FIELDS: &[(&str, &str)] = &[
     ("matter", "督办事项"),
     ("due_on", "督办期限"),
     ("note", "说明"),
+    ("filename", "文件名"),
 ];
 
 fn event_details(payload: &Value) -> Vec<(String, String)> {
@@ -90,6 +92,8 @@ fn letter_status(state: &letters::LetterState) -> String {
 pub struct CaseParams {
     /// The step just taken (after a form was saved).
     done: Option<String>,
+    /// `uploaded` or `withdrawn`: what was just done to the case's documents.
+    document: Option<String>,
 }
 
 /// The case page: number, applicant (with the full identity number: the read is audited), status,
@@ -101,7 +105,12 @@ pub async fn case_page(
     params: web::Query<CaseParams>,
 ) -> Result<HttpResponse, PageError> {
     let done = params.done.as_deref().and_then(StepKind::parse);
-    render(&ctx, CaseId::new(id.into_inner()), StatusCode::OK, None, done, None).await
+    let documents = match params.document.as_deref() {
+        Some("uploaded") => Some(Notice::Done("材料已上传。".to_string())),
+        Some("withdrawn") => Some(Notice::Done("材料已撤回。".to_string())),
+        _ => None,
+    };
+    render(&ctx, CaseId::new(id.into_inner()), StatusCode::OK, None, done, None, documents).await
 }
 
 /// The case page with a step's form shown again (after a refusal or a fee's preview).
@@ -114,7 +123,7 @@ pub async fn render_case(
     status: StatusCode,
     open: Option<OpenForm>,
 ) -> Result<HttpResponse, PageError> {
-    render(ctx, id, status, open, None, None).await
+    render(ctx, id, status, open, None, None, None).await
 }
 
 /// The case page with a refusal of its 承办与督办 section shown there.
@@ -127,7 +136,20 @@ pub async fn render_case_notice(
     status: StatusCode,
     message: String,
 ) -> Result<HttpResponse, PageError> {
-    render(ctx, id, status, None, None, Some(message)).await
+    render(ctx, id, status, None, None, Some(message), None).await
+}
+
+/// The case page with a message in its documents section (a refused upload or withdrawal).
+///
+/// # Errors
+/// 404 for an invisible case; a database error.
+pub async fn render_case_with_documents(
+    ctx: &PageContext,
+    id: CaseId,
+    status: StatusCode,
+    documents: Option<Notice>,
+) -> Result<HttpResponse, PageError> {
+    render(ctx, id, status, None, None, None, documents).await
 }
 
 async fn render(
@@ -137,6 +159,7 @@ async fn render(
     open: Option<OpenForm>,
     done: Option<StepKind>,
     workflow_error: Option<String>,
+    documents: Option<Notice>,
 ) -> Result<HttpResponse, PageError> {
     let snapshot = ctx.state.snapshot();
     let (details, offered, issued, withdrawal) = ctx
@@ -178,6 +201,7 @@ async fn render(
     } else {
         Vec::new()
     };
+    let documents = super::documents::section(ctx, id, documents).await?;
     let explanation = details.clock.explain_zh();
     let case = details.case();
     let timeline: Vec<Value> = events
@@ -266,6 +290,7 @@ async fn render(
             "workflow_error": workflow_error,
             "unoffered": unoffered,
             "done": done.map(StepKind::label),
+            "documents": documents,
         }),
     )
 }

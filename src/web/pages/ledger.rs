@@ -155,7 +155,7 @@ fn report_json(report: &ImportReport, dry_run: bool) -> serde_json::Value {
 /// 检查 / 导入: check the file (a dry run) or import it, and show what was found and done.
 #[post("/ledger/import")]
 pub async fn import(page: UploadPage) -> Result<HttpResponse, PageError> {
-    let UploadPage { ctx, form, file } = page;
+    let UploadPage { ctx, form, file, .. } = page;
     let agency = form.optional("agency_id").and_then(|a| a.parse::<i64>().ok());
     let Some(agency_id) = agency else {
         return show(&ctx, StatusCode::UNPROCESSABLE_ENTITY, None, None, Some("请选择机关。".into())).await;

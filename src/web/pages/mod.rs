@@ -5,6 +5,7 @@ pub mod agency_settings;
 pub mod case;
 pub mod cases;
 pub mod dashboard;
+pub mod documents;
 pub mod intake;
 pub mod ledger;
 pub mod login;
