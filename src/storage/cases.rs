@@ -50,7 +50,7 @@ pub(crate) struct CaseRow {
 }
 
 /// The handling columns read into the domain's type.
-fn handling(unit_id: Option<i64>, handler_id: Option<i64>, routed_to: Option<i64>) -> Handling {
+pub(crate) fn handling(unit_id: Option<i64>, handler_id: Option<i64>, routed_to: Option<i64>) -> Handling {
     Handling {
         unit_id: unit_id.map(AgencyId::new),
         handler_id: handler_id.map(UserId::new),

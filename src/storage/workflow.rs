@@ -309,11 +309,7 @@ pub fn open_chases(conn: &mut DbConnection, scope: Option<&str>, limit: i64) -> 
                 chase: Chase::try_from(chase)?,
                 case_number,
                 agency_id: AgencyId::new(agency_id),
-                handling: Handling {
-                    unit_id: unit_id.map(AgencyId::new),
-                    handler_id: handler_id.map(UserId::new),
-                    routed_to: routed_to.map(AgencyId::new),
-                },
+                handling: super::cases::handling(unit_id, handler_id, routed_to),
                 case_due_on,
             })
         })
