@@ -19,6 +19,7 @@ pub mod reply;
 pub mod report_text;
 pub mod seal;
 pub mod sign_in;
+pub mod similarity;
 pub mod submission;
 pub mod types;
 pub mod workflow;

@@ -25,6 +25,7 @@ pub mod portal;
 pub mod public;
 pub mod report_text;
 pub mod reports;
+pub mod similar;
 pub mod steps;
 pub mod submissions;
 pub mod users;
@@ -252,6 +253,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(documents::list_documents)
         .service(documents::download_document)
         .service(documents::withdraw_document)
+        .service(similar::similar_cases)
         .service(steps::request_correction)
         .service(steps::receive_correction)
         .service(steps::start_consultation)

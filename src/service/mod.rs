@@ -19,6 +19,7 @@ pub mod reminders;
 pub mod report;
 pub mod report_text;
 pub mod sign_in;
+pub mod similar;
 pub mod submissions;
 pub mod sweep;
 pub mod users;

@@ -27,6 +27,7 @@ pub mod report_text;
 pub mod schema;
 pub mod search;
 pub mod sessions;
+pub mod similar;
 pub mod steps;
 pub mod submissions;
 pub mod users;

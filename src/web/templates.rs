@@ -24,6 +24,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("case.html", include_str!("templates/case.html")),
     ("case_workflow.html", include_str!("templates/case_workflow.html")),
     ("case_documents.html", include_str!("templates/case_documents.html")),
+    ("case_similar.html", include_str!("templates/case_similar.html")),
     ("steps.html", include_str!("templates/steps.html")),
     ("intake.html", include_str!("templates/intake.html")),
     ("registered.html", include_str!("templates/registered.html")),

@@ -37,6 +37,8 @@ mod replies;
 mod reports;
 mod scaleout;
 mod search;
+mod similar;
+mod similar_population;
 mod users;
 mod workflow;
 mod writer;

@@ -416,6 +416,7 @@ fn endpoints() -> Vec<Endpoint> {
         ep(post.clone(), "documents::withdraw_document", "/api/v1/documents/{document}/withdraw", Handle, 200)
             .on(Document)
             .body(|_, _| json!({"reason": "矩阵测试：传错了"})),
+        ep(get.clone(), "similar::similar_cases", "/api/v1/cases/{case}/similar", Anyone, 200),
         ep(get.clone(), "steps::case_letters", "/api/v1/cases/{case}/letters", Anyone, 200),
         ep(get.clone(), "steps::letter", "/api/v1/cases/{case}/letters/acknowledgement", Anyone, 200),
         ep(post.clone(), "steps::request_correction", "/api/v1/cases/{case}/correction-request", Handle, 200)
@@ -632,6 +633,7 @@ const API_V1_ROUTES: &[&str] = &[
     "documents::list_documents",
     "documents::download_document",
     "documents::withdraw_document",
+    "similar::similar_cases",
     "steps::case_letters",
     "steps::letter",
     "audit::list_audit",

@@ -28,6 +28,10 @@ pub struct EarlierCase {
     pub id: CaseId,
     pub case_number: String,
     pub applicant_id: ApplicantId,
+    /// It was made by the same applicant as this case: the same applicant record, or the same
+    /// name and contact where an identity document is missing
+    /// ([`crate::domain::similarity::same_applicant`], decided by whoever finds the case).
+    pub same_applicant: bool,
     pub agency_id: AgencyId,
     pub outcome: Option<Outcome>,
     pub concluded_on: Option<NaiveDate>,
@@ -160,7 +164,7 @@ fn check_repeats(input: &DecisionInput<'_>, repeated: bool) -> Result<(), Violat
             if earlier.id == input.case_id {
                 return invalid("此前的案件不能是本案".to_owned());
             }
-            if earlier.applicant_id != input.applicant_id {
+            if !earlier.same_applicant {
                 return invalid("此前的申请不是同一申请人提出的，不构成重复申请".to_owned());
             }
             if earlier.agency_id != input.agency_id {

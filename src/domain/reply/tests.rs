@@ -198,6 +198,7 @@ fn a_situation_whose_article_requires_a_text_is_refused_without_it() {
             id: CaseId::new(3),
             case_number: "NS-2024-00003".into(),
             applicant_id: ApplicantId::new(1),
+            same_applicant: true,
             agency_id: AgencyId::new(1),
             outcome: Some(Outcome::Disclosed),
             concluded_on: Some(d("2024-02-01")),
@@ -283,6 +284,7 @@ fn a_repeated_request_needs_an_earlier_reply_to_the_same_applicant_by_this_agenc
         id: CaseId::new(3),
         case_number: "NS-2024-00003".into(),
         applicant_id: ApplicantId::new(1),
+        same_applicant: true,
         agency_id: AgencyId::new(1),
         outcome: Some(Outcome::WithheldStateSecret),
         concluded_on: Some(d("2024-02-01")),
@@ -290,7 +292,7 @@ fn a_repeated_request_needs_an_earlier_reply_to_the_same_applicant_by_this_agenc
     };
     for (bad, why) in [
         (EarlierCase { id: CaseId::new(9), ..good.clone() }, "this case"),
-        (EarlierCase { applicant_id: ApplicantId::new(2), ..good.clone() }, "another applicant"),
+        (EarlierCase { applicant_id: ApplicantId::new(2), same_applicant: false, ..good.clone() }, "another applicant"),
         (EarlierCase { agency_id: AgencyId::new(2), ..good.clone() }, "another agency"),
         (EarlierCase { outcome: None, concluded_on: None, ..good.clone() }, "not answered"),
         (EarlierCase { concluded_on: Some(d("2024-04-02")), ..good.clone() }, "answered later"),

@@ -51,7 +51,7 @@ fn resolve(conn: &mut DbConnection, actor: &Actor, state: &CaseState, step: Step
         }
         Step::Decide(mut decision) => {
             if let Some(id) = decision.repeats_case_id {
-                decision.earlier = earlier_case(conn, actor, id)?;
+                decision.earlier = earlier_case(conn, actor, &state.case, id)?;
             }
             Ok(Step::Decide(decision))
         }
@@ -59,9 +59,9 @@ fn resolve(conn: &mut DbConnection, actor: &Actor, state: &CaseState, step: Step
     }
 }
 
-/// The case a repeated request refers to, when the caller sees it, with its decision letter's
-/// number.
-fn earlier_case(conn: &mut DbConnection, actor: &Actor, id: CaseId) -> ServiceResult<Option<EarlierCase>> {
+/// The case a repeated request of `this` refers to, when the caller sees it, with its decision
+/// letter's number and whether it was made by the same applicant.
+fn earlier_case(conn: &mut DbConnection, actor: &Actor, this: &Case, id: CaseId) -> ServiceResult<Option<EarlierCase>> {
     let case = match get_visible(conn, actor, id) {
         Ok(case) => case,
         Err(ServiceError::NotFound { .. }) => return Ok(None),
@@ -71,10 +71,12 @@ fn earlier_case(conn: &mut DbConnection, actor: &Actor, id: CaseId) -> ServiceRe
         .into_iter()
         .rfind(|l| l.kind == LetterKind::Decision)
         .map(|l| l.document_number);
+    let same_applicant = crate::service::similar::same_applicant(conn, this, &case)?;
     Ok(Some(EarlierCase {
         id: case.id,
         case_number: case.case_number,
         applicant_id: case.applicant_id,
+        same_applicant,
         agency_id: case.agency_id,
         outcome: case.outcome,
         concluded_on: case.concluded_on,

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::documents::Notice;
+use super::similar;
 use super::step_forms::{self, FormsInput};
 use super::steps::OpenForm;
 use crate::domain::cn_date;
@@ -94,6 +95,8 @@ pub struct CaseParams {
     done: Option<String>,
     /// `uploaded` or `withdrawn`: what was just done to the case's documents.
     document: Option<String>,
+    /// Open the decision form as a repeat of this earlier case (from 该申请人此前的相似申请).
+    repeats: Option<i64>,
 }
 
 /// The case page: number, applicant (with the full identity number: the read is audited), status,
@@ -110,7 +113,7 @@ pub async fn case_page(
         Some("withdrawn") => Some(Notice::Done("材料已撤回。".to_string())),
         _ => None,
     };
-    render(&ctx, CaseId::new(id.into_inner()), StatusCode::OK, None, done, None, documents).await
+    render(&ctx, CaseId::new(id.into_inner()), StatusCode::OK, None, done, None, documents, params.repeats).await
 }
 
 /// The case page with a step's form shown again (after a refusal or a fee's preview).
@@ -123,7 +126,7 @@ pub async fn render_case(
     status: StatusCode,
     open: Option<OpenForm>,
 ) -> Result<HttpResponse, PageError> {
-    render(ctx, id, status, open, None, None, None).await
+    render(ctx, id, status, open, None, None, None, None).await
 }
 
 /// The case page with a refusal of its 承办与督办 section shown there.
@@ -136,7 +139,7 @@ pub async fn render_case_notice(
     status: StatusCode,
     message: String,
 ) -> Result<HttpResponse, PageError> {
-    render(ctx, id, status, None, None, Some(message), None).await
+    render(ctx, id, status, None, None, Some(message), None, None).await
 }
 
 /// The case page with a message in its documents section (a refused upload or withdrawal).
@@ -149,27 +152,36 @@ pub async fn render_case_with_documents(
     status: StatusCode,
     documents: Option<Notice>,
 ) -> Result<HttpResponse, PageError> {
-    render(ctx, id, status, None, None, None, documents).await
+    render(ctx, id, status, None, None, None, documents, None).await
 }
 
+// Each argument is one thing a caller may show on the page (a form sent back, a step just taken,
+// a refusal of the workflow section, a documents notice, the decision opened as a repeat).
+#[allow(clippy::too_many_arguments)]
 async fn render(
     ctx: &PageContext,
     id: CaseId,
     status: StatusCode,
-    open: Option<OpenForm>,
+    mut open: Option<OpenForm>,
     done: Option<StepKind>,
     workflow_error: Option<String>,
     documents: Option<Notice>,
+    repeats: Option<i64>,
 ) -> Result<HttpResponse, PageError> {
     let snapshot = ctx.state.snapshot();
-    let (details, offered, issued, withdrawal) = ctx
+    let (details, offered, issued, withdrawal, similar) = ctx
         .read(move |conn, actor| {
             let (details, offered) = cases::with_allowed_steps(conn, actor, id, snapshot.now())?;
             let issued = letters::of_case(conn, actor, id)?;
             let withdrawal = crate::service::submissions::withdrawal_requested(conn, actor, id)?;
-            Ok((details, offered, issued, withdrawal))
+            let similar = crate::service::similar::of_case(conn, actor, id)?;
+            Ok((details, offered, issued, withdrawal, similar))
         })
         .await?;
+    let decision_latest = offered.steps.iter().find(|s| s.kind == StepKind::Decision).map(|s| s.latest);
+    if let (None, Some(earlier), Some(latest)) = (&open, repeats, decision_latest) {
+        open = Some(similar::repeat_form(earlier, latest));
+    }
     let events = &details.state.events;
     let (workflow, names) = super::workflow::section(ctx, id, events).await?;
     // The applicant's other requests, only when a decision may name the one it repeats.
@@ -188,6 +200,7 @@ async fn render(
     } else {
         Vec::new()
     };
+    let earlier = similar::with_similar(earlier, &similar);
     // The agency's letter settings, when a step whose letter needs them is offered.
     let needs_settings = offered.steps.iter().any(|s| matches!(s.kind, StepKind::Decision | StepKind::FeeNotice));
     let settings = if needs_settings {
@@ -288,6 +301,7 @@ async fn render(
             "forms": forms,
             "workflow": workflow,
             "workflow_error": workflow_error,
+            "similar": similar::section(id, &similar, decision_latest),
             "unoffered": unoffered,
             "done": done.map(StepKind::label),
             "documents": documents,

@@ -230,7 +230,9 @@ pub async fn intake_submit(page: PostPage) -> Result<HttpResponse, PageError> {
         // result itself; otherwise the browser is sent to the result's own address.
         Ok(registered) if !registered.warnings.is_empty() => {
             let warnings: Vec<String> = registered.warnings.into_iter().map(|w| w.message).collect();
-            render_registered(&ctx, &registered.details, &warnings)
+            let id = registered.details.case().id;
+            let similar = ctx.read(move |conn, actor| crate::service::similar::of_case(conn, actor, id)).await?;
+            render_registered(&ctx, &registered.details, &warnings, &similar)
         }
         Ok(registered) => Ok(see_other(&format!("/intake/registered/{}", registered.details.case().id))),
         Err(ServiceError::Invalid(violation)) => {
@@ -276,14 +278,20 @@ pub async fn applicant_on_file(
 pub async fn registered_page(ctx: PageContext, id: web::Path<i64>) -> Result<HttpResponse, PageError> {
     let id = CaseId::new(id.into_inner());
     let snapshot = ctx.state.snapshot();
-    let details = ctx.read(move |conn, actor| cases::get(conn, actor, id, snapshot.now())).await?;
-    render_registered(&ctx, &details, &[])
+    let (details, similar) = ctx
+        .read(move |conn, actor| {
+            let details = cases::get(conn, actor, id, snapshot.now())?;
+            Ok((details, crate::service::similar::of_case(conn, actor, id)?))
+        })
+        .await?;
+    render_registered(&ctx, &details, &[], &similar)
 }
 
 fn render_registered(
     ctx: &PageContext,
     details: &cases::CaseDetails,
     warnings: &[String],
+    similar: &[crate::service::similar::SimilarCase],
 ) -> Result<HttpResponse, PageError> {
     ctx.render(
         "registered.html",
@@ -295,6 +303,9 @@ fn render_registered(
             "applicant": details.applicant.name,
             "explanation": details.clock.explain_zh(),
             "warnings": warnings,
+            // The intake desk sees at once whether the applicant asked the same before (no link
+            // to decide here: that is done on the case page).
+            "similar": super::similar::section(details.case().id, similar, None),
         }),
     )
 }

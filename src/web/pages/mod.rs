@@ -13,6 +13,7 @@ pub mod portal;
 pub mod report;
 pub mod report_text;
 pub mod section_two;
+pub mod similar;
 pub mod step_forms;
 pub mod steps;
 pub mod workflow;

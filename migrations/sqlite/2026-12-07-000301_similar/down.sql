@@ -1,0 +1,2 @@
+DROP INDEX cases_applicant_email;
+DROP INDEX cases_applicant_phone;
