@@ -113,7 +113,8 @@ pub async fn case_page(
         Some("withdrawn") => Some(Notice::Done("材料已撤回。".to_string())),
         _ => None,
     };
-    render(&ctx, CaseId::new(id.into_inner()), StatusCode::OK, None, done, None, documents, params.repeats).await
+    let shown = Shown { done, documents, repeats: params.repeats, ..Shown::default() };
+    render(&ctx, CaseId::new(id.into_inner()), StatusCode::OK, shown).await
 }
 
 /// The case page with a step's form shown again (after a refusal or a fee's preview).
@@ -126,7 +127,7 @@ pub async fn render_case(
     status: StatusCode,
     open: Option<OpenForm>,
 ) -> Result<HttpResponse, PageError> {
-    render(ctx, id, status, open, None, None, None, None).await
+    render(ctx, id, status, Shown { open, ..Shown::default() }).await
 }
 
 /// The case page with a refusal of its 承办与督办 section shown there.
@@ -139,7 +140,7 @@ pub async fn render_case_notice(
     status: StatusCode,
     message: String,
 ) -> Result<HttpResponse, PageError> {
-    render(ctx, id, status, None, None, Some(message), None, None).await
+    render(ctx, id, status, Shown { workflow_error: Some(message), ..Shown::default() }).await
 }
 
 /// The case page with a message in its documents section (a refused upload or withdrawal).
@@ -152,22 +153,28 @@ pub async fn render_case_with_documents(
     status: StatusCode,
     documents: Option<Notice>,
 ) -> Result<HttpResponse, PageError> {
-    render(ctx, id, status, None, None, None, documents, None).await
+    render(ctx, id, status, Shown { documents, ..Shown::default() }).await
 }
 
 // Each argument is one thing a caller may show on the page (a form sent back, a step just taken,
 // a refusal of the workflow section, a documents notice, the decision opened as a repeat).
-#[allow(clippy::too_many_arguments)]
-async fn render(
-    ctx: &PageContext,
-    id: CaseId,
-    status: StatusCode,
-    mut open: Option<OpenForm>,
+/// What the case page shows besides the case itself.
+#[derive(Default)]
+struct Shown {
+    /// A step's form sent back (refused, or a fee's preview).
+    open: Option<OpenForm>,
+    /// The step just taken.
     done: Option<StepKind>,
+    /// A refusal of the 承办与督办 section.
     workflow_error: Option<String>,
+    /// What the documents section says (a refusal, or what was just done).
     documents: Option<Notice>,
+    /// The earlier case a decision form starts from as a repeated request.
     repeats: Option<i64>,
-) -> Result<HttpResponse, PageError> {
+}
+
+async fn render(ctx: &PageContext, id: CaseId, status: StatusCode, shown: Shown) -> Result<HttpResponse, PageError> {
+    let Shown { mut open, done, workflow_error, documents, repeats } = shown;
     let snapshot = ctx.state.snapshot();
     let (details, offered, issued, withdrawal, similar) = ctx
         .read(move |conn, actor| {
