@@ -456,10 +456,14 @@ proptest! {
         let s = receipt + chrono::Days::new(u64::from(extra.0));
         let e = s + chrono::Days::new(u64::from(extra.1));
         prop_assume!(e < old_due);
-        // k: the working days the new pause removes that no pause removed before.
+        // k: the working days the new pause removes that no pause removed before — up to its
+        // reply or the end of its 15-working-day reply period, whichever is first (a pause of 19
+        // calendar days from 2024-05-05 holds 16 working days, the make-up Saturday 11 May
+        // among them, and the clock runs again after the 15th).
+        let limit_end = cal().add_working_days(s, ClockRules::default().consultation_reply_limit);
         let mut k = 0;
         let mut day = s;
-        while day < e {
+        while day < e.min(limit_end) {
             day = next_day(day);
             if day > receipt && cal().is_working_day(day) && !covered(&base_events, day) {
                 k += 1;
