@@ -207,7 +207,14 @@ pub fn file_response(document: &Document, bytes: Vec<u8>) -> HttpResponse {
 /// name. Authorised like its case (a document of a case the caller does not see: 404); every
 /// download is in the audit trail (`download_document`, with the case).
 #[utoipa::path(tag = "cases", params(("id" = i64, Path, description = "Document id")),
-    responses((status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>,
+    responses((status = 200, description = "The file, with the type sniffed from its content at upload",
+        content((Vec<u8> = "application/pdf"), (Vec<u8> = "application/ofd"), (Vec<u8> = "image/png"),
+            (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/tiff"), (Vec<u8> = "image/gif"), (Vec<u8> = "image/webp"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+            (Vec<u8> = "application/msword"), (Vec<u8> = "application/vnd.ms-excel"),
+            (Vec<u8> = "application/vnd.ms-powerpoint"), (String = "text/plain"), (String = "text/csv")),
         headers(("Content-Disposition" = String, description = "attachment; filename*=UTF-8''…"))), ReadErrors))]
 #[get("/documents/{id}")]
 pub(crate) async fn download_document(

@@ -42,3 +42,18 @@ fn the_committed_openapi_document_matches_the_code() {
         "openapi/openapi.json is out of date: run `cargo run -- openapi` and commit the result"
     );
 }
+
+/// Every type a document may be served with is documented for the download (a client, and the
+/// fuzzer's content-type check, read the document).
+#[test]
+fn every_media_type_a_download_can_have_is_documented() {
+    use gongkai::domain::documents::FileType;
+    let document: serde_json::Value = serde_json::from_str(&gongkai::cli::openapi_json().unwrap()).unwrap();
+    let content = &document["paths"]["/api/v1/documents/{id}"]["get"]["responses"]["200"]["content"];
+    let documented: Vec<&str> = content.as_object().unwrap().keys().map(String::as_str).collect();
+    let csv = [FileType::Text { encoding: gongkai::domain::documents::TextEncoding::Utf8, csv: true }];
+    for file_type in FileType::ALL.iter().chain(&csv) {
+        let essence = file_type.media_type().split(';').next().unwrap().trim();
+        assert!(documented.contains(&essence), "{essence} is served but not documented: {documented:?}");
+    }
+}
