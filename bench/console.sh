@@ -68,6 +68,10 @@ paths "/dashboard?agency_id=2"; page dashboard-agency
 paths "/dashboard?agency_id=1"; page dashboard-government-subtree
 paths "/cases" "/cases?agency_id=2&status=received" "/cases?overdue=1" "/cases?agency_id=7&received_from=2024-03-01&received_to=2024-03-31"
 page case-list
+# Issue 21: "my cases" and the unassigned open cases (the administrator handles none: an empty
+# look-up through the handler index; every seeded case is unassigned).
+paths "/cases?handling=me" "/cases?handling=unassigned"
+page case-list-handling
 python3 -c "import random; random.seed(3); [print(f'/cases/{random.randint(1, $((SPREAD + FOCUS)))}') for _ in range(2000)]" \
   > "$WORK/console.paths"; export GONGKAI_PATHS="$WORK/console.paths"
 page case-page
