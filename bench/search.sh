@@ -13,33 +13,9 @@ DURATION=${DURATION:-20}
 PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 WORK=${WORK:-/tmp/gongkai-bench}
 PORT=${PORT:-18991}
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-if [ -z "${BIN:-}" ]; then cargo build --release -q; BIN=$PWD/target/release/gongkai; fi
-mkdir -p "$WORK"
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r); backend $backend; $($BIN --version 2>/dev/null || true)"
-if [ "$backend" = postgres ]; then
-  url="${PG_ADMIN_URL%/*}/gongkai_search_bench"
-  if [ "${REUSE:-0}" != 1 ]; then
-    psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS gongkai_search_bench WITH (FORCE)" >/dev/null
-    psql "$PG_ADMIN_URL" -qc "CREATE DATABASE gongkai_search_bench" >/dev/null
-  fi
-else
-  url="$WORK/search.sqlite3"
-  [ "${REUSE:-0}" = 1 ] || rm -f "$url"*
-fi
-if [ "${REUSE:-0}" != 1 ]; then
-  started=$(date +%s.%N)
-  "$BIN" --database-url "$url" seed --agencies 50 --cases "$CASES" --from-year 2016 --to-year 2026 --seed 7 \
-    2>/dev/null | tail -n 1
-  echo "RESULT $backend seed cases=$CASES seconds=$(echo "$(date +%s.%N) - $started" | bc)"
-fi
-export GONGKAI_TOKEN
-GONGKAI_TOKEN=$("$BIN" --database-url "$url" user add --name bench --role admin 2>/dev/null | tail -n 1)
-GONGKAI__BACKGROUND__SWEEP_ENABLED=false GONGKAI__MAIL__WORKER_ENABLED=false GONGKAI__MAIL__REMINDERS_ENABLED=false \
-  GONGKAI__LOG__LEVEL=error "$BIN" --database-url "$url" serve --bind "127.0.0.1:$PORT" 2>>"$WORK/search-server.log" &
-SERVER=$!
-trap 'kill "$SERVER" 2>/dev/null || true' EXIT
-for _ in $(seq 1 300); do curl -sf "127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
+# shellcheck source=bench/seeded.sh
+. bench/seeded.sh
+seeded_server search "$PORT"
 enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
 # The searches: names of three characters (a few hundred cases each), a case-number fragment,
 # a subject common to an eighth of the cases, two characters within one agency, a word no case

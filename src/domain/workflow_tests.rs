@@ -90,7 +90,7 @@ fn an_officer_only_takes_an_unassigned_case_of_their_unit_for_themselves_and_a_c
     let taken = view(&w, &w.office, Some(&bob), None);
     assert!(matches!(
         assign(&taken, &caller(&alice, "/1/"), &own),
-        Err(Refusal::Forbidden(_)) | Err(Refusal::Conflict { .. })
+        Err(Refusal::Conflict { code: "already_assigned", .. })
     ));
     // A department's officer does not take a case the office handles.
     let dept_officer = person(5, Role::Officer, 2);

@@ -166,9 +166,12 @@ async fn an_officer_takes_an_unassigned_case_of_their_unit_for_themselves_only()
     let for_other = o.assign(&o.officer, case, json!({"handler_id": o.colleague_id})).await;
     expect_problem(for_other, StatusCode::FORBIDDEN, "forbidden").await;
     expect(o.assign(&o.officer, case, json!({"handler_id": o.officer_id})).await, StatusCode::OK).await;
+    // Taken already: a colleague taking it too would take it from him, which needs a reason.
     let taken = o.assign(&o.colleague, case, json!({"handler_id": o.colleague_id})).await;
-    let status = taken.status();
-    assert!(status == StatusCode::CONFLICT || status == StatusCode::FORBIDDEN, "{status}");
+    expect_problem(taken, StatusCode::CONFLICT, "already_assigned").await;
+    let shown = expect(o.app.get(&format!("/api/v1/cases/{case}/assignment"), &o.clerk).await, StatusCode::OK).await;
+    assert_eq!((shown["handler"]["id"].as_i64(), shown["unit"]["id"].as_i64()), (Some(o.officer_id), Some(o.office)));
+    assert_eq!(shown["routed_to"], Value::Null);
 }
 
 #[tokio::test]

@@ -116,18 +116,22 @@ pub async fn cases_page(ctx: PageContext, params: web::Query<ListParams>) -> Res
         open_only: unassigned,
         ..CaseFilter::default()
     };
-    let mut rows = if errors.is_empty() {
-        ctx.read(move |conn, actor| cases::list(conn, actor, filter, PAGE + 1)).await?
+    // The page's cases and the names of their handlers, in one read.
+    let (mut rows, people) = if errors.is_empty() {
+        ctx.read(move |conn, actor| {
+            let rows = cases::list(conn, actor, filter, PAGE + 1)?;
+            let mut ids: Vec<UserId> = rows.iter().filter_map(|(c, _)| c.handling.handler_id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            Ok((rows, workflow::people(conn, &ids)?))
+        })
+        .await?
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > PAGE;
     rows.truncate(usize::try_from(PAGE).unwrap_or(50));
     let next_cursor = if more { rows.last().map(|(c, _)| cursor_for_case(c.received_on, c.id)) } else { None };
-    let mut handler_ids: Vec<UserId> = rows.iter().filter_map(|(c, _)| c.handling.handler_id).collect();
-    handler_ids.sort_unstable();
-    handler_ids.dedup();
-    let people = ctx.read(move |conn, _| workflow::people(conn, &handler_ids)).await?;
     let cases: Vec<CaseLine> = rows
         .into_iter()
         .map(|(c, a)| {
